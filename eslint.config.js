@@ -6,7 +6,8 @@ const githubPackages = {
   patterns: [
     {
       group: ["@actions/*", "@octokit/*", "octokit", "probot", "probot/*"],
-      message: "src/ is the engine: it never imports a GitHub package. Pass what you need in from an adapter.",
+      message:
+        "src/ is the engine: it never imports a GitHub package. Pass what you need in from an adapter.",
     },
     {
       group: ["**/action/**", "**/app/**", "**/cli/**"],
@@ -28,15 +29,37 @@ export default tseslint.config(
   { files: ["src/**/*.ts"], rules: { "no-restricted-imports": ["error", githubPackages] } },
   {
     files: ["action/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["**/app/**", "**/cli/**"], message: "Adapters never import each other." }] }] },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/app/**", "**/cli/**"], message: "Adapters never import each other." }] },
+      ],
+    },
   },
   {
     files: ["app/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["**/action/**", "**/cli/**"], message: "Adapters never import each other." }] }] },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [{ group: ["**/action/**", "**/cli/**"], message: "Adapters never import each other." }],
+        },
+      ],
+    },
   },
   {
     files: ["cli/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["**/action/**", "**/app/**"], message: "Adapters never import each other." }] }] },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [{ group: ["**/action/**", "**/app/**"], message: "Adapters never import each other." }],
+        },
+      ],
+    },
   },
-  { files: ["**/*.js", "**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
+  {
+    files: ["**/*.js", "**/*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+  },
 );

@@ -16,7 +16,10 @@ const modelName = z
   })
   .describe("Model name: lower-case letters, digits, '.', '_' and '-', at most 64 characters.");
 
-const relativePath = z.string().min(1).describe("A path relative to the file that names it, inside the repository.");
+const relativePath = z
+  .string()
+  .min(1)
+  .describe("A path relative to the file that names it, inside the repository.");
 
 // ---------------------------------------------------------------------------------------------
 // modelgate.yml
@@ -50,7 +53,9 @@ export const projectSchema = z
   .strictObject({
     $schema: z.string().optional(),
     version: z.literal(1).default(1).describe("Version of this file's format. Only 1 exists."),
-    registry: relativePath.default(".modelgate").describe("Folder of the model registry. Default `.modelgate`."),
+    registry: relativePath
+      .default(".modelgate")
+      .describe("Folder of the model registry. Default `.modelgate`."),
     models: z
       .record(modelName, relativePath)
       .refine((m) => Object.keys(m).length > 0, { message: "name at least one model" })
@@ -65,7 +70,10 @@ export const projectSchema = z
 
 const columnBase = {
   name: z.string().min(1).describe("Column name, as in the header (or as you name it when there is none)."),
-  nullable: z.boolean().default(false).describe("Whether the column may be missing (empty cell, null). Default false."),
+  nullable: z
+    .boolean()
+    .default(false)
+    .describe("Whether the column may be missing (empty cell, null). Default false."),
   description: z.string().optional(),
 };
 
@@ -225,10 +233,13 @@ export const algorithmSchema = z.discriminatedUnion("type", [
     type: z.literal("logistic"),
     intercept: z.boolean().default(true),
     alpha: z.number().min(0).default(0).describe("L2 penalty; 0 for none."),
-    classWeight: z
-      .union([z.literal("balanced"), z.record(z.string(), z.number().positive())])
-      .optional(),
-    threshold: z.number().gt(0).lt(1).default(0.5).describe("Probability at or above which a row is positive."),
+    classWeight: z.union([z.literal("balanced"), z.record(z.string(), z.number().positive())]).optional(),
+    threshold: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.5)
+      .describe("Probability at or above which a row is positive."),
     maxIterations: z.number().int().min(1).max(1000).default(100),
   }),
 ]);
@@ -249,7 +260,9 @@ export const searchSchema = z
           .optional()
           .describe("Feature subsets to try (names among `features`)."),
       })
-      .describe("Values to try. The search optimises `metrics.primary` by cross-validation on the train side."),
+      .describe(
+        "Values to try. The search optimises `metrics.primary` by cross-validation on the train side.",
+      ),
   })
   .describe("Hyperparameter search: k-fold cross-validation inside the train side only.");
 

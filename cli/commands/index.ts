@@ -1,0 +1,11 @@
+/** Every command of the CLI, in the order `modelgate --help` lists them. */
+import type { CommandDefinition } from "../args.js";
+import type { Io } from "../io.js";
+import { validateCommand } from "./validate.js";
+
+export interface Command {
+  definition: CommandDefinition;
+  run(argv: string[], io: Io): Promise<number>;
+}
+
+export const commands: Command[] = [validateCommand];

@@ -1,0 +1,392 @@
+/**
+ * Loads a whole project: `modelgate.yml`, every model spec it names and their data specs, and
+ * checks that they agree with each other (features, target, slices and keys are columns of the
+ * data; metrics fit the task). Every problem in every file is reported at once.
+ */
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { canonicalJson, sha256Hex } from "../canonical-json.js";
+import { InputError, type Problem } from "../errors.js";
+import { suggest } from "./did-you-mean.js";
+import { resolveInsideRepo } from "./repo-paths.js";
+import { readYamlSpec, type Locator } from "./read-yaml-spec.js";
+import {
+  CLASSIFICATION_METRICS,
+  REGRESSION_METRICS,
+  dataSpecSchema,
+  modelSpecSchema,
+  projectSchema,
+  type DataSpec,
+  type FeatureSpec,
+  type MetricName,
+  type ModelSpec,
+  type ProjectSpec,
+} from "./schemas.js";
+
+export interface LoadedModel {
+  name: string;
+  /** Absolute path of the model spec. */
+  specFile: string;
+  spec: ModelSpec;
+  /** Absolute path of the data spec. */
+  dataSpecFile: string;
+  data: DataSpec;
+  /** Absolute path of the data file. */
+  dataFile: string;
+  /** sha256 of the canonical JSON of the parsed model and data specs (DESIGN.md section 5). */
+  specHash: string;
+  /** The feature names in spec order. */
+  features: string[];
+  /** Where things are written in the model spec, for later problems (e.g. data checks). */
+  locate: Locator;
+}
+
+export interface LoadedProject {
+  /** The repository root: the folder of modelgate.yml. */
+  root: string;
+  configFile: string;
+  config: ProjectSpec;
+  /** Absolute path of the registry folder. */
+  registryDir: string;
+  models: LoadedModel[];
+}
+
+export interface LoadOptions {
+  /** Load only these models (names as in modelgate.yml). */
+  only?: string[];
+  /** Shown in messages instead of absolute paths: paths are made relative to this folder. */
+  displayBase?: string;
+}
+
+/** Reads and cross-checks every spec; throws an InputError listing every problem found. */
+export function loadProject(configFile: string, options: LoadOptions = {}): LoadedProject {
+  const configAbs = path.resolve(configFile);
+  const root = path.dirname(configAbs);
+  const base = options.displayBase ?? process.cwd();
+  const show = (p: string) => displayPath(base, p);
+  const problems: Problem[] = [];
+
+  if (!existsSync(configAbs)) {
+    throw new InputError({
+      file: show(configAbs),
+      message: "the configuration file does not exist",
+      hint: "run in the repository root or pass --config path/to/modelgate.yml",
+    });
+  }
+  const project = readYamlSpec(configAbs, show(configAbs), projectSchema, problems);
+  if (!project) throw new InputError(problems);
+  const config = project.value;
+
+  const registry = resolveInsideRepo(root, configAbs, config.registry);
+  if ("error" in registry)
+    problems.push({
+      file: show(configAbs),
+      ...project.locate(["registry"]),
+      message: registry.error,
+      hint: registry.hint,
+    });
+
+  const names = Object.keys(config.models);
+  for (const wanted of options.only ?? []) {
+    if (!names.includes(wanted))
+      problems.push({
+        file: show(configAbs),
+        ...project.locate(["models"], "key"),
+        message: `there is no model "${wanted}"`,
+        hint: suggest(wanted, names, "models"),
+      });
+  }
+  const selected = options.only?.length ? names.filter((n) => options.only!.includes(n)) : names;
+
+  const models: LoadedModel[] = [];
+  for (const name of selected) {
+    const model = loadModel(root, configAbs, name, config.models[name]!, project.locate, show, problems);
+    if (model) models.push(model);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return {
+    root,
+    configFile: configAbs,
+    config,
+    registryDir: "path" in registry ? registry.path : root,
+    models,
+  };
+}
+
+function loadModel(
+  root: string,
+  configFile: string,
+  name: string,
+  specPath: string,
+  locateConfig: Locator,
+  show: (p: string) => string,
+  problems: Problem[],
+): LoadedModel | undefined {
+  const specFile = resolveExisting(
+    root,
+    configFile,
+    specPath,
+    show,
+    locateConfig(["models", name]),
+    problems,
+    "model spec",
+  );
+  if (!specFile) return undefined;
+  const model = readYamlSpec(specFile, show(specFile), modelSpecSchema, problems);
+  if (!model) return undefined;
+  const spec = model.value;
+  const at = (p: readonly PropertyKey[], which?: "key" | "value") => ({
+    file: show(specFile),
+    ...model.locate(p, which),
+  });
+
+  const dataSpecFile = resolveExisting(
+    root,
+    specFile,
+    spec.data,
+    show,
+    model.locate(["data"]),
+    problems,
+    "data spec",
+  );
+  if (!dataSpecFile) return undefined;
+  const data = readYamlSpec(dataSpecFile, show(dataSpecFile), dataSpecSchema, problems);
+  if (!data) return undefined;
+  const dataAt = (p: readonly PropertyKey[]) => ({ file: show(dataSpecFile), ...data.locate(p) });
+
+  const before = problems.length;
+  const dataFile = resolveExisting(
+    root,
+    dataSpecFile,
+    data.value.file,
+    show,
+    data.locate(["file"]),
+    problems,
+    "data file",
+  );
+  checkDataSpec(data.value, dataAt, problems);
+  const features = checkModelAgainstData(spec, data.value, at, problems);
+  if (!dataFile || problems.length > before) return undefined;
+
+  return {
+    name,
+    specFile,
+    spec,
+    dataSpecFile,
+    data: data.value,
+    dataFile,
+    specHash: sha256Hex(canonicalJson({ model: spec, data: data.value })),
+    features,
+    locate: model.locate,
+  };
+}
+
+function resolveExisting(
+  root: string,
+  fromFile: string,
+  relative: string,
+  show: (p: string) => string,
+  position: { line: number; column: number },
+  problems: Problem[],
+  what: string,
+): string | undefined {
+  const resolved = resolveInsideRepo(root, fromFile, relative);
+  if ("error" in resolved) {
+    problems.push({ file: show(fromFile), ...position, message: resolved.error, hint: resolved.hint });
+    return undefined;
+  }
+  if (!existsSync(resolved.path)) {
+    problems.push({
+      file: show(fromFile),
+      ...position,
+      message: `the ${what} "${relative}" does not exist (looked for ${show(resolved.path)})`,
+      hint: `paths are relative to ${show(fromFile)}'s folder`,
+    });
+    return undefined;
+  }
+  if (!statSync(resolved.path).isFile()) {
+    problems.push({
+      file: show(fromFile),
+      ...position,
+      message: `the ${what} "${relative}" is a folder, not a file`,
+    });
+    return undefined;
+  }
+  return resolved.path;
+}
+
+type At = (
+  p: readonly PropertyKey[],
+  which?: "key" | "value",
+) => { file: string; line: number; column: number };
+
+function checkDataSpec(
+  data: DataSpec,
+  at: (p: readonly PropertyKey[]) => ReturnType<At>,
+  problems: Problem[],
+): void {
+  const seen = new Map<string, number>();
+  data.columns.forEach((c, i) => {
+    if (seen.has(c.name))
+      problems.push({
+        ...at(["columns", i, "name"]),
+        message: `column "${c.name}" is listed twice`,
+        hint: "remove one",
+      });
+    seen.set(c.name, i);
+    if (
+      (c.type === "number" || c.type === "integer") &&
+      c.min !== undefined &&
+      c.max !== undefined &&
+      c.min > c.max
+    )
+      problems.push({
+        ...at(["columns", i, "min"]),
+        message: `min ${c.min} is above max ${c.max} for "${c.name}"`,
+      });
+  });
+  const names = [...seen.keys()];
+  (data.key ?? []).forEach((k, i) => {
+    if (!seen.has(k))
+      problems.push({
+        ...at(["key", i]),
+        message: `key column "${k}" is not a column of this data`,
+        hint: suggest(k, names, "columns"),
+      });
+  });
+}
+
+/** Checks the model's columns against the data spec; returns the feature names. */
+function checkModelAgainstData(spec: ModelSpec, data: DataSpec, at: At, problems: Problem[]): string[] {
+  const columns = new Map(data.columns.map((c) => [c.name, c]));
+  const names = [...columns.keys()];
+  const needColumn = (name: string, p: readonly PropertyKey[], role: string) => {
+    if (columns.has(name)) return true;
+    problems.push({
+      ...at(p),
+      message: `${role} "${name}" is not a column of the data spec`,
+      hint: suggest(name, names, "columns"),
+    });
+    return false;
+  };
+
+  needColumn(spec.target, ["target"], "target");
+  const target = columns.get(spec.target);
+  if (target) {
+    if (spec.task === "regression" && target.type !== "number" && target.type !== "integer")
+      problems.push({
+        ...at(["target"]),
+        message: `a regression target must be a number or integer column; "${spec.target}" is ${target.type}`,
+        hint: "set `task: classification` to predict a category, or pick a numeric target",
+      });
+    if (spec.task === "classification" && spec.positiveClass === undefined)
+      problems.push({
+        ...at(["task"]),
+        message: "classification needs `positiveClass`: the target value that counts as positive",
+        hint: target.type === "category" && target.values ? `one of ${target.values.join(", ")}` : undefined,
+      });
+  }
+
+  const features = spec.features.map(featureName);
+  const seen = new Set<string>();
+  features.forEach((f, i) => {
+    const p = typeof spec.features[i] === "string" ? ["features", i] : ["features", i, "name"];
+    if (!needColumn(f, p, "feature")) return;
+    if (f === spec.target)
+      problems.push({
+        ...at(p),
+        message: `"${f}" is the target; it cannot also be a feature`,
+        hint: "remove it from features",
+      });
+    if (seen.has(f))
+      problems.push({ ...at(p), message: `feature "${f}" is listed twice`, hint: "remove one" });
+    seen.add(f);
+    const c = columns.get(f)!;
+    const feature = spec.features[i]!;
+    if (c.type === "string")
+      problems.push({
+        ...at(p),
+        message: `feature "${f}" is a free-text string column; models take numbers, booleans, dates and categories`,
+        hint: "declare it `type: category` with its values, or leave it out",
+      });
+    if (typeof feature !== "string" && feature.degree && c.type !== "number" && c.type !== "integer")
+      problems.push({
+        ...at(["features", i, "degree"]),
+        message: `polynomial terms need a numeric feature; "${f}" is ${c.type}`,
+      });
+  });
+
+  spec.slices.forEach((s, i) => {
+    const col = typeof s === "string" ? s : s.column;
+    needColumn(col, typeof s === "string" ? ["slices", i] : ["slices", i, "column"], "slice column");
+  });
+  spec.sensitive.forEach((s, i) => needColumn(s, ["sensitive", i], "sensitive column"));
+
+  const allowed: readonly MetricName[] =
+    spec.task === "regression" ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
+  const checkMetric = (m: string, p: readonly PropertyKey[], which?: "key" | "value") => {
+    const fairness = ["parity_difference", "equal_opportunity_difference"];
+    if (
+      (allowed as readonly string[]).includes(m) ||
+      (spec.task === "classification" && fairness.includes(m))
+    )
+      return;
+    problems.push({
+      ...at(p, which),
+      message: `"${m}" is not a ${spec.task} metric`,
+      hint: suggest(m, spec.task === "classification" ? [...allowed, ...fairness] : allowed, "metrics"),
+    });
+  };
+  if (spec.metrics.primary) checkMetric(spec.metrics.primary, ["metrics", "primary"]);
+  (spec.metrics.report ?? []).forEach((m, i) => checkMetric(m, ["metrics", "report", i]));
+  for (const m of Object.keys(spec.gate)) checkMetric(m, ["gate", m], "key");
+
+  const algo = spec.algorithm.type;
+  if (spec.task === "classification" && algo !== "logistic")
+    problems.push({
+      ...at(["algorithm", "type"]),
+      message: `classification needs \`type: logistic\`, not ${algo}`,
+    });
+  if (spec.task === "regression" && algo === "logistic")
+    problems.push({
+      ...at(["algorithm", "type"]),
+      message: "logistic regression is for `task: classification`",
+    });
+
+  const space = spec.search?.space;
+  space?.features?.forEach((subset, i) =>
+    subset.forEach((f, j) => {
+      if (!features.includes(f))
+        problems.push({
+          ...at(["search", "space", "features", i, j]),
+          message: `"${f}" in a feature subset is not one of the model's features`,
+          hint: suggest(f, features, "features"),
+        });
+    }),
+  );
+  for (const f of Object.keys(space?.degree ?? {}))
+    if (!features.includes(f))
+      problems.push({
+        ...at(["search", "space", "degree", f], "key"),
+        message: `"${f}" is not one of the model's features`,
+        hint: suggest(f, features, "features"),
+      });
+  if (space?.alpha && algo === "linear")
+    problems.push({
+      ...at(["search", "space", "alpha"]),
+      message: "searching over alpha needs `algorithm.type: ridge` (or logistic)",
+      hint: "set algorithm.type to ridge",
+    });
+  return features;
+}
+
+/** A feature's column name, whether written as a string or as `{name: …}`. */
+export function featureName(f: FeatureSpec): string {
+  return typeof f === "string" ? f : f.name;
+}
+
+/** A path relative to `base` when inside it (readable in messages), else absolute. */
+export function displayPath(base: string, p: string): string {
+  const rel = path.relative(base, p);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : p;
+}
