@@ -1,0 +1,397 @@
+/**
+ * Metrics of a binary classifier: `actual` holds 1 for the positive class and 0 otherwise,
+ * `predicted` the predicted probability of the positive class. A row is predicted positive when
+ * its probability is at or above the threshold (the model spec's `threshold`, default 0.5).
+ *
+ * They share the resampling interface of `metrics.ts`: bind once, evaluate under row weights.
+ * AUC and KS sort the scores when bound, so each bootstrap resample costs one linear pass.
+ */
+import type {
+  MetricDefinition,
+  MetricNote,
+  MetricOptions,
+  PreparedMetric,
+  RowWeights,
+} from "./metric-types.js";
+import { checkLengths, totalWeight } from "./metric-types.js";
+
+/** Default of `MetricOptions.logLossEpsilon`: probabilities are clipped to [eps, 1 - eps]. */
+export const DEFAULT_LOG_LOSS_EPSILON = 1e-15;
+/** Default of `MetricOptions.threshold`. */
+export const DEFAULT_THRESHOLD = 0.5;
+
+/** Throws unless every target is 0 or 1: encoding the positive class is the caller's job. */
+export function checkBinaryTargets(actual: Float64Array): void {
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!;
+    if (a !== 0 && a !== 1) throw new Error(`classification targets must be 0 or 1; row ${i} holds ${a}`);
+  }
+}
+
+/** Row indices in increasing order of score (ties by row index, so the order is deterministic). */
+export function orderByScore(predicted: Float64Array): Uint32Array {
+  const order = new Uint32Array(predicted.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => predicted[a]! - predicted[b]! || a - b);
+  return order;
+}
+
+/**
+ * Walks the scores in increasing order, one group of tied scores at a time, calling `visit` with
+ * the weighted positives and negatives of the group. Returns the weighted totals.
+ */
+function scanTies(
+  actual: Float64Array,
+  predicted: Float64Array,
+  order: Uint32Array,
+  w: RowWeights,
+  visit: (pos: number, neg: number) => void,
+): { pos: number; neg: number } {
+  let totalPos = 0;
+  let totalNeg = 0;
+  let k = 0;
+  const n = order.length;
+  while (k < n) {
+    const score = predicted[order[k]!]!;
+    let pos = 0;
+    let neg = 0;
+    while (k < n && predicted[order[k]!] === score) {
+      const i = order[k]!;
+      const wi = w === undefined ? 1 : w[i]!;
+      if (actual[i] === 1) pos += wi;
+      else neg += wi;
+      k++;
+    }
+    if (pos + neg > 0) visit(pos, neg);
+    totalPos += pos;
+    totalNeg += neg;
+  }
+  return { pos: totalPos, neg: totalNeg };
+}
+
+function prepareSorted(
+  actual: Float64Array,
+  predicted: Float64Array,
+): { order: Uint32Array; actual: Float64Array; predicted: Float64Array } {
+  checkLengths(actual, predicted);
+  checkBinaryTargets(actual);
+  for (let i = 0; i < predicted.length; i++)
+    if (Number.isNaN(predicted[i])) throw new Error(`predicted score of row ${i} is NaN`);
+  return { order: orderByScore(predicted), actual, predicted };
+}
+
+function explainClasses(actual: Float64Array, _p: Float64Array, w: RowWeights): MetricNote {
+  const { pos, neg } = classTotals(actual, w);
+  if (pos + neg === 0) return { reason: "there are no rows to evaluate" };
+  if (pos === 0)
+    return { reason: "there are no positive rows, so positives cannot be ranked against negatives" };
+  if (neg === 0)
+    return { reason: "there are no negative rows, so positives cannot be ranked against negatives" };
+  return {};
+}
+
+function classTotals(actual: Float64Array, w: RowWeights): { pos: number; neg: number } {
+  let pos = 0;
+  let neg = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const wi = w === undefined ? 1 : w[i]!;
+    if (actual[i] === 1) pos += wi;
+    else neg += wi;
+  }
+  return { pos, neg };
+}
+
+const auc: MetricDefinition = {
+  name: "auc",
+  label: "ROC AUC",
+  higherIsBetter: true,
+  task: "classification",
+  prepare(actual, predicted) {
+    const s = prepareSorted(actual, predicted);
+    // Mann-Whitney with midranks: a positive scores 1 per negative below it, 1/2 per tied one.
+    return (w) => {
+      let negBelow = 0;
+      let wins = 0;
+      const { pos, neg } = scanTies(s.actual, s.predicted, s.order, w, (p, q) => {
+        wins += p * (negBelow + q / 2);
+        negBelow += q;
+      });
+      return pos > 0 && neg > 0 ? wins / (pos * neg) : NaN;
+    };
+  },
+  explain: explainClasses,
+};
+
+const ks: MetricDefinition = {
+  name: "ks",
+  label: "KS",
+  higherIsBetter: true,
+  task: "classification",
+  prepare(actual, predicted) {
+    const s = prepareSorted(actual, predicted);
+    return (w) => {
+      const { pos, neg } = classTotals(s.actual, w);
+      if (pos === 0 || neg === 0) return NaN;
+      let cumPos = 0;
+      let cumNeg = 0;
+      let max = 0;
+      // Both empirical CDFs only step at the scores, so the distance is largest right after a tie group.
+      scanTies(s.actual, s.predicted, s.order, w, (p, q) => {
+        cumPos += p;
+        cumNeg += q;
+        const d = Math.abs(cumPos / pos - cumNeg / neg);
+        if (d > max) max = d;
+      });
+      return max;
+    };
+  },
+  explain: explainClasses,
+};
+
+/** A weighted mean of a per-row loss of (target, probability). */
+function meanLoss(loss: (y: number, p: number, options?: MetricOptions) => number) {
+  return (actual: Float64Array, predicted: Float64Array, options?: MetricOptions): PreparedMetric => {
+    checkLengths(actual, predicted);
+    checkBinaryTargets(actual);
+    const n = actual.length;
+    return (w) => {
+      let sum = 0;
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const wi = w === undefined ? 1 : w[i]!;
+        if (wi === 0) continue;
+        sum += wi * loss(actual[i]!, predicted[i]!, options);
+        total += wi;
+      }
+      return total > 0 ? sum / total : NaN;
+    };
+  };
+}
+
+function explainEmpty(actual: Float64Array, _p: Float64Array, w: RowWeights): MetricNote {
+  return totalWeight(actual.length, w) > 0 ? {} : { reason: "there are no rows to evaluate" };
+}
+
+const logLoss: MetricDefinition = {
+  name: "log_loss",
+  label: "Log loss",
+  higherIsBetter: false,
+  task: "classification",
+  prepare: meanLoss((y, p, o) => {
+    const eps = o?.logLossEpsilon ?? DEFAULT_LOG_LOSS_EPSILON;
+    // Clip the probability given to the true class, so p = 1 on a negative costs exactly -log(eps).
+    const q = y === 1 ? p : 1 - p;
+    return -Math.log(Math.min(Math.max(q, eps), 1 - eps));
+  }),
+  explain: explainEmpty,
+};
+
+const brier: MetricDefinition = {
+  name: "brier",
+  label: "Brier score",
+  higherIsBetter: false,
+  task: "classification",
+  prepare: meanLoss((y, p) => (p - y) * (p - y)),
+  explain: explainEmpty,
+};
+
+/** Weighted counts of the confusion matrix at a threshold. */
+export interface ConfusionCounts {
+  truePositives: number;
+  falsePositives: number;
+  trueNegatives: number;
+  falseNegatives: number;
+}
+
+/** The confusion matrix at `threshold` (predicted positive when probability >= threshold). */
+export function confusionCounts(
+  actual: Float64Array,
+  predicted: Float64Array,
+  threshold = DEFAULT_THRESHOLD,
+  weights?: RowWeights,
+): ConfusionCounts {
+  checkLengths(actual, predicted, weights);
+  const c = { truePositives: 0, falsePositives: 0, trueNegatives: 0, falseNegatives: 0 };
+  for (let i = 0; i < actual.length; i++) {
+    const wi = weights === undefined ? 1 : weights[i]!;
+    if (wi === 0) continue;
+    const positive = predicted[i]! >= threshold;
+    if (actual[i] === 1) {
+      if (positive) c.truePositives += wi;
+      else c.falseNegatives += wi;
+    } else if (positive) c.falsePositives += wi;
+    else c.trueNegatives += wi;
+  }
+  return c;
+}
+
+/** A metric that is a ratio of confusion counts; NaN when the denominator is zero. */
+function fromCounts(
+  ratio: (c: ConfusionCounts) => [number, number],
+): (actual: Float64Array, predicted: Float64Array, options?: MetricOptions) => PreparedMetric {
+  return (actual, predicted, options) => {
+    checkLengths(actual, predicted);
+    checkBinaryTargets(actual);
+    const t = options?.threshold ?? DEFAULT_THRESHOLD;
+    return (w) => {
+      const [num, den] = ratio(confusionCounts(actual, predicted, t, w));
+      return den > 0 ? num / den : NaN;
+    };
+  };
+}
+
+function explainRatio(
+  ratio: (c: ConfusionCounts) => [number, number],
+  why: (t: number) => string,
+): MetricDefinition["explain"] {
+  return (actual, predicted, w, options) => {
+    const t = options?.threshold ?? DEFAULT_THRESHOLD;
+    if (totalWeight(actual.length, w) <= 0) return { reason: "there are no rows to evaluate" };
+    return ratio(confusionCounts(actual, predicted, t, w))[1] > 0 ? {} : { reason: why(t) };
+  };
+}
+
+const ratios = {
+  accuracy: (c: ConfusionCounts): [number, number] => [
+    c.truePositives + c.trueNegatives,
+    c.truePositives + c.trueNegatives + c.falsePositives + c.falseNegatives,
+  ],
+  precision: (c: ConfusionCounts): [number, number] => [c.truePositives, c.truePositives + c.falsePositives],
+  recall: (c: ConfusionCounts): [number, number] => [c.truePositives, c.truePositives + c.falseNegatives],
+  f1: (c: ConfusionCounts): [number, number] => [
+    2 * c.truePositives,
+    2 * c.truePositives + c.falsePositives + c.falseNegatives,
+  ],
+};
+
+const accuracy: MetricDefinition = {
+  name: "accuracy",
+  label: "Accuracy",
+  higherIsBetter: true,
+  task: "classification",
+  prepare: fromCounts(ratios.accuracy),
+  explain: explainRatio(ratios.accuracy, () => "there are no rows to evaluate"),
+};
+
+const precision: MetricDefinition = {
+  name: "precision",
+  label: "Precision",
+  higherIsBetter: true,
+  task: "classification",
+  prepare: fromCounts(ratios.precision),
+  explain: explainRatio(ratios.precision, (t) => `no row is predicted positive at threshold ${t}`),
+};
+
+const recall: MetricDefinition = {
+  name: "recall",
+  label: "Recall",
+  higherIsBetter: true,
+  task: "classification",
+  prepare: fromCounts(ratios.recall),
+  explain: explainRatio(ratios.recall, () => "there are no positive rows"),
+};
+
+const f1: MetricDefinition = {
+  name: "f1",
+  label: "F1",
+  higherIsBetter: true,
+  task: "classification",
+  prepare: fromCounts(ratios.f1),
+  explain: explainRatio(
+    ratios.f1,
+    (t) => `there are no positive rows and no row is predicted positive at threshold ${t}`,
+  ),
+};
+
+/** The classification metrics of the catalogue. */
+export const classificationMetrics: MetricDefinition[] = [
+  auc,
+  logLoss,
+  brier,
+  accuracy,
+  precision,
+  recall,
+  f1,
+  ks,
+];
+
+/** One bin of a calibration table. */
+export interface CalibrationBin {
+  /** 1-based bin number, from the lowest predicted probabilities up. */
+  bin: number;
+  rows: number;
+  /** Smallest and largest predicted probability in the bin. */
+  minPredicted: number;
+  maxPredicted: number;
+  meanPredicted: number;
+  /** Share of the bin's rows that are positive. */
+  observedRate: number;
+}
+
+/** How a calibration table groups rows. */
+export interface CalibrationOptions {
+  /** Number of bins. Default 10 (deciles). */
+  bins?: number;
+  /**
+   * `quantile` (default): equal numbers of rows, by rank of the predicted probability (tied
+   * scores may fall in neighbouring bins; ties are ordered by row). `uniform`: equal widths of
+   * probability, [0, 1/bins), ... [1 - 1/bins, 1].
+   */
+  strategy?: "quantile" | "uniform";
+}
+
+/**
+ * The calibration table: per bin of predicted probability, the rows, the mean prediction and the
+ * observed positive rate. A calibrated model has mean predicted close to observed rate in every
+ * bin. Empty bins are left out.
+ */
+export function calibrationTable(
+  actual: Float64Array,
+  predicted: Float64Array,
+  options: CalibrationOptions = {},
+): CalibrationBin[] {
+  checkLengths(actual, predicted);
+  checkBinaryTargets(actual);
+  const bins = options.bins ?? 10;
+  if (!(Number.isInteger(bins) && bins >= 1))
+    throw new Error(`calibration bins must be a positive integer, not ${bins}`);
+  const n = actual.length;
+  const binOf = new Uint32Array(n);
+  if ((options.strategy ?? "quantile") === "quantile") {
+    const order = orderByScore(predicted);
+    for (let r = 0; r < n; r++) binOf[order[r]!] = Math.floor((r * bins) / n);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const p = predicted[i]!;
+      binOf[i] = Math.min(bins - 1, Math.max(0, Math.floor(p * bins)));
+    }
+  }
+  const rows = new Float64Array(bins);
+  const sumP = new Float64Array(bins);
+  const sumY = new Float64Array(bins);
+  const minP = new Float64Array(bins).fill(Infinity);
+  const maxP = new Float64Array(bins).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    const b = binOf[i]!;
+    const p = predicted[i]!;
+    rows[b]! += 1;
+    sumP[b]! += p;
+    sumY[b]! += actual[i]!;
+    if (p < minP[b]!) minP[b] = p;
+    if (p > maxP[b]!) maxP[b] = p;
+  }
+  const table: CalibrationBin[] = [];
+  for (let b = 0; b < bins; b++) {
+    const count = rows[b]!;
+    if (count === 0) continue;
+    table.push({
+      bin: b + 1,
+      rows: count,
+      minPredicted: minP[b]!,
+      maxPredicted: maxP[b]!,
+      meanPredicted: sumP[b]! / count,
+      observedRate: sumY[b]! / count,
+    });
+  }
+  return table;
+}
