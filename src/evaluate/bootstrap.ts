@@ -79,11 +79,18 @@ export function forEachResample(
 ): void {
   if (!(Number.isInteger(options.samples) && options.samples >= 0))
     throw new Error(`bootstrap samples must be a non-negative integer, not ${options.samples}`);
-  const random = createRandom(options.seed);
+  // mulberry32 inlined (the same stream as createRandom): the draws dominate a bootstrap's time.
+  let state = Math.trunc(options.seed) >>> 0;
   const weights = new Float64Array(rows);
   for (let b = 0; b < options.samples; b++) {
     weights.fill(0);
-    for (let k = 0; k < rows; k++) weights[random.nextInt(rows)]! += 1;
+    for (let k = 0; k < rows; k++) {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      weights[Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * rows)]! += 1;
+    }
     visit(weights, b);
   }
 }

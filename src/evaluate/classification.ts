@@ -36,48 +36,63 @@ export function orderByScore(predicted: Float64Array): Uint32Array {
   return order;
 }
 
+/** Rows in increasing order of score, cut into groups of tied scores, computed once per data set. */
+interface RankedScores {
+  /** Row indices in increasing order of score. */
+  order: Uint32Array;
+  /** Target (0 or 1) of each row, in that order. */
+  label: Uint8Array;
+  /** End (exclusive, in `order`) of each group of tied scores. */
+  groupEnd: Uint32Array;
+}
+
+function rankScores(actual: Float64Array, predicted: Float64Array): RankedScores {
+  checkLengths(actual, predicted);
+  checkBinaryTargets(actual);
+  for (let i = 0; i < predicted.length; i++)
+    if (Number.isNaN(predicted[i])) throw new Error(`predicted score of row ${i} is NaN`);
+  const order = orderByScore(predicted);
+  const n = order.length;
+  const label = new Uint8Array(n);
+  const ends: number[] = [];
+  for (let k = 0; k < n; k++) {
+    label[k] = actual[order[k]!]!;
+    if (k + 1 === n || predicted[order[k + 1]!] !== predicted[order[k]!]) ends.push(k + 1);
+  }
+  return { order, label, groupEnd: Uint32Array.from(ends) };
+}
+
 /**
- * Walks the scores in increasing order, one group of tied scores at a time, calling `visit` with
- * the weighted positives and negatives of the group. Returns the weighted totals.
+ * Calls `visit` with the weighted positives and negatives of each group of tied scores, from
+ * the lowest score up, and returns the weighted totals.
  */
 function scanTies(
-  actual: Float64Array,
-  predicted: Float64Array,
-  order: Uint32Array,
+  r: RankedScores,
   w: RowWeights,
   visit: (pos: number, neg: number) => void,
 ): { pos: number; neg: number } {
   let totalPos = 0;
   let totalNeg = 0;
   let k = 0;
-  const n = order.length;
-  while (k < n) {
-    const score = predicted[order[k]!]!;
+  for (let g = 0; g < r.groupEnd.length; g++) {
+    const end = r.groupEnd[g]!;
     let pos = 0;
-    let neg = 0;
-    while (k < n && predicted[order[k]!] === score) {
-      const i = order[k]!;
-      const wi = w === undefined ? 1 : w[i]!;
-      if (actual[i] === 1) pos += wi;
-      else neg += wi;
-      k++;
+    let all = 0;
+    if (w === undefined) {
+      all = end - k;
+      for (; k < end; k++) pos += r.label[k]!;
+    } else {
+      for (; k < end; k++) {
+        const wi = w[r.order[k]!]!;
+        pos += wi * r.label[k]!;
+        all += wi;
+      }
     }
-    if (pos + neg > 0) visit(pos, neg);
+    if (all > 0) visit(pos, all - pos);
     totalPos += pos;
-    totalNeg += neg;
+    totalNeg += all - pos;
   }
   return { pos: totalPos, neg: totalNeg };
-}
-
-function prepareSorted(
-  actual: Float64Array,
-  predicted: Float64Array,
-): { order: Uint32Array; actual: Float64Array; predicted: Float64Array } {
-  checkLengths(actual, predicted);
-  checkBinaryTargets(actual);
-  for (let i = 0; i < predicted.length; i++)
-    if (Number.isNaN(predicted[i])) throw new Error(`predicted score of row ${i} is NaN`);
-  return { order: orderByScore(predicted), actual, predicted };
 }
 
 function explainClasses(actual: Float64Array, _p: Float64Array, w: RowWeights): MetricNote {
@@ -107,12 +122,12 @@ const auc: MetricDefinition = {
   higherIsBetter: true,
   task: "classification",
   prepare(actual, predicted) {
-    const s = prepareSorted(actual, predicted);
+    const r = rankScores(actual, predicted);
     // Mann-Whitney with midranks: a positive scores 1 per negative below it, 1/2 per tied one.
     return (w) => {
       let negBelow = 0;
       let wins = 0;
-      const { pos, neg } = scanTies(s.actual, s.predicted, s.order, w, (p, q) => {
+      const { pos, neg } = scanTies(r, w, (p, q) => {
         wins += p * (negBelow + q / 2);
         negBelow += q;
       });
@@ -128,15 +143,15 @@ const ks: MetricDefinition = {
   higherIsBetter: true,
   task: "classification",
   prepare(actual, predicted) {
-    const s = prepareSorted(actual, predicted);
+    const r = rankScores(actual, predicted);
     return (w) => {
-      const { pos, neg } = classTotals(s.actual, w);
+      const { pos, neg } = classTotals(actual, w);
       if (pos === 0 || neg === 0) return NaN;
       let cumPos = 0;
       let cumNeg = 0;
       let max = 0;
       // Both empirical CDFs only step at the scores, so the distance is largest right after a tie group.
-      scanTies(s.actual, s.predicted, s.order, w, (p, q) => {
+      scanTies(r, w, (p, q) => {
         cumPos += p;
         cumNeg += q;
         const d = Math.abs(cumPos / pos - cumNeg / neg);

@@ -49,8 +49,13 @@ export interface MetricDirection {
 
 const noRows: MetricNote = { reason: "there are no rows to evaluate" };
 
-/** A metric that is a weighted mean of a per-row loss. */
-function meanOf(loss: (a: number, p: number) => number, finish: (mean: number) => number = (m) => m) {
+/**
+ * The weighted mean of squared or absolute errors, then `finish`ed. The loops are written out
+ * rather than calling a loss per row: bootstraps run them millions of times, and a shared loop
+ * calling different losses is several times slower. They are branchless in the weight (a zero
+ * weight adds zero), which keeps them fast when a third of a resample's weights are zero.
+ */
+function meanOf(kind: "squared" | "absolute", finish: (mean: number) => number = (m) => m) {
   return (actual: Float64Array, predicted: Float64Array): PreparedMetric => {
     checkLengths(actual, predicted);
     const n = actual.length;
@@ -58,15 +63,25 @@ function meanOf(loss: (a: number, p: number) => number, finish: (mean: number) =
       let sum = 0;
       let total = 0;
       if (w === undefined) {
-        for (let i = 0; i < n; i++) sum += loss(actual[i]!, predicted[i]!);
         total = n;
+        if (kind === "squared")
+          for (let i = 0; i < n; i++) {
+            const e = actual[i]! - predicted[i]!;
+            sum += e * e;
+          }
+        else for (let i = 0; i < n; i++) sum += Math.abs(actual[i]! - predicted[i]!);
+      } else if (kind === "squared") {
+        for (let i = 0; i < n; i++) {
+          const wi = w[i]!;
+          const e = actual[i]! - predicted[i]!;
+          sum += wi * e * e;
+          total += wi;
+        }
       } else {
         for (let i = 0; i < n; i++) {
           const wi = w[i]!;
-          if (wi !== 0) {
-            sum += wi * loss(actual[i]!, predicted[i]!);
-            total += wi;
-          }
+          sum += wi * Math.abs(actual[i]! - predicted[i]!);
+          total += wi;
         }
       }
       return total > 0 ? finish(sum / total) : NaN;
@@ -83,10 +98,7 @@ const rmse: MetricDefinition = {
   label: "RMSE",
   higherIsBetter: false,
   task: "regression",
-  prepare: meanOf(
-    (a, p) => (a - p) * (a - p),
-    (m) => Math.sqrt(m),
-  ),
+  prepare: meanOf("squared", Math.sqrt),
   explain: explainEmpty,
 };
 
@@ -95,7 +107,7 @@ const mae: MetricDefinition = {
   label: "MAE",
   higherIsBetter: false,
   task: "regression",
-  prepare: meanOf((a, p) => Math.abs(a - p)),
+  prepare: meanOf("absolute"),
   explain: explainEmpty,
 };
 
