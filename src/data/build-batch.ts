@@ -1,0 +1,459 @@
+/**
+ * Turns cells into typed, checked columns. The format readers (CSV, JSON) hand each cell over as
+ * bytes or text; this file is the one place that knows the column types, so a value reads the
+ * same from every format.
+ */
+import type { ColumnSpec, DataSpec } from "../spec/schemas.js";
+import { closest } from "../spec/did-you-mean.js";
+import type { ProblemCollector } from "./collect-problems.js";
+import { showValue } from "./collect-problems.js";
+import { parseBooleanBytes, parseIsoDate, parseNumberBytes, trimEnd, trimStart } from "./parse-values.js";
+import type { ColumnVector } from "./row-batch.js";
+
+const T_NUMBER = 0;
+const T_INTEGER = 1;
+const T_BOOLEAN = 2;
+const T_DATE = 3;
+const T_CATEGORY = 4;
+const T_STRING = 5;
+
+const TYPE_CODE: Record<ColumnSpec["type"], number> = {
+  number: T_NUMBER,
+  integer: T_INTEGER,
+  boolean: T_BOOLEAN,
+  date: T_DATE,
+  category: T_CATEGORY,
+  string: T_STRING,
+};
+
+const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const BOOLEAN_TEXT: Record<string, number> = { true: 1, false: 0, yes: 1, no: 0, "1": 1, "0": 0 };
+
+/** How a column's cells are read and checked; built once per read from the spec. */
+export interface ColumnState {
+  readonly spec: ColumnSpec;
+  readonly name: string;
+  readonly t: number;
+  readonly nullable: boolean;
+  readonly min: number;
+  readonly max: number;
+  /** category: raw value -> code. */
+  readonly codeOf: Map<string, number>;
+  /** category: levels with labels applied, by code. */
+  readonly levels: string[];
+  /** category: levels as written in the file, by code. */
+  readonly raw: string[];
+  /** category: whether the spec lists the allowed values (then no level is ever added). */
+  readonly closed: boolean;
+  /** Whether a cell that is absent from a record (JSON) is a missing value to check. */
+  reportAbsent: boolean;
+  lastDateText: string;
+  lastDateValue: number;
+}
+
+/** Options that bound what one read may hold. */
+export interface BuildLimits {
+  /** Rows per batch. */
+  batchSize: number;
+  /** Most distinct values a category column without `values` may have. */
+  maxLevels: number;
+}
+
+/** The columns of one batch, exactly `length` rows long. */
+export interface BuiltBatch {
+  length: number;
+  row: Uint32Array;
+  line: Uint32Array;
+  columns: ColumnVector[];
+  /** Rows of this batch that had a problem. */
+  badRows: number;
+}
+
+/** Parses the spec's `min`/`max` of a column into numbers (dates as epoch milliseconds). */
+function bound(column: ColumnSpec, which: "min" | "max"): number {
+  const none = which === "min" ? -Infinity : Infinity;
+  if (column.type === "number" || column.type === "integer") return column[which] ?? none;
+  if (column.type === "date") {
+    const text = column[which];
+    if (text === undefined) return none;
+    return parseIsoDate(text);
+  }
+  return none;
+}
+
+/** Column states for a spec; a `min`/`max` date the parser refuses becomes NaN (checked by the caller). */
+export function columnStates(spec: DataSpec): ColumnState[] {
+  return spec.columns.map((c) => {
+    const codeOf = new Map<string, number>();
+    const levels: string[] = [];
+    const raw: string[] = [];
+    let closed = false;
+    if (c.type === "category" && c.values !== undefined) {
+      closed = true;
+      for (const v of c.values) {
+        if (codeOf.has(v)) continue;
+        codeOf.set(v, raw.length);
+        raw.push(v);
+        levels.push(c.labels?.[v] ?? v);
+      }
+    }
+    return {
+      spec: c,
+      name: c.name,
+      t: TYPE_CODE[c.type],
+      nullable: c.nullable,
+      min: bound(c, "min"),
+      max: bound(c, "max"),
+      codeOf,
+      levels,
+      raw,
+      closed,
+      reportAbsent: true,
+      lastDateText: "",
+      lastDateValue: NaN,
+    };
+  });
+}
+
+/**
+ * Receives one record at a time (`begin`, a call per cell, `end`) and fills columnar arrays;
+ * every problem goes to the collector with the row, line and column.
+ */
+export class BatchBuilder {
+  readonly cols: ColumnState[];
+  /** Rows in the batch being filled. */
+  n = 0;
+  private row = 0;
+  private line = 0;
+  private rowBad = false;
+  private badRows = 0;
+  private readonly stamp: Float64Array;
+  private rows!: Uint32Array;
+  private lines!: Uint32Array;
+  private num!: (Float64Array | undefined)[];
+  private codes!: (Int32Array | undefined)[];
+  private texts!: ((string | null)[] | undefined)[];
+
+  constructor(
+    spec: DataSpec,
+    private readonly problems: ProblemCollector,
+    private readonly limits: BuildLimits,
+    states: ColumnState[] = columnStates(spec),
+  ) {
+    this.cols = states;
+    this.stamp = new Float64Array(states.length).fill(-1);
+    this.allocate();
+  }
+
+  private allocate(): void {
+    const size = this.limits.batchSize;
+    this.rows = new Uint32Array(size);
+    this.lines = new Uint32Array(size);
+    this.num = this.cols.map((c) => (c.t <= T_DATE ? new Float64Array(size) : undefined));
+    this.codes = this.cols.map((c) => (c.t === T_CATEGORY ? new Int32Array(size) : undefined));
+    this.texts = this.cols.map((c) =>
+      c.t === T_STRING ? new Array<string | null>(size).fill(null) : undefined,
+    );
+  }
+
+  /** Whether the batch is full and should be taken. */
+  get full(): boolean {
+    return this.n >= this.limits.batchSize;
+  }
+
+  /** Starts a record: its 1-based data row and the 1-based line where it starts. */
+  begin(row: number, line: number): void {
+    this.row = row;
+    this.line = line;
+    this.rowBad = false;
+  }
+
+  /** Ends the record: absent cells become missing values; the row joins the batch. */
+  end(): void {
+    const n = this.n;
+    for (let c = 0; c < this.cols.length; c++) {
+      if (this.stamp[c] !== n) this.absent(c);
+    }
+    this.rows[n] = this.row;
+    this.lines[n] = this.line;
+    if (this.rowBad) this.badRows++;
+    this.n = n + 1;
+  }
+
+  /** Hands out the batch filled so far and starts a new one. */
+  take(): BuiltBatch {
+    const n = this.n;
+    const columns: ColumnVector[] = this.cols.map((col, c) => {
+      const t = col.spec.type;
+      if (t === "category") {
+        return {
+          kind: "category",
+          name: col.name,
+          type: t,
+          codes: this.codes[c]!.subarray(0, n),
+          levels: col.levels,
+          raw: col.raw,
+        };
+      }
+      if (t === "string")
+        return { kind: "string", name: col.name, type: t, values: this.texts[c]!.slice(0, n) };
+      return { kind: "numeric", name: col.name, type: t, values: this.num[c]!.subarray(0, n) };
+    });
+    const batch: BuiltBatch = {
+      length: n,
+      row: this.rows.subarray(0, n),
+      line: this.lines.subarray(0, n),
+      columns,
+      badRows: this.badRows,
+    };
+    this.n = 0;
+    this.badRows = 0;
+    this.stamp.fill(-1);
+    this.allocate();
+    return batch;
+  }
+
+  /** A problem with the whole record (ragged, bad quoting, not UTF-8): its cells are not read. */
+  rowProblem(kind: string, what: string, message: string, field?: string, hint?: string): void {
+    this.rowBad = true;
+    this.problems.add(kind, what, {
+      row: this.row,
+      line: this.line,
+      ...(field === undefined ? {} : { field }),
+      message,
+      ...(hint === undefined ? {} : { hint }),
+    });
+  }
+
+  private cellProblem(c: number, kind: string, what: string, message: string, hint?: string): void {
+    this.rowProblem(kind, what, message, this.cols[c]!.name, hint);
+  }
+
+  /** Marks cell `c` as not holding a usable value, without a problem of its own. */
+  skip(c: number): void {
+    this.store(c, NaN, -1, null);
+  }
+
+  /** A cell as bytes `buf[s, e)`; `ascii` says no byte is above 0x7f (so latin1 decoding is exact). */
+  bytes(c: number, buf: Buffer, s: number, e: number, ascii: boolean): void {
+    const col = this.cols[c]!;
+    const t = col.t;
+    if (t === T_NUMBER || t === T_INTEGER || t === T_BOOLEAN) {
+      s = trimStart(buf, s, e);
+      e = trimEnd(buf, s, e);
+      if (s === e) return this.missing(c);
+      const v = t === T_BOOLEAN ? parseBooleanBytes(buf, s, e) : parseNumberBytes(buf, s, e);
+      if (v !== v) return this.badValue(c, decode(buf, s, e, ascii));
+      return this.numeric(c, col, v);
+    }
+    if (s === e) return this.missing(c);
+    this.text(c, decode(buf, s, e, ascii));
+  }
+
+  /** A cell as text (decoded CSV with doubled quotes, JSON strings). */
+  text(c: number, value: string): void {
+    const col = this.cols[c]!;
+    switch (col.t) {
+      case T_NUMBER:
+      case T_INTEGER: {
+        const trimmed = value.replace(/^[ \t]+|[ \t]+$/g, "");
+        if (trimmed === "") return this.missing(c);
+        const v = NUMBER_TEXT.test(trimmed) ? Number(trimmed) : NaN;
+        if (!Number.isFinite(v)) return this.badValue(c, value);
+        return this.numeric(c, col, v);
+      }
+      case T_BOOLEAN: {
+        const trimmed = value.replace(/^[ \t]+|[ \t]+$/g, "");
+        if (trimmed === "") return this.missing(c);
+        const v = BOOLEAN_TEXT[trimmed.toLowerCase()];
+        if (v === undefined) return this.badValue(c, value);
+        return this.numeric(c, col, v);
+      }
+      case T_DATE: {
+        const trimmed = value.replace(/^[ \t]+|[ \t]+$/g, "");
+        if (trimmed === "") return this.missing(c);
+        let v: number;
+        if (trimmed === col.lastDateText) v = col.lastDateValue;
+        else {
+          v = parseIsoDate(trimmed);
+          col.lastDateText = trimmed;
+          col.lastDateValue = v;
+        }
+        if (v !== v) return this.badValue(c, value);
+        return this.numeric(c, col, v);
+      }
+      case T_CATEGORY:
+        if (value === "") return this.missing(c);
+        return this.category(c, col, value);
+      default:
+        if (value === "") return this.missing(c);
+        this.store(c, NaN, -1, value);
+    }
+  }
+
+  /** A JSON number token `buf[s, e)`: a number for numeric columns, its text for the others. */
+  jsonNumber(c: number, buf: Buffer, s: number, e: number): void {
+    const col = this.cols[c]!;
+    if (col.t === T_NUMBER || col.t === T_INTEGER) {
+      const v = parseNumberBytes(buf, s, e);
+      if (v !== v) return this.badValue(c, decode(buf, s, e, true));
+      return this.numeric(c, col, v);
+    }
+    if (col.t === T_BOOLEAN || col.t === T_DATE) return this.badValue(c, decode(buf, s, e, true));
+    this.text(c, decode(buf, s, e, true));
+  }
+
+  /** A JSON `true` or `false`: 1/0 for boolean columns, the word for category and string. */
+  jsonBoolean(c: number, value: boolean): void {
+    const col = this.cols[c]!;
+    if (col.t === T_BOOLEAN) return this.numeric(c, col, value ? 1 : 0);
+    if (col.t === T_CATEGORY || col.t === T_STRING) return this.text(c, value ? "true" : "false");
+    this.badValue(c, value ? "true" : "false");
+  }
+
+  /** A missing value (empty cell, JSON null): refused in a column that is not nullable. */
+  missing(c: number): void {
+    const col = this.cols[c]!;
+    this.store(c, NaN, -1, null);
+    if (!col.nullable) {
+      this.cellProblem(
+        c,
+        "missing",
+        "missing values",
+        "missing value",
+        `column "${col.name}" is not nullable: fill the value, or set \`nullable: true\` for it in the data spec`,
+      );
+    }
+  }
+
+  private absent(c: number): void {
+    const col = this.cols[c]!;
+    if (col.reportAbsent && !this.rowBad) this.missing(c);
+    else this.store(c, NaN, -1, null);
+  }
+
+  private store(c: number, v: number, code: number, text: string | null): void {
+    const n = this.n;
+    this.stamp[c] = n;
+    const num = this.num[c];
+    if (num !== undefined) num[n] = v;
+    else {
+      const codes = this.codes[c];
+      if (codes !== undefined) codes[n] = code;
+      else this.texts[c]![n] = text;
+    }
+  }
+
+  private numeric(c: number, col: ColumnState, v: number): void {
+    if (col.t === T_INTEGER && !Number.isSafeInteger(v)) return this.badValue(c, String(v));
+    if (v < col.min || v > col.max) this.outOfRange(c, col, v);
+    this.stamp[c] = this.n;
+    this.num[c]![this.n] = v;
+  }
+
+  private outOfRange(c: number, col: ColumnState, v: number): void {
+    const date = col.t === T_DATE;
+    const show = (x: number) => (date ? new Date(x).toISOString() : String(x));
+    const below = v < col.min;
+    const limit = below ? col.min : col.max;
+    this.cellProblem(
+      c,
+      below ? "below-min" : "above-max",
+      below ? "values below the minimum" : "values above the maximum",
+      `${show(v)} is ${below ? "below the minimum" : "above the maximum"} ${show(limit)}`,
+      `the data spec allows ${
+        col.min === -Infinity
+          ? `at most ${show(col.max)}`
+          : col.max === Infinity
+            ? `at least ${show(col.min)}`
+            : `${show(col.min)} to ${show(col.max)}`
+      }`,
+    );
+  }
+
+  private category(c: number, col: ColumnState, value: string): void {
+    let code = col.codeOf.get(value);
+    if (code === undefined) {
+      if (col.closed) {
+        const near = closest(value, col.raw);
+        this.cellProblem(
+          c,
+          "not-allowed",
+          "values outside the allowed values",
+          `${showValue(value)} is not one of the allowed values`,
+          (near !== undefined ? `did you mean ${JSON.stringify(near)}? ` : "") +
+            `allowed: ${col.raw
+              .slice(0, 12)
+              .map((v) => JSON.stringify(v))
+              .join(", ")}${col.raw.length > 12 ? ", …" : ""}`,
+        );
+        return this.skip(c);
+      }
+      if (col.raw.length >= this.limits.maxLevels) {
+        this.cellProblem(
+          c,
+          "levels",
+          "values past the limit of distinct categories",
+          `more than ${this.limits.maxLevels} distinct values; ${showValue(value)} is one too many`,
+          "a column with this many values is an identifier or free text: declare it as `type: string`",
+        );
+        return this.skip(c);
+      }
+      code = col.raw.length;
+      col.codeOf.set(value, code);
+      col.raw.push(value);
+      const labels = col.spec.type === "category" ? col.spec.labels : undefined;
+      col.levels.push(labels?.[value] ?? value);
+    }
+    this.stamp[c] = this.n;
+    this.codes[c]![this.n] = code;
+  }
+
+  private badValue(c: number, text: string): void {
+    const col = this.cols[c]!;
+    const v = showValue(text);
+    switch (col.t) {
+      case T_NUMBER:
+        this.cellProblem(
+          c,
+          "type",
+          "values that are not numbers",
+          `${v} is not a number`,
+          "write a decimal number such as 12, -3.5 or 1e-3; leave the cell empty for a missing value",
+        );
+        break;
+      case T_INTEGER:
+        this.cellProblem(
+          c,
+          "type",
+          "values that are not integers",
+          `${v} is not an integer`,
+          "write a whole number such as 12 or -3 (at most 2^53 in size)",
+        );
+        break;
+      case T_BOOLEAN:
+        this.cellProblem(
+          c,
+          "type",
+          "values that are not booleans",
+          `${v} is not a boolean`,
+          "write true/false, yes/no or 1/0 (any letter case)",
+        );
+        break;
+      default:
+        this.cellProblem(
+          c,
+          "type",
+          "values that are not ISO 8601 dates",
+          `${v} is not an ISO 8601 date`,
+          "write YYYY-MM-DD or YYYY-MM-DDThh:mm:ss with an optional zone (Z or +01:00)",
+        );
+    }
+    this.skip(c);
+  }
+}
+
+/** Text of `buf[s, e)`; latin1 is exact and faster when every byte is ASCII. */
+export function decode(buf: Buffer, s: number, e: number, ascii: boolean): string {
+  return buf.toString(ascii ? "latin1" : "utf8", s, e);
+}

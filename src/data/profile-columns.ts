@@ -1,0 +1,402 @@
+/**
+ * The profile of a data set, per column, computed in the same streaming pass as the checks. It
+ * is what drift monitoring compares new data against, so it is plain JSON, bounded in size
+ * whatever the row count, and mergeable where the statistics allow (sharded runs).
+ *
+ * Numeric columns (number, integer, date as epoch milliseconds, boolean as 1/0):
+ * - count, missing, mean, std (sample standard deviation, n - 1), min, max: Welford's update
+ *   per value; merged with Chan et al.'s pairwise formula, so `m2` is kept as well.
+ * - histogram: bin edges e0 < e1 < ... < ek fixed before a value is counted, counts exact.
+ *   counts[0] holds values below e0, counts[i] (1 <= i <= k) values in [e(i-1), e(i)) with the
+ *   last of these closed, [e(k-1), e(k)], and counts[k+1] values above e(k). The edges come from
+ *   (1) the caller (`edges`, e.g. a reference profile's, so new data counts into the same bins),
+ *   else (2) the spec's `min` and `max` when both are set: `bins` equal widths, else (3) the
+ *   quantiles 0, 1/bins, ..., 1 of the first `edgeSample` values of the column, deduplicated
+ *   (a column with one value gets edges [v, v]); those first values are held until the edges
+ *   are chosen and then counted like all others, so counts stay exact in one pass. A file sorted
+ *   by the column gets edges from its head only; the outer bins still count everything.
+ * - sample: a uniform sample without replacement of up to `sampleSize` values (reservoir,
+ *   Li's algorithm L) drawn with a seeded generator, the same for the same file and seed.
+ *   Booleans have no histogram or sample; their `categories` count "true" and "false".
+ *
+ * category and string columns: counts of the `topCategories` most frequent values (ties in
+ * order of first sight), `other` for the rest, and the number of distinct values. Up to
+ * `maxTracked` distinct values are counted exactly; values first seen after that count as
+ * `other` and `distinctExact` turns false.
+ */
+import type { ColumnType, DataSpec } from "../spec/schemas.js";
+import { parseIsoDate } from "./parse-values.js";
+import type { ColumnVector, RowBatch } from "./row-batch.js";
+
+export interface NumericStats {
+  mean: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+  /** Sum of squared deviations from the mean (for merging). */
+  m2: number;
+}
+
+export interface Histogram {
+  edges: number[];
+  /** edges.length + 1 counts: below, the bins, above. */
+  counts: number[];
+  edgesFrom: "given" | "spec" | "data";
+}
+
+export interface Sample {
+  seed: number;
+  /** Values the sample was drawn from. */
+  population: number;
+  values: number[];
+}
+
+export interface CategoryCounts {
+  top: { value: string; count: number }[];
+  other: number;
+  distinct: number;
+  distinctExact: boolean;
+}
+
+export interface ColumnProfile {
+  name: string;
+  type: ColumnType;
+  /** Values present. */
+  count: number;
+  missing: number;
+  stats?: NumericStats;
+  histogram?: Histogram;
+  sample?: Sample;
+  categories?: CategoryCounts;
+}
+
+export interface DataProfile {
+  version: 1;
+  rows: number;
+  columns: ColumnProfile[];
+}
+
+/** How profiles are drawn. All have defaults. */
+export interface ProfileOptions {
+  /** Seed of the samples. Default 1. */
+  seed?: number;
+  /** Values kept per numeric column for KS tests. Default 2000. */
+  sampleSize?: number;
+  /** Bins between the outer edges. Default 10. */
+  bins?: number;
+  /** Values that choose quantile edges when neither `edges` nor spec min/max give them. Default 10000. */
+  edgeSample?: number;
+  /** Bin edges to use, by column name. */
+  edges?: Record<string, number[]>;
+  /** Values listed per category or string column. Default 50. */
+  topCategories?: number;
+  /** Distinct values counted exactly per category or string column. Default 10000. */
+  maxTracked?: number;
+}
+
+/** A seeded generator of floats in (0, 1): mulberry32. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+}
+
+/** Index of the histogram count for `v` (see the module comment for the bin rules). */
+export function binIndex(edges: readonly number[], v: number): number {
+  const k = edges.length - 1;
+  if (v < edges[0]!) return 0;
+  if (v > edges[k]!) return k + 1;
+  let lo = 0;
+  let hi = k - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (edges[mid]! <= v) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+/** Edges from the quantiles of `values` (sorted in place). */
+export function quantileEdges(values: number[], bins: number): number[] {
+  values.sort((a, b) => a - b);
+  const edges: number[] = [];
+  for (let j = 0; j <= bins; j++) {
+    const q = values[Math.min(values.length - 1, Math.floor((j * (values.length - 1)) / bins))]!;
+    if (edges.length === 0 || q > edges[edges.length - 1]!) edges.push(q);
+  }
+  if (edges.length === 1) edges.push(edges[0]!);
+  return edges;
+}
+
+class NumericProfiler {
+  count = 0;
+  missing = 0;
+  mean = 0;
+  m2 = 0;
+  min = Infinity;
+  max = -Infinity;
+  edges: number[] | undefined;
+  counts: number[] = [];
+  pending: number[] = [];
+  sample: number[] = [];
+  private seen = 0;
+  private nextPick = 0;
+  private w = 0;
+  private readonly random: () => number;
+
+  constructor(
+    readonly name: string,
+    readonly type: ColumnType,
+    private readonly sampleSize: number,
+    readonly seed: number,
+    readonly edgesFrom: Histogram["edgesFrom"],
+    edges: number[] | undefined,
+    private readonly bins: number,
+    private readonly edgeSample: number,
+    private readonly withDistribution: boolean,
+  ) {
+    this.random = seededRandom(seed);
+    if (edges !== undefined) this.useEdges(edges);
+  }
+
+  private useEdges(edges: number[]): void {
+    this.edges = edges;
+    this.counts = new Array<number>(edges.length + 1).fill(0);
+  }
+
+  add(values: Float64Array): void {
+    for (let r = 0; r < values.length; r++) {
+      const v = values[r]!;
+      if (v !== v) {
+        this.missing++;
+        continue;
+      }
+      const n = ++this.count;
+      const d = v - this.mean;
+      this.mean += d / n;
+      this.m2 += d * (v - this.mean);
+      if (v < this.min) this.min = v;
+      if (v > this.max) this.max = v;
+      if (!this.withDistribution) continue;
+      const edges = this.edges;
+      if (edges !== undefined) this.counts[binIndex(edges, v)]!++;
+      else {
+        this.pending.push(v);
+        if (this.pending.length >= this.edgeSample) this.settleEdges();
+      }
+      this.pick(v);
+    }
+  }
+
+  /** Reservoir sampling, algorithm L (Li 1994): O(k log(n/k)) random draws in all. */
+  private pick(v: number): void {
+    const k = this.sampleSize;
+    const i = this.seen++;
+    if (i < k) {
+      this.sample.push(v);
+      if (i === k - 1) {
+        this.w = Math.exp(Math.log(this.random()) / k);
+        this.nextPick = i + Math.floor(Math.log(this.random()) / Math.log(1 - this.w)) + 1;
+      }
+      return;
+    }
+    if (i === this.nextPick) {
+      this.sample[Math.floor(this.random() * k)] = v;
+      this.w *= Math.exp(Math.log(this.random()) / k);
+      this.nextPick += Math.floor(Math.log(this.random()) / Math.log(1 - this.w)) + 1;
+    }
+  }
+
+  private settleEdges(): void {
+    const values = this.pending;
+    this.pending = [];
+    if (values.length === 0) return;
+    const edges = quantileEdges(values.slice(), this.bins);
+    this.useEdges(edges);
+    for (const v of values) this.counts[binIndex(edges, v)]!++;
+  }
+
+  result(): ColumnProfile {
+    const n = this.count;
+    const profile: ColumnProfile = {
+      name: this.name,
+      type: this.type,
+      count: n,
+      missing: this.missing,
+      stats: {
+        mean: n > 0 ? this.mean : null,
+        std: n > 1 ? Math.sqrt(this.m2 / (n - 1)) : n === 1 ? 0 : null,
+        min: n > 0 ? this.min : null,
+        max: n > 0 ? this.max : null,
+        m2: this.m2,
+      },
+    };
+    if (this.type === "boolean") {
+      const trues = Math.round(this.mean * n);
+      profile.categories = {
+        top: [
+          { value: "true", count: trues },
+          { value: "false", count: n - trues },
+        ],
+        other: 0,
+        distinct: (trues > 0 ? 1 : 0) + (n - trues > 0 ? 1 : 0),
+        distinctExact: true,
+      };
+    }
+    if (this.withDistribution) {
+      if (this.edges === undefined) this.settleEdges();
+      if (this.edges !== undefined) {
+        profile.histogram = {
+          edges: this.edges.slice(),
+          counts: this.counts.slice(),
+          edgesFrom: this.edgesFrom,
+        };
+      }
+      profile.sample = { seed: this.seed, population: n, values: this.sample.slice() };
+    }
+    return profile;
+  }
+}
+
+class CountProfiler {
+  count = 0;
+  missing = 0;
+  /** category: counts by code. */
+  private byCode: number[] = [];
+  private levels: readonly string[] = [];
+  /** string: counts by value, bounded. */
+  private byText = new Map<string, number>();
+  private overflow = 0;
+  private capped = false;
+
+  constructor(
+    readonly name: string,
+    readonly type: ColumnType,
+    private readonly top: number,
+    private readonly maxTracked: number,
+  ) {}
+
+  add(vec: ColumnVector): void {
+    if (vec.kind === "category") {
+      this.levels = vec.levels;
+      const codes = vec.codes;
+      const byCode = this.byCode;
+      for (let r = 0; r < codes.length; r++) {
+        const code = codes[r]!;
+        if (code < 0) {
+          this.missing++;
+          continue;
+        }
+        this.count++;
+        while (byCode.length <= code) byCode.push(0);
+        byCode[code]!++;
+      }
+    } else if (vec.kind === "string") {
+      for (const text of vec.values) {
+        if (text === null) {
+          this.missing++;
+          continue;
+        }
+        this.count++;
+        const seen = this.byText.get(text);
+        if (seen !== undefined) this.byText.set(text, seen + 1);
+        else if (this.byText.size < this.maxTracked) this.byText.set(text, 1);
+        else {
+          this.overflow++;
+          this.capped = true;
+        }
+      }
+    }
+  }
+
+  result(): ColumnProfile {
+    let entries: { value: string; count: number }[];
+    if (this.type === "category") {
+      // Several codes can share a label; counts are by label.
+      const byLabel = new Map<string, number>();
+      this.byCode.forEach((n, code) => {
+        if (n > 0) byLabel.set(this.levels[code]!, (byLabel.get(this.levels[code]!) ?? 0) + n);
+      });
+      entries = [...byLabel].map(([value, count]) => ({ value, count }));
+    } else entries = [...this.byText].map(([value, count]) => ({ value, count }));
+    const sorted = entries.map((e, i) => ({ ...e, i })).sort((a, b) => b.count - a.count || a.i - b.i);
+    const top = sorted.slice(0, this.top).map(({ value, count }) => ({ value, count }));
+    const other = this.count - top.reduce((s, e) => s + e.count, 0);
+    return {
+      name: this.name,
+      type: this.type,
+      count: this.count,
+      missing: this.missing,
+      categories: {
+        top,
+        other,
+        distinct: entries.length,
+        distinctExact: !this.capped && this.overflow === 0,
+      },
+    };
+  }
+}
+
+/** Accumulates a {@link DataProfile} from batches. */
+export class DataProfiler {
+  private rows = 0;
+  private readonly numeric: (NumericProfiler | undefined)[];
+  private readonly counted: (CountProfiler | undefined)[];
+
+  constructor(spec: DataSpec, options: ProfileOptions = {}) {
+    const seed = options.seed ?? 1;
+    const bins = options.bins ?? 10;
+    this.numeric = spec.columns.map((c, i) => {
+      if (c.type === "category" || c.type === "string") return undefined;
+      let edges = options.edges?.[c.name];
+      let from: Histogram["edgesFrom"] = "given";
+      if (edges === undefined && c.type !== "boolean") {
+        const lo = c.type === "date" ? (c.min === undefined ? NaN : parseIsoDate(c.min)) : (c.min ?? NaN);
+        const hi = c.type === "date" ? (c.max === undefined ? NaN : parseIsoDate(c.max)) : (c.max ?? NaN);
+        if (Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) {
+          edges = Array.from({ length: bins + 1 }, (_, j) => (j === bins ? hi : lo + ((hi - lo) * j) / bins));
+          from = "spec";
+        } else from = "data";
+      }
+      return new NumericProfiler(
+        c.name,
+        c.type,
+        options.sampleSize ?? 2000,
+        // Each column draws its own sample: mix the column index into the seed.
+        (Math.imul(seed, 0x9e3779b1) + i) >>> 0,
+        from,
+        edges === undefined ? undefined : edges.slice(),
+        bins,
+        options.edgeSample ?? 10000,
+        c.type !== "boolean",
+      );
+    });
+    this.counted = spec.columns.map((c) =>
+      c.type === "category" || c.type === "string"
+        ? new CountProfiler(c.name, c.type, options.topCategories ?? 50, options.maxTracked ?? 10000)
+        : undefined,
+    );
+  }
+
+  /** Adds a batch (all of its rows, whatever their side). */
+  add(batch: RowBatch): void {
+    this.rows += batch.length;
+    batch.columns.forEach((vec, i) => {
+      if (vec.kind === "numeric") this.numeric[i]!.add(vec.values);
+      else this.counted[i]!.add(vec);
+    });
+  }
+
+  result(): DataProfile {
+    return {
+      version: 1,
+      rows: this.rows,
+      columns: this.numeric.map((p, i) => (p !== undefined ? p.result() : this.counted[i]!.result())),
+    };
+  }
+}

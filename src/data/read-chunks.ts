@@ -1,0 +1,72 @@
+/**
+ * A file read in chunks into one reusable buffer, with the sha256 of every byte computed on
+ * the way. Memory stays at one read plus the longest allowed record, whatever the file size.
+ */
+import type { Hash } from "node:crypto";
+import { createHash } from "node:crypto";
+import type { FileHandle } from "node:fs/promises";
+import { open } from "node:fs/promises";
+
+/** Bytes asked of the file per read. */
+export const READ_SIZE = 1 << 20;
+
+/**
+ * The window `buf[start, end)` holds bytes not yet consumed. `refill(keepFrom)` drops what lies
+ * before `keepFrom`, moves the rest to the front and reads more after it.
+ */
+export class ChunkReader {
+  buf: Buffer;
+  end = 0;
+  eof = false;
+  bytes = 0;
+  private readonly hash: Hash | undefined;
+
+  private constructor(
+    private readonly handle: FileHandle,
+    maxRecordBytes: number,
+    withHash: boolean,
+  ) {
+    this.buf = Buffer.allocUnsafe(READ_SIZE + maxRecordBytes + 16);
+    this.hash = withHash ? createHash("sha256") : undefined;
+  }
+
+  /** Opens `path`; the caller turns a failure into a Problem. */
+  static async open(path: string, maxRecordBytes: number, withHash: boolean): Promise<ChunkReader> {
+    const handle = await open(path, "r");
+    return new ChunkReader(handle, maxRecordBytes, withHash);
+  }
+
+  /**
+   * Keeps `buf[keepFrom, end)` (moved to the front) and reads up to READ_SIZE more bytes after it.
+   * Returns the number of bytes the kept part moved by (subtract it from any index into `buf`).
+   * The caller must keep the kept part below `maxRecordBytes`, which the buffer is sized for.
+   */
+  async refill(keepFrom: number): Promise<number> {
+    const kept = this.end - keepFrom;
+    if (keepFrom > 0 && kept > 0) this.buf.copyWithin(0, keepFrom, this.end);
+    this.end = kept;
+    const room = Math.min(READ_SIZE, this.buf.length - this.end);
+    const { bytesRead } = await this.handle.read(this.buf, this.end, room, null);
+    if (bytesRead === 0) this.eof = true;
+    else {
+      this.hash?.update(this.buf.subarray(this.end, this.end + bytesRead));
+      this.end += bytesRead;
+      this.bytes += bytesRead;
+    }
+    return keepFrom;
+  }
+
+  /** Reads (and hashes) the rest of the file without keeping it, so the hash covers every byte. */
+  async drain(): Promise<void> {
+    while (!this.eof) await this.refill(this.end);
+  }
+
+  /** The sha256 of everything read so far, as hex. */
+  digest(): string {
+    return this.hash === undefined ? "" : this.hash.digest("hex");
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}

@@ -1,0 +1,709 @@
+/**
+ * The streaming read of one data file: bytes -> records (CSV, JSON array, JSON Lines) -> typed
+ * columnar batches with their split side. Every other reader in this folder is driven from here.
+ */
+import { isUtf8 } from "node:buffer";
+import { extname } from "node:path";
+import type { DataSpec } from "../spec/schemas.js";
+import { InputError } from "../errors.js";
+import { closest } from "../spec/did-you-mean.js";
+import type { BuiltBatch, ColumnState } from "./build-batch.js";
+import { BatchBuilder, columnStates, decode } from "./build-batch.js";
+import { ProblemCollector, showValue } from "./collect-problems.js";
+import {
+  BLANK,
+  CsvRecord,
+  NEED_MORE,
+  UNTERMINATED,
+  tokenizeCsvRecord,
+  unescapeQuotes,
+} from "./csv-tokenizer.js";
+import type { RecordContext } from "./json-records.js";
+import {
+  NEED_MORE as VALUE_NEEDS_MORE,
+  findValueEnd,
+  isSpace,
+  readFlatRecord,
+  valueScan,
+} from "./json-records.js";
+import { ChunkReader } from "./read-chunks.js";
+import type { RowBatch } from "./row-batch.js";
+import { SplitAssigner } from "./stable-split.js";
+
+/** Options of every read. All have defaults. */
+export interface ReadOptions {
+  /** How problems name the data file. Default: the path as given. */
+  file?: string;
+  /** How problems about the spec itself (a `min` date that is no date, an unknown key column) name it. */
+  specFile?: string;
+  /** Rows per batch. Default 16384. */
+  batchSize?: number;
+  /** Longest record (CSV record, JSON record, JSON line) in bytes. Default 1 MiB. */
+  maxRecordBytes?: number;
+  /** Stop reading after this many problems. Default 1000. */
+  maxProblems?: number;
+  /** Problems shown in full per kind and column; the rest are counted. Default 5. */
+  examplesPerKind?: number;
+  /** Most distinct values of a category column without `values`. Default 10000. */
+  maxLevels?: number;
+}
+
+export type DataFormat = "csv" | "json" | "jsonl";
+
+const MIB = 1 << 20;
+
+/** The format of a data file: the spec's `format`, else from the file's extension. */
+export function dataFormat(spec: DataSpec, path: string, file = path): DataFormat {
+  if (spec.format !== undefined) return spec.format;
+  const ext = extname(path).toLowerCase();
+  if (ext === ".csv" || ext === ".tsv" || ext === ".txt") return "csv";
+  if (ext === ".json") return "json";
+  if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
+  throw new InputError({
+    file,
+    message: `cannot tell the format of the data from the extension "${ext}"`,
+    hint: "name the file .csv, .json or .jsonl, or set `format: csv | json | jsonl` in the data spec",
+  });
+}
+
+type Status = "more" | "done" | "stop";
+
+/** One format's record loop over the chunk reader's window. */
+interface RecordSource {
+  pos: number;
+  /** Reads the records complete in the window; says whether it needs more bytes, is done, or stopped. */
+  parse(out: BuiltBatch[]): Status;
+  /** Called when the record at `pos` grew past the limit. */
+  tooLong(limit: number): void;
+  /** Called once after the last record of a complete read. */
+  finish?(): void;
+}
+
+/**
+ * One streaming read of a data file. Iterate {@link DatasetReader.batches} once; afterwards the
+ * fields below hold what the read saw. Problems are collected, not thrown, unless `failFast`.
+ */
+export class DatasetReader {
+  readonly file: string;
+  readonly format: DataFormat;
+  readonly problems: ProblemCollector;
+  readonly cols: ColumnState[];
+  /** Data rows read. */
+  rows = 0;
+  train = 0;
+  test = 0;
+  /** Bytes read. */
+  bytes = 0;
+  /** sha256 of the file's bytes, hex; set after a complete read with `hash`. */
+  sha256 = "";
+  private readonly options: Required<Omit<ReadOptions, "file" | "specFile">>;
+  private readonly splitter: SplitAssigner;
+  private stopped = false;
+
+  constructor(
+    readonly spec: DataSpec,
+    readonly path: string,
+    options: ReadOptions = {},
+    private readonly hash = false,
+    private readonly failFast = false,
+  ) {
+    this.file = options.file ?? path;
+    const specFile = options.specFile ?? "data spec";
+    this.options = {
+      batchSize: options.batchSize ?? 16384,
+      maxRecordBytes: options.maxRecordBytes ?? MIB,
+      maxProblems: options.maxProblems ?? 1000,
+      examplesPerKind: options.examplesPerKind ?? 5,
+      maxLevels: options.maxLevels ?? 10000,
+    };
+    this.format = dataFormat(spec, path, this.file);
+    this.problems = new ProblemCollector(this.file, this.options.maxProblems, this.options.examplesPerKind);
+    this.cols = columnStates(spec);
+    const specProblems = this.cols
+      .filter((c) => Number.isNaN(c.min) || Number.isNaN(c.max))
+      .map((c) => ({
+        file: specFile,
+        field: c.name,
+        message: `the column's min or max is not an ISO 8601 date`,
+        hint: "write dates as YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ",
+      }));
+    if (this.format === "csv") {
+      const d = spec.delimiter.charCodeAt(0);
+      if (spec.delimiter.length !== 1 || d > 127 || d === 34 || d === 10 || d === 13) {
+        specProblems.push({
+          file: specFile,
+          field: "delimiter",
+          message: `the delimiter ${JSON.stringify(spec.delimiter)} cannot be used`,
+          hint: 'use one ASCII character other than a quote or a line break, e.g. ",", ";" or "\\t"',
+        });
+      }
+    }
+    if (specProblems.length > 0) throw new InputError(specProblems);
+    this.splitter = new SplitAssigner(spec, specFile);
+  }
+
+  /** Whether the read ended early (too many problems or a fault no later record can recover from). */
+  get complete(): boolean {
+    return !this.stopped;
+  }
+
+  /** The typed batches of the file, in file order, each with its split side. */
+  async *batches(): AsyncGenerator<RowBatch, void, undefined> {
+    let reader: ChunkReader;
+    try {
+      reader = await ChunkReader.open(this.path, this.options.maxRecordBytes, this.hash);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new InputError({
+        file: this.file,
+        message:
+          code === "ENOENT"
+            ? "the data file does not exist"
+            : `cannot read the data file (${code ?? String(error)})`,
+        hint: "the data spec's `file` is relative to the data spec",
+      });
+    }
+    try {
+      yield* this.run(reader);
+    } finally {
+      await reader.close();
+    }
+  }
+
+  private async *run(reader: ChunkReader): AsyncGenerator<RowBatch, void, undefined> {
+    const builder = new BatchBuilder(this.spec, this.problems, this.options, this.cols);
+    await reader.refill(0);
+    if (reader.eof && reader.end === 0) {
+      this.problems.add("empty", "", {
+        message: "the data file is empty",
+        hint:
+          this.format === "csv" ? "a CSV file needs its rows (and a header row unless `header: false`)" : "",
+      });
+      this.stopped = true;
+      this.throwIfFailFast();
+      return;
+    }
+    const source = this.source(reader, builder);
+    const b = reader.buf;
+    if (reader.end >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) source.pos = 3;
+    const ready: BuiltBatch[] = [];
+    for (;;) {
+      const status = source.parse(ready);
+      this.throwIfFailFast();
+      for (const batch of ready) yield this.finish(batch);
+      ready.length = 0;
+      if (status === "more" && !reader.eof) {
+        if (reader.end - source.pos > this.options.maxRecordBytes) {
+          source.tooLong(this.options.maxRecordBytes);
+          this.stopped = true;
+          break;
+        }
+        source.pos -= await reader.refill(source.pos);
+        continue;
+      }
+      if (status === "stop") this.stopped = true;
+      break;
+    }
+    if (builder.n > 0 && !this.stopped) yield this.finish(builder.take());
+    this.bytes = reader.bytes;
+    if (!this.stopped) {
+      if (this.rows > 0) source.finish?.();
+      if (this.hash) this.sha256 = reader.digest();
+      if (this.rows === 0 && this.problems.empty) {
+        this.problems.add("no-rows", "", {
+          message: "the data file has no data rows",
+          hint: "a data set needs at least one row",
+        });
+      }
+    }
+    this.throwIfFailFast();
+  }
+
+  private throwIfFailFast(): void {
+    if (this.failFast) this.problems.throwIfAny();
+  }
+
+  private finish(batch: BuiltBatch): RowBatch {
+    const side = this.splitter.assign(batch.columns, batch.length);
+    let test = 0;
+    for (let r = 0; r < side.length; r++) test += side[r]!;
+    this.rows += batch.length;
+    this.test += test;
+    this.train += batch.length - test;
+    return { length: batch.length, row: batch.row, line: batch.line, side, columns: batch.columns };
+  }
+
+  private source(reader: ChunkReader, builder: BatchBuilder): RecordSource {
+    if (this.format === "csv") return new CsvSource(this, reader, builder);
+    if (this.format === "json") return new JsonArraySource(this, reader, builder);
+    return new JsonLinesSource(this, reader, builder);
+  }
+
+  /** @internal For the record sources: the read's limits. */
+  get limits(): Required<Omit<ReadOptions, "file" | "specFile">> {
+    return this.options;
+  }
+}
+
+function tooLongProblem(
+  owner: DatasetReader,
+  limit: number,
+  row: number,
+  line: number,
+  field?: string,
+): void {
+  owner.problems.add("too-long", "", {
+    row,
+    line,
+    ...(field === undefined ? {} : { field }),
+    message: `the record is longer than ${limit >= MIB ? `${limit / MIB} MiB` : `${limit} bytes`}; reading stopped here`,
+    hint:
+      owner.format === "csv"
+        ? "look for a quote that never closes above this point, or raise the record limit (maxRecordBytes)"
+        : "look for a string that never closes, or raise the record limit (maxRecordBytes)",
+  });
+}
+
+class CsvSource implements RecordSource {
+  pos = 0;
+  private line = 1;
+  private row = 0;
+  private readonly rec = new CsvRecord();
+  private headerDone: boolean;
+  private fieldToCol: Int32Array;
+  private names: string[];
+  private readonly delim: number;
+
+  constructor(
+    private readonly owner: DatasetReader,
+    private readonly reader: ChunkReader,
+    private readonly builder: BatchBuilder,
+  ) {
+    const spec = owner.spec;
+    this.delim = spec.delimiter.charCodeAt(0);
+    this.headerDone = !spec.header;
+    this.names = spec.columns.map((c) => c.name);
+    this.fieldToCol = Int32Array.from(this.names, (_, i) => i);
+  }
+
+  tooLong(limit: number): void {
+    // Name the column being read when the limit struck: count delimiters before it.
+    const buf = this.reader.buf;
+    let fields = 0;
+    for (let i = this.pos; i < this.reader.end; i++) if (buf[i] === this.delim) fields++;
+    const row = this.headerDone ? this.row + 1 : undefined;
+    tooLongProblem(this.owner, limit, row ?? 0, this.line, this.names[fields]);
+  }
+
+  parse(out: BuiltBatch[]): Status {
+    const reader = this.reader;
+    const buf = reader.buf;
+    const end = reader.end;
+    const eof = reader.eof;
+    const rec = this.rec;
+    const builder = this.builder;
+    const limit = this.owner.limits.maxRecordBytes;
+    const problems = this.owner.problems;
+    for (;;) {
+      const pos = this.pos;
+      if (pos >= end) return eof ? "done" : "more";
+      const status = tokenizeCsvRecord(buf, pos, end, eof, this.delim, rec);
+      if (status === NEED_MORE) return "more";
+      if (rec.next - pos > limit) {
+        this.tooLong(limit);
+        return "stop";
+      }
+      const line = this.line;
+      this.line += 1 + rec.newlines;
+      this.pos = rec.next;
+      if (status === BLANK) continue;
+      if (status === UNTERMINATED) {
+        problems.add("unterminated", "", {
+          ...(this.headerDone ? { row: this.row + 1 } : {}),
+          line: line + rec.openLineOffset,
+          ...(this.names[rec.openField] === undefined ? {} : { field: this.names[rec.openField] }),
+          message: "a quoted field never closes: the file ends inside it",
+          hint: 'end the field with a quote; inside a quoted field write a quote as two quotes ("")',
+        });
+        return "stop";
+      }
+      if (!this.headerDone) {
+        this.header(buf, pos, line);
+        this.headerDone = true;
+        continue;
+      }
+      const row = ++this.row;
+      builder.begin(row, line);
+      this.cells(buf, pos);
+      builder.end();
+      if (builder.full) out.push(builder.take());
+      if (problems.full) {
+        problems.stop({ row, line });
+        return "stop";
+      }
+    }
+  }
+
+  private cells(buf: Buffer, pos: number): void {
+    const rec = this.rec;
+    const builder = this.builder;
+    const n = rec.count;
+    const expected = this.names.length;
+    if (n !== expected) {
+      const short = n < expected;
+      builder.rowProblem(
+        "ragged",
+        "rows with the wrong number of fields",
+        `the row has ${n} field${n === 1 ? "" : "s"}, the ${this.owner.spec.header ? "header has" : "data spec names"} ${expected}`,
+        short ? this.names[n] : this.names[expected - 1],
+        short
+          ? `the row ends before column "${this.names[n]}"; quote fields that contain the delimiter`
+          : `the row has fields after the last column "${this.names[expected - 1]}"; quote fields that contain the delimiter`,
+      );
+      return;
+    }
+    const starts = rec.starts;
+    const ends = rec.ends;
+    const flags = rec.flags;
+    const ascii = rec.ascii;
+    const badUtf8 = !ascii && !isUtf8(buf.subarray(pos, rec.next));
+    const fieldToCol = this.fieldToCol;
+    for (let f = 0; f < n; f++) {
+      const c = fieldToCol[f]!;
+      if (c < 0) continue;
+      const s = starts[f]!;
+      const e = ends[f]!;
+      if (badUtf8 && !isUtf8(buf.subarray(s, e))) {
+        builder.rowProblem(
+          "utf8",
+          "cells with bytes that are not UTF-8",
+          "the cell holds bytes that are not UTF-8",
+          this.names[f],
+          "save the file as UTF-8 (from Latin-1, for example: iconv -f latin1 -t utf-8)",
+        );
+        builder.skip(c);
+        continue;
+      }
+      if (flags[f] === 2) builder.text(c, unescapeQuotes(decode(buf, s, e, ascii)));
+      else builder.bytes(c, buf, s, e, ascii);
+    }
+    if (rec.badQuote >= 0) {
+      builder.rowProblem(
+        "quote",
+        "fields with text after the closing quote",
+        "the field has text after its closing quote",
+        this.names[rec.badQuote],
+        'a quoted field must end right after its closing quote; write a quote inside it as two quotes ("")',
+      );
+    }
+  }
+
+  private header(buf: Buffer, pos: number, line: number): void {
+    const rec = this.rec;
+    const problems = this.owner.problems;
+    const names: string[] = [];
+    const badUtf8 = !rec.ascii && !isUtf8(buf.subarray(pos, rec.next));
+    for (let f = 0; f < rec.count; f++) {
+      const s = rec.starts[f]!;
+      const e = rec.ends[f]!;
+      if (badUtf8 && !isUtf8(buf.subarray(s, e))) {
+        problems.add("utf8", "", {
+          line,
+          message: `header field ${f + 1} holds bytes that are not UTF-8`,
+          hint: "save the file as UTF-8",
+        });
+      }
+      const text = decode(buf, s, e, rec.ascii);
+      names.push(rec.flags[f] === 2 ? unescapeQuotes(text) : text);
+    }
+    const specNames = this.owner.spec.columns.map((c) => c.name);
+    const fieldToCol = new Int32Array(names.length).fill(-1);
+    const seen = new Set<string>();
+    names.forEach((name, f) => {
+      if (seen.has(name)) {
+        problems.add("header", "", {
+          line,
+          field: name,
+          message: `column "${name}" appears more than once in the header`,
+          hint: "give every column its own name",
+        });
+        return;
+      }
+      seen.add(name);
+      fieldToCol[f] = specNames.indexOf(name);
+    });
+    const unknown = names.filter((n, f) => fieldToCol[f] === -1 && n !== "");
+    const absent = specNames.filter((n) => !seen.has(n));
+    for (const name of unknown) {
+      const near = closest(name, absent);
+      problems.add("header", "", {
+        line,
+        field: name,
+        message: `column "${name}" is in the file but not in the data spec`,
+        hint:
+          near !== undefined
+            ? `did you mean "${near}"? Rename the column in the file or in the data spec`
+            : "describe every column of the file in the data spec's `columns`",
+      });
+    }
+    names.forEach((name, f) => {
+      if (name === "") {
+        problems.add("header", "", {
+          line,
+          message: `header field ${f + 1} has no name`,
+          hint: "name every column in the header row",
+        });
+      }
+    });
+    for (const name of absent) {
+      const near = closest(name, unknown);
+      this.builder.cols[specNames.indexOf(name)]!.reportAbsent = false;
+      problems.add("header", "", {
+        line,
+        field: name,
+        message: `column "${name}" is in the data spec but not in the file's header`,
+        hint:
+          near !== undefined
+            ? `did you mean "${near}"? The header has ${showValue(near)}`
+            : `the header has ${names.map((n) => JSON.stringify(n)).join(", ")}`,
+      });
+    }
+    this.names = names;
+    this.fieldToCol = fieldToCol;
+  }
+}
+
+function jsonContext(owner: DatasetReader, builder: BatchBuilder): RecordContext & { unknown: Set<string> } {
+  const columnOf = new Map(owner.spec.columns.map((c, i) => [c.name, i] as const));
+  const names = owner.spec.columns.map((c) => c.name);
+  const unknown = new Set<string>();
+  return {
+    builder,
+    columnOf,
+    seenIn: new Float64Array(names.length).fill(-1),
+    seen: 0,
+    unknown,
+    unknownKey(name: string) {
+      if (unknown.size < 100) unknown.add(name);
+      const near = closest(name, names);
+      builder.rowProblem(
+        "unknown-key",
+        "records with a key that is not a column",
+        `key "${name}" is not a column of the data spec`,
+        name,
+        near !== undefined
+          ? `did you mean "${near}"?`
+          : "describe every key of the records in the data spec's `columns`",
+      );
+    },
+  };
+}
+
+/** After a JSON read: a spec column that no record holds is most likely misspelt. */
+function reportAbsentKeys(owner: DatasetReader, ctx: RecordContext & { unknown: Set<string> }): void {
+  owner.spec.columns.forEach((c, i) => {
+    if (ctx.seenIn[i] !== -1) return;
+    const near = closest(c.name, [...ctx.unknown]);
+    owner.problems.add("header", "", {
+      field: c.name,
+      message: `column "${c.name}" is in the data spec but in no record of the file`,
+      hint:
+        near !== undefined ? `did you mean "${near}"?` : "check the column's name against the records' keys",
+    });
+  });
+}
+
+function jsonRecordProblem(builder: BatchBuilder, fault: { message: string; key: string | undefined }): void {
+  builder.rowProblem(
+    "json",
+    "records that are not valid JSON",
+    `the record is not valid JSON: ${fault.message}`,
+    fault.key,
+    'each record must be a flat JSON object such as {"a": 1, "b": "x"}',
+  );
+}
+
+class JsonArraySource implements RecordSource {
+  pos = 0;
+  private line = 1;
+  private row = 0;
+  private phase: "start" | "first" | "value" | "after" | "end" = "start";
+  private readonly ctx: RecordContext & { unknown: Set<string> };
+
+  constructor(
+    private readonly owner: DatasetReader,
+    private readonly reader: ChunkReader,
+    private readonly builder: BatchBuilder,
+  ) {
+    this.ctx = jsonContext(owner, builder);
+  }
+
+  tooLong(limit: number): void {
+    tooLongProblem(this.owner, limit, this.row + 1, this.line);
+  }
+
+  finish(): void {
+    reportAbsentKeys(this.owner, this.ctx);
+  }
+
+  private fatal(message: string, hint: string): Status {
+    this.owner.problems.add("json", "", {
+      ...(this.row > 0 ? { row: this.row } : {}),
+      line: this.line,
+      message,
+      hint,
+    });
+    return "stop";
+  }
+
+  parse(out: BuiltBatch[]): Status {
+    const buf = this.reader.buf;
+    const end = this.reader.end;
+    const eof = this.reader.eof;
+    const builder = this.builder;
+    const problems = this.owner.problems;
+    const limit = this.owner.limits.maxRecordBytes;
+    for (;;) {
+      let pos = this.pos;
+      while (pos < end && isSpace(buf[pos]!)) {
+        if (buf[pos] === 10) this.line++;
+        pos++;
+      }
+      this.pos = pos;
+      if (pos >= end) {
+        if (!eof) return "more";
+        if (this.phase !== "end") {
+          return this.fatal(
+            "the file ends before the array of records closes",
+            "a JSON data file is one array of records: [{...}, {...}]",
+          );
+        }
+        return "done";
+      }
+      const c = buf[pos]!;
+      switch (this.phase) {
+        case "start":
+          if (c !== 91) {
+            return this.fatal(
+              "a JSON data file must be an array of records",
+              "write [{...}, {...}], or use JSON Lines (one record per line, format: jsonl)",
+            );
+          }
+          this.pos = pos + 1;
+          this.phase = "first";
+          continue;
+        case "end":
+          return this.fatal(
+            "unexpected text after the array of records",
+            "the file must hold one array and nothing after it",
+          );
+        case "after":
+          if (c === 44) this.phase = "value";
+          else if (c === 93) this.phase = "end";
+          else return this.fatal(`expected "," or "]" after row ${this.row}`, "separate records with commas");
+          this.pos = pos + 1;
+          continue;
+        case "first":
+          if (c === 93) {
+            this.pos = pos + 1;
+            this.phase = "end";
+            continue;
+          }
+          break;
+        default:
+          break;
+      }
+      const stop = findValueEnd(buf, pos, end, eof);
+      if (stop === VALUE_NEEDS_MORE) return "more";
+      if (stop < 0 || stop === pos) {
+        this.row++;
+        return this.fatal(
+          stop === pos
+            ? "expected a record"
+            : "the file ends inside a record (a string or object never closes)",
+          "each record is a flat JSON object; check quotes and braces",
+        );
+      }
+      if (stop - pos > limit) {
+        this.tooLong(limit);
+        return "stop";
+      }
+      const row = ++this.row;
+      const line = this.line;
+      builder.begin(row, line);
+      const fault = readFlatRecord(buf, pos, stop, valueScan.ascii, this.ctx);
+      if (fault !== undefined) jsonRecordProblem(builder, fault);
+      builder.end();
+      this.line += valueScan.newlines;
+      this.pos = stop;
+      this.phase = "after";
+      if (builder.full) out.push(builder.take());
+      if (problems.full) {
+        problems.stop({ row, line });
+        return "stop";
+      }
+    }
+  }
+}
+
+class JsonLinesSource implements RecordSource {
+  pos = 0;
+  private line = 0;
+  private row = 0;
+  private readonly ctx: RecordContext & { unknown: Set<string> };
+
+  constructor(
+    private readonly owner: DatasetReader,
+    private readonly reader: ChunkReader,
+    private readonly builder: BatchBuilder,
+  ) {
+    this.ctx = jsonContext(owner, builder);
+  }
+
+  tooLong(limit: number): void {
+    tooLongProblem(this.owner, limit, this.row + 1, this.line + 1);
+  }
+
+  finish(): void {
+    reportAbsentKeys(this.owner, this.ctx);
+  }
+
+  parse(out: BuiltBatch[]): Status {
+    const buf = this.reader.buf;
+    const end = this.reader.end;
+    const eof = this.reader.eof;
+    const builder = this.builder;
+    const problems = this.owner.problems;
+    const limit = this.owner.limits.maxRecordBytes;
+    for (;;) {
+      const pos = this.pos;
+      if (pos >= end) return eof ? "done" : "more";
+      let lf = buf.indexOf(10, pos);
+      if (lf < 0 || lf >= end) {
+        if (!eof) return "more";
+        lf = end;
+      }
+      if (lf - pos > limit) {
+        this.tooLong(limit);
+        return "stop";
+      }
+      const line = ++this.line;
+      this.pos = lf + 1;
+      let s = pos;
+      let hi = 0;
+      while (s < lf && isSpace(buf[s]!)) s++;
+      if (s === lf) continue;
+      for (let i = s; i < lf; i++) hi |= buf[i]!;
+      const row = ++this.row;
+      builder.begin(row, line);
+      const fault = readFlatRecord(buf, s, lf, hi < 128, this.ctx);
+      if (fault !== undefined) jsonRecordProblem(builder, fault);
+      builder.end();
+      if (builder.full) out.push(builder.take());
+      if (problems.full) {
+        problems.stop({ row, line });
+        return "stop";
+      }
+    }
+  }
+}

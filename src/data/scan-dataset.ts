@@ -1,0 +1,133 @@
+/**
+ * The two entries of the data layer: `scanDataset` checks a whole file and describes it (hash,
+ * profile, split sizes) in one pass; `readRows` streams its typed rows for training.
+ */
+import type { DataSpec } from "../spec/schemas.js";
+import { InputError } from "../errors.js";
+import type { DataProfile, ProfileOptions } from "./profile-columns.js";
+import { DataProfiler } from "./profile-columns.js";
+import type { DataFormat, ReadOptions } from "./read-dataset.js";
+import { DatasetReader } from "./read-dataset.js";
+import type { RowBatch } from "./row-batch.js";
+
+/** Options of {@link scanDataset}. */
+export interface ScanOptions extends ReadOptions, ProfileOptions {
+  /**
+   * Receives every batch as it is read, so a caller can use the checking pass for its own
+   * statistics. The scan may still throw at the end: discard what it received then.
+   */
+  onBatch?: (batch: RowBatch) => void;
+}
+
+/** What a scan found: the file is valid when a scan returns at all. */
+export interface DatasetScan {
+  /** The data file as problems name it. */
+  file: string;
+  format: DataFormat;
+  /** sha256 of the file's bytes, lower-case hex. */
+  sha256: string;
+  bytes: number;
+  /** Data rows (a header row is not a row). */
+  rows: number;
+  train: number;
+  test: number;
+  /** Missing values per column. */
+  missing: Record<string, number>;
+  profile: DataProfile;
+}
+
+/**
+ * Reads the whole data file once, streaming: applies every check of the data spec (types,
+ * nullable, min/max, allowed values, header, ragged rows, `checks.minRows`,
+ * `checks.maxMissingShare`) and computes the content hash, the per-column profile and the split
+ * sizes in the same pass.
+ *
+ * @throws InputError with every problem found (grouped: the first few per kind and column, and a
+ *   count), the file, the 1-based data row, the physical line and the column of each.
+ */
+export async function scanDataset(
+  spec: DataSpec,
+  path: string,
+  options: ScanOptions = {},
+): Promise<DatasetScan> {
+  const reader = new DatasetReader(spec, path, options, true, false);
+  const profiler = new DataProfiler(spec, options);
+  for await (const batch of reader.batches()) {
+    profiler.add(batch);
+    options.onBatch?.(batch);
+  }
+  const profile = profiler.result();
+  if (reader.complete && reader.rows > 0) checkDataset(spec, reader, profile);
+  reader.problems.throwIfAny();
+  const missing: Record<string, number> = {};
+  for (const c of profile.columns) missing[c.name] = c.missing;
+  return {
+    file: reader.file,
+    format: reader.format,
+    sha256: reader.sha256,
+    bytes: reader.bytes,
+    rows: reader.rows,
+    train: reader.train,
+    test: reader.test,
+    missing,
+    profile,
+  };
+}
+
+function checkDataset(spec: DataSpec, reader: DatasetReader, profile: DataProfile): void {
+  const { minRows, maxMissingShare } = spec.checks;
+  if (minRows !== undefined && reader.rows < minRows) {
+    reader.problems.add("min-rows", "", {
+      message: `the file has ${reader.rows} row${reader.rows === 1 ? "" : "s"}, fewer than checks.minRows (${minRows})`,
+      hint: "add rows, or lower checks.minRows in the data spec",
+    });
+  }
+  if (maxMissingShare !== undefined) {
+    for (const c of profile.columns) {
+      const share = c.missing / reader.rows;
+      if (share > maxMissingShare) {
+        reader.problems.add("missing-share", "", {
+          field: c.name,
+          message: `${percent(share)} of the values are missing (${c.missing} of ${reader.rows} rows), more than checks.maxMissingShare (${percent(maxMissingShare)})`,
+          hint: "fill the missing values, or raise checks.maxMissingShare in the data spec",
+        });
+      }
+    }
+  }
+}
+
+function percent(share: number): string {
+  return `${Number((share * 100).toFixed(2))}%`;
+}
+
+/** Options of {@link readRows}. */
+export interface ReadRowsOptions extends ReadOptions {
+  /** The sha256 an earlier scan found: a file that changed since then is refused at the end. */
+  expectSha256?: string;
+}
+
+/**
+ * Streams the typed rows of a data file as columnar batches, each row with its split side and
+ * 1-based row number. Meant for the passes after a {@link scanDataset}: it applies the same
+ * per-cell checks but throws at the first batch with a problem (and does not apply the dataset
+ * checks, minRows and maxMissingShare).
+ *
+ * @throws InputError when a row is invalid, or (with `expectSha256`) after the last batch when
+ *   the file's bytes differ from the scanned ones.
+ */
+export async function* readRows(
+  spec: DataSpec,
+  path: string,
+  options: ReadRowsOptions = {},
+): AsyncGenerator<RowBatch, void, undefined> {
+  const expected = options.expectSha256;
+  const reader = new DatasetReader(spec, path, options, expected !== undefined, true);
+  yield* reader.batches();
+  if (expected !== undefined && reader.sha256 !== expected) {
+    throw new InputError({
+      file: reader.file,
+      message: "the data file changed since it was scanned (its sha256 differs)",
+      hint: "do not change the data while modelgate runs",
+    });
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The stable train/test split (DESIGN.md section 3; the algorithm and its test vectors are in
+ * SPLIT.md beside this file). A row's side depends on the salt and the row's own typed values
+ * only, so adding or deleting other rows never moves it.
+ */
+import type { DataSpec } from "../spec/schemas.js";
+import { InputError } from "../errors.js";
+import type { ColumnVector } from "./row-batch.js";
+import { TEST, TRAIN } from "./row-batch.js";
+import { outHi, outLo, xxhash64 } from "./xxhash64.js";
+
+const TAG_MISSING = 0;
+const TAG_NUMBER = 1;
+const TAG_TEXT = 2;
+const TWO_POW_53 = 9007199254740992;
+const encoder = new TextEncoder();
+
+/** A typed value as the split sees it: numbers (and booleans, dates) as numbers, text as text. */
+export type CanonicalValue = number | string | null;
+
+/**
+ * The canonical bytes of a row (SPLIT.md): the salt's UTF-8 length (u32 LE) and bytes, then per
+ * hashed column 0x00 for missing, 0x01 + float64 LE for a number (-0 written as 0), or 0x02 +
+ * u32 LE length + UTF-8 bytes for text.
+ */
+export function canonicalRowBytes(salt: string, values: readonly CanonicalValue[]): Uint8Array {
+  const parts: number[] = [];
+  const pushText = (text: string) => {
+    const bytes = encoder.encode(text);
+    const n = bytes.length;
+    parts.push(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24, ...bytes);
+  };
+  pushText(salt);
+  const f = new DataView(new ArrayBuffer(8));
+  for (const v of values) {
+    if (v === null || (typeof v === "number" && Number.isNaN(v))) parts.push(TAG_MISSING);
+    else if (typeof v === "number") {
+      f.setFloat64(0, v === 0 ? 0 : v, true);
+      parts.push(TAG_NUMBER);
+      for (let k = 0; k < 8; k++) parts.push(f.getUint8(k));
+    } else {
+      parts.push(TAG_TEXT);
+      pushText(v);
+    }
+  }
+  return Uint8Array.from(parts);
+}
+
+/** The split position in [0, 1) of canonical bytes: the top 53 bits of their XXH64, over 2^53. */
+export function splitPosition(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  xxhash64(bytes, start, end, 0);
+  return (outHi * 2097152 + (outLo >>> 11)) / TWO_POW_53;
+}
+
+/** A row is a test row when its position is below the test share. */
+export function sideAt(position: number, testShare: number): number {
+  return position < testShare ? TEST : TRAIN;
+}
+
+/** Assigns sides to batches of typed rows, reusing one scratch buffer. */
+export class SplitAssigner {
+  private scratch = new Uint8Array(4096);
+  private view = new DataView(this.scratch.buffer);
+  private readonly prefix: number;
+  private readonly hashed: number[];
+  private readonly levelBytes = new Map<number, Uint8Array[]>();
+  readonly testShare: number;
+
+  /** `specFile` names the data spec in the problem raised for an unknown key column. */
+  constructor(spec: DataSpec, specFile = "data spec") {
+    this.testShare = spec.split.test;
+    const names = spec.columns.map((c) => c.name);
+    if (spec.key !== undefined) {
+      const unknown = spec.key.filter((k) => !names.includes(k));
+      if (unknown.length > 0) {
+        throw new InputError(
+          unknown.map((k) => ({
+            file: specFile,
+            field: k,
+            message: `key column "${k}" is not one of the data spec's columns`,
+            hint: `columns: ${names.map((n) => JSON.stringify(n)).join(", ")}`,
+          })),
+        );
+      }
+      this.hashed = spec.key.map((k) => names.indexOf(k));
+    } else this.hashed = names.map((_, i) => i);
+    const salt = canonicalRowBytes(spec.split.salt, []);
+    this.ensure(salt.length + 64);
+    this.scratch.set(salt);
+    this.prefix = salt.length;
+  }
+
+  private ensure(size: number): void {
+    if (size <= this.scratch.length) return;
+    const next = new Uint8Array(Math.max(size, this.scratch.length * 2));
+    next.set(this.scratch);
+    this.scratch = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  private writeLength(o: number, n: number): void {
+    const b = this.scratch;
+    b[o] = n & 0xff;
+    b[o + 1] = (n >>> 8) & 0xff;
+    b[o + 2] = (n >>> 16) & 0xff;
+    b[o + 3] = n >>> 24;
+  }
+
+  private levelBytesOf(k: number, raw: readonly string[], code: number): Uint8Array {
+    let cache = this.levelBytes.get(k);
+    if (cache === undefined) {
+      cache = [];
+      this.levelBytes.set(k, cache);
+    }
+    while (cache.length <= code) cache.push(encoder.encode(raw[cache.length] ?? ""));
+    return cache[code]!;
+  }
+
+  /** The side of each of the `length` rows of `columns` (one vector per spec column). */
+  assign(columns: readonly ColumnVector[], length: number): Uint8Array {
+    const sides = new Uint8Array(length);
+    if (this.testShare <= 0) return sides;
+    const hashed = this.hashed;
+    for (let r = 0; r < length; r++) {
+      let o = this.prefix;
+      for (let h = 0; h < hashed.length; h++) {
+        const k = hashed[h]!;
+        const vec = columns[k]!;
+        this.ensure(o + 16);
+        if (vec.kind === "numeric") {
+          const v = vec.values[r]!;
+          if (v !== v) this.scratch[o++] = TAG_MISSING;
+          else {
+            this.scratch[o++] = TAG_NUMBER;
+            this.view.setFloat64(o, v === 0 ? 0 : v, true);
+            o += 8;
+          }
+        } else if (vec.kind === "category") {
+          const code = vec.codes[r]!;
+          if (code < 0) this.scratch[o++] = TAG_MISSING;
+          else {
+            const bytes = this.levelBytesOf(k, vec.raw, code);
+            this.ensure(o + 5 + bytes.length);
+            this.scratch[o] = TAG_TEXT;
+            this.writeLength(o + 1, bytes.length);
+            this.scratch.set(bytes, o + 5);
+            o += 5 + bytes.length;
+          }
+        } else {
+          const text = vec.values[r];
+          if (text === null || text === undefined) this.scratch[o++] = TAG_MISSING;
+          else {
+            this.ensure(o + 5 + text.length * 3);
+            const { written } = encoder.encodeInto(text, this.scratch.subarray(o + 5));
+            this.scratch[o] = TAG_TEXT;
+            this.writeLength(o + 1, written);
+            o += 5 + written;
+          }
+        }
+      }
+      sides[r] = sideAt(splitPosition(this.scratch, 0, o), this.testShare);
+    }
+    return sides;
+  }
+}
