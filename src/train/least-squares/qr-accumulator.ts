@@ -1,0 +1,315 @@
+/**
+ * Streaming QR factorisation of a tall matrix [x_1 .. x_p, y], one row at a time.
+ *
+ * Rows are buffered in a small column-major block; a full block is folded into the triangular
+ * factor R by Householder reflections of [R; block]. Memory is O(width² + width · blockRows)
+ * whatever the row count, so training data never has to fit in memory, and two factors of
+ * disjoint rows combine exactly by factoring [R_a; R_b] again (tall-skinny QR), which is how
+ * shards of a large data set are merged.
+ *
+ * Householder blocks were chosen over Givens rotations per row because they measured about 30%
+ * faster on 1M × 21 rows (2.2M against 1.7M rows/s, bench/qr-throughput.ts): the inner loops
+ * run over contiguous block columns and do about 2·width² flops per row against Givens' 3·width².
+ */
+
+/** Serialised accumulator: a partial result whose size depends on the width only. */
+export interface QrState {
+  format: typeof QR_STATE_FORMAT;
+  /** Columns of the factored matrix, y included. */
+  width: number;
+  /** Rows added with a positive weight. */
+  rows: number;
+  /** Sum of the weights of those rows. */
+  weightSum: number;
+  /** Upper triangle of R, row by row: width · (width + 1) / 2 numbers. */
+  r: number[];
+  /** Smallest raw (unweighted) value per column, null before any row. */
+  min: (number | null)[];
+  /** Largest raw (unweighted) value per column, null before any row. */
+  max: (number | null)[];
+}
+
+export const QR_STATE_FORMAT = "modelgate.qr/1";
+
+/** A snapshot of an accumulator's factor: what the solvers read. */
+export interface TriangularFactor {
+  width: number;
+  rows: number;
+  weightSum: number;
+  /** R, row-major width × width; zero below the diagonal; diagonal ≥ 0. */
+  r: Float64Array;
+  /** Per-column raw value range (+Infinity / -Infinity before any row). */
+  min: Float64Array;
+  max: Float64Array;
+}
+
+/** A row held a value that is not a finite number; the caller knows which row it was. */
+export class NonFiniteValueError extends RangeError {
+  constructor(
+    readonly column: number,
+    readonly value: number,
+  ) {
+    super(`value ${String(value)} in column ${column} is not a finite number`);
+    this.name = "NonFiniteValueError";
+  }
+}
+
+export interface QrAccumulatorOptions {
+  /** Rows buffered before a Householder fold; 128 measured fastest for 10-40 columns. */
+  blockRows?: number;
+}
+
+const DEFAULT_BLOCK_ROWS = 128;
+
+/** Streaming Householder QR of [X | y]; see the file comment. */
+export class QrAccumulator {
+  readonly width: number;
+  private readonly blockRows: number;
+  /** R, row-major width × width. */
+  private readonly r: Float64Array;
+  /** Pending rows, column-major: column j occupies [j · blockRows, (j + 1) · blockRows). */
+  private readonly block: Float64Array;
+  private readonly min: Float64Array;
+  private readonly max: Float64Array;
+  private pending = 0;
+  private rowCount = 0;
+  private weightTotal = 0;
+
+  constructor(width: number, options: QrAccumulatorOptions = {}) {
+    if (!Number.isInteger(width) || width < 1)
+      throw new RangeError(`width must be a positive integer, got ${width}`);
+    const blockRows = options.blockRows ?? DEFAULT_BLOCK_ROWS;
+    if (!Number.isInteger(blockRows) || blockRows < 1) {
+      throw new RangeError(`blockRows must be a positive integer, got ${blockRows}`);
+    }
+    this.width = width;
+    this.blockRows = blockRows;
+    this.r = new Float64Array(width * width);
+    this.block = new Float64Array(width * blockRows);
+    this.min = new Float64Array(width).fill(Infinity);
+    this.max = new Float64Array(width).fill(-Infinity);
+  }
+
+  /** Rows added with a positive weight. */
+  get rows(): number {
+    return this.rowCount;
+  }
+
+  /** Sum of the weights of the rows added. */
+  get weightSum(): number {
+    return this.weightTotal;
+  }
+
+  /**
+   * Adds one row [x_1 .. x_p, y]. A weight w multiplies the row by √w, so the factor is that of
+   * weighted least squares (precision weights). A row of weight 0 is skipped entirely.
+   * @throws NonFiniteValueError for NaN or ±Infinity; RangeError for a wrong length or weight.
+   */
+  addRow(values: ArrayLike<number>, weight = 1): void {
+    const width = this.width;
+    if (values.length !== width) throw new RangeError(`row has ${values.length} values, expected ${width}`);
+    if (!(weight >= 0 && weight < Infinity))
+      throw new RangeError(`weight must be finite and ≥ 0, got ${weight}`);
+    if (weight === 0) return;
+    const scale = weight === 1 ? 1 : Math.sqrt(weight);
+    const block = this.block;
+    const stride = this.blockRows;
+    let at = this.pending;
+    // Validate and write in one pass; `pending` only advances once the whole row is good.
+    for (let j = 0; j < width; j++, at += stride) {
+      const v = (values[j] as number) * scale;
+      if (v - v !== 0) throw new NonFiniteValueError(j, values[j] as number);
+      block[at] = v;
+    }
+    const min = this.min;
+    const max = this.max;
+    for (let j = 0; j < width; j++) {
+      const v = values[j] as number;
+      if (v < (min[j] as number)) min[j] = v;
+      if (v > (max[j] as number)) max[j] = v;
+    }
+    this.rowCount++;
+    this.weightTotal += weight;
+    if (++this.pending === stride) this.flush();
+  }
+
+  /**
+   * Folds another accumulator's rows into this one (tall-skinny QR: its R is stacked under
+   * ours and factored again). The other accumulator is left holding the same rows.
+   */
+  merge(other: QrAccumulator): void {
+    if (other.width !== this.width) {
+      throw new RangeError(`cannot merge a factor of width ${other.width} into one of width ${this.width}`);
+    }
+    other.flush();
+    const width = this.width;
+    const rows = other.r.slice();
+    const otherRows = other.rowCount;
+    const otherWeight = other.weightTotal;
+    for (let j = 0; j < width; j++) {
+      if (other.min[j]! < this.min[j]!) this.min[j] = other.min[j]!;
+      if (other.max[j]! > this.max[j]!) this.max[j] = other.max[j]!;
+    }
+    const stride = this.blockRows;
+    for (let i = 0; i < width; i++) {
+      let at = this.pending;
+      for (let j = 0; j < width; j++, at += stride) this.block[at] = rows[i * width + j]!;
+      if (++this.pending === stride) this.flush();
+    }
+    this.rowCount += otherRows;
+    this.weightTotal += otherWeight;
+  }
+
+  /** A copy of the current factor, for the solvers. */
+  factor(): TriangularFactor {
+    this.flush();
+    return {
+      width: this.width,
+      rows: this.rowCount,
+      weightSum: this.weightTotal,
+      r: this.r.slice(),
+      min: this.min.slice(),
+      max: this.max.slice(),
+    };
+  }
+
+  /** The partial result: R's upper triangle, counts and column ranges. Numbers round-trip exactly. */
+  toJSON(): QrState {
+    this.flush();
+    const width = this.width;
+    const r: number[] = [];
+    for (let i = 0; i < width; i++) {
+      for (let j = i; j < width; j++) {
+        const v = this.r[i * width + j]!;
+        r.push(v === 0 ? 0 : v); // JSON has no -0; normalise so a round trip is bit-exact
+      }
+    }
+    const empty = this.rowCount === 0;
+    return {
+      format: QR_STATE_FORMAT,
+      width,
+      rows: this.rowCount,
+      weightSum: this.weightTotal,
+      r,
+      min: Array.from(this.min, (v) => (empty ? null : v)),
+      max: Array.from(this.max, (v) => (empty ? null : v)),
+    };
+  }
+
+  /** Restores an accumulator from {@link QrAccumulator.toJSON}; rejects anything malformed. */
+  static fromJSON(state: QrState, options: QrAccumulatorOptions = {}): QrAccumulator {
+    const fail = (why: string): never => {
+      throw new RangeError(`not a QR partial result: ${why}`);
+    };
+    if (state === null || typeof state !== "object") fail("expected an object");
+    if (state.format !== QR_STATE_FORMAT)
+      fail(`format is ${JSON.stringify(state.format)}, expected "${QR_STATE_FORMAT}"`);
+    const width = state.width;
+    if (!Number.isInteger(width) || width < 1) fail("width must be a positive integer");
+    if (!Number.isInteger(state.rows) || state.rows < 0) fail("rows must be a non-negative integer");
+    if (!(typeof state.weightSum === "number" && state.weightSum >= 0 && state.weightSum < Infinity)) {
+      fail("weightSum must be a finite number ≥ 0");
+    }
+    const triangle = (width * (width + 1)) / 2;
+    if (!Array.isArray(state.r) || state.r.length !== triangle) fail(`r must hold ${triangle} numbers`);
+    if (!state.r.every((v) => typeof v === "number" && Number.isFinite(v)))
+      fail("r must hold finite numbers");
+    for (const key of ["min", "max"] as const) {
+      const list = state[key];
+      if (!Array.isArray(list) || list.length !== width) fail(`${key} must hold ${width} entries`);
+      const ok = list.every((v) =>
+        state.rows === 0 ? v === null : typeof v === "number" && Number.isFinite(v),
+      );
+      if (!ok) fail(`${key} must hold finite numbers (null when rows is 0)`);
+    }
+    const acc = new QrAccumulator(width, options);
+    let k = 0;
+    for (let i = 0; i < width; i++) {
+      if (state.r[k]! < 0) fail("the diagonal of r must not be negative");
+      for (let j = i; j < width; j++) acc.r[i * width + j] = state.r[k++]!;
+    }
+    if (state.rows > 0) {
+      for (let j = 0; j < width; j++) {
+        acc.min[j] = state.min[j]!;
+        acc.max[j] = state.max[j]!;
+      }
+    }
+    acc.rowCount = state.rows;
+    acc.weightTotal = state.weightSum;
+    return acc;
+  }
+
+  /** Folds the pending block into R by one Householder reflection per column. */
+  private flush(): void {
+    const m = this.pending;
+    if (m === 0) return;
+    const width = this.width;
+    const stride = this.blockRows;
+    const r = this.r;
+    const b = this.block;
+    for (let j = 0; j < width; j++) {
+      const cj = j * stride;
+      const endJ = cj + m;
+      let sigma = 0;
+      for (let i = cj; i < endJ; i++) sigma += b[i]! * b[i]!;
+      if (sigma === 0) continue;
+      const diag = j * width + j;
+      const alpha = r[diag]!;
+      const mu = Math.sqrt(alpha * alpha + sigma);
+      if (!(mu < Infinity))
+        throw new RangeError(`values in column ${j} are too large to factor (over 1e150)`);
+      // v0 = alpha - mu without cancellation, so the new diagonal is +mu (R stays canonical).
+      const v0 = alpha <= 0 ? alpha - mu : -sigma / (alpha + mu);
+      const tau = -v0 / mu;
+      const inv = 1 / v0;
+      for (let i = cj; i < endJ; i++) b[i] = b[i]! * inv;
+      // Four columns at a time: each pass over the Householder vector serves four dot products,
+      // which measured ~15% faster than one column at a time.
+      let k = j + 1;
+      for (; k + 3 < width; k += 4) {
+        const c1 = k * stride;
+        const c2 = c1 + stride;
+        const c3 = c2 + stride;
+        const c4 = c3 + stride;
+        const rk = j * width + k;
+        let s1 = r[rk]!;
+        let s2 = r[rk + 1]!;
+        let s3 = r[rk + 2]!;
+        let s4 = r[rk + 3]!;
+        for (let i = 0; i < m; i++) {
+          const u = b[cj + i]!;
+          s1 += u * b[c1 + i]!;
+          s2 += u * b[c2 + i]!;
+          s3 += u * b[c3 + i]!;
+          s4 += u * b[c4 + i]!;
+        }
+        s1 *= tau;
+        s2 *= tau;
+        s3 *= tau;
+        s4 *= tau;
+        r[rk] = r[rk]! - s1;
+        r[rk + 1] = r[rk + 1]! - s2;
+        r[rk + 2] = r[rk + 2]! - s3;
+        r[rk + 3] = r[rk + 3]! - s4;
+        for (let i = 0; i < m; i++) {
+          const u = b[cj + i]!;
+          b[c1 + i] = b[c1 + i]! - s1 * u;
+          b[c2 + i] = b[c2 + i]! - s2 * u;
+          b[c3 + i] = b[c3 + i]! - s3 * u;
+          b[c4 + i] = b[c4 + i]! - s4 * u;
+        }
+      }
+      for (; k < width; k++) {
+        const ck = k * stride;
+        const rk = j * width + k;
+        let s = r[rk]!;
+        for (let i = 0; i < m; i++) s += b[cj + i]! * b[ck + i]!;
+        s *= tau;
+        r[rk] = r[rk]! - s;
+        for (let i = 0; i < m; i++) b[ck + i] = b[ck + i]! - s * b[cj + i]!;
+      }
+      r[diag] = mu;
+    }
+    this.pending = 0;
+  }
+}
