@@ -9,19 +9,20 @@ import type { MetricOptions } from "../evaluate/metric-types.js";
 import { checkLengths } from "../evaluate/metric-types.js";
 import { metricDefinition } from "../evaluate/metrics.js";
 
-/** One metric of the comparison. */
-export interface MetricComparison extends PairedDifference {
-  metric: MetricName;
-  label: string;
-  higherIsBetter: boolean;
-  /** Which way the challenger moved, by the point values; null if either is undefined. */
-  direction: "better" | "worse" | "unchanged" | null;
+/** Which way the challenger moved, by the point values; null if either is undefined. */
+export type ChangeDirection = "better" | "worse" | "unchanged" | null;
+
+/** Whether a difference (challenger - champion) of a metric is for the better. */
+export function changeDirection(metric: MetricName, difference: number | null): ChangeDirection {
+  if (difference === null) return null;
+  if (difference === 0) return "unchanged";
+  return difference > 0 === metricDefinition(metric).higherIsBetter ? "better" : "worse";
 }
 
 /**
- * Compares two models' predictions of the same rows (`actual`), metric by metric. Every metric
- * uses the same resamples (the same seed), so the intervals are paired across metrics too.
- * Metric options (threshold) apply to both models alike.
+ * Compares two models' predictions of the same rows (`actual`), metric by metric; the records
+ * are report.json's `differences`. Every metric uses the same resamples (the same seed), so the
+ * intervals are paired across metrics too. Metric options (threshold) apply to both models alike.
  */
 export function compareModels(
   names: readonly MetricName[],
@@ -30,27 +31,18 @@ export function compareModels(
   challengerPredicted: Float64Array,
   bootstrap: BootstrapOptions = DEFAULT_BOOTSTRAP,
   metricOptions?: MetricOptions,
-): Record<string, MetricComparison> {
+): Record<string, PairedDifference> {
   checkLengths(actual, championPredicted);
   checkLengths(actual, challengerPredicted);
-  const out: Record<string, MetricComparison> = {};
+  const out: Record<string, PairedDifference> = {};
   for (const name of names) {
     const def = metricDefinition(name);
-    const paired = pairedBootstrap(
+    out[name] = pairedBootstrap(
       actual.length,
       def.prepare(actual, championPredicted, metricOptions),
       def.prepare(actual, challengerPredicted, metricOptions),
       bootstrap,
     );
-    const d = paired.difference;
-    out[name] = {
-      metric: name,
-      label: def.label,
-      higherIsBetter: def.higherIsBetter,
-      ...paired,
-      direction:
-        d === null ? null : d === 0 ? "unchanged" : d > 0 === def.higherIsBetter ? "better" : "worse",
-    };
   }
   return out;
 }

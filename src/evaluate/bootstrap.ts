@@ -10,7 +10,7 @@
  *
  * A resample is passed to metrics as multiplicity weights (see `metrics.ts`), so no data is
  * copied. Resamples where a metric is undefined (a resample with no positive row, say) are left
- * out of that metric's interval and counted.
+ * out of that metric's interval.
  */
 import type { MetricName } from "../spec/schemas.js";
 import type { MetricOptions, PreparedMetric } from "./metric-types.js";
@@ -59,13 +59,10 @@ export interface BootstrapOptions {
 /** The model spec's defaults: 1000 resamples, seed 7, 95%. */
 export const DEFAULT_BOOTSTRAP: Readonly<BootstrapOptions> = { samples: 1000, seed: 7, confidence: 0.95 };
 
-/** A percentile bootstrap interval. */
+/** A percentile bootstrap interval (its confidence is the one asked for in `BootstrapOptions`). */
 export interface Interval {
   lower: number;
   upper: number;
-  confidence: number;
-  /** Resamples the interval is made of (those where the statistic was defined). */
-  samples: number;
 }
 
 /**
@@ -115,12 +112,7 @@ export function percentileInterval(values: ArrayLike<number>, confidence: number
   if (defined.length === 0) return null;
   const sorted = Float64Array.from(defined).sort();
   const alpha = 1 - confidence;
-  return {
-    lower: quantileOfSorted(sorted, alpha / 2),
-    upper: quantileOfSorted(sorted, 1 - alpha / 2),
-    confidence,
-    samples: sorted.length,
-  };
+  return { lower: quantileOfSorted(sorted, alpha / 2), upper: quantileOfSorted(sorted, 1 - alpha / 2) };
 }
 
 /**
