@@ -25,3 +25,4 @@ export {
   type FitProblem,
   type FitProblemKind,
 } from "./fit-problems.js";
+export { fitLogisticRegression, type LogisticOptions, type LogisticFit } from "./fit-logistic-regression.js";
