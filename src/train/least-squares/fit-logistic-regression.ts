@@ -119,10 +119,10 @@ export function fitLogisticRegression(
     return { deviance, penalised: deviance + pen };
   };
 
-  let beta = new Float64Array(p);
-  let eta = new Float64Array(n);
+  let beta: Float64Array = new Float64Array(p);
+  let eta: Float64Array = new Float64Array(n);
   let current = objective(eta, beta);
-  let step = new Float64Array(p);
+  let step: Float64Array = new Float64Array(p);
   let converged = false;
   let diverging = false;
   let iterations = 0;
