@@ -1,6 +1,7 @@
 /** Every command of the CLI, in the order `modelgate --help` lists them. */
 import type { CommandDefinition } from "../args.js";
 import type { Io } from "../io.js";
+import { runCommand } from "./run.js";
 import { validateCommand } from "./validate.js";
 
 export interface Command {
@@ -8,4 +9,4 @@ export interface Command {
   run(argv: string[], io: Io): Promise<number>;
 }
 
-export const commands: Command[] = [validateCommand];
+export const commands: Command[] = [validateCommand, runCommand];

@@ -1,0 +1,60 @@
+/** `modelgate run`: validate, split, search, train and evaluate every model; write report.json. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { ExitCode, InputError } from "../../src/errors.js";
+import { canonicalJson } from "../../src/canonical-json.js";
+import { evaluateProject } from "../../src/run/evaluate-project.js";
+import { displayPath, loadProject } from "../../src/spec/load-project.js";
+import { helpText, parseCommand, type CommandDefinition } from "../args.js";
+import type { Io } from "../io.js";
+import { progressReporter } from "../progress.js";
+import { renderTerminal } from "../render-terminal.js";
+
+const definition = {
+  name: "run",
+  summary: "train and evaluate every model against its champion; write report.json and model files",
+  usage: "modelgate run [--config FILE] [--model NAME] [--out DIR]",
+  details: [
+    "  -m, --model NAME    only this model (repeatable)",
+    "  -o, --out DIR       where to write report.json and models/ (default ./modelgate-out)",
+  ],
+  options: {
+    model: { type: "string", short: "m", multiple: true },
+    out: { type: "string", short: "o", default: "modelgate-out" },
+  },
+} satisfies CommandDefinition;
+
+export const runCommand = {
+  definition,
+  async run(argv: string[], io: Io): Promise<number> {
+    const { values } = parseCommand(definition, argv);
+    if (values.help) {
+      io.out(helpText(definition));
+      return ExitCode.ok;
+    }
+    const project = loadProject(path.resolve(io.cwd, values.config), {
+      only: values.model,
+      displayBase: io.cwd,
+    });
+    const progress = progressReporter(io);
+    const result = await evaluateProject(project, {
+      displayBase: io.cwd,
+      championOf: () => null,
+      onProgress: (e) => progress.update(e),
+    });
+    progress.done();
+
+    const out = path.resolve(io.cwd, values.out);
+    mkdirSync(path.join(out, "models"), { recursive: true });
+    for (const e of result.evaluations)
+      writeFileSync(path.join(out, "models", `${e.model.model}.json`), e.modelText);
+    writeFileSync(path.join(out, "report.json"), canonicalJson(result.report));
+
+    if (result.report.models.length > 0) io.out(renderTerminal(result.report));
+    io.out(
+      `\nwrote ${displayPath(io.cwd, path.join(out, "report.json"))} and ${result.evaluations.length} model file(s) in ${displayPath(io.cwd, path.join(out, "models"))}\n`,
+    );
+    if (result.invalid.length > 0) throw new InputError(result.invalid.flatMap((i) => i.problems));
+    return result.report.passed ? ExitCode.ok : ExitCode.gateFailed;
+  },
+};

@@ -1,0 +1,170 @@
+/**
+ * The scoring pass: every test row scored by the challenger and, where there is one, the
+ * champion, on exactly the same rows. Keeps two or three numbers per test row (actual and
+ * predictions) plus a group code per slice column; everything else streams.
+ */
+import { TEST, type ColumnVector, type RowBatch } from "../data/row-batch.js";
+import type { SliceSpec } from "../spec/schemas.js";
+import type { Scorer } from "../train/score.js";
+
+/** A growable Float64Array: test rows arrive in batches of unknown count. */
+export class NumberColumn {
+  private data = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  /** The values, without copying (a view of the first `length` entries). */
+  values(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/** A slice column: each test row's group, as an index into `groups`. */
+export interface SliceCodes {
+  column: string;
+  groups: string[];
+  codes: Int32Array;
+}
+
+export interface ScoredTestRows {
+  actual: Float64Array;
+  challenger: Float64Array;
+  /** Null without a comparable champion. */
+  champion: Float64Array | null;
+  slices: SliceCodes[];
+  /** Per challenger feature, the sum over test rows of |contribution| (for explanations). */
+  absContribution: Map<string, number>;
+  /** Test rows left out: target missing, or a prediction impossible (missing feature without imputation). */
+  skipped: { missingTarget: number; unscorable: number };
+}
+
+/** Binning of a slice column, learnt from the spec. */
+function sliceGrouper(
+  slice: SliceSpec,
+  col: ColumnVector,
+): { groups: string[]; code: (i: number) => number } {
+  const groups: string[] = [];
+  const index = new Map<string, number>();
+  const codeOf = (label: string) => {
+    let c = index.get(label);
+    if (c === undefined) {
+      c = groups.length;
+      groups.push(label);
+      index.set(label, c);
+    }
+    return c;
+  };
+  const edges = typeof slice === "string" ? undefined : slice.edges;
+  if (col.kind === "numeric") {
+    const sorted = edges ? [...edges].sort((a, b) => a - b) : undefined;
+    const labels = sorted
+      ? [
+          `< ${sorted[0]}`,
+          ...sorted.slice(1).map((e, k) => `${sorted[k]} to < ${e}`),
+          `≥ ${sorted[sorted.length - 1]}`,
+        ]
+      : undefined;
+    return {
+      groups,
+      code(i) {
+        const v = col.values[i]!;
+        if (Number.isNaN(v)) return codeOf("(missing)");
+        if (!sorted || !labels)
+          return codeOf(String(col.type === "date" ? new Date(v).toISOString().slice(0, 10) : v));
+        let b = 0;
+        while (b < sorted.length && v >= sorted[b]!) b++;
+        return codeOf(labels[b]!);
+      },
+    };
+  }
+  if (col.kind === "category")
+    return { groups, code: (i) => codeOf(col.codes[i]! < 0 ? "(missing)" : col.levels[col.codes[i]!]!) };
+  return { groups, code: (i) => codeOf(col.values[i] ?? "(missing)") };
+}
+
+/**
+ * Streams the data once and scores its test rows. `target(batch, i)` gives a row's target as a
+ * number (NaN when missing): the caller decides how a classification target maps to 0/1.
+ */
+export async function scoreTestRows(input: {
+  batches: AsyncIterable<RowBatch>;
+  columnNames: readonly string[];
+  target: (batch: RowBatch, i: number) => number;
+  challenger: Scorer;
+  champion: Scorer | null;
+  slices: readonly SliceSpec[];
+}): Promise<ScoredTestRows> {
+  const actual = new NumberColumn();
+  const challenger = new NumberColumn();
+  const champion = input.champion ? new NumberColumn() : null;
+  const sliceNames = input.slices.map((s) => (typeof s === "string" ? s : s.column));
+  const sliceCodes = sliceNames.map(() => [] as number[]);
+  const sliceGroups: string[][] = sliceNames.map(() => []);
+  const features = input.challenger.model.pipeline.features;
+  const termFeature: number[] = features.flatMap((f, fi) => f.terms.map(() => fi));
+  const abs = new Float64Array(features.length);
+  const perFeature = new Float64Array(features.length);
+  const skipped = { missingTarget: 0, unscorable: 0 };
+
+  for await (const batch of input.batches) {
+    const groupers = input.slices.map((s, k) => {
+      const col = batch.columns[input.columnNames.indexOf(sliceNames[k]!)]!;
+      return sliceGrouper(s, col);
+    });
+    // Groupers are rebuilt per batch; map their local codes to one global list per slice.
+    const remap = groupers.map(() => new Map<number, number>());
+    for (let i = 0; i < batch.length; i++) {
+      if (batch.side[i] !== TEST) continue;
+      const y = input.target(batch, i);
+      if (Number.isNaN(y)) {
+        skipped.missingTarget++;
+        continue;
+      }
+      const p1 = input.challenger.predict(batch, i);
+      const p0 = input.champion ? input.champion.predict(batch, i) : 0;
+      if (Number.isNaN(p1) || Number.isNaN(p0)) {
+        skipped.unscorable++;
+        continue;
+      }
+      const contributions = input.challenger.contributions;
+      // A feature's contribution is the sum over its terms (one-hot levels, powers).
+      perFeature.fill(0);
+      for (let t = 0; t < contributions.length; t++) perFeature[termFeature[t]!]! += contributions[t]!;
+      for (let f = 0; f < features.length; f++) abs[f]! += Math.abs(perFeature[f]!);
+      actual.push(y);
+      challenger.push(p1);
+      champion?.push(p0);
+      groupers.forEach((g, k) => {
+        const local = g.code(i);
+        let global = remap[k]!.get(local);
+        if (global === undefined) {
+          const label = g.groups[local]!;
+          global = sliceGroups[k]!.indexOf(label);
+          if (global < 0) global = sliceGroups[k]!.push(label) - 1;
+          remap[k]!.set(local, global);
+        }
+        sliceCodes[k]!.push(global);
+      });
+    }
+  }
+  const absContribution = new Map<string, number>();
+  features.forEach((f, k) => absContribution.set(f.name, abs[k]!));
+  return {
+    actual: actual.values(),
+    challenger: challenger.values(),
+    champion: champion?.values() ?? null,
+    slices: sliceNames.map((column, k) => ({
+      column,
+      groups: sliceGroups[k]!,
+      codes: Int32Array.from(sliceCodes[k]!),
+    })),
+    absContribution,
+    skipped,
+  };
+}

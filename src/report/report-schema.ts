@@ -1,0 +1,196 @@
+/**
+ * report.json: the contract between the Action (which writes it) and the App (which reads it
+ * from an untrusted artifact and renders the PR comment from it). Strict: unknown keys, wrong
+ * types and oversized strings are refused, so the App can trust the shape of what passed.
+ * Bump REPORT_SCHEMA_VERSION on any change a reader could notice; the JSON Schema is
+ * `schemas/report.schema.json`, generated from this file.
+ */
+import { z } from "zod";
+import { MODEL_NAME_PATTERN } from "../spec/schemas.js";
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** Bounded strings: names come from specs and data a PR controls. */
+const name = z.string().max(200);
+const text = z.string().max(2000);
+const sha = z.string().regex(/^[0-9a-f]{7,64}$/);
+const num = z.number();
+const interval = z.strictObject({ lower: num, upper: num });
+const list = <T extends z.ZodType>(item: T, max = 1000) => z.array(item).max(max);
+
+export const metricEstimateSchema = z.strictObject({
+  value: num.nullable(),
+  ci: interval.nullable(),
+  excluded: z.number().int().min(0).optional(),
+  reason: text.optional(),
+});
+
+export const differenceSchema = z.strictObject({
+  champion: num.nullable(),
+  challenger: num.nullable(),
+  difference: num.nullable(),
+  relativeChange: num.nullable(),
+  ci: interval.nullable(),
+  relativeCi: interval.nullable(),
+  significant: z.boolean().nullable(),
+});
+
+export const gateCheckSchema = z.strictObject({
+  metric: name,
+  label: name,
+  rule: z.enum(["min", "max", "maxWorsening", "maxRelativeWorsening"]),
+  status: z.enum(["pass", "fail", "not_applicable"]),
+  /** The challenger's value. */
+  value: num.nullable(),
+  /** The rule's bound (a fraction for maxRelativeWorsening). */
+  bound: num,
+  champion: num.nullable(),
+  change: num.nullable(),
+  relativeChange: num.nullable(),
+  worsening: num.nullable(),
+  reason: text,
+});
+
+export const gateSchema = z.strictObject({
+  passed: z.boolean(),
+  checks: list(gateCheckSchema, 200),
+  summary: text,
+});
+
+export const columnSummarySchema = z.strictObject({
+  name,
+  type: z.enum(["number", "integer", "boolean", "category", "string", "date"]),
+  missing: z.number().int().min(0),
+  mean: num.nullable().optional(),
+  std: num.nullable().optional(),
+  min: num.nullable().optional(),
+  max: num.nullable().optional(),
+  distinct: z.number().int().min(0).optional(),
+});
+
+export const dataSummarySchema = z.strictObject({
+  file: text,
+  sha256: sha,
+  rows: z.number().int().min(0),
+  trainRows: z.number().int().min(0),
+  testRows: z.number().int().min(0),
+  /** Rows left out because the target was missing. */
+  missingTarget: z.number().int().min(0),
+  split: z.strictObject({ test: num, salt: text }),
+  columns: list(columnSummarySchema, 500),
+});
+
+export const termSchema = z.strictObject({
+  term: name,
+  coefficient: num,
+  standardError: num.nullable(),
+});
+
+export const explanationSchema = z.strictObject({
+  feature: name,
+  /** Mean absolute contribution to the predictions on the test rows, in the target's units. */
+  meanAbsContribution: num,
+  terms: list(termSchema, 500),
+});
+
+export const sliceGroupSchema = z.strictObject({
+  group: name,
+  rows: z.number().int().min(0),
+  tooSmall: z.boolean(),
+  worst: z.boolean(),
+  metrics: z.record(name, num.nullable()),
+  champion: z.record(name, num.nullable()).nullable(),
+});
+
+export const sliceSchema = z.strictObject({
+  column: name,
+  groups: list(sliceGroupSchema, 200),
+  /** Groups beyond the first 200, summarised. */
+  omittedGroups: z.number().int().min(0),
+});
+
+export const trialSchema = z.strictObject({
+  params: z.strictObject({
+    alpha: num.nullable(),
+    features: list(name, 500),
+    degree: z.record(name, z.number().int()),
+  }),
+  score: num.nullable(),
+  foldScores: list(num.nullable(), 20),
+});
+
+export const searchSchema = z.strictObject({
+  method: z.enum(["grid", "random", "none"]),
+  metric: name,
+  folds: z.number().int().min(0),
+  trials: list(trialSchema, 500),
+  omittedTrials: z.number().int().min(0),
+  chosen: z.number().int().min(0),
+});
+
+export const championSchema = z.strictObject({
+  alias: name,
+  version: z.number().int().min(1),
+  modelSha256: sha,
+  specHash: sha.nullable(),
+  dataHash: sha.nullable(),
+  /** False when the champion cannot be scored on today's data (see `reason`). */
+  comparable: z.boolean(),
+  reason: text.optional(),
+  metrics: z.record(name, metricEstimateSchema),
+  coefficients: list(termSchema, 500),
+  intercept: num.nullable(),
+});
+
+export const modelReportSchema = z.strictObject({
+  name: z.string().regex(MODEL_NAME_PATTERN),
+  task: z.enum(["regression", "classification"]),
+  description: text.optional(),
+  specHash: sha,
+  primaryMetric: name,
+  /** Whether the gate passed; false also when the model could not be evaluated. */
+  passed: z.boolean(),
+  data: dataSummarySchema,
+  challenger: z.strictObject({
+    modelSha256: sha,
+    /** Path of the model file inside the report folder or artifact. */
+    file: text,
+    algorithm: z.strictObject({ type: name, intercept: z.boolean(), alpha: num.nullable() }),
+    metrics: z.record(name, metricEstimateSchema),
+    coefficients: list(termSchema, 500),
+    intercept: num.nullable(),
+  }),
+  champion: championSchema.nullable(),
+  /** Challenger - champion per metric, with paired intervals; empty without a comparable champion. */
+  differences: z.record(name, differenceSchema),
+  gate: gateSchema,
+  slices: list(sliceSchema, 50),
+  explanations: list(explanationSchema, 500),
+  search: searchSchema.nullable(),
+  /** The registry folder was changed by the pull request (its edits are ignored). */
+  registryChanged: z.boolean().optional(),
+  warnings: list(text, 200),
+});
+
+export const reportSchema = z.strictObject({
+  $schema: z.string().max(500).optional(),
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  kind: z.enum(["evaluation", "monitor"]),
+  tool: z.strictObject({ name: z.literal("modelgate"), version: z.string().max(50) }),
+  head: z.strictObject({ sha: sha.nullable(), ref: text.nullable() }),
+  base: z.strictObject({ sha: sha.nullable(), ref: text.nullable() }).nullable(),
+  passed: z.boolean(),
+  models: list(modelReportSchema, 100),
+});
+
+export type Report = z.output<typeof reportSchema>;
+export type ModelReport = z.output<typeof modelReportSchema>;
+export type MetricEstimateJson = z.output<typeof metricEstimateSchema>;
+export type DifferenceJson = z.output<typeof differenceSchema>;
+export type GateJson = z.output<typeof gateSchema>;
+export type GateCheckJson = z.output<typeof gateCheckSchema>;
+export type DataSummaryJson = z.output<typeof dataSummarySchema>;
+export type SliceJson = z.output<typeof sliceSchema>;
+export type SearchJson = z.output<typeof searchSchema>;
+export type ChampionJson = z.output<typeof championSchema>;
+export type ExplanationJson = z.output<typeof explanationSchema>;

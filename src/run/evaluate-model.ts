@@ -1,0 +1,276 @@
+/**
+ * One model, end to end: check the data, train the challenger (with its search), score it and
+ * the champion on the same test rows, compare, decide the gate. Returns the model's part of
+ * report.json and the model file; writes nothing (the adapters do).
+ */
+import type { ColumnProfile } from "../data/profile-columns.js";
+import { scanDataset, readRows, type DatasetScan } from "../data/scan-dataset.js";
+import type { RowBatch } from "../data/row-batch.js";
+import { compareModels } from "../compare/compare-models.js";
+import { decideGate } from "../compare/decide-gate.js";
+import type { BootstrapOptions } from "../evaluate/bootstrap.js";
+import { evaluateWithIntervals } from "../evaluate/bootstrap.js";
+import { defaultMetrics } from "../evaluate/metrics.js";
+import { scoreTestRows } from "../evaluate/score-test-rows.js";
+import { computeSlice } from "../evaluate/slices.js";
+import type { ModelReport } from "../report/report-schema.js";
+import { displayPath, type LoadedModel } from "../spec/load-project.js";
+import type { MetricName } from "../spec/schemas.js";
+import { MissingFeaturesError } from "../train/feature-pipeline.js";
+import { fitLinear, type LinearFit } from "../train/fit-linear.js";
+import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../train/model-file.js";
+import { makeScorer, type Scorer } from "../train/score.js";
+
+/** The production model to compare with, as the registry holds it. */
+export interface Champion {
+  alias: string;
+  version: number;
+  model: ModelFile;
+  /** sha256 of the model file's bytes as stored. */
+  sha256: string;
+}
+
+export interface EvaluateOptions {
+  /** Paths in the report are relative to this folder (the repository root). */
+  root: string;
+  /** Paths in problems are relative to this folder (the working directory). */
+  displayBase: string;
+  champion: Champion | null;
+  /** Progress lines (rows read, rows/s) for long runs. */
+  onProgress?: (event: { model: string; pass: string; rows: number }) => void;
+}
+
+export interface ModelEvaluation {
+  report: ModelReport;
+  model: ModelFile;
+  /** The model file's bytes (canonical JSON). */
+  modelText: string;
+  /** Test rows' targets and predictions, for charts. */
+  scored: { actual: Float64Array; challenger: Float64Array; champion: Float64Array | null };
+  scan: DatasetScan;
+}
+
+/** Evaluates one loaded model; throws InputError for invalid data or an impossible fit. */
+export async function evaluateModel(m: LoadedModel, options: EvaluateOptions): Promise<ModelEvaluation> {
+  const shown = displayPath(options.displayBase, m.dataFile);
+  const specFile = displayPath(options.displayBase, m.dataSpecFile);
+  const scan = await scanDataset(m.data, m.dataFile, { file: shown, specFile });
+  const read = () =>
+    progress(
+      readRows(m.data, m.dataFile, { file: shown, specFile, expectSha256: scan.sha256 }),
+      m.name,
+      "train",
+      options,
+    );
+
+  const fit = await fitLinear({ spec: m.spec, data: m.data, features: m.features, read, source: shown });
+  const model = toModelFile(m, fit, scan);
+  const { text: modelText, sha256: modelSha256 } = serialiseModel(model);
+  const warnings = [...fit.warnings];
+
+  const columnNames = m.data.columns.map((c) => c.name);
+  const challenger = makeScorer(model, columnNames);
+  let championScorer: Scorer | null = null;
+  let notComparable: string | undefined;
+  if (options.champion) {
+    try {
+      championScorer = makeScorer(options.champion.model, columnNames);
+    } catch (e) {
+      if (!(e instanceof MissingFeaturesError)) throw e;
+      notComparable = `it needs ${e.features.length === 1 ? "column" : "columns"} ${e.features.map((f) => `"${f}"`).join(", ")}, which today's data does not have`;
+    }
+  }
+  const targetIndex = columnNames.indexOf(m.spec.target);
+  const scored = await scoreTestRows({
+    batches: progress(
+      readRows(m.data, m.dataFile, { file: shown, specFile, expectSha256: scan.sha256 }),
+      m.name,
+      "score",
+      options,
+    ),
+    columnNames,
+    target: (batch: RowBatch, i: number) => {
+      const col = batch.columns[targetIndex]!;
+      return col.kind === "numeric" ? col.values[i]! : NaN;
+    },
+    challenger,
+    champion: championScorer,
+    slices: m.spec.slices,
+  });
+  if (scored.skipped.unscorable > 0)
+    warnings.push(
+      `${scored.skipped.unscorable} test rows could not be scored (a feature with \`impute: none\` was missing)`,
+    );
+  if (challenger.unseen > 0)
+    warnings.push(
+      `${challenger.unseen} test values were categories unseen in training; they were scored as missing (imputed)`,
+    );
+
+  const metrics = (m.spec.metrics.report ?? defaultMetrics(m.spec.task)) as MetricName[];
+  const primary: MetricName = m.spec.metrics.primary ?? (m.spec.task === "regression" ? "rmse" : "auc");
+  const bootstrap: BootstrapOptions = m.spec.metrics.bootstrap;
+  const allMetrics = metrics.includes(primary) ? metrics : [primary, ...metrics];
+  const challengerMetrics = evaluateWithIntervals(allMetrics, scored.actual, scored.challenger, bootstrap);
+  const championMetrics = scored.champion
+    ? evaluateWithIntervals(allMetrics, scored.actual, scored.champion, bootstrap)
+    : null;
+  const differences = scored.champion
+    ? compareModels(allMetrics, scored.actual, scored.champion, scored.challenger, bootstrap)
+    : {};
+
+  const gate = decideGate({
+    rules: m.spec.gate,
+    challenger: challengerMetrics,
+    champion: championMetrics,
+    ...(notComparable ? { noChampionReason: `the champion is not comparable: ${notComparable}` } : {}),
+  });
+
+  const slices = scored.slices.map((codes) =>
+    computeSlice(codes, scored.actual, scored.challenger, scored.champion, {
+      metrics: allMetrics,
+      primary,
+      minSize: m.spec.minSliceSize,
+    }),
+  );
+
+  const testRows = scored.actual.length;
+  const explanations = model.pipeline.features.map((f) => ({
+    feature: f.name,
+    meanAbsContribution: testRows > 0 ? scored.absContribution.get(f.name)! / testRows : 0,
+    terms: f.terms.map((t) => ({
+      term: t,
+      coefficient: model.coefficients[t]!,
+      standardError: model.standardErrors[t] ?? null,
+    })),
+  }));
+
+  const champion = options.champion;
+  const report: ModelReport = {
+    name: m.name,
+    task: m.spec.task,
+    ...(m.spec.description ? { description: m.spec.description } : {}),
+    specHash: m.specHash,
+    primaryMetric: primary,
+    passed: gate.passed,
+    data: {
+      file: displayPath(options.root, m.dataFile),
+      sha256: scan.sha256,
+      rows: scan.rows,
+      trainRows: fit.trainingRows,
+      testRows,
+      missingTarget: scan.missing[m.spec.target] ?? 0,
+      split: m.data.split,
+      columns: scan.profile.columns.map((c) => summariseColumn(c)),
+    },
+    challenger: {
+      modelSha256,
+      file: `models/${m.name}.json`,
+      algorithm: { type: m.spec.algorithm.type, intercept: m.spec.algorithm.intercept, alpha: fit.alpha },
+      metrics: pick(challengerMetrics, allMetrics),
+      coefficients: termsOf(model),
+      intercept: model.intercept,
+    },
+    champion: champion
+      ? {
+          alias: champion.alias,
+          version: champion.version,
+          modelSha256: champion.sha256,
+          specHash: champion.model.specHash,
+          dataHash: champion.model.dataHash,
+          comparable: !notComparable,
+          ...(notComparable ? { reason: notComparable } : {}),
+          metrics: championMetrics ? pick(championMetrics, allMetrics) : {},
+          coefficients: termsOf(champion.model),
+          intercept: champion.model.intercept,
+        }
+      : null,
+    differences,
+    gate: { passed: gate.passed, checks: gate.checks, summary: gate.summary },
+    slices,
+    explanations,
+    search:
+      fit.trials.length > 1
+        ? {
+            method: m.spec.search?.method ?? "grid",
+            metric: fit.searchMetric,
+            folds: fit.folds,
+            trials: fit.trials.slice(0, 500),
+            omittedTrials: Math.max(0, fit.trials.length - 500),
+            chosen: fit.chosen,
+          }
+        : null,
+    warnings,
+  };
+  return {
+    report,
+    model,
+    modelText,
+    scored: { actual: scored.actual, challenger: scored.challenger, champion: scored.champion },
+    scan,
+  };
+}
+
+function toModelFile(m: LoadedModel, fit: LinearFit, scan: DatasetScan): ModelFile {
+  const algo = m.spec.algorithm;
+  return {
+    format: MODEL_FILE_FORMAT,
+    model: m.name,
+    task: m.spec.task,
+    target: m.spec.target,
+    positiveClass: m.spec.positiveClass === undefined ? null : String(m.spec.positiveClass),
+    specHash: m.specHash,
+    dataHash: scan.sha256,
+    trainingRows: fit.trainingRows,
+    algorithm: {
+      type: algo.type,
+      intercept: algo.intercept,
+      alpha: fit.alpha,
+      threshold: algo.type === "logistic" ? algo.threshold : null,
+    },
+    pipeline: fit.pipeline,
+    coefficients: fit.coefficients,
+    intercept: fit.intercept,
+    standardErrors: fit.standardErrors,
+    interceptStandardError: fit.interceptStandardError,
+    profile: scan.profile,
+    warnings: fit.warnings,
+  };
+}
+
+function termsOf(model: ModelFile) {
+  return Object.entries(model.coefficients).map(([term, coefficient]) => ({
+    term,
+    coefficient,
+    standardError: model.standardErrors[term] ?? null,
+  }));
+}
+
+function pick<T>(record: Record<string, T>, names: readonly string[]): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const n of names) if (record[n] !== undefined) out[n] = record[n]!;
+  return out;
+}
+
+function summariseColumn(c: ColumnProfile) {
+  return {
+    name: c.name,
+    type: c.type,
+    missing: c.missing,
+    ...(c.stats ? { mean: c.stats.mean, std: c.stats.std, min: c.stats.min, max: c.stats.max } : {}),
+    ...(c.categories ? { distinct: c.categories.distinct } : {}),
+  };
+}
+
+async function* progress(
+  batches: AsyncIterable<RowBatch>,
+  model: string,
+  pass: string,
+  options: EvaluateOptions,
+): AsyncGenerator<RowBatch> {
+  let rows = 0;
+  for await (const b of batches) {
+    rows += b.length;
+    options.onProgress?.({ model, pass, rows });
+    yield b;
+  }
+}

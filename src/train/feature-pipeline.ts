@@ -1,0 +1,466 @@
+/**
+ * The feature pipeline: imputation, polynomial terms, one-hot encoding and standardisation,
+ * learnt on the train side only and saved with the model so scoring applies exactly the same
+ * transforms.
+ *
+ * A model's design has one column per *term*: a numeric feature gives `x` (and `x^2` … with a
+ * degree), a category gives one indicator per level seen in training except a reference level
+ * when there is an intercept (`Origin=Japan`). Dates enter as years since 1970, booleans as 0/1.
+ */
+import type { ColumnVector, RowBatch } from "../data/row-batch.js";
+import type { ColumnSpec, FeatureSpec, ModelSpec } from "../spec/schemas.js";
+
+const MS_PER_YEAR = 365.2425 * 24 * 3600 * 1000;
+
+type ImputeStrategy = "mean" | "median" | "most_frequent" | "constant" | "none";
+
+export interface NumericFeature {
+  kind: "numeric";
+  name: string;
+  /** The column's type in the data spec; dates are converted to years since 1970. */
+  type: "number" | "integer" | "boolean" | "date";
+  impute: ImputeStrategy;
+  /** The value that replaces a missing one (in the feature's units: years for dates); null with `none`. */
+  fill: number | null;
+  degree: number;
+  /** Term names: `x`, `x^2`, … */
+  terms: string[];
+  /** Mean and standard deviation of each term on the train side after imputation (for scaling). */
+  mean: number[];
+  std: number[];
+}
+
+export interface CategoryFeature {
+  kind: "category";
+  name: string;
+  impute: ImputeStrategy;
+  /** The level that replaces a missing (or unseen) value; null with `none`. */
+  fill: string | null;
+  /** Levels seen on the train side, most frequent first (ties by name). */
+  levels: string[];
+  /** The level without a term (absorbed by the intercept); null without intercept. */
+  reference: string | null;
+  /** Term names `name=level`, for the levels other than the reference. */
+  terms: string[];
+}
+
+export type FeatureStep = NumericFeature | CategoryFeature;
+
+/** Everything needed to turn a raw row into model terms. Saved in the model file. */
+export interface Pipeline {
+  features: FeatureStep[];
+  intercept: boolean;
+  /** Whether fitting used standardised terms (coefficients are always saved in original units). */
+  standardise: boolean;
+}
+
+/** Converts a raw numeric cell to the feature's units (dates to years since 1970). */
+export function featureValue(type: NumericFeature["type"], raw: number): number {
+  return type === "date" ? raw / MS_PER_YEAR : raw;
+}
+
+// ---------------------------------------------------------------------------------------------
+// learning the pipeline
+// ---------------------------------------------------------------------------------------------
+
+interface NumericStats {
+  kind: "numeric";
+  type: NumericFeature["type"];
+  degree: number;
+  observed: number;
+  missing: number;
+  /** Welford mean and M2 per power 1..degree of the observed values. */
+  mean: Float64Array;
+  m2: Float64Array;
+  /** Observed values, kept only when a median is asked for. */
+  values: number[] | null;
+  /** Counts of distinct values, kept only for most_frequent on a numeric feature. */
+  counts: Map<number, number> | null;
+}
+
+interface CategoryStats {
+  kind: "category";
+  counts: Map<string, number>;
+  missing: number;
+}
+
+/** Streams train-side rows and learns what the pipeline needs. */
+export class PipelineLearner {
+  private readonly stats: (NumericStats | CategoryStats)[];
+  private readonly columnIndex: number[];
+  private rows = 0;
+
+  constructor(
+    private readonly features: ResolvedFeature[],
+    columns: readonly ColumnSpec[],
+  ) {
+    this.columnIndex = features.map((f) => columns.findIndex((c) => c.name === f.name));
+    this.stats = features.map((f) =>
+      f.kind === "category"
+        ? { kind: "category", counts: new Map(), missing: 0 }
+        : {
+            kind: "numeric",
+            type: f.type,
+            degree: f.degree,
+            observed: 0,
+            missing: 0,
+            mean: new Float64Array(f.degree),
+            m2: new Float64Array(f.degree),
+            values: f.impute === "median" ? [] : null,
+            counts: f.impute === "most_frequent" ? new Map() : null,
+          },
+    );
+  }
+
+  /** Adds the rows of `batch` for which `use(i)` is true (train side, target present). */
+  add(batch: RowBatch, use: (i: number) => boolean): void {
+    for (let f = 0; f < this.stats.length; f++) {
+      const s = this.stats[f]!;
+      const col = batch.columns[this.columnIndex[f]!]!;
+      if (s.kind === "category") {
+        if (col.kind !== "category") throw new TypeError(`${col.name} is not a category column`);
+        for (let i = 0; i < batch.length; i++) {
+          if (!use(i)) continue;
+          const code = col.codes[i]!;
+          if (code < 0) s.missing++;
+          else {
+            const level = col.levels[code]!;
+            s.counts.set(level, (s.counts.get(level) ?? 0) + 1);
+          }
+        }
+      } else {
+        if (col.kind !== "numeric") throw new TypeError(`${col.name} is not a numeric column`);
+        for (let i = 0; i < batch.length; i++) {
+          if (!use(i)) continue;
+          const raw = col.values[i]!;
+          if (Number.isNaN(raw)) {
+            s.missing++;
+            continue;
+          }
+          const x = featureValue(s.type, raw);
+          s.observed++;
+          let power = 1;
+          for (let k = 0; k < s.degree; k++) {
+            power *= x;
+            const delta = power - s.mean[k]!;
+            s.mean[k]! += delta / s.observed;
+            s.m2[k]! += delta * (power - s.mean[k]!);
+          }
+          s.values?.push(x);
+          if (s.counts) s.counts.set(x, (s.counts.get(x) ?? 0) + 1);
+        }
+      }
+    }
+    for (let i = 0; i < batch.length; i++) if (use(i)) this.rows++;
+  }
+
+  /** The learnt pipeline, plus warnings about features that carry no information. */
+  finish(options: { intercept: boolean; standardise: boolean }): { pipeline: Pipeline; warnings: string[] } {
+    const warnings: string[] = [];
+    const steps = this.features.map((f, idx): FeatureStep => {
+      const s = this.stats[idx]!;
+      if (s.kind === "category") return finishCategory(f, s, options.intercept, warnings);
+      return finishNumeric(f, s, this.rows, warnings);
+    });
+    return {
+      pipeline: { features: steps, intercept: options.intercept, standardise: options.standardise },
+      warnings,
+    };
+  }
+}
+
+function finishNumeric(
+  f: ResolvedFeature,
+  s: NumericStats,
+  rows: number,
+  warnings: string[],
+): NumericFeature {
+  const type = f.kind === "numeric" ? f.type : "number";
+  if (s.observed === 0)
+    warnings.push(`feature "${f.name}" has no values on the train side: every value is missing`);
+  let fill: number | null = null;
+  switch (f.impute) {
+    case "mean":
+      fill = s.observed > 0 ? s.mean[0]! : 0;
+      break;
+    case "median":
+      fill = median(s.values ?? []);
+      break;
+    case "most_frequent":
+      fill = mostFrequent(s.counts ?? new Map(), (a, b) => a - b) ?? 0;
+      break;
+    case "constant":
+      fill = typeof f.fill === "number" ? f.fill : 0;
+      break;
+    case "none":
+      fill = null;
+  }
+  const terms: string[] = [];
+  const mean: number[] = [];
+  const std: number[] = [];
+  const missing = fill === null ? 0 : s.missing;
+  const n = s.observed + missing;
+  for (let k = 0; k < s.degree; k++) {
+    terms.push(k === 0 ? f.name : `${f.name}^${k + 1}`);
+    // Merge the observed values' Welford state with `missing` copies of fill^(k+1).
+    const v = fill === null ? 0 : fill ** (k + 1);
+    const delta = v - s.mean[k]!;
+    const m = n > 0 ? (s.observed > 0 ? s.mean[k]! + (delta * missing) / n : v) : 0;
+    const m2 = s.m2[k]! + (delta * delta * s.observed * missing) / Math.max(n, 1);
+    mean.push(m);
+    std.push(n > 1 ? Math.sqrt(m2 / (n - 1)) : 0);
+  }
+  if (s.observed > 0 && std[0] === 0)
+    warnings.push(
+      `feature "${f.name}" is constant on the train side (every value is ${s.mean[0]}): it cannot help the model`,
+    );
+  void rows;
+  return { kind: "numeric", name: f.name, type, impute: f.impute, fill, degree: s.degree, terms, mean, std };
+}
+
+function finishCategory(
+  f: ResolvedFeature,
+  s: CategoryStats,
+  intercept: boolean,
+  warnings: string[],
+): CategoryFeature {
+  const levels = [...s.counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map((e) => e[0]);
+  if (levels.length === 0)
+    warnings.push(`feature "${f.name}" has no values on the train side: every value is missing`);
+  if (levels.length === 1)
+    warnings.push(
+      `feature "${f.name}" has one level ("${levels[0]}") on the train side: it cannot help the model`,
+    );
+  let fill: string | null = null;
+  if (f.impute === "most_frequent" || f.impute === "mean" || f.impute === "median") fill = levels[0] ?? null;
+  else if (f.impute === "constant") fill = f.fill === undefined ? null : String(f.fill);
+  const reference = intercept ? (levels[0] ?? null) : null;
+  const termLevels = levels.filter((l) => l !== reference);
+  return {
+    kind: "category",
+    name: f.name,
+    impute: f.impute,
+    fill,
+    levels,
+    reference,
+    terms: termLevels.map((l) => `${f.name}=${l}`),
+  };
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function mostFrequent<T>(counts: Map<T, number>, order: (a: T, b: T) => number): T | undefined {
+  let best: T | undefined;
+  let bestCount = -1;
+  for (const [v, c] of counts)
+    if (c > bestCount || (c === bestCount && best !== undefined && order(v, best) < 0)) {
+      best = v;
+      bestCount = c;
+    }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// resolving the spec's features against the data's columns
+// ---------------------------------------------------------------------------------------------
+
+/** A feature with its options settled: column kind, imputation, degree. */
+export type ResolvedFeature =
+  | {
+      kind: "numeric";
+      name: string;
+      type: NumericFeature["type"];
+      impute: ImputeStrategy;
+      fill?: number | string;
+      degree: number;
+    }
+  | { kind: "category"; name: string; impute: ImputeStrategy; fill?: number | string; degree: 1 };
+
+/**
+ * Settles each feature's options from the model spec and the data spec's column types.
+ * `maxDegree` raises a feature's degree (the search tries lower ones by dropping terms).
+ */
+export function resolveFeatures(
+  spec: Pick<ModelSpec, "features" | "preprocessing">,
+  columns: readonly ColumnSpec[],
+  maxDegree: Record<string, number> = {},
+): ResolvedFeature[] {
+  return spec.features.map((f: FeatureSpec) => {
+    const name = typeof f === "string" ? f : f.name;
+    const column = columns.find((c) => c.name === name);
+    if (!column) throw new Error(`feature ${name} is not a column (the spec loader checks this)`);
+    const options: Partial<Exclude<FeatureSpec, string>> = typeof f === "string" ? {} : f;
+    if (column.type === "category")
+      return {
+        kind: "category",
+        name,
+        impute: options.impute ?? spec.preprocessing.impute.category,
+        fill: options.fill,
+        degree: 1,
+      } as const;
+    if (column.type === "string")
+      throw new Error(`feature ${name} is a string column (the spec loader checks this)`);
+    return {
+      kind: "numeric",
+      name,
+      type: column.type,
+      impute: options.impute ?? spec.preprocessing.impute.numeric,
+      fill: options.fill,
+      degree: Math.max(options.degree ?? 1, maxDegree[name] ?? 1),
+    } as const;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// applying the pipeline
+// ---------------------------------------------------------------------------------------------
+
+/** All term names of the design, in column order (without the intercept). */
+export function termNames(p: Pipeline): string[] {
+  return p.features.flatMap((f) => f.terms);
+}
+
+/** A pipeline bound to the column positions of a data source, ready to fill design rows fast. */
+export interface BoundPipeline {
+  pipeline: Pipeline;
+  /** Number of terms (design columns without the intercept). */
+  width: number;
+  /**
+   * Writes the terms of row `i` of `batch` into `out` from `offset`. `scaled` standardises them
+   * (for fitting); unscaled terms are in the features' own units (for scoring with coefficients
+   * in original units). Returns the number of unseen category values met (scored as missing).
+   */
+  fill(batch: RowBatch, i: number, out: Float64Array, offset: number, scaled: boolean): number;
+  /** Whether row `i` has a missing value in a feature whose imputation is `none`. */
+  hasUnimputedMissing(batch: RowBatch, i: number): boolean;
+}
+
+/**
+ * Binds `pipeline` to the columns of a data source (`columnNames` in batch order). A feature the
+ * data lacks is an error naming it: the caller reports the model as not comparable.
+ */
+export function bindPipeline(pipeline: Pipeline, columnNames: readonly string[]): BoundPipeline {
+  const missing = pipeline.features.filter((f) => !columnNames.includes(f.name)).map((f) => f.name);
+  if (missing.length > 0) throw new MissingFeaturesError(missing);
+  const index = pipeline.features.map((f) => columnNames.indexOf(f.name));
+  // Per category feature: level code in the batch -> term slot, cached per levels array.
+  const slotCache = pipeline.features.map(() => new WeakMap<readonly string[], Int32Array>());
+  const width = termNames(pipeline).length;
+
+  const slotsFor = (f: CategoryFeature, fi: number, levels: readonly string[]): Int32Array => {
+    let slots = slotCache[fi]!.get(levels);
+    if (!slots || slots.length !== levels.length) {
+      slots = new Int32Array(levels.length);
+      for (let c = 0; c < levels.length; c++) {
+        const level = levels[c]!;
+        slots[c] =
+          level === f.reference ? -1 : f.levels.includes(level) ? f.terms.indexOf(`${f.name}=${level}`) : -2;
+      }
+      slotCache[fi]!.set(levels, slots);
+    }
+    return slots;
+  };
+
+  return {
+    pipeline,
+    width,
+    fill(batch, i, out, offset, scaled) {
+      let unseen = 0;
+      let at = offset;
+      for (let fi = 0; fi < pipeline.features.length; fi++) {
+        const f = pipeline.features[fi]!;
+        const col: ColumnVector = batch.columns[index[fi]!]!;
+        if (f.kind === "numeric") {
+          const raw = col.kind === "numeric" ? col.values[i]! : NaN;
+          let x = Number.isNaN(raw) ? (f.fill ?? 0) : featureValue(f.type, raw);
+          const base = x;
+          for (let k = 0; k < f.degree; k++) {
+            if (k > 0) x *= base;
+            out[at + k] = scaled && pipeline.standardise ? scale(x, f.mean[k]!, f.std[k]!) : x;
+          }
+          at += f.degree;
+        } else {
+          for (let t = 0; t < f.terms.length; t++) out[at + t] = 0;
+          let slot = -3;
+          if (col.kind === "category" && col.codes[i]! >= 0) {
+            slot = slotsFor(f, fi, col.levels)[col.codes[i]!]!;
+            if (slot === -2) unseen++;
+          }
+          if (slot === -2 || slot === -3)
+            slot = f.fill === null || f.fill === f.reference ? -1 : f.terms.indexOf(`${f.name}=${f.fill}`);
+          if (slot >= 0) out[at + slot] = 1;
+          at += f.terms.length;
+        }
+      }
+      return unseen;
+    },
+    hasUnimputedMissing(batch, i) {
+      for (let fi = 0; fi < pipeline.features.length; fi++) {
+        const f = pipeline.features[fi]!;
+        if (f.impute !== "none") continue;
+        const col = batch.columns[index[fi]!]!;
+        if (
+          col.kind === "numeric" ? Number.isNaN(col.values[i]!) : col.kind === "category" && col.codes[i]! < 0
+        )
+          return true;
+      }
+      return false;
+    },
+  };
+}
+
+function scale(x: number, mean: number, std: number): number {
+  return std > 0 ? (x - mean) / std : x - mean;
+}
+
+/** The champion (or a pipeline) needs columns that today's data does not have. */
+export class MissingFeaturesError extends Error {
+  constructor(readonly features: string[]) {
+    super(`the data has no column ${features.map((f) => `"${f}"`).join(", ")}`);
+    this.name = "MissingFeaturesError";
+  }
+}
+
+/**
+ * Coefficients fitted on standardised terms, back in the terms' own units: b = b_s / s, and the
+ * intercept absorbs the centring. Standard errors of slopes scale the same way; the intercept's
+ * would need the slopes' covariance, so it is only given when nothing was standardised.
+ */
+export function toOriginalUnits(
+  p: Pipeline,
+  coefficients: readonly number[],
+  standardErrors: readonly number[],
+): {
+  intercept: number | null;
+  coefficients: number[];
+  standardErrors: number[];
+  interceptStandardError: number | null;
+} {
+  const offset = p.intercept ? 1 : 0;
+  let intercept = p.intercept ? coefficients[0]! : null;
+  const b: number[] = [];
+  const se: number[] = [];
+  let j = offset;
+  for (const f of p.features) {
+    for (let k = 0; k < f.terms.length; k++, j++) {
+      const scaled = f.kind === "numeric" && p.standardise;
+      const s = scaled && f.std[k]! > 0 ? f.std[k]! : 1;
+      b.push(coefficients[j]! / s);
+      se.push(standardErrors[j]! / s);
+      if (scaled && intercept !== null) intercept -= (coefficients[j]! * f.mean[k]!) / s;
+    }
+  }
+  return {
+    intercept,
+    coefficients: b,
+    standardErrors: se,
+    interceptStandardError: p.intercept && !p.standardise ? standardErrors[0]! : null,
+  };
+}
