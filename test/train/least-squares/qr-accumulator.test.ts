@@ -1,0 +1,208 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  NonFiniteValueError,
+  QrAccumulator,
+  solveLeastSquares,
+  type QrState,
+} from "../../../src/train/least-squares/index.js";
+import { makeDesign, maxRelativeDifference, multiplyDense, transpose, type Design } from "./random-design.js";
+
+function accumulate(d: Design, from = 0, to = d.y.length, blockRows?: number): QrAccumulator {
+  const acc = new QrAccumulator(d.names.length + 1, blockRows ? { blockRows } : {});
+  for (let i = from; i < to; i++) acc.addRow([...d.x[i]!, d.y[i]!]);
+  return acc;
+}
+
+function coefficients(acc: QrAccumulator, d: Design): Float64Array {
+  return solveLeastSquares(acc, { columnNames: d.names }).coefficients;
+}
+
+/** RᵀR from a factor, as nested arrays. */
+function gram(acc: QrAccumulator): number[][] {
+  const f = acc.factor();
+  const w = f.width;
+  const r = Array.from({ length: w }, (_, i) => Array.from(f.r.subarray(i * w, (i + 1) * w)));
+  return multiplyDense(transpose(r), r);
+}
+
+describe("QrAccumulator", () => {
+  const design = makeDesign(1000, 6, 11);
+  const full = design.x.map((row, i) => [...row, design.y[i]!]);
+
+  it("factors [X | y] so that RᵀR = [X | y]ᵀ[X | y], R upper triangular with a non-negative diagonal", () => {
+    const acc = accumulate(design);
+    const f = acc.factor();
+    const w = f.width;
+    for (let i = 0; i < w; i++) {
+      expect(f.r[i * w + i]).toBeGreaterThanOrEqual(0);
+      for (let j = 0; j < i; j++) expect(f.r[i * w + j]).toBe(0);
+    }
+    const expected = multiplyDense(transpose(full), full);
+    expect(maxRelativeDifference(gram(acc).flat(), expected.flat(), 1e-6)).toBeLessThan(1e-12);
+    expect(acc.rows).toBe(1000);
+    expect(acc.weightSum).toBe(1000);
+  });
+
+  it("gives the same factor whatever the block size", () => {
+    const reference = accumulate(design).factor().r;
+    for (const blockRows of [1, 7, 64, 256, 5000]) {
+      expect(
+        maxRelativeDifference(accumulate(design, 0, 1000, blockRows).factor().r, reference, 1e-6),
+      ).toBeLessThan(1e-12);
+    }
+  });
+
+  it("weights a row by multiplying it by √w: weight 3 equals the row added three times", () => {
+    const d = makeDesign(50, 3, 5);
+    const weighted = new QrAccumulator(5);
+    const repeated = new QrAccumulator(5);
+    d.x.forEach((row, i) => {
+      const w = (i % 3) + 1;
+      weighted.addRow([...row, d.y[i]!], w);
+      for (let k = 0; k < w; k++) repeated.addRow([...row, d.y[i]!]);
+    });
+    weighted.addRow([1, 99, 99, 99, 99], 0); // skipped entirely
+    expect(maxRelativeDifference(coefficients(weighted, d), coefficients(repeated, d))).toBeLessThan(1e-12);
+    expect(weighted.rows).toBe(50);
+    expect(weighted.weightSum).toBe(repeated.rows);
+  });
+
+  it("rejects a non-finite value, naming the column, and is unchanged by the rejected row", () => {
+    const acc = accumulate(design, 0, 10);
+    const error = (() => {
+      try {
+        acc.addRow([1, 2, 3, NaN, 5, 6, 7, 8]);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(NonFiniteValueError);
+    expect((error as NonFiniteValueError).column).toBe(3);
+    expect(() => acc.addRow([1, 2, 3, 4, 5, 6, Infinity, 8])).toThrow(NonFiniteValueError);
+    expect(acc.rows).toBe(10);
+    for (let i = 10; i < 1000; i++) acc.addRow(full[i]!);
+    expect(acc.toJSON()).toEqual(accumulate(design).toJSON());
+  });
+
+  it("rejects rows of the wrong length and bad weights", () => {
+    const acc = new QrAccumulator(3);
+    expect(() => acc.addRow([1, 2])).toThrow(/expected 3/);
+    expect(() => acc.addRow([1, 2, 3], -1)).toThrow(RangeError);
+    expect(() => acc.addRow([1, 2, 3], NaN)).toThrow(RangeError);
+    expect(() => new QrAccumulator(0)).toThrow(RangeError);
+  });
+
+  it("keeps each column's raw range, for naming constant columns", () => {
+    const acc = new QrAccumulator(3);
+    acc.addRow([1, -2, 5]);
+    acc.addRow([1, 4, 6], 2);
+    acc.addRow([1, 100, 7], 0);
+    const f = acc.factor();
+    expect(Array.from(f.min)).toEqual([1, -2, 5]);
+    expect(Array.from(f.max)).toEqual([1, 4, 6]);
+  });
+});
+
+describe("merging accumulators (tall-skinny QR)", () => {
+  const design = makeDesign(2000, 8, 23);
+  const single = coefficients(accumulate(design), design);
+
+  it.each([1, 2, 3, 7])("merged over %i uneven shards equals one accumulator to 1e-10 relative", (shards) => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 1999 }), { minLength: shards - 1, maxLength: shards - 1 }),
+        (cuts) => {
+          const bounds = [0, ...cuts.sort((a, b) => a - b), 2000];
+          const parts = bounds.slice(1).map((to, k) => accumulate(design, bounds[k]!, to));
+          // Merged last shard first: the result must not depend on the order.
+          const merged = new QrAccumulator(design.names.length + 1);
+          for (const part of parts.reverse()) merged.merge(part);
+          expect(merged.rows).toBe(2000);
+          expect(maxRelativeDifference(coefficients(merged, design), single)).toBeLessThan(1e-10);
+        },
+      ),
+      { seed: 4242, numRuns: 25 },
+    );
+  });
+
+  it("equals a single run when the shards were serialised and read back (the matrix-job path)", () => {
+    const bounds = [0, 13, 700, 701, 1500, 2000];
+    const states = bounds
+      .slice(1)
+      .map((to, k) => JSON.stringify(accumulate(design, bounds[k]!, to).toJSON()));
+    const merged = QrAccumulator.fromJSON(JSON.parse(states[0]!) as QrState);
+    for (const s of states.slice(1)) merged.merge(QrAccumulator.fromJSON(JSON.parse(s) as QrState));
+    expect(maxRelativeDifference(coefficients(merged, design), single)).toBeLessThan(1e-10);
+    expect(merged.rows).toBe(2000);
+  });
+
+  it("rejects a factor of another width", () => {
+    expect(() => new QrAccumulator(3).merge(new QrAccumulator(4))).toThrow(/width/);
+  });
+
+  it("is unchanged by merging an empty accumulator", () => {
+    const acc = accumulate(design, 0, 300);
+    const before = JSON.stringify(acc.toJSON());
+    acc.merge(new QrAccumulator(design.names.length + 1));
+    expect(JSON.stringify(acc.toJSON())).toBe(before);
+  });
+});
+
+describe("serialisation", () => {
+  const design = makeDesign(777, 5, 3);
+
+  it("round-trips exactly through JSON text, and both copies continue identically", () => {
+    const acc = accumulate(design, 0, 500);
+    const text = JSON.stringify(acc.toJSON());
+    const restored = QrAccumulator.fromJSON(JSON.parse(text) as QrState);
+    expect(JSON.stringify(restored.toJSON())).toBe(text);
+    expect(restored.factor()).toEqual(acc.factor());
+    for (let i = 500; i < 777; i++) {
+      acc.addRow([...design.x[i]!, design.y[i]!]);
+      restored.addRow([...design.x[i]!, design.y[i]!]);
+    }
+    expect(JSON.stringify(restored.toJSON())).toBe(JSON.stringify(acc.toJSON()));
+  });
+
+  it("holds width·(width+1)/2 numbers of R whatever the row count", () => {
+    const width = design.names.length + 1;
+    const small = accumulate(design, 0, 20).toJSON();
+    const large = new QrAccumulator(width);
+    for (let round = 0; round < 200; round++) {
+      for (let i = 0; i < 777; i++) large.addRow([...design.x[i]!, design.y[i]!]);
+    }
+    const big = large.toJSON();
+    expect(big.rows).toBe(155_400);
+    expect(small.r).toHaveLength((width * (width + 1)) / 2);
+    expect(big.r).toHaveLength((width * (width + 1)) / 2);
+    // At most ~24 characters per number (sign, 17 digits, exponent), and no per-row content.
+    const bound = 200 + 25 * (big.r.length + 2 * width);
+    expect(JSON.stringify(big).length).toBeLessThan(bound);
+    expect(JSON.stringify(small).length).toBeLessThan(bound);
+  });
+
+  it("serialises an empty accumulator and reads it back", () => {
+    const empty = new QrAccumulator(3).toJSON();
+    expect(empty.min).toEqual([null, null, null]);
+    const restored = QrAccumulator.fromJSON(JSON.parse(JSON.stringify(empty)) as QrState);
+    expect(restored.rows).toBe(0);
+    expect(restored.toJSON()).toEqual(empty);
+  });
+
+  it("refuses malformed partial results", () => {
+    const good = accumulate(design, 0, 50).toJSON();
+    const bad = (patch: Partial<Record<keyof QrState, unknown>>): QrState =>
+      ({ ...good, ...patch }) as QrState;
+    expect(() => QrAccumulator.fromJSON(bad({ format: "other/1" }))).toThrow(/format/);
+    expect(() => QrAccumulator.fromJSON(bad({ r: good.r.slice(1) }))).toThrow(/r must hold/);
+    expect(() => QrAccumulator.fromJSON(bad({ rows: -1 }))).toThrow(/rows/);
+    expect(() => QrAccumulator.fromJSON(bad({ min: good.min.slice(1) }))).toThrow(/min/);
+    expect(() => QrAccumulator.fromJSON(bad({ r: good.r.map((v, i) => (i === 0 ? null : v)) }))).toThrow(
+      /finite/,
+    );
+    expect(() => QrAccumulator.fromJSON(bad({ r: good.r.map((v, i) => (i === 0 ? -1 : v)) }))).toThrow(
+      /diagonal/,
+    );
+  });
+});
