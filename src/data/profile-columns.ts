@@ -145,7 +145,7 @@ class NumericProfiler {
   pending: number[] = [];
   sample: number[] = [];
   private seen = 0;
-  private nextPick = 0;
+  private nextPick = -1;
   private w = 0;
   private readonly random: () => number;
 
@@ -170,26 +170,47 @@ class NumericProfiler {
   }
 
   add(values: Float64Array): void {
+    // The batch's moments in two passes, merged into the running ones (Chan et al.): as stable
+    // as Welford's update and without a division per value.
+    let n = 0;
+    let sum = 0;
+    let min = this.min;
+    let max = this.max;
     for (let r = 0; r < values.length; r++) {
       const v = values[r]!;
-      if (v !== v) {
-        this.missing++;
-        continue;
-      }
-      const n = ++this.count;
-      const d = v - this.mean;
-      this.mean += d / n;
-      this.m2 += d * (v - this.mean);
-      if (v < this.min) this.min = v;
-      if (v > this.max) this.max = v;
-      if (!this.withDistribution) continue;
+      if (v !== v) continue;
+      n++;
+      sum += v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    this.missing += values.length - n;
+    if (n === 0) return;
+    const mean = sum / n;
+    let m2 = 0;
+    for (let r = 0; r < values.length; r++) {
+      const d = values[r]! - mean;
+      if (d === d) m2 += d * d;
+    }
+    const total = this.count + n;
+    const delta = mean - this.mean;
+    this.mean += (delta * n) / total;
+    this.m2 += m2 + (delta * delta * this.count * n) / total;
+    this.count = total;
+    this.min = min;
+    this.max = max;
+    if (!this.withDistribution) return;
+    for (let r = 0; r < values.length; r++) {
+      const v = values[r]!;
+      if (v !== v) continue;
       const edges = this.edges;
       if (edges !== undefined) this.counts[binIndex(edges, v)]!++;
       else {
         this.pending.push(v);
         if (this.pending.length >= this.edgeSample) this.settleEdges();
       }
-      this.pick(v);
+      if (this.seen < this.sampleSize || this.seen === this.nextPick) this.pick(v);
+      else this.seen++;
     }
   }
 

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 
-/** Bytes asked of the file per read. */
+/** Bytes asked of the file per read, by default. */
 export const READ_SIZE = 1 << 20;
 
 /**
@@ -25,19 +25,25 @@ export class ChunkReader {
     private readonly handle: FileHandle,
     maxRecordBytes: number,
     withHash: boolean,
+    private readonly readSize: number,
   ) {
-    this.buf = Buffer.allocUnsafe(READ_SIZE + maxRecordBytes + 16);
+    this.buf = Buffer.allocUnsafe(readSize + maxRecordBytes + 16);
     this.hash = withHash ? createHash("sha256") : undefined;
   }
 
   /** Opens `path`; the caller turns a failure into a Problem. */
-  static async open(path: string, maxRecordBytes: number, withHash: boolean): Promise<ChunkReader> {
+  static async open(
+    path: string,
+    maxRecordBytes: number,
+    withHash: boolean,
+    readSize = READ_SIZE,
+  ): Promise<ChunkReader> {
     const handle = await open(path, "r");
-    return new ChunkReader(handle, maxRecordBytes, withHash);
+    return new ChunkReader(handle, maxRecordBytes, withHash, readSize);
   }
 
   /**
-   * Keeps `buf[keepFrom, end)` (moved to the front) and reads up to READ_SIZE more bytes after it.
+   * Keeps `buf[keepFrom, end)` (moved to the front) and reads up to `readSize` more bytes after it.
    * Returns the number of bytes the kept part moved by (subtract it from any index into `buf`).
    * The caller must keep the kept part below `maxRecordBytes`, which the buffer is sized for.
    */
@@ -45,7 +51,7 @@ export class ChunkReader {
     const kept = this.end - keepFrom;
     if (keepFrom > 0 && kept > 0) this.buf.copyWithin(0, keepFrom, this.end);
     this.end = kept;
-    const room = Math.min(READ_SIZE, this.buf.length - this.end);
+    const room = Math.min(this.readSize, this.buf.length - this.end);
     const { bytesRead } = await this.handle.read(this.buf, this.end, room, null);
     if (bytesRead === 0) this.eof = true;
     else {
@@ -54,11 +60,6 @@ export class ChunkReader {
       this.bytes += bytesRead;
     }
     return keepFrom;
-  }
-
-  /** Reads (and hashes) the rest of the file without keeping it, so the hash covers every byte. */
-  async drain(): Promise<void> {
-    while (!this.eof) await this.refill(this.end);
   }
 
   /** The sha256 of everything read so far, as hex. */

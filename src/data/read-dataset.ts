@@ -26,7 +26,7 @@ import {
   readFlatRecord,
   valueScan,
 } from "./json-records.js";
-import { ChunkReader } from "./read-chunks.js";
+import { ChunkReader, READ_SIZE } from "./read-chunks.js";
 import type { RowBatch } from "./row-batch.js";
 import { SplitAssigner } from "./stable-split.js";
 
@@ -46,6 +46,8 @@ export interface ReadOptions {
   examplesPerKind?: number;
   /** Most distinct values of a category column without `values`. Default 10000. */
   maxLevels?: number;
+  /** Bytes asked of the file per read. Default 1 MiB. */
+  readSize?: number;
 }
 
 export type DataFormat = "csv" | "json" | "jsonl";
@@ -115,6 +117,7 @@ export class DatasetReader {
       maxProblems: options.maxProblems ?? 1000,
       examplesPerKind: options.examplesPerKind ?? 5,
       maxLevels: options.maxLevels ?? 10000,
+      readSize: options.readSize ?? READ_SIZE,
     };
     this.format = dataFormat(spec, path, this.file);
     this.problems = new ProblemCollector(this.file, this.options.maxProblems, this.options.examplesPerKind);
@@ -151,7 +154,12 @@ export class DatasetReader {
   async *batches(): AsyncGenerator<RowBatch, void, undefined> {
     let reader: ChunkReader;
     try {
-      reader = await ChunkReader.open(this.path, this.options.maxRecordBytes, this.hash);
+      reader = await ChunkReader.open(
+        this.path,
+        this.options.maxRecordBytes,
+        this.hash,
+        this.options.readSize,
+      );
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new InputError({
@@ -172,7 +180,8 @@ export class DatasetReader {
 
   private async *run(reader: ChunkReader): AsyncGenerator<RowBatch, void, undefined> {
     const builder = new BatchBuilder(this.spec, this.problems, this.options, this.cols);
-    await reader.refill(0);
+    // Enough bytes to see a byte order mark, whatever the read size.
+    while (reader.end < 3 && !reader.eof) await reader.refill(0);
     if (reader.eof && reader.end === 0) {
       this.problems.add("empty", "", {
         message: "the data file is empty",

@@ -7,7 +7,7 @@ import type { DataSpec } from "../spec/schemas.js";
 import { InputError } from "../errors.js";
 import type { ColumnVector } from "./row-batch.js";
 import { TEST, TRAIN } from "./row-batch.js";
-import { outHi, outLo, xxhash64 } from "./xxhash64.js";
+import { murmurhash3, murmurOut } from "./murmurhash3.js";
 
 const TAG_MISSING = 0;
 const TAG_NUMBER = 1;
@@ -46,10 +46,14 @@ export function canonicalRowBytes(salt: string, values: readonly CanonicalValue[
   return Uint8Array.from(parts);
 }
 
-/** The split position in [0, 1) of canonical bytes: the top 53 bits of their XXH64, over 2^53. */
+/**
+ * The split position in [0, 1) of canonical bytes: take the first 64 bits of their
+ * MurmurHash3_x86_128 (seed 0) as the little-endian integer h2 * 2^32 + h1, and divide its top
+ * 53 bits by 2^53.
+ */
 export function splitPosition(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  xxhash64(bytes, start, end, 0);
-  return (outHi * 2097152 + (outLo >>> 11)) / TWO_POW_53;
+  murmurhash3(bytes, start, end, 0);
+  return (murmurOut[1]! * 2097152 + (murmurOut[0]! >>> 11)) / TWO_POW_53;
 }
 
 /** A row is a test row when its position is below the test share. */

@@ -1,0 +1,69 @@
+/** Small helpers of the data-layer tests: specs, temporary files, collecting batches. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll } from "vitest";
+import type { DataSpec } from "../../src/spec/schemas.js";
+import { dataSpecSchema } from "../../src/spec/schemas.js";
+import type { ReadRowsOptions } from "../../src/data/scan-dataset.js";
+import { readRows } from "../../src/data/scan-dataset.js";
+import type { RowBatch } from "../../src/data/row-batch.js";
+
+/** A data spec from its input form, with the schema's defaults applied. */
+export function dataSpec(input: Record<string, unknown>): DataSpec {
+  return dataSpecSchema.parse({ file: "data.csv", ...input });
+}
+
+let dir: string | undefined;
+
+/** Writes `content` to a fresh temporary file named `name`; the folder goes after the test file. */
+export function tempFile(name: string, content: string | Uint8Array): string {
+  if (dir === undefined) {
+    dir = mkdtempSync(path.join(tmpdir(), "modelgate-data-"));
+    const d = dir;
+    afterAll(() => rmSync(d, { recursive: true, force: true }));
+  }
+  const file = path.join(dir, `${Math.random().toString(36).slice(2)}-${name}`);
+  writeFileSync(file, content);
+  return file;
+}
+
+/** Every row of a file as plain objects (value per column name), with row, line and side. */
+export async function readAll(
+  spec: DataSpec,
+  file: string,
+  options: ReadRowsOptions = {},
+): Promise<{ row: number; line: number; side: number; values: Record<string, unknown> }[]> {
+  const out: { row: number; line: number; side: number; values: Record<string, unknown> }[] = [];
+  for await (const batch of readRows(spec, file, options)) out.push(...rowsOf(batch));
+  return out;
+}
+
+/** The rows of one batch as plain objects. */
+export function rowsOf(
+  batch: RowBatch,
+): { row: number; line: number; side: number; values: Record<string, unknown> }[] {
+  const out = [];
+  for (let r = 0; r < batch.length; r++) {
+    const values: Record<string, unknown> = {};
+    for (const col of batch.columns) {
+      if (col.kind === "numeric") values[col.name] = Number.isNaN(col.values[r]!) ? null : col.values[r];
+      else if (col.kind === "category")
+        values[col.name] = col.codes[r]! < 0 ? null : col.levels[col.codes[r]!];
+      else values[col.name] = col.values[r];
+    }
+    out.push({ row: batch.row[r]!, line: batch.line[r]!, side: batch.side[r]!, values });
+  }
+  return out;
+}
+
+/** The message of the InputError a promise rejects with (fails when it resolves). */
+export async function inputErrorOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if ((error as Error).name === "InputError") return (error as Error).message;
+    throw error;
+  }
+  throw new Error("expected an InputError, but the read succeeded");
+}
