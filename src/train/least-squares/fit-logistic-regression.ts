@@ -183,7 +183,7 @@ export function fitLogisticRegression(
     if (mu < NUMERIC_ZERO || oneMinusMu < NUMERIC_ZERO) numericZero++;
   }
   if (!converged || diverging || extremeRows > 0) {
-    const separation = checkSeparation(x, y, weightOf, n, p, step, penalty, names);
+    const separation = checkSeparation(x, y, weightOf, n, p, step, eta, penalty, names);
     if (separation) throw new SeparationError(separation.finding, separation.kind, separation.rows, file);
   }
   if (!converged) {
@@ -321,6 +321,7 @@ function checkSeparation(
   n: number,
   p: number,
   step: Float64Array,
+  eta: Float64Array,
   penalty: readonly number[],
   names: readonly string[],
 ): { finding: FitProblem; kind: "complete" | "quasi"; rows: number } | undefined {
@@ -340,8 +341,14 @@ function checkSeparation(
   if (!(top >= 0.1)) return undefined;
   const slack = 1e-3 * top;
   if (margins.some((m) => m < -slack)) return undefined;
-  const separated = margins.filter((m) => m > slack).length;
-  const kind = separated === margins.length ? "complete" : "quasi";
+  // Complete when the fit itself puts every row strictly on its own side (rows close to the
+  // boundary can have tiny margins along d); otherwise tied rows of both classes remain.
+  let complete = true;
+  for (let i = 0; i < n; i++) {
+    if (weightOf(i) > 0 && !((y[i] === 1 ? eta[i]! : -eta[i]!) > 0)) complete = false;
+  }
+  const kind = complete ? "complete" : "quasi";
+  const separated = complete ? margins.length : margins.filter((m) => m > slack).length;
 
   // Name the columns that carry the direction, in units of each column's spread.
   const spread = new Float64Array(p);
