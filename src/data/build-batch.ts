@@ -49,6 +49,8 @@ export interface ColumnState {
   reportAbsent: boolean;
   lastDateText: string;
   lastDateValue: number;
+  /** The first few rows with a missing value, for messages. */
+  readonly missingRows: number[];
 }
 
 /** Options that bound what one read may hold. */
@@ -111,6 +113,7 @@ export function columnStates(spec: DataSpec): ColumnState[] {
       reportAbsent: true,
       lastDateText: "",
       lastDateValue: NaN,
+      missingRows: [],
     };
   });
 }
@@ -315,6 +318,7 @@ export class BatchBuilder {
   missing(c: number): void {
     const col = this.cols[c]!;
     this.store(c, NaN, -1, null);
+    if (col.missingRows.length < 5) col.missingRows.push(this.row);
     if (!col.nullable) {
       this.cellProblem(
         c,

@@ -83,16 +83,18 @@ function checkDataset(spec: DataSpec, reader: DatasetReader, profile: DataProfil
     });
   }
   if (maxMissingShare !== undefined) {
-    for (const c of profile.columns) {
+    profile.columns.forEach((c, i) => {
       const share = c.missing / reader.rows;
       if (share > maxMissingShare) {
+        const rows = reader.cols[i]!.missingRows;
         reader.problems.add("missing-share", "", {
+          ...(rows.length > 0 ? { row: rows[0] } : {}),
           field: c.name,
           message: `${percent(share)} of the values are missing (${c.missing} of ${reader.rows} rows), more than checks.maxMissingShare (${percent(maxMissingShare)})`,
-          hint: "fill the missing values, or raise checks.maxMissingShare in the data spec",
+          hint: `missing in rows ${rows.join(", ")}${c.missing > rows.length ? ", …" : ""}; fill them, or raise checks.maxMissingShare in the data spec`,
         });
       }
-    }
+    });
   }
 }
 
