@@ -53,8 +53,14 @@ describe("fitLogisticRegression: exact solutions", () => {
   // is the log-odds of each group and the inverse Fisher information is Σ 1/count.
   const rows: number[][] = [];
   const y: number[] = [];
-  for (let i = 0; i < 10; i++) (rows.push([1, 0]), y.push(i < 3 ? 1 : 0));
-  for (let i = 0; i < 8; i++) (rows.push([1, 1]), y.push(i < 6 ? 1 : 0));
+  for (let i = 0; i < 10; i++) {
+    rows.push([1, 0]);
+    y.push(i < 3 ? 1 : 0);
+  }
+  for (let i = 0; i < 8; i++) {
+    rows.push([1, 1]);
+    y.push(i < 6 ? 1 : 0);
+  }
 
   it("recovers each group's log-odds, their standard errors and the deviance", () => {
     const fit = fitLogisticRegression(design(rows), y, { columnNames: ["(Intercept)", "inB"] });
@@ -153,7 +159,7 @@ describe("fitLogisticRegression: L2 penalty", () => {
   it("leaves the intercept unpenalised and reports the penalised deviance", () => {
     const penalty = [0, 1e8, 1e8, 1e8];
     const fit = fitLogisticRegression(design(rows), y, { columnNames: names, penalty });
-    const share = y.reduce((s, v) => s + v, 0) / n;
+    const share = y.reduce<number>((s, v) => s + v, 0) / n;
     expect(fit.coefficients[0]).toBeCloseTo(Math.log(share / (1 - share)), 4);
     const penaltyTerm = fit.coefficients.reduce((s, b, j) => s + penalty[j]! * b * b, 0);
     expect(fit.penalizedDeviance).toBeCloseTo(fit.deviance + penaltyTerm, 10);
