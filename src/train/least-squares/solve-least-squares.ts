@@ -4,6 +4,7 @@
  * problems a user must hear about by column name (collinear, constant, all-zero columns and
  * ill-conditioning).
  */
+import { InputError } from "../../errors.js";
 import {
   DEFAULT_SOURCE,
   RankDeficiencyError,
@@ -206,7 +207,8 @@ function extractTriangle(
  * Least squares (or ridge) from the R factor of [X | y]: see {@link SolveOptions} and
  * {@link LeastSquaresFit}. Ill-conditioning and constant columns under a penalty are warnings
  * in `problems`; rank deficiency throws a RankDeficiencyError unless `rankDeficient: "drop"`.
- * @throws RankDeficiencyError, or RangeError for options that do not fit the factor.
+ * @throws RankDeficiencyError; InputError when the factor holds no rows; RangeError for options
+ *   that do not fit the factor.
  */
 export function solveLeastSquares(
   source: QrAccumulator | TriangularFactor,
@@ -225,6 +227,13 @@ export function solveLeastSquares(
     if (penalty.length !== p) throw new RangeError(`penalty has ${penalty.length} entries, expected ${p}`);
     if (!penalty.every((l) => l >= 0 && l < Infinity))
       throw new RangeError("penalties must be finite and ≥ 0");
+  }
+  if (factor.rows === 0) {
+    throw new InputError({
+      file: options.file ?? DEFAULT_SOURCE,
+      message: "there are no rows to fit (none, or all with weight 0)",
+      hint: "check the data file and the split: the training side is empty",
+    });
   }
   const tolerance = options.rankTolerance ?? DEFAULT_RANK_TOLERANCE;
   const red = reduceFactor(factor, columns, penalty, tolerance);

@@ -364,6 +364,16 @@ describe("problems named by column", () => {
     expect(fit.scaledConditionNumber).toBeGreaterThan(1e5);
   });
 
+  it("says so when there are no rows, rather than calling every column zero", () => {
+    const e = thrown(() =>
+      solveLeastSquares(new QrAccumulator(3), { columnNames: ["a", "b"], file: "train.csv" }),
+    );
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as InputError).message).toBe(
+      "train.csv: there are no rows to fit (none, or all with weight 0)\n  hint: check the data file and the split: the training side is empty",
+    );
+  });
+
   it("warns when no residual degrees of freedom are left", () => {
     const fit = solveLeastSquares(
       accumulate(
