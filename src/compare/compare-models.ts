@@ -4,8 +4,8 @@
  */
 import type { MetricName } from "../spec/schemas.js";
 import type { BootstrapOptions, PairedDifference } from "../evaluate/bootstrap.js";
-import { DEFAULT_BOOTSTRAP, pairedBootstrap } from "../evaluate/bootstrap.js";
-import type { MetricOptions } from "../evaluate/metric-types.js";
+import { DEFAULT_BOOTSTRAP, pairedBootstraps } from "../evaluate/bootstrap.js";
+import type { MetricOptions, PreparedMetric } from "../evaluate/metric-types.js";
 import { checkLengths } from "../evaluate/metric-types.js";
 import { metricDefinition } from "../evaluate/metrics.js";
 
@@ -34,15 +34,13 @@ export function compareModels(
 ): Record<string, PairedDifference> {
   checkLengths(actual, championPredicted);
   checkLengths(actual, challengerPredicted);
-  const out: Record<string, PairedDifference> = {};
+  const pairs: Record<string, readonly [PreparedMetric, PreparedMetric]> = {};
   for (const name of names) {
     const def = metricDefinition(name);
-    out[name] = pairedBootstrap(
-      actual.length,
+    pairs[name] = [
       def.prepare(actual, championPredicted, metricOptions),
       def.prepare(actual, challengerPredicted, metricOptions),
-      bootstrap,
-    );
+    ];
   }
-  return out;
+  return pairedBootstraps(actual.length, pairs, bootstrap);
 }

@@ -203,32 +203,56 @@ export function pairedBootstrap(
   challenger: PreparedMetric,
   options: BootstrapOptions,
 ): PairedDifference {
-  const c0 = champion();
-  const c1 = challenger();
-  const defined = !Number.isNaN(c0) && !Number.isNaN(c1);
-  const difference = defined ? c1 - c0 : null;
-  const relativeChange = defined && c0 !== 0 ? (c1 - c0) / Math.abs(c0) : null;
-  let ci: Interval | null = null;
-  let relativeCi: Interval | null = null;
-  if (defined && options.samples > 0) {
-    const diffs = new Float64Array(options.samples);
-    const rels = new Float64Array(options.samples);
+  return pairedBootstraps(rows, { metric: [champion, challenger] }, options).metric!;
+}
+
+/**
+ * `pairedBootstrap` for several metrics at once, all on the same resamples (one set of draws):
+ * name -> [champion, challenger].
+ */
+export function pairedBootstraps(
+  rows: number,
+  pairs: Readonly<Record<string, readonly [champion: PreparedMetric, challenger: PreparedMetric]>>,
+  options: BootstrapOptions,
+): Record<string, PairedDifference> {
+  const names = Object.keys(pairs);
+  const points = names.map((name) => {
+    const [champion, challenger] = pairs[name]!;
+    const c0 = champion();
+    const c1 = challenger();
+    return { c0, c1, defined: !Number.isNaN(c0) && !Number.isNaN(c1) };
+  });
+  const sampled = names.filter((_, j) => points[j]!.defined);
+  const diffs = new Map(sampled.map((name) => [name, new Float64Array(options.samples)]));
+  const rels = new Map(sampled.map((name) => [name, new Float64Array(options.samples)]));
+  if (sampled.length > 0 && options.samples > 0)
     forEachResample(rows, options, (w, b) => {
-      const a = champion(w);
-      const d = challenger(w) - a;
-      diffs[b] = d;
-      rels[b] = a !== 0 ? d / Math.abs(a) : NaN;
+      for (const name of sampled) {
+        const [champion, challenger] = pairs[name]!;
+        const a = champion(w);
+        const d = challenger(w) - a;
+        diffs.get(name)![b] = d;
+        rels.get(name)![b] = a !== 0 ? d / Math.abs(a) : NaN;
+      }
     });
-    ci = percentileInterval(diffs, options.confidence);
-    relativeCi = relativeChange === null ? null : percentileInterval(rels, options.confidence);
-  }
-  return {
-    champion: Number.isNaN(c0) ? null : c0,
-    challenger: Number.isNaN(c1) ? null : c1,
-    difference,
-    relativeChange,
-    ci,
-    relativeCi,
-    significant: ci === null ? null : ci.lower > 0 || ci.upper < 0,
-  };
+  const out: Record<string, PairedDifference> = {};
+  names.forEach((name, j) => {
+    const { c0, c1, defined } = points[j]!;
+    const relativeChange = defined && c0 !== 0 ? (c1 - c0) / Math.abs(c0) : null;
+    const ci =
+      defined && options.samples > 0 ? percentileInterval(diffs.get(name)!, options.confidence) : null;
+    out[name] = {
+      champion: Number.isNaN(c0) ? null : c0,
+      challenger: Number.isNaN(c1) ? null : c1,
+      difference: defined ? c1 - c0 : null,
+      relativeChange,
+      ci,
+      relativeCi:
+        relativeChange !== null && options.samples > 0
+          ? percentileInterval(rels.get(name)!, options.confidence)
+          : null,
+      significant: ci === null ? null : ci.lower > 0 || ci.upper < 0,
+    };
+  });
+  return out;
 }

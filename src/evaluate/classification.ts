@@ -13,7 +13,7 @@ import type {
   PreparedMetric,
   RowWeights,
 } from "./metric-types.js";
-import { checkLengths, totalWeight } from "./metric-types.js";
+import { checkLengths, perRow, totalWeight, weightedRatio } from "./metric-types.js";
 
 /** Default of `MetricOptions.logLossEpsilon`: probabilities are clipped to [eps, 1 - eps]. */
 export const DEFAULT_LOG_LOSS_EPSILON = 1e-15;
@@ -63,36 +63,38 @@ function rankScores(actual: Float64Array, predicted: Float64Array): RankedScores
 }
 
 /**
- * Calls `visit` with the weighted positives and negatives of each group of tied scores, from
- * the lowest score up, and returns the weighted totals.
+ * Fills `pos` and `all` with the weighted positives and rows of each group of tied scores, from
+ * the lowest score up; returns the weighted totals of positives and rows.
  */
-function scanTies(
+function groupTotals(
   r: RankedScores,
   w: RowWeights,
-  visit: (pos: number, neg: number) => void,
-): { pos: number; neg: number } {
+  pos: Float64Array,
+  all: Float64Array,
+): { pos: number; all: number } {
   let totalPos = 0;
-  let totalNeg = 0;
+  let totalAll = 0;
   let k = 0;
   for (let g = 0; g < r.groupEnd.length; g++) {
     const end = r.groupEnd[g]!;
-    let pos = 0;
-    let all = 0;
+    let p = 0;
+    let a = 0;
     if (w === undefined) {
-      all = end - k;
-      for (; k < end; k++) pos += r.label[k]!;
+      a = end - k;
+      for (; k < end; k++) p += r.label[k]!;
     } else {
       for (; k < end; k++) {
         const wi = w[r.order[k]!]!;
-        pos += wi * r.label[k]!;
-        all += wi;
+        p += wi * r.label[k]!;
+        a += wi;
       }
     }
-    if (all > 0) visit(pos, all - pos);
-    totalPos += pos;
-    totalNeg += all - pos;
+    pos[g] = p;
+    all[g] = a;
+    totalPos += p;
+    totalAll += a;
   }
-  return { pos: totalPos, neg: totalNeg };
+  return { pos: totalPos, all: totalAll };
 }
 
 function explainClasses(actual: Float64Array, _p: Float64Array, w: RowWeights): MetricNote {
@@ -123,15 +125,23 @@ const auc: MetricDefinition = {
   task: "classification",
   prepare(actual, predicted) {
     const r = rankScores(actual, predicted);
+    const groups = r.groupEnd.length;
+    const pos = new Float64Array(groups);
+    const all = new Float64Array(groups);
     // Mann-Whitney with midranks: a positive scores 1 per negative below it, 1/2 per tied one.
     return (w) => {
+      const totals = groupTotals(r, w, pos, all);
+      const neg = totals.all - totals.pos;
+      if (!(totals.pos > 0 && neg > 0)) return NaN;
       let negBelow = 0;
       let wins = 0;
-      const { pos, neg } = scanTies(r, w, (p, q) => {
+      for (let g = 0; g < groups; g++) {
+        const p = pos[g]!;
+        const q = all[g]! - p;
         wins += p * (negBelow + q / 2);
         negBelow += q;
-      });
-      return pos > 0 && neg > 0 ? wins / (pos * neg) : NaN;
+      }
+      return wins / (totals.pos * neg);
     };
   },
   explain: explainClasses,
@@ -144,42 +154,39 @@ const ks: MetricDefinition = {
   task: "classification",
   prepare(actual, predicted) {
     const r = rankScores(actual, predicted);
+    const groups = r.groupEnd.length;
+    const pos = new Float64Array(groups);
+    const all = new Float64Array(groups);
     return (w) => {
-      const { pos, neg } = classTotals(actual, w);
-      if (pos === 0 || neg === 0) return NaN;
+      const totals = groupTotals(r, w, pos, all);
+      const neg = totals.all - totals.pos;
+      if (!(totals.pos > 0 && neg > 0)) return NaN;
       let cumPos = 0;
       let cumNeg = 0;
       let max = 0;
       // Both empirical CDFs only step at the scores, so the distance is largest right after a tie group.
-      scanTies(r, w, (p, q) => {
+      for (let g = 0; g < groups; g++) {
+        const p = pos[g]!;
         cumPos += p;
-        cumNeg += q;
-        const d = Math.abs(cumPos / pos - cumNeg / neg);
+        cumNeg += all[g]! - p;
+        const d = Math.abs(cumPos / totals.pos - cumNeg / neg);
         if (d > max) max = d;
-      });
+      }
       return max;
     };
   },
   explain: explainClasses,
 };
 
-/** A weighted mean of a per-row loss of (target, probability). */
+/** A weighted mean of a per-row loss of (target, probability), computed once per row when bound. */
 function meanLoss(loss: (y: number, p: number, options?: MetricOptions) => number) {
   return (actual: Float64Array, predicted: Float64Array, options?: MetricOptions): PreparedMetric => {
     checkLengths(actual, predicted);
     checkBinaryTargets(actual);
-    const n = actual.length;
-    return (w) => {
-      let sum = 0;
-      let total = 0;
-      for (let i = 0; i < n; i++) {
-        const wi = w === undefined ? 1 : w[i]!;
-        if (wi === 0) continue;
-        sum += wi * loss(actual[i]!, predicted[i]!, options);
-        total += wi;
-      }
-      return total > 0 ? sum / total : NaN;
-    };
+    return weightedRatio(
+      perRow(actual, predicted, (y, p) => loss(y, p, options)),
+      null,
+    );
   };
 }
 
@@ -240,18 +247,21 @@ export function confusionCounts(
   return c;
 }
 
-/** A metric that is a ratio of confusion counts; NaN when the denominator is zero. */
+/**
+ * A ratio of confusion counts as Σ w·num / Σ w·den over rows, with each row's part of the
+ * numerator and denominator computed once: `part(y, s)` for target y and predicted-positive s
+ * (both 0 or 1) returns [num, den], or den null to divide by all rows.
+ */
 function fromCounts(
-  ratio: (c: ConfusionCounts) => [number, number],
+  part: (y: number, s: number) => [number, number],
 ): (actual: Float64Array, predicted: Float64Array, options?: MetricOptions) => PreparedMetric {
   return (actual, predicted, options) => {
     checkLengths(actual, predicted);
     checkBinaryTargets(actual);
     const t = options?.threshold ?? DEFAULT_THRESHOLD;
-    return (w) => {
-      const [num, den] = ratio(confusionCounts(actual, predicted, t, w));
-      return den > 0 ? num / den : NaN;
-    };
+    const num = perRow(actual, predicted, (y, p) => part(y, p >= t ? 1 : 0)[0]);
+    const den = perRow(actual, predicted, (y, p) => part(y, p >= t ? 1 : 0)[1]);
+    return weightedRatio(num, den);
   };
 }
 
@@ -284,7 +294,7 @@ const accuracy: MetricDefinition = {
   label: "Accuracy",
   higherIsBetter: true,
   task: "classification",
-  prepare: fromCounts(ratios.accuracy),
+  prepare: fromCounts((y, s) => [y === s ? 1 : 0, 1]),
   explain: explainRatio(ratios.accuracy, () => "there are no rows to evaluate"),
 };
 
@@ -293,7 +303,7 @@ const precision: MetricDefinition = {
   label: "Precision",
   higherIsBetter: true,
   task: "classification",
-  prepare: fromCounts(ratios.precision),
+  prepare: fromCounts((y, s) => [y * s, s]),
   explain: explainRatio(ratios.precision, (t) => `no row is predicted positive at threshold ${t}`),
 };
 
@@ -302,7 +312,7 @@ const recall: MetricDefinition = {
   label: "Recall",
   higherIsBetter: true,
   task: "classification",
-  prepare: fromCounts(ratios.recall),
+  prepare: fromCounts((y, s) => [y * s, y]),
   explain: explainRatio(ratios.recall, () => "there are no positive rows"),
 };
 
@@ -311,7 +321,8 @@ const f1: MetricDefinition = {
   label: "F1",
   higherIsBetter: true,
   task: "classification",
-  prepare: fromCounts(ratios.f1),
+  // 2TP / (2TP + FP + FN), and 2TP + FP + FN = predicted positives + actual positives.
+  prepare: fromCounts((y, s) => [2 * y * s, y + s]),
   explain: explainRatio(
     ratios.f1,
     (t) => `there are no positive rows and no row is predicted positive at threshold ${t}`,

@@ -69,3 +69,50 @@ export function totalWeight(n: number, weights: RowWeights): number {
   for (let i = 0; i < n; i++) s += weights[i]!;
   return s;
 }
+
+/**
+ * The metric Σ w·num / Σ w·den over rows (den omitted: Σ w), then `finish`ed; NaN when the
+ * denominator is 0. Most metrics are this with per-row values computed once when bound, so a
+ * bootstrap resample costs two multiply-adds per row. Rows a metric leaves out have num = den = 0
+ * (and must not hold NaN or infinities, which a zero weight would not cancel).
+ */
+export function weightedRatio(
+  num: Float64Array,
+  den: Float64Array | null,
+  finish: (ratio: number) => number = (r) => r,
+): PreparedMetric {
+  const n = num.length;
+  return (w) => {
+    let top = 0;
+    let bottom = 0;
+    if (w === undefined) {
+      for (let i = 0; i < n; i++) top += num[i]!;
+      if (den === null) bottom = n;
+      else for (let i = 0; i < n; i++) bottom += den[i]!;
+    } else if (den === null) {
+      for (let i = 0; i < n; i++) {
+        const wi = w[i]!;
+        top += wi * num[i]!;
+        bottom += wi;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const wi = w[i]!;
+        top += wi * num[i]!;
+        bottom += wi * den[i]!;
+      }
+    }
+    return bottom > 0 ? finish(top / bottom) : NaN;
+  };
+}
+
+/** A per-row array computed from targets and predictions. */
+export function perRow(
+  actual: Float64Array,
+  predicted: Float64Array,
+  f: (a: number, p: number) => number,
+): Float64Array {
+  const out = new Float64Array(actual.length);
+  for (let i = 0; i < out.length; i++) out[i] = f(actual[i]!, predicted[i]!);
+  return out;
+}

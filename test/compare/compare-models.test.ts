@@ -28,6 +28,13 @@ describe("compareModels", () => {
     expect(c.mae?.ci?.upper).toBeLessThanOrEqual(0);
   });
 
+  it("draws the same resamples whatever other metrics are compared", () => {
+    const opts = { samples: 100, seed: 2, confidence: 0.9 };
+    const alone = compareModels(["mae"], actual, champion, challenger, opts).mae;
+    const together = compareModels(["rmse", "mae", "max_error"], actual, champion, challenger, opts).mae;
+    expect(together).toEqual(alone);
+  });
+
   it("calls swapped models worse, with the mirrored interval", () => {
     const opts = { samples: 200, seed: 1, confidence: 0.9 };
     const forward = compareModels(["mae"], actual, champion, challenger, opts).mae!;
