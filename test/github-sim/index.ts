@@ -12,6 +12,9 @@ import { pullRoutes } from "./routes-pulls.js";
 import { repoRoutes } from "./routes-repos.js";
 import { createHandler, type Exchange, type FaultHook, type ServerDeps } from "./server.js";
 import { SimState } from "./sim-state.js";
+import { artifactServiceHandlers } from "./artifact-service.js";
+import { WebhookDispatcher, type WebhookConfig } from "./webhooks.js";
+import { runWorkflow, type RunWorkflowOptions, type WorkflowResult } from "./workflow-runner.js";
 
 export type { Violation } from "./openapi-validator.js";
 export type { Exchange, FaultDecision, FaultHook } from "./server.js";
@@ -22,6 +25,18 @@ export { SimState } from "./sim-state.js";
 export { ApiError } from "./state-core.js";
 export { FORK_WORKFLOW_PERMISSIONS } from "./tokens.js";
 export { formatViolation } from "./openapi-validator.js";
+export {
+  createFaults,
+  seededRandom,
+  type FaultRule,
+  type Faults,
+  type DeliveryMatch,
+  type RequestMatch,
+} from "./faults.js";
+export type { Delivery, DeliveryFaults, WebhookConfig, WebhookDispatcher } from "./webhooks.js";
+export type { Job, JobContext, RunWorkflowOptions, WorkflowResult } from "./workflow-runner.js";
+export { runtimeToken } from "./artifact-service.js";
+export { validateWebhook } from "./webhook-spec.js";
 
 /** Options of `startGitHubSim`. */
 export interface GitHubSimOptions {
@@ -35,8 +50,10 @@ export interface GitHubSimOptions {
   port?: number;
   /** The simulator's clock (default: the real one). */
   clock?: () => Date;
-  /** Replaces or delays answers, e.g. from `createFaults` (see faults.ts). */
+  /** Replaces or delays answers, e.g. `createFaults([...]).hook`. */
   faults?: FaultHook;
+  /** Deliver webhooks for state changes (can also be set later with `sim.webhooks.configure`). */
+  webhooks?: WebhookConfig;
 }
 
 /** A running simulator. */
@@ -54,6 +71,10 @@ export interface GitHubSim {
   assertNoViolations(): void;
   /** Swaps the fault hook at run time (undefined removes it). */
   setFaults(faults: FaultHook | undefined): void;
+  /** Webhook deliveries: `configure(config)`, `deliveries`, `settle()`. */
+  webhooks: WebhookDispatcher;
+  /** Runs a `pull_request` workflow job for a PR with a runner's environment (see workflow-runner.ts). */
+  runWorkflow(options: RunWorkflowOptions): Promise<WorkflowResult>;
   close(): Promise<void>;
 }
 
@@ -71,13 +92,20 @@ export async function startGitHubSim(options: GitHubSimOptions = {}): Promise<Gi
   ];
   const violations: Violation[] = [];
   const exchanges: Exchange[] = [];
+  const onViolation = options.onViolation ?? "respond";
+  const webhooks = new WebhookDispatcher(state, violations);
+  webhooks.configure(options.webhooks);
   const deps: ServerDeps = {
     state,
     router: new Router(routes),
-    rawHandlers: [rawFileHandler(state), artifactDownloadHandler(state)],
+    rawHandlers: [
+      rawFileHandler(state),
+      artifactDownloadHandler(state),
+      ...artifactServiceHandlers(state, violations, onViolation),
+    ],
     violations,
     exchanges,
-    onViolation: options.onViolation ?? "respond",
+    onViolation,
     faults: options.faults,
   };
   const server = createServer(createHandler(deps));
@@ -104,10 +132,14 @@ export async function startGitHubSim(options: GitHubSimOptions = {}): Promise<Gi
     setFaults(faults) {
       deps.faults = faults;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    webhooks,
+    runWorkflow: (runOptions) => runWorkflow(state, runOptions),
+    close: async () => {
+      await webhooks.settle();
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((e) => (e ? reject(e) : resolve()));
-      }),
+      });
+    },
   };
 }

@@ -172,6 +172,31 @@ export function setPullState(
   });
 }
 
+/**
+ * The commit GitHub tests a PR on: the head merged into the base tip, stored as `refs/pull/N/merge`
+ * without moving any branch. Undefined when the PR does not merge cleanly.
+ */
+export function testMergeCommit(core: StateCore, repo: SimRepo, number: number): string | undefined {
+  const issue = core.pull(repo, number);
+  const pull = issue.pull;
+  const baseTip = repo.refs.get(`refs/heads/${pull.baseRef}`);
+  const tree = baseTip ? mergeTrees(repo.git, baseTip, pull.headSha) : undefined;
+  if (!baseTip || !tree) {
+    repo.refs.delete(`refs/pull/${number}/merge`);
+    return undefined;
+  }
+  const by = issue.user;
+  const sha = repo.git.putCommit({
+    tree,
+    parents: [baseTip, pull.headSha],
+    message: `Merge ${pull.headSha} into ${baseTip}`,
+    author: signature(core, by),
+    committer: signature(core, by),
+  });
+  repo.refs.set(`refs/pull/${number}/merge`, sha);
+  return sha;
+}
+
 /** The nearest common ancestor of two commits (breadth-first from `b`), or undefined. */
 export function mergeBase(git: GitStore, a: string, b: string): string | undefined {
   const queue = [b];

@@ -71,6 +71,15 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** Names the non-REST surfaces for the exchange log and fault rules. */
+function surfaceOf(pathname: string): string | undefined {
+  const twirp = /^\/twirp\/[^/]+\/(\w+)$/.exec(pathname);
+  if (twirp) return `twirp/${twirp[1]}`;
+  if (pathname.startsWith("/_sim/blob/")) return "blob";
+  if (pathname.startsWith("/_sim/raw/")) return "raw";
+  return undefined;
+}
+
 /** Builds the request listener: faults, routing, auth, validation both ways, GitHub's error shapes. */
 export function createHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   let requestCounter = 0;
@@ -91,15 +100,8 @@ export function createHandler(deps: ServerDeps): (req: IncomingMessage, res: Ser
         res.writeHead(status, headers);
         res.end(payload);
       };
-      for (const handler of deps.rawHandlers) {
-        const result = await handler({ method, url, headers: req.headers, body });
-        if (result) {
-          send(result.status, result.headers ?? {}, result.body, result.operationId);
-          return;
-        }
-      }
       const match = deps.router.match(method, url.pathname);
-      const operationId = match?.route.operationId;
+      const operationId = match?.route.operationId ?? surfaceOf(url.pathname);
       requestCounter += 1;
       const common: Record<string, string> = {
         "x-github-request-id": `SIM:${requestCounter}`,
@@ -123,6 +125,13 @@ export function createHandler(deps: ServerDeps): (req: IncomingMessage, res: Ser
       if (fault?.status) {
         json(fault.status, fault.body ?? { message: "Server Error" }, fault.headers ?? {}, true);
         return;
+      }
+      for (const handler of deps.rawHandlers) {
+        const result = await handler({ method, url, headers: req.headers, body });
+        if (result) {
+          send(result.status, result.headers ?? {}, result.body, result.operationId);
+          return;
+        }
       }
       if (!match) {
         const v: Violation = {

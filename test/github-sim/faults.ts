@@ -1,0 +1,142 @@
+import type { FaultDecision, FaultHook } from "./server.js";
+
+/** A deterministic PRNG (mulberry32): the same seed gives the same faults. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Which webhook deliveries a delivery fault applies to. */
+export interface DeliveryMatch {
+  event?: string;
+  action?: string;
+  /** At most this many times (default: always). */
+  times?: number;
+  /** Chance per matching delivery, drawn from the seeded PRNG (default 1). */
+  probability?: number;
+}
+
+/** Which requests a fault applies to (all given conditions must hold). */
+export interface RequestMatch {
+  /** Operation id (`issues/create-comment`), `twirp/<Method>`, or a pattern over it. */
+  operationId?: string | RegExp;
+  method?: string;
+  path?: RegExp;
+  /** Skip this many matching requests first (default 0). */
+  after?: number;
+  /** Fire at most this many times (default: always). */
+  times?: number;
+  /** Chance per matching request, drawn from the seeded PRNG (default 1). */
+  probability?: number;
+}
+
+/** One fault: what happens to a matching request. */
+export type FaultRule = RequestMatch &
+  (
+    | { kind: "status"; status: 500 | 502 | 503 | 504 }
+    | { kind: "secondary-rate-limit"; retryAfter: number }
+    | { kind: "rate-limit"; resetInSeconds: number }
+    | { kind: "rate-limit-headers"; remaining: number; limit?: number }
+    | { kind: "latency"; ms: number }
+  );
+
+/** Faults and a log of the ones that fired. */
+export interface Faults {
+  hook: FaultHook;
+  /** Every fault that fired: rule index, kind, and the request. */
+  fired: Array<{ rule: number; kind: FaultRule["kind"]; method: string; path: string }>;
+}
+
+const DOCS = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api";
+
+/**
+ * Builds a fault hook for `startGitHubSim({ faults })` or `sim.setFaults(...)`. Rules are tried in
+ * order; latency and rate-limit headers combine with a later rule, the first answer-replacing rule wins.
+ */
+export function createFaults(rules: FaultRule[], seed = 1): Faults {
+  const random = seededRandom(seed);
+  const seen = rules.map(() => 0);
+  const firedCount = rules.map(() => 0);
+  const fired: Faults["fired"] = [];
+  const hook: FaultHook = ({ method, path, operationId }) => {
+    const decision: FaultDecision = {};
+    for (const [i, rule] of rules.entries()) {
+      if (rule.method !== undefined && rule.method !== method) continue;
+      if (rule.path !== undefined && !rule.path.test(path)) continue;
+      if (rule.operationId !== undefined) {
+        const id = operationId ?? "";
+        if (typeof rule.operationId === "string" ? rule.operationId !== id : !rule.operationId.test(id))
+          continue;
+      }
+      seen[i] = (seen[i] ?? 0) + 1;
+      if ((seen[i] ?? 0) <= (rule.after ?? 0)) continue;
+      if (rule.times !== undefined && (firedCount[i] ?? 0) >= rule.times) continue;
+      if (rule.probability !== undefined && random() >= rule.probability) continue;
+      firedCount[i] = (firedCount[i] ?? 0) + 1;
+      fired.push({ rule: i, kind: rule.kind, method, path });
+      switch (rule.kind) {
+        case "latency":
+          decision.delayMs = (decision.delayMs ?? 0) + rule.ms;
+          continue;
+        case "rate-limit-headers":
+          decision.headers = {
+            ...decision.headers,
+            "x-ratelimit-limit": String(rule.limit ?? 5000),
+            "x-ratelimit-remaining": String(rule.remaining),
+          };
+          continue;
+        case "status":
+          return {
+            ...decision,
+            status: rule.status,
+            body: {
+              message: rule.status === 502 ? "Server Error" : "Internal Server Error",
+              documentation_url: DOCS,
+              status: String(rule.status),
+            },
+          };
+        case "secondary-rate-limit":
+          return {
+            ...decision,
+            status: 403,
+            headers: {
+              ...decision.headers,
+              "retry-after": String(rule.retryAfter),
+              "x-ratelimit-remaining": "4000",
+            },
+            body: {
+              message:
+                "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+              documentation_url: `${DOCS}#about-secondary-rate-limits`,
+              status: "403",
+            },
+          };
+        case "rate-limit":
+          return {
+            ...decision,
+            status: 403,
+            headers: {
+              ...decision.headers,
+              "x-ratelimit-limit": "5000",
+              "x-ratelimit-remaining": "0",
+              "x-ratelimit-used": "5000",
+              "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + rule.resetInSeconds),
+            },
+            body: {
+              message: "API rate limit exceeded for installation.",
+              documentation_url: DOCS,
+              status: "403",
+            },
+          };
+      }
+    }
+    return decision.delayMs !== undefined || decision.headers ? decision : undefined;
+  };
+  return { hook, fired };
+}

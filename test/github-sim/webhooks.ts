@@ -1,0 +1,207 @@
+import { createHmac, randomUUID } from "node:crypto";
+import type { SimInstallation, SimRepo } from "./model.js";
+import type { Violation } from "./openapi-validator.js";
+import type { SimEvent } from "./sim-events.js";
+import type { StateCore } from "./state-core.js";
+import { buildWebhook } from "./webhook-payloads.js";
+import { validateWebhook } from "./webhook-spec.js";
+import { seededRandom, type DeliveryMatch } from "./faults.js";
+
+/** Where and how to deliver webhooks. */
+export interface WebhookConfig {
+  /** The receiver, e.g. a Probot middleware's url. */
+  url: string;
+  /** Shared secret for `X-Hub-Signature-256`. */
+  secret: string;
+  /** Event names to deliver (default: every event the simulator renders). */
+  events?: string[];
+  /**
+   * The installation named in payloads: an explicit one, or `auto` (default): the first installation
+   * covering the repository, as a GitHub App receives them.
+   */
+  installation?: SimInstallation | "auto";
+  faults?: DeliveryFaults;
+}
+
+/** Deterministic delivery faults: the same seed and scenario give the same deliveries. */
+export interface DeliveryFaults {
+  seed?: number;
+  /** Deliveries sent twice (same `X-GitHub-Delivery`, as a redelivery). */
+  duplicate?: DeliveryMatch[];
+  /** Deliveries held back and sent after the next one. */
+  reorder?: DeliveryMatch[];
+  /** Wait before each delivery. */
+  delayMs?: number;
+}
+
+/** One delivery attempt and its outcome. */
+export interface Delivery {
+  /** `X-GitHub-Delivery`; a duplicate repeats it. */
+  id: string;
+  event: string;
+  action: string | undefined;
+  payload: Record<string, unknown>;
+  /** The exact bytes signed and sent. */
+  body: string;
+  signature256: string;
+  /** Receiver's status, or undefined when the request failed (see `error`). */
+  status?: number;
+  error?: string;
+  duplicate: boolean;
+}
+
+interface Pending {
+  id: string;
+  event: string;
+  action: string | undefined;
+  payload: Record<string, unknown>;
+  duplicates: number;
+}
+
+/**
+ * Turns state events into signed webhook deliveries, one at a time and in order (unless a fault
+ * says otherwise). Payloads are rendered when the event happens and validated against
+ * `@octokit/openapi-webhooks`; a violation is recorded with the REST ones.
+ */
+export class WebhookDispatcher {
+  readonly deliveries: Delivery[] = [];
+  private config: WebhookConfig | undefined;
+  private queue: Pending[] = [];
+  private held: Pending | undefined;
+  private pumping: Promise<void> | undefined;
+  private random: () => number = seededRandom(1);
+  private readonly counts = new Map<DeliveryMatch, number>();
+
+  constructor(
+    private readonly core: StateCore,
+    private readonly violations: Violation[],
+  ) {
+    core.onEvent((e) => this.onEvent(e));
+  }
+
+  configure(config: WebhookConfig | undefined): void {
+    this.config = config;
+    this.random = seededRandom(config?.faults?.seed ?? 1);
+    this.counts.clear();
+  }
+
+  /** Resolves once every queued (and held) delivery was sent, including ones caused meanwhile. */
+  async settle(): Promise<void> {
+    for (;;) {
+      if (this.pumping) {
+        await this.pumping;
+        continue;
+      }
+      if (this.held) {
+        this.queue.push(this.held);
+        this.held = undefined;
+        this.pump();
+        continue;
+      }
+      if (this.queue.length === 0) return;
+      this.pump();
+    }
+  }
+
+  private onEvent(event: SimEvent): void {
+    const config = this.config;
+    if (!config || (config.events && !config.events.includes(event.name))) return;
+    const message = buildWebhook(this.core, event, this.installationFor(event.repo, config));
+    if (!message) return;
+    this.violations.push(...validateWebhook(message.event, message.action, message.payload));
+    const pending: Pending = {
+      id: randomUUID(),
+      ...message,
+      duplicates: this.matches(config.faults?.duplicate, message) ? 1 : 0,
+    };
+    if (this.held) {
+      this.queue.push(pending, this.held);
+      this.held = undefined;
+    } else if (this.matches(config.faults?.reorder, message)) {
+      this.held = pending;
+    } else {
+      this.queue.push(pending);
+    }
+    this.pump();
+  }
+
+  private installationFor(repo: SimRepo, config: WebhookConfig): SimInstallation | undefined {
+    if (config.installation && config.installation !== "auto") return config.installation;
+    return [...this.core.installations.values()].find((i) =>
+      i.repositories === "all" ? i.account.id === repo.owner.id : i.repositories.includes(repo),
+    );
+  }
+
+  private matches(
+    rules: DeliveryMatch[] | undefined,
+    m: { event: string; action: string | undefined },
+  ): boolean {
+    for (const rule of rules ?? []) {
+      if (rule.event !== undefined && rule.event !== m.event) continue;
+      if (rule.action !== undefined && rule.action !== m.action) continue;
+      const used = this.counts.get(rule) ?? 0;
+      if (rule.times !== undefined && used >= rule.times) continue;
+      if (rule.probability !== undefined && this.random() >= rule.probability) continue;
+      this.counts.set(rule, used + 1);
+      return true;
+    }
+    return false;
+  }
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = (async () => {
+      while (this.queue.length > 0) {
+        const next = this.queue.shift() as Pending;
+        for (let i = 0; i <= next.duplicates; i++) await this.send(next, i > 0);
+      }
+    })().finally(() => {
+      this.pumping = undefined;
+    });
+  }
+
+  private async send(p: Pending, duplicate: boolean): Promise<void> {
+    const config = this.config;
+    if (!config) return;
+    if (config.faults?.delayMs) await new Promise((r) => setTimeout(r, config.faults?.delayMs));
+    const body = JSON.stringify(p.payload);
+    const signature256 = `sha256=${createHmac("sha256", config.secret).update(body).digest("hex")}`;
+    const delivery: Delivery = {
+      id: p.id,
+      event: p.event,
+      action: p.action,
+      payload: p.payload,
+      body,
+      signature256,
+      duplicate,
+    };
+    this.deliveries.push(delivery);
+    try {
+      const installationId = (p.payload.installation as { id?: number } | undefined)?.id;
+      const app = installationId === undefined ? undefined : this.core.installations.get(installationId)?.app;
+      const res = await fetch(config.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "GitHub-Hookshot/github-sim",
+          "x-github-event": p.event,
+          "x-github-delivery": p.id,
+          "x-hub-signature-256": signature256,
+          "x-hub-signature": `sha1=${createHmac("sha1", config.secret).update(body).digest("hex")}`,
+          "x-github-hook-id": "1",
+          ...(app
+            ? {
+                "x-github-hook-installation-target-type": "integration",
+                "x-github-hook-installation-target-id": String(app.id),
+              }
+            : {}),
+        },
+        body,
+      });
+      delivery.status = res.status;
+      await res.arrayBuffer();
+    } catch (e) {
+      delivery.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+}
