@@ -1,7 +1,9 @@
 /** Every command of the CLI, in the order `modelgate --help` lists them. */
 import type { CommandDefinition } from "../args.js";
 import type { Io } from "../io.js";
+import { predictCommand } from "./predict.js";
 import { runCommand } from "./run.js";
+import { trainCommand } from "./train.js";
 import { validateCommand } from "./validate.js";
 
 export interface Command {
@@ -9,4 +11,4 @@ export interface Command {
   run(argv: string[], io: Io): Promise<number>;
 }
 
-export const commands: Command[] = [validateCommand, runCommand];
+export const commands: Command[] = [validateCommand, runCommand, trainCommand, predictCommand];

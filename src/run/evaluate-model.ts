@@ -4,7 +4,7 @@
  * report.json and the model file; writes nothing (the adapters do).
  */
 import type { ColumnProfile } from "../data/profile-columns.js";
-import { scanDataset, readRows, type DatasetScan } from "../data/scan-dataset.js";
+import { readRows, type DatasetScan } from "../data/scan-dataset.js";
 import type { RowBatch } from "../data/row-batch.js";
 import { compareModels } from "../compare/compare-models.js";
 import { decideGate } from "../compare/decide-gate.js";
@@ -17,8 +17,9 @@ import type { ModelReport } from "../report/report-schema.js";
 import { displayPath, type LoadedModel } from "../spec/load-project.js";
 import type { MetricName } from "../spec/schemas.js";
 import { MissingFeaturesError } from "../train/feature-pipeline.js";
-import { fitLinear, type LinearFit } from "../train/fit-linear.js";
-import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../train/model-file.js";
+import type { ModelFile } from "../train/model-file.js";
+import { progress } from "./progress-stream.js";
+import { trainModel } from "./train-model.js";
 import { makeScorer, type Scorer } from "../train/score.js";
 
 /** The production model to compare with, as the registry holds it. */
@@ -54,18 +55,7 @@ export interface ModelEvaluation {
 export async function evaluateModel(m: LoadedModel, options: EvaluateOptions): Promise<ModelEvaluation> {
   const shown = displayPath(options.displayBase, m.dataFile);
   const specFile = displayPath(options.displayBase, m.dataSpecFile);
-  const scan = await scanDataset(m.data, m.dataFile, { file: shown, specFile });
-  const read = () =>
-    progress(
-      readRows(m.data, m.dataFile, { file: shown, specFile, expectSha256: scan.sha256 }),
-      m.name,
-      "train",
-      options,
-    );
-
-  const fit = await fitLinear({ spec: m.spec, data: m.data, features: m.features, read, source: shown });
-  const model = toModelFile(m, fit, scan);
-  const { text: modelText, sha256: modelSha256 } = serialiseModel(model);
+  const { scan, fit, model, modelText, modelSha256 } = await trainModel(m, options);
   const warnings = [...fit.warnings];
 
   const columnNames = m.data.columns.map((c) => c.name);
@@ -210,33 +200,6 @@ export async function evaluateModel(m: LoadedModel, options: EvaluateOptions): P
   };
 }
 
-function toModelFile(m: LoadedModel, fit: LinearFit, scan: DatasetScan): ModelFile {
-  const algo = m.spec.algorithm;
-  return {
-    format: MODEL_FILE_FORMAT,
-    model: m.name,
-    task: m.spec.task,
-    target: m.spec.target,
-    positiveClass: m.spec.positiveClass === undefined ? null : String(m.spec.positiveClass),
-    specHash: m.specHash,
-    dataHash: scan.sha256,
-    trainingRows: fit.trainingRows,
-    algorithm: {
-      type: algo.type,
-      intercept: algo.intercept,
-      alpha: fit.alpha,
-      threshold: algo.type === "logistic" ? algo.threshold : null,
-    },
-    pipeline: fit.pipeline,
-    coefficients: fit.coefficients,
-    intercept: fit.intercept,
-    standardErrors: fit.standardErrors,
-    interceptStandardError: fit.interceptStandardError,
-    profile: scan.profile,
-    warnings: fit.warnings,
-  };
-}
-
 function termsOf(model: ModelFile) {
   return Object.entries(model.coefficients).map(([term, coefficient]) => ({
     term,
@@ -259,18 +222,4 @@ function summariseColumn(c: ColumnProfile) {
     ...(c.stats ? { mean: c.stats.mean, std: c.stats.std, min: c.stats.min, max: c.stats.max } : {}),
     ...(c.categories ? { distinct: c.categories.distinct } : {}),
   };
-}
-
-async function* progress(
-  batches: AsyncIterable<RowBatch>,
-  model: string,
-  pass: string,
-  options: EvaluateOptions,
-): AsyncGenerator<RowBatch> {
-  let rows = 0;
-  for await (const b of batches) {
-    rows += b.length;
-    options.onProgress?.({ model, pass, rows });
-    yield b;
-  }
 }

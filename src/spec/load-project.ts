@@ -380,6 +380,16 @@ function checkModelAgainstData(spec: ModelSpec, data: DataSpec, at: At, problems
   return features;
 }
 
+/** Reads one data spec on its own (for `modelgate predict`); throws an InputError. */
+export function loadDataSpec(file: string, displayName: string): DataSpec {
+  const problems: Problem[] = [];
+  const parsed = readYamlSpec(file, displayName, dataSpecSchema, problems);
+  if (!parsed) throw new InputError(problems);
+  checkDataSpec(parsed.value, (p) => ({ file: displayName, ...parsed.locate(p) }), problems);
+  if (problems.length > 0) throw new InputError(problems);
+  return parsed.value;
+}
+
 /** A feature's column name, whether written as a string or as `{name: …}`. */
 export function featureName(f: FeatureSpec): string {
   return typeof f === "string" ? f : f.name;

@@ -176,8 +176,7 @@ function finishNumeric(
   warnings: string[],
 ): NumericFeature {
   const type = f.kind === "numeric" ? f.type : "number";
-  if (s.observed === 0)
-    warnings.push(`feature "${f.name}" has no values on the train side: every value is missing`);
+  if (s.observed === 0 && s.missing > 0) throw new AllMissingError(f.name, s.missing);
   let fill: number | null = null;
   switch (f.impute) {
     case "mean":
@@ -227,8 +226,7 @@ function finishCategory(
   const levels = [...s.counts.entries()]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map((e) => e[0]);
-  if (levels.length === 0)
-    warnings.push(`feature "${f.name}" has no values on the train side: every value is missing`);
+  if (levels.length === 0 && s.missing > 0) throw new AllMissingError(f.name, s.missing);
   if (levels.length === 1)
     warnings.push(
       `feature "${f.name}" has one level ("${levels[0]}") on the train side: it cannot help the model`,
@@ -418,6 +416,17 @@ export function bindPipeline(pipeline: Pipeline, columnNames: readonly string[])
 
 function scale(x: number, mean: number, std: number): number {
   return std > 0 ? (x - mean) / std : x - mean;
+}
+
+/** A feature has no value at all on the train side: nothing to learn from or impute with. */
+export class AllMissingError extends Error {
+  constructor(
+    readonly feature: string,
+    readonly rows: number,
+  ) {
+    super(`feature "${feature}" is missing in every one of the ${rows} train rows`);
+    this.name = "AllMissingError";
+  }
 }
 
 /** The champion (or a pipeline) needs columns that today's data does not have. */

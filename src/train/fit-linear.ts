@@ -13,7 +13,9 @@
  */
 import { TRAIN, type RowBatch } from "../data/row-batch.js";
 import type { DataSpec, MetricName, ModelSpec } from "../spec/schemas.js";
+import { InputError } from "../errors.js";
 import {
+  AllMissingError,
   PipelineLearner,
   bindPipeline,
   resolveFeatures,
@@ -87,7 +89,7 @@ export async function fitLinear(input: LinearFitInput): Promise<LinearFit> {
     for (let i = 0; i < batch.length; i++) if (Number.isNaN(y[i]!)) missingTarget++;
     learner.add(batch, (i) => batch.side[i] === TRAIN && !Number.isNaN(y[i]!));
   }
-  const { pipeline, warnings } = learner.finish({ intercept, standardise });
+  const { pipeline, warnings } = finishPipeline(learner, { intercept, standardise }, input.source);
 
   // 2. factoring
   const bound = bindPipeline(pipeline, columnNames);
@@ -207,6 +209,24 @@ export async function fitLinear(input: LinearFitInput): Promise<LinearFit> {
     folds: searching ? folds : 0,
     warnings,
   };
+}
+
+function finishPipeline(
+  learner: PipelineLearner,
+  options: { intercept: boolean; standardise: boolean },
+  file: string,
+) {
+  try {
+    return learner.finish(options);
+  } catch (e) {
+    if (!(e instanceof AllMissingError)) throw e;
+    throw new InputError({
+      file,
+      field: e.feature,
+      message: e.message,
+      hint: "remove the feature from the model spec, or fill the column in the data",
+    });
+  }
 }
 
 function finiteOrNull(v: number | null): number | null {
