@@ -1,13 +1,14 @@
 /** `modelgate validate`: every spec parsed and cross-checked, every data file read and checked. */
 import path from "node:path";
-import { ExitCode } from "../../src/errors.js";
+import { scanDataset, type DatasetScan } from "../../src/data/scan-dataset.js";
+import { ExitCode, InputError, type Problem } from "../../src/errors.js";
 import { displayPath, loadProject } from "../../src/spec/load-project.js";
 import { helpText, parseCommand, type CommandDefinition } from "../args.js";
 import type { Io } from "../io.js";
 
 const definition = {
   name: "validate",
-  summary: "check every spec and data file; print what each model will train on",
+  summary: "check every spec and every row of data; print what each model will train on",
   usage: "modelgate validate [--config FILE] [--model NAME]",
   details: ["  -m, --model NAME    only this model (repeatable)"],
   options: { model: { type: "string", short: "m", multiple: true } },
@@ -26,7 +27,22 @@ export const validateCommand = {
       displayBase: io.cwd,
     });
     const show = (p: string) => displayPath(io.cwd, p);
+    const scans = new Map<string, DatasetScan>();
+    const problems: Problem[] = [];
     for (const m of project.models) {
+      if (scans.has(m.dataSpecFile)) continue;
+      try {
+        scans.set(
+          m.dataSpecFile,
+          await scanDataset(m.data, m.dataFile, { file: show(m.dataFile), specFile: show(m.dataSpecFile) }),
+        );
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        problems.push(...e.problems);
+      }
+    }
+    for (const m of project.models) {
+      const scan = scans.get(m.dataSpecFile);
       io.out(
         [
           `model ${m.name}  (${show(m.specFile)})`,
@@ -35,11 +51,23 @@ export const validateCommand = {
           `  features   ${m.features.join(", ")}`,
           `  data       ${show(m.dataFile)}  (spec ${show(m.dataSpecFile)})`,
           `  split      test share ${m.data.split.test}, salt "${m.data.split.salt}"`,
+          ...(scan
+            ? [
+                `  rows       ${scan.rows} (${scan.train} train, ${scan.test} test)  sha256 ${scan.sha256}`,
+                `  missing    ${describeMissing(scan.missing)}`,
+              ]
+            : ["  data       INVALID (see the problems below)"]),
           "",
         ].join("\n"),
       );
     }
+    if (problems.length > 0) throw new InputError(problems);
     io.out(`ok: ${project.models.length} model${project.models.length === 1 ? "" : "s"} valid\n`);
     return ExitCode.ok;
   },
 };
+
+function describeMissing(missing: Record<string, number>): string {
+  const some = Object.entries(missing).filter(([, n]) => n > 0);
+  return some.length === 0 ? "none" : some.map(([c, n]) => `${c} ${n}`).join(", ");
+}

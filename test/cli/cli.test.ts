@@ -33,7 +33,9 @@ describe("modelgate CLI conventions", () => {
   it("answers an unknown flag with exit 2 and a did-you-mean", async () => {
     const r = await cli(["validate", "--confg", "x.yml"]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^modelgate validate: Unknown option '--confg'\n {2}hint: did you mean "--config"\?/);
+    expect(r.err).toMatch(
+      /^modelgate validate: Unknown option '--confg'\n {2}hint: did you mean "--config"\?/,
+    );
   });
 
   it("prints each command's help", async () => {
@@ -49,6 +51,18 @@ describe("modelgate CLI conventions", () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain("model mpg  (examples/cars/models/mpg.model.yml)");
     expect(r.out).toContain("ok: 1 model valid");
+    expect(r.out).toMatch(/rows {7}406 \(\d+ train, \d+ test\) {2}sha256 [0-9a-f]{64}/);
+    expect(r.out).toContain("missing    Miles_per_Gallon 8, Horsepower 6");
+  });
+
+  it("streams the whole data file and names the row and column of a bad value", async () => {
+    project = tempProject({
+      ...minimalProject,
+      "data/houses.csv": "area,rooms,district,price\n50,2,north,100\n70,three,south,140\n",
+    });
+    const r = await cli(["validate"], project.root);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/data\/houses\.csv.*row 2.*column "rooms"/);
   });
 
   it("defaults --config to ./modelgate.yml and says how to point elsewhere", async () => {
