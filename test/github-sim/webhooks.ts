@@ -106,7 +106,11 @@ export class WebhookDispatcher {
   private onEvent(event: SimEvent): void {
     const config = this.config;
     if (!config || (config.events && !config.events.includes(event.name))) return;
-    const message = buildWebhook(this.core, event, this.installationFor(event.repo, config));
+    const installation = this.installationFor(event.repo, config);
+    // An app receives only the events it subscribed to (an app created without a list gets all).
+    const subscribed = installation?.app.events ?? [];
+    if (subscribed.length > 0 && !subscribed.includes(event.name)) return;
+    const message = buildWebhook(this.core, event, installation);
     if (!message) return;
     this.violations.push(...validateWebhook(message.event, message.action, message.payload));
     const pending: Pending = {

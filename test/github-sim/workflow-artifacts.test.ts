@@ -5,7 +5,7 @@ import { DefaultArtifactClient } from "@actions/artifact";
 import { unzipSync } from "fflate";
 import { Octokit } from "octokit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGitHubSim, type GitHubSim, type JobContext } from "./index.js";
+import { runtimeToken, startGitHubSim, type GitHubSim, type JobContext } from "./index.js";
 import { simOctokitOptions } from "./octokit-options.js";
 
 let sim: GitHubSim;
@@ -166,6 +166,41 @@ describe("workflow runs and the Actions artifact service", () => {
       "failure",
       "outsider/models",
     ]);
+    sim.assertNoViolations();
+  });
+
+  it("checks twirp bodies against the client's own message types and the runtime token's scope", async () => {
+    const head = sim.state.refSha("acme/models", "main") as string;
+    const run = sim.state.createWorkflowRun("acme/models", { headSha: head, actor: "acme" });
+    const other = sim.state.createWorkflowRun("acme/models", { headSha: head, actor: "acme" });
+    const call = (token: string, body: unknown) =>
+      fetch(`${sim.url}/twirp/github.actions.results.api.v1.ArtifactService/CreateArtifact`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const ids = { workflow_run_backend_id: run.backendId, workflow_job_run_backend_id: run.jobBackendId };
+    const before = sim.violations.length;
+
+    const malformed = await call(runtimeToken(run), { ...ids, name: "x", version: 7, retention: 5 });
+    expect(malformed.status).toBe(400);
+    expect(sim.violations.slice(before)).toMatchObject([
+      {
+        operationId: "twirp/CreateArtifact",
+        direction: "request",
+        schemaPath: "@actions/artifact github.actions.results.api.v1.CreateArtifactRequest",
+      },
+    ]);
+    expect(sim.violations.at(-1)?.message).toContain("retention");
+    sim.violations.length = before;
+
+    const foreign = await call(runtimeToken(other), { ...ids, name: "x", version: 7 });
+    expect([foreign.status, ((await foreign.json()) as { code: string }).code]).toEqual([
+      403,
+      "permission_denied",
+    ]);
+    const ok = await call(runtimeToken(run), { ...ids, name: "x", version: 7 });
+    expect(((await ok.json()) as { ok: boolean; signed_upload_url: string }).ok).toBe(true);
     sim.assertNoViolations();
   });
 });
