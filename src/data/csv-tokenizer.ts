@@ -64,7 +64,9 @@ export class CsvRecord {
 
 /**
  * Tokenizes the record starting at `buf[pos]` (pos < end) into `rec`. `eof` says that no byte
- * follows `end`. Returns {@link NEED_MORE}, {@link RECORD}, {@link BLANK} or {@link UNTERMINATED}.
+ * follows `end`; `windowAscii` that no byte of `buf[0, end)` is above 0x7f (it spares the
+ * hot loops a test per byte). Returns {@link NEED_MORE}, {@link RECORD}, {@link BLANK} or
+ * {@link UNTERMINATED}.
  */
 export function tokenizeCsvRecord(
   buf: Uint8Array,
@@ -73,13 +75,13 @@ export function tokenizeCsvRecord(
   eof: boolean,
   delim: number,
   rec: CsvRecord,
+  windowAscii = false,
 ): number {
   let starts = rec.starts;
   let ends = rec.ends;
   let flags = rec.flags;
   let i = pos;
   let f = 0;
-  let hi = 0;
   let nl = 0;
   let c = 0;
   rec.badQuote = -1;
@@ -98,7 +100,6 @@ export function tokenizeCsvRecord(
       for (;;) {
         while (i < end && (c = buf[i]!) !== QUOTE) {
           if (c === LF) nl++;
-          hi |= c;
           i++;
         }
         if (i >= end) {
@@ -148,10 +149,7 @@ export function tokenizeCsvRecord(
         }
       }
       if (rec.badQuote < 0) rec.badQuote = f - 1;
-      while (i < end && (c = buf[i]!) !== delim && c !== LF) {
-        hi |= c;
-        i++;
-      }
+      while (i < end && (c = buf[i]!) !== delim && c !== LF) i++;
       if (i >= end) {
         if (!eof) return NEED_MORE;
         rec.next = end;
@@ -165,10 +163,7 @@ export function tokenizeCsvRecord(
       break;
     } else {
       const s = i;
-      while (i < end && (c = buf[i]!) !== delim && c !== LF) {
-        hi |= c;
-        i++;
-      }
+      while (i < end && (c = buf[i]!) !== delim && c !== LF) i++;
       if (i < end && c === delim) {
         starts[f] = s;
         ends[f] = i;
@@ -190,7 +185,11 @@ export function tokenizeCsvRecord(
   }
   rec.count = f;
   rec.newlines = nl;
-  rec.ascii = hi < 128;
+  if (!windowAscii) {
+    let hi = 0;
+    for (let k = pos; k < rec.next; k++) hi |= buf[k]!;
+    rec.ascii = hi < 128;
+  } else rec.ascii = true;
   if (f === 1 && flags[0] === 0 && starts[0] === ends[0]) return BLANK;
   return RECORD;
 }

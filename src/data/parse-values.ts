@@ -31,7 +31,7 @@ export function trimEnd(buf: Uint8Array, s: number, e: number): number {
  * Accepted: an optional sign, digits with an optional fraction (`12`, `12.`, `.5`, `-3.25`), and
  * an optional exponent (`1e-3`, `2E+10`). Refused: empty text, `NaN`, `Infinity`, hexadecimal,
  * thousands separators, and values too large for a double. The result equals `Number(text)`
- * for every accepted text: with at most 15 significant digits and a power of ten up to 22 the
+ * for every accepted text: with at most 15 digits and a power of ten up to 22 the
  * one division or multiplication below is correctly rounded (both operands are exact); anything
  * else goes through `Number()`.
  */
@@ -45,33 +45,29 @@ export function parseNumberBytes(buf: Uint8Array, s: number, e: number): number 
   } else if (c === 43) {
     i++;
   }
+  // Leading zeros cost nothing here (0 * 10 + 0), so any text of at most 15 digits has an exact
+  // mantissa; longer ones go through Number() below.
   let mantissa = 0;
-  let significant = 0;
-  let digits = 0;
   let exponent = 0;
+  const intStart = i;
   while (i < e) {
     const d = buf[i]! - 48;
-    if (d < 0 || d > 9) break;
-    if (significant > 0 || d !== 0) {
-      significant++;
-      mantissa = mantissa * 10 + d;
-    }
-    digits++;
+    if (d >>> 0 > 9) break;
+    mantissa = mantissa * 10 + d;
     i++;
   }
+  let digits = i - intStart;
   if (i < e && buf[i] === 46) {
     i++;
+    const fracStart = i;
     while (i < e) {
       const d = buf[i]! - 48;
-      if (d < 0 || d > 9) break;
-      if (significant > 0 || d !== 0) {
-        significant++;
-        mantissa = mantissa * 10 + d;
-      }
-      exponent--;
-      digits++;
+      if (d >>> 0 > 9) break;
+      mantissa = mantissa * 10 + d;
       i++;
     }
+    exponent = fracStart - i;
+    digits += i - fracStart;
   }
   if (digits === 0) return NaN;
   if (i < e && (buf[i] === 101 || buf[i] === 69)) {
@@ -98,7 +94,7 @@ export function parseNumberBytes(buf: Uint8Array, s: number, e: number): number 
   if (i !== e) return NaN;
   let value: number;
   if (mantissa === 0) value = 0;
-  else if (significant <= 15 && exponent >= -22 && exponent <= 22) {
+  else if (digits <= 15 && exponent >= -22 && exponent <= 22) {
     value = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
   } else {
     value = Number(latin1(buf, s, e));

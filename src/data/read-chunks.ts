@@ -2,6 +2,7 @@
  * A file read in chunks into one reusable buffer, with the sha256 of every byte computed on
  * the way. Memory stays at one read plus the longest allowed record, whatever the file size.
  */
+import { isAscii } from "node:buffer";
 import type { Hash } from "node:crypto";
 import { createHash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
@@ -18,6 +19,8 @@ export class ChunkReader {
   buf: Buffer;
   end = 0;
   eof = false;
+  /** Whether every byte of `buf[0, end)` is ASCII. */
+  ascii = true;
   bytes = 0;
   private readonly hash: Hash | undefined;
 
@@ -59,6 +62,7 @@ export class ChunkReader {
       this.end += bytesRead;
       this.bytes += bytesRead;
     }
+    this.ascii = isAscii(this.buf.subarray(0, this.end));
     return keepFrom;
   }
 

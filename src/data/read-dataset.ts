@@ -309,6 +309,7 @@ class CsvSource implements RecordSource {
     const buf = reader.buf;
     const end = reader.end;
     const eof = reader.eof;
+    const ascii = reader.ascii;
     const rec = this.rec;
     const builder = this.builder;
     const limit = this.owner.limits.maxRecordBytes;
@@ -316,7 +317,7 @@ class CsvSource implements RecordSource {
     for (;;) {
       const pos = this.pos;
       if (pos >= end) return eof ? "done" : "more";
-      const status = tokenizeCsvRecord(buf, pos, end, eof, this.delim, rec);
+      const status = tokenizeCsvRecord(buf, pos, end, eof, this.delim, rec, ascii);
       if (status === NEED_MORE) return "more";
       if (rec.next - pos > limit) {
         this.tooLong(limit);

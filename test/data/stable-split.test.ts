@@ -194,4 +194,39 @@ describe("the stable split", () => {
     ]);
     expect(csv[0]!.values.tag).toBe("red");
   });
+
+  it("assigns each row of a batch the side of its canonical bytes (mixed types, missing, -0, long text)", async () => {
+    const spec = dataSpec({
+      columns: [
+        { name: "n", type: "number", nullable: true },
+        { name: "c", type: "category", nullable: true },
+        { name: "s", type: "string", nullable: true },
+        { name: "b", type: "boolean", nullable: true },
+      ],
+      split: { test: 0.5, salt: "mixed" },
+    });
+    const row = fc.record({
+      n: fc.oneof(
+        fc.constant(""),
+        fc.constant("-0"),
+        fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+      ),
+      c: fc.constantFrom("", "a", "bb", "Zürich"),
+      s: fc.oneof(fc.constant(""), fc.string({ unit: fc.constantFrom("x", "é", "😀", " "), maxLength: 300 })),
+      b: fc.constantFrom("", "yes", "0"),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 40 }), async (rows) => {
+        const text = `n,c,s,b\n${rows.map((r) => `${r.n},${r.c},"${r.s}",${r.b}`).join("\n")}\n`;
+        const read = await readAll(spec, tempFile("mixed.csv", text), { batchSize: 7 });
+        expect(read.length).toBe(rows.length);
+        for (const r of read) {
+          const v = r.values as Record<string, CanonicalValue>;
+          const bytes = canonicalRowBytes("mixed", [v.n!, v.c!, v.s!, v.b!]);
+          expect(r.side).toBe(sideAt(splitPosition(bytes), 0.5));
+        }
+      }),
+      { seed: 31, numRuns: 200 },
+    );
+  });
 });
