@@ -2,6 +2,7 @@
 import type { CommandDefinition } from "../args.js";
 import type { Io } from "../io.js";
 import { predictCommand } from "./predict.js";
+import { promoteCommand, registryCommand, rollbackCommand } from "./registry.js";
 import { runCommand } from "./run.js";
 import { trainCommand } from "./train.js";
 import { validateCommand } from "./validate.js";
@@ -11,4 +12,12 @@ export interface Command {
   run(argv: string[], io: Io): Promise<number>;
 }
 
-export const commands: Command[] = [validateCommand, runCommand, trainCommand, predictCommand];
+export const commands: Command[] = [
+  validateCommand,
+  runCommand,
+  trainCommand,
+  predictCommand,
+  registryCommand,
+  promoteCommand,
+  rollbackCommand,
+];

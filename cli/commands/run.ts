@@ -4,8 +4,10 @@ import path from "node:path";
 import { ExitCode, InputError } from "../../src/errors.js";
 import { canonicalJson } from "../../src/canonical-json.js";
 import { evaluateProject } from "../../src/run/evaluate-project.js";
+import { loadChampion, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
 import { displayPath, loadProject } from "../../src/spec/load-project.js";
 import { helpText, parseCommand, type CommandDefinition } from "../args.js";
+import { headCommit } from "../git.js";
 import type { Io } from "../io.js";
 import { progressReporter } from "../progress.js";
 import { renderTerminal } from "../render-terminal.js";
@@ -37,9 +39,12 @@ export const runCommand = {
       displayBase: io.cwd,
     });
     const progress = progressReporter(io);
+    const source = workingTreeSource(project.root);
+    const registryDir = registryDirOf(project.root, project.registryDir);
     const result = await evaluateProject(project, {
       displayBase: io.cwd,
-      championOf: () => null,
+      championOf: (model) => loadChampion(source, registryDir, model),
+      head: { sha: headCommit(project.root), ref: null },
       onProgress: (e) => progress.update(e),
     });
     progress.done();

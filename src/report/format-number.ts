@@ -14,7 +14,7 @@ export function formatNumber(v: number | null | undefined, digits = 4): string {
 /** A signed change: `+0.12`, `-3.4`. */
 export function formatSigned(v: number | null | undefined, digits = 3): string {
   if (v === null || v === undefined || Number.isNaN(v)) return "—";
-  return `${v > 0 ? "+" : v < 0 ? "−" : "±"}${formatNumber(Math.abs(v), digits)}`;
+  return `${v > 0 ? "+" : v < 0 ? "-" : "±"}${formatNumber(Math.abs(v), digits)}`;
 }
 
 /** A relative change as a percentage: `+1.9%`. */

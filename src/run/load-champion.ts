@@ -1,0 +1,76 @@
+/**
+ * The champion of a model: the version under alias `production` in the registry, read through a
+ * RegistrySource (the working tree, a git commit, or GitHub's contents API at the base commit),
+ * with its model file checked against the sha256 the registry recorded.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { sha256Hex } from "../canonical-json.js";
+import { InputError } from "../errors.js";
+import { emptyRegistry, parseRegistry, registryPaths, type Registry } from "../registry/registry-document.js";
+import { resolveAlias } from "../registry/registry-transitions.js";
+import { parseModelFile } from "../train/model-file.js";
+import type { Champion } from "./evaluate-model.js";
+
+/** Reads files of the repository by POSIX path relative to its root; null when absent. */
+export interface RegistrySource {
+  /** Where the files come from, for messages: "the working tree", "commit abc1234". */
+  describe: string;
+  read(relativePath: string): Promise<string | null>;
+}
+
+/** Files of the working tree under `root`. */
+export function workingTreeSource(root: string): RegistrySource {
+  return {
+    describe: "the working tree",
+    async read(relativePath) {
+      try {
+        return await readFile(path.join(root, ...relativePath.split("/")), "utf8");
+      } catch (e) {
+        if ((e as { code?: string }).code === "ENOENT") return null;
+        throw e;
+      }
+    },
+  };
+}
+
+/** The registry document, or an empty one when the repository has none yet. */
+export async function readRegistry(source: RegistrySource, registryDir: string): Promise<Registry> {
+  const file = registryPaths(registryDir).registry;
+  const text = await source.read(file);
+  return text === null ? emptyRegistry() : parseRegistry(text, file);
+}
+
+/** The model version under `alias`, loaded and verified; null when the alias is not set. */
+export async function loadChampion(
+  source: RegistrySource,
+  registryDir: string,
+  model: string,
+  alias = "production",
+  registry?: Registry,
+): Promise<Champion | null> {
+  const doc = registry ?? (await readRegistry(source, registryDir));
+  const version = resolveAlias(doc, model, alias);
+  if (!version) return null;
+  const file = registryPaths(registryDir).modelFile(model, version.version);
+  const text = await source.read(file);
+  if (text === null)
+    throw new InputError({
+      file: registryPaths(registryDir).registry,
+      message: `${model} v${version.version} (alias ${alias}) names ${file}, which is missing in ${source.describe}`,
+      hint: "restore the model file from git history; registry files are only written by modelgate",
+    });
+  const sha256 = sha256Hex(text);
+  if (sha256 !== version.modelSha256)
+    throw new InputError({
+      file,
+      message: `the model file's sha256 is ${sha256.slice(0, 12)}…, but the registry recorded ${version.modelSha256.slice(0, 12)}… for ${model} v${version.version}`,
+      hint: "model files in the registry must not be edited; restore it from git history",
+    });
+  return { alias, version: version.version, model: parseModelFile(text, file), sha256 };
+}
+
+/** The registry folder as a POSIX path relative to the repository root. */
+export function registryDirOf(root: string, registryDirAbs: string): string {
+  return path.relative(root, registryDirAbs).split(path.sep).join("/") || ".";
+}
