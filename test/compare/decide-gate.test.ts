@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decideGate, formatGateNumber } from "../../src/compare/decide-gate.js";
 import { gateRuleSchema } from "../../src/spec/schemas.js";
@@ -217,6 +218,37 @@ describe("decideGate", () => {
       checks: [],
       summary: "passed: the gate has no rules",
     });
+  });
+});
+
+describe("direction", () => {
+  it("treats a lower-is-better metric at x like a higher-is-better one at -x", () => {
+    // mae (lower is better) and r2 (higher is better): negating both values swaps the direction,
+    // so every absolute change rule must decide the same.
+    fc.assert(
+      fc.property(
+        fc.double({ min: -10, max: 10, noNaN: true }),
+        fc.double({ min: -10, max: 10, noNaN: true }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        (challenger, champion, bound) => {
+          const lower = decideGate({
+            rules: rules({ mae: { maxWorsening: bound } }),
+            challenger: { mae: challenger },
+            champion: { mae: champion },
+          });
+          const higher = decideGate({
+            rules: rules({ r2: { maxWorsening: bound } }),
+            challenger: { r2: -challenger },
+            champion: { r2: -champion },
+          });
+          expect(higher.checks[0]!.status).toBe(lower.checks[0]!.status);
+          // away from the bound's rounding slack, the decision is the plain comparison
+          if (Math.abs(challenger - champion - bound) > 1e-9)
+            expect(lower.checks[0]!.status).toBe(challenger - champion <= bound ? "pass" : "fail");
+        },
+      ),
+      { seed: 5, numRuns: 500 },
+    );
   });
 });
 
