@@ -36,6 +36,7 @@ export {
 export type { Delivery, DeliveryFaults, WebhookConfig, WebhookDispatcher } from "./webhooks.js";
 export type { Job, JobContext, RunWorkflowOptions, WorkflowResult } from "./workflow-runner.js";
 export { runtimeToken } from "./artifact-service.js";
+export { parseOutputFile, withProcessEnv } from "./runner-env.js";
 export { validateWebhook } from "./webhook-spec.js";
 
 /** Options of `startGitHubSim`. */

@@ -169,6 +169,12 @@ describe("tokens carry what they may do", () => {
 
     await octokit.rest.issues.createComment({ ...repo, issue_number: prNumber, body: "report" });
     expect(sim.state.comments("acme/models", prNumber).at(-1)?.user.login).toBe("modelgate[bot]");
+    const listed2 = await octokit.paginate(octokit.rest.issues.listComments, {
+      ...repo,
+      issue_number: prNumber,
+    });
+    expect(listed2.map((c) => c.performed_via_github_app?.slug ?? null).at(-1)).toBe("modelgate");
+    expect(listed2.map((c) => c.performed_via_github_app?.slug ?? null)[0]).toBe(null);
     // issues: read, but pull_requests: write covers comments on a PR; contents: read cannot move refs.
     const main = sim.state.refSha("acme/models", "main") as string;
     expect(await statusOf(octokit.rest.git.createRef({ ...repo, ref: "refs/heads/y", sha: main }))).toBe(403);

@@ -11,7 +11,7 @@ import type { StateCore } from "./state-core.js";
 
 /** REST representations of check runs, workflow runs, artifacts, deployments and their statuses. */
 
-/** `pull-request-minimal` for each open PR whose head is `sha` in this repository. */
+/** `pull-request-minimal` for the PRs a check run or workflow run lists. */
 function minimalPulls(
   core: StateCore,
   repo: SimRepo,
@@ -23,18 +23,24 @@ function minimalPulls(
     sha: at,
     repo: { id: r.id, url: `${core.apiUrl}/repos/${r.fullName}`, name: r.name },
   });
-  return [...repo.issues.values()]
-    .filter(
-      (i) => i.pull && (numbers ? numbers.includes(i.number) : i.state === "open" && i.pull.headSha === sha),
-    )
-    .filter((i) => numbers || i.pull?.headRepo === repo)
-    .map((i) => ({
+  const out: Record<string, unknown>[] = [];
+  for (const i of repo.issues.values()) {
+    const p = i.pull;
+    if (!p) continue;
+    // Listed: the given PRs, else open PRs whose head is `sha` in this repository (forks never are).
+    const listed = numbers
+      ? numbers.includes(i.number)
+      : i.state === "open" && p.headSha === sha && p.headRepo === repo;
+    if (!listed) continue;
+    out.push({
       id: i.id,
       number: i.number,
       url: `${core.apiUrl}/repos/${repo.fullName}/pulls/${i.number}`,
-      head: side(i.pull!.headRepo, i.pull!.headRef, i.pull!.headSha),
-      base: side(repo, i.pull!.baseRef, i.pull!.baseSha),
-    }));
+      head: side(p.headRepo, p.headRef, p.headSha),
+      base: side(repo, p.baseRef, p.baseSha),
+    });
+  }
+  return out;
 }
 
 export function renderCheckRun(core: StateCore, repo: SimRepo, run: SimCheckRun): Record<string, unknown> {

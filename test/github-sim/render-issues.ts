@@ -1,6 +1,6 @@
 import { labelsOf } from "./issue-ops.js";
 import type { SimComment, SimIssue, SimRepo } from "./model.js";
-import { authorAssociation, renderLabel, renderRepo, renderUser } from "./render-core.js";
+import { authorAssociation, renderApp, renderLabel, renderRepo, renderUser } from "./render-core.js";
 import type { StateCore } from "./state-core.js";
 
 /** REST representations of issues, pull requests and issue comments. */
@@ -174,5 +174,12 @@ export function renderComment(core: StateCore, repo: SimRepo, comment: SimCommen
     created_at: comment.createdAt,
     updated_at: comment.updatedAt,
     author_association: authorAssociation(repo, comment.user),
+    performed_via_github_app: appBehind(core, comment.user),
   };
+}
+
+/** The app whose bot user wrote something, as GitHub records it (`performed_via_github_app`). */
+function appBehind(core: StateCore, user: SimComment["user"]): Record<string, unknown> | null {
+  const app = [...core.apps.values()].find((a) => a.bot.id === user.id);
+  return app ? renderApp(core, app) : null;
 }

@@ -2,7 +2,6 @@ import { updateIssue } from "./issue-ops.js";
 import { mergePullRequest, openPullRequest, setPullState } from "./pull-ops.js";
 import { renderPull, renderPullSimple } from "./render-issues.js";
 import { paginate, route, type Route } from "./router.js";
-import { ApiError } from "./state-core.js";
 
 const pullsWrite = { permission: "pull_requests", access: "write", role: "read" } as const;
 
@@ -110,7 +109,6 @@ export function pullRoutes(): Route[] {
           merge_method?: "merge" | "squash" | "rebase";
         };
         const number = Number(ctx.params.pull_number);
-        if (!ctx.state.pull(ctx.repo, number)) throw new ApiError(404, "Not Found");
         const sha = mergePullRequest(ctx.state, ctx.repo, number, {
           by: ctx.actor(),
           ...(body.merge_method ? { method: body.merge_method } : {}),

@@ -101,3 +101,21 @@ export function parseOutputFile(text: string): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * Applies a runner environment to `process.env` while `fn` runs, then restores it: for calling
+ * clients that read `process.env` (`@actions/core`, `@actions/artifact`) inside an in-process job.
+ * Not safe with concurrent jobs in one process.
+ */
+export async function withProcessEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}

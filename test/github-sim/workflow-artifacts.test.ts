@@ -5,7 +5,7 @@ import { DefaultArtifactClient } from "@actions/artifact";
 import { unzipSync } from "fflate";
 import { Octokit } from "octokit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runtimeToken, startGitHubSim, type GitHubSim, type JobContext } from "./index.js";
+import { runtimeToken, startGitHubSim, withProcessEnv, type GitHubSim, type JobContext } from "./index.js";
 import { simOctokitOptions } from "./octokit-options.js";
 
 let sim: GitHubSim;
@@ -34,20 +34,6 @@ const pr = JSON.parse(await import("node:fs").then((fs) => fs.readFileSync(proce
 await octokit.rest.pulls.get({ owner, repo, pull_number: pr.number });
 console.log("uploaded", id, size);
 `;
-
-/** Applies a runner environment to this process while `fn` runs (the artifact client reads process.env). */
-async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 describe("workflow runs and the Actions artifact service", () => {
   it("runs a job process whose real @actions/artifact upload the real octokit downloads as a zip", async () => {
@@ -120,7 +106,7 @@ describe("workflow runs and the Actions artifact service", () => {
         repo: "acme/models",
         pullNumber: pr.number,
         job: ({ env }: JobContext) =>
-          withEnv(env, async () => {
+          withProcessEnv(env, async () => {
             const client = new DefaultArtifactClient();
             await client.uploadArtifact(
               "data",
