@@ -1,0 +1,195 @@
+/**
+ * Reports for the renderer tests. The base is a real report.json that `modelgate run` wrote
+ * for examples/cars (no champion); the champion cases change it the way a registry version
+ * would, with values written out by hand, and every result goes through `reportSchema.parse`
+ * so a fixture can never be a report the App would refuse.
+ */
+import { readFileSync } from "node:fs";
+import { reportSchema, type ModelReport, type Report } from "../../src/report/report-schema.js";
+
+const carsJson = readFileSync(new URL("./fixtures/cars-report.json", import.meta.url), "utf8");
+
+/** The cars report as `modelgate run` wrote it: one model, no champion, gate passed. */
+export function carsReport(): Report {
+  return reportSchema.parse(JSON.parse(carsJson));
+}
+
+const CHAMPION_SHA = "3c1f0e9d8b7a69584736251403f2e1d0c9b8a79685746352413f2e1d0c9b8a7a";
+const CHAMPION_SPEC = "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0";
+
+/** Champion slice values by group (rmse), for the champion cases. */
+const CHAMPION_SLICE_RMSE: Record<string, number> = {
+  USA: 2.41,
+  Japan: 2.95,
+  Europe: 4.62,
+  "≥ 7": 2.37,
+  "< 5": 3.18,
+  "5 to < 7": 4.4,
+};
+
+/** The champion's coefficients: no squared weight term, the rest close to the challenger's. */
+const CHAMPION_TERMS = [
+  { term: "Weight_in_lbs", coefficient: -0.0071, standardError: 0.0008 },
+  { term: "Horsepower", coefficient: -0.031, standardError: 0.016 },
+  { term: "Displacement", coefficient: 0.019, standardError: 0.0085 },
+  { term: "Acceleration", coefficient: 0.083, standardError: 0.11 },
+  { term: "Cylinders", coefficient: -0.52, standardError: 0.35 },
+  { term: "Year", coefficient: 0.77, standardError: 0.055 },
+  { term: "Origin=Japan", coefficient: 2.31, standardError: 0.6 },
+  { term: "Origin=Europe", coefficient: 2.05, standardError: 0.61 },
+];
+
+function withChampionSlices(m: ModelReport, scale = 1): void {
+  for (const s of m.slices)
+    for (const g of s.groups) {
+      const rmse = CHAMPION_SLICE_RMSE[g.group]! * scale;
+      g.champion = Object.fromEntries(Object.keys(g.metrics).map((k) => [k, k === "rmse" ? rmse : null]));
+    }
+}
+
+function championBase(m: ModelReport) {
+  return {
+    alias: "production",
+    version: 3,
+    modelSha256: CHAMPION_SHA,
+    specHash: CHAMPION_SPEC,
+    dataHash: m.data.sha256,
+    comparable: true,
+    metrics: {
+      rmse: { value: 3.12, ci: { lower: 2.49, upper: 3.71 } },
+      mae: { value: 2.41, ci: { lower: 1.98, upper: 2.83 } },
+      mape: { value: 0.1131, ci: { lower: 0.092, upper: 0.134 } },
+      max_error: { value: 11.2, ci: { lower: 7.4, upper: 11.2 } },
+      r2: { value: 0.8307, ci: { lower: 0.77, upper: 0.88 } },
+    },
+    coefficients: CHAMPION_TERMS,
+    intercept: 52.6,
+  };
+}
+
+/** The champion (version 3) is beaten: RMSE, MAE and R² significantly better, the rest not significant. */
+export function improvedReport(): Report {
+  const r = carsReport();
+  const m = r.models[0]!;
+  m.champion = championBase(m);
+  m.differences = {
+    rmse: diff(3.12, 2.8617, { lower: -0.41, upper: -0.11 }, { lower: -0.13, upper: -0.035 }, true),
+    mae: diff(2.41, 2.1363, { lower: -0.43, upper: -0.12 }, { lower: -0.18, upper: -0.05 }, true),
+    mape: diff(0.1131, 0.0996, { lower: -0.031, upper: 0.004 }, { lower: -0.27, upper: 0.035 }, false),
+    max_error: diff(11.2, 10.486, { lower: -2.1, upper: 0.9 }, { lower: -0.19, upper: 0.08 }, false),
+    r2: diff(0.8307, 0.8576, { lower: 0.008, upper: 0.046 }, { lower: 0.01, upper: 0.055 }, true),
+  };
+  const check = m.gate.checks.find((c) => c.rule === "maxRelativeWorsening")!;
+  Object.assign(check, {
+    status: "pass",
+    champion: 3.12,
+    change: -0.2583,
+    relativeChange: -0.0828,
+    worsening: -0.0828,
+    reason: "RMSE fell by 8.28% against the champion's 3.12, an improvement",
+  });
+  m.gate.summary = "passed: 3 passed";
+  withChampionSlices(m);
+  return reportSchema.parse(r);
+}
+
+/** The challenger is worse than champion version 3 and breaks two rules. */
+export function failedGateReport(): Report {
+  const r = carsReport();
+  const m = r.models[0]!;
+  m.champion = championBase(m);
+  m.challenger.metrics.rmse = { value: 4.93, ci: { lower: 4.1, upper: 5.7 } };
+  m.differences = {
+    rmse: diff(3.12, 4.93, { lower: 1.12, upper: 2.41 }, { lower: 0.36, upper: 0.77 }, true),
+    mae: diff(2.41, 2.1363, { lower: -0.43, upper: -0.12 }, { lower: -0.18, upper: -0.05 }, true),
+    mape: diff(0.1131, 0.0996, { lower: -0.031, upper: 0.004 }, { lower: -0.27, upper: 0.035 }, false),
+    max_error: diff(11.2, 10.486, { lower: -2.1, upper: 0.9 }, { lower: -0.19, upper: 0.08 }, false),
+    r2: diff(0.8307, 0.8576, { lower: -0.01, upper: 0.06 }, { lower: -0.012, upper: 0.07 }, false),
+  };
+  const [max, relative] = m.gate.checks;
+  Object.assign(max!, {
+    status: "fail",
+    value: 4.93,
+    reason: "RMSE 4.93 is above the maximum 4.5",
+  });
+  Object.assign(relative!, {
+    status: "fail",
+    value: 4.93,
+    champion: 3.12,
+    change: 1.81,
+    relativeChange: 0.5801,
+    worsening: 0.5801,
+    reason: "RMSE rose by 58.01% against the champion's 3.12, more than the 2% allowed",
+  });
+  m.gate.passed = false;
+  m.gate.summary = "failed: RMSE 4.93 is above the maximum 4.5 (and 1 more); 2 failed, 1 passed";
+  m.passed = false;
+  r.passed = false;
+  m.warnings = ["3 test values were categories unseen in training; they were scored as missing (imputed)"];
+  withChampionSlices(m, 0.8);
+  return reportSchema.parse(r);
+}
+
+/** Champion version 3 needs a column today's data lacks, so it cannot be scored. */
+export function notComparableReport(): Report {
+  const r = carsReport();
+  const m = r.models[0]!;
+  const reason = 'it needs column "Horsepower_kw", which today\'s data does not have';
+  m.champion = {
+    ...championBase(m),
+    comparable: false,
+    reason,
+    metrics: {},
+    coefficients: [...CHAMPION_TERMS, { term: "Horsepower_kw", coefficient: -0.04, standardError: 0.02 }],
+  };
+  m.differences = {};
+  const relative = m.gate.checks.find((c) => c.rule === "maxRelativeWorsening")!;
+  relative.reason = `the champion is not comparable: ${reason}, so the change in RMSE is not checked`;
+  return reportSchema.parse(r);
+}
+
+function diff(
+  champion: number,
+  challenger: number,
+  ci: { lower: number; upper: number },
+  relativeCi: { lower: number; upper: number },
+  significant: boolean,
+) {
+  const difference = challenger - champion;
+  return {
+    champion,
+    challenger,
+    difference,
+    relativeChange: difference / Math.abs(champion),
+    ci,
+    relativeCi,
+    significant,
+  };
+}
+
+/** A report of `models` copies of the cars model, each with `slices` slices of `groups` groups. */
+export function largeReport(models: number, slices: number, groups: number): Report {
+  const base = improvedReport();
+  const template = base.models[0]!;
+  const out: ModelReport[] = [];
+  for (let k = 0; k < models; k++) {
+    const m = structuredClone(template);
+    m.name = `model-${String(k).padStart(2, "0")}`;
+    m.slices = Array.from({ length: slices }, (_, s) => ({
+      column: `column_${s}`,
+      omittedGroups: 0,
+      groups: Array.from({ length: groups }, (_, g) => ({
+        group: `group ${g} of column ${s}`,
+        rows: 10 + ((g * 7919) % 500),
+        tooSmall: false,
+        worst: g === groups - 1,
+        metrics: { rmse: 2 + g / groups },
+        champion: { rmse: 2.1 + g / groups },
+      })),
+    }));
+    m.warnings = Array.from({ length: 30 }, (_, w) => `warning ${w}: ${"a long explanation ".repeat(10)}`);
+    out.push(m);
+  }
+  base.models = out;
+  return reportSchema.parse(base);
+}
