@@ -5,7 +5,7 @@
  */
 import type { DataSpec } from "../spec/schemas.js";
 import { InputError } from "../errors.js";
-import type { ColumnVector, NumericVector } from "./row-batch.js";
+import type { ColumnVector } from "./row-batch.js";
 import { TEST, TRAIN } from "./row-batch.js";
 import { murmurhash3, murmurOut } from "./murmurhash3.js";
 
@@ -14,7 +14,6 @@ const TAG_NUMBER = 1;
 const TAG_TEXT = 2;
 const TWO_POW_53 = 9007199254740992;
 const encoder = new TextEncoder();
-const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 
 /** A typed value as the split sees it: numbers (and booleans, dates) as numbers, text as text. */
 export type CanonicalValue = number | string | null;
@@ -126,71 +125,47 @@ export class SplitAssigner {
     const sides = new Uint8Array(length);
     if (this.testShare <= 0) return sides;
     const hashed = this.hashed;
-    // Numeric columns are copied byte by byte from a view of their Float64Array: no DataView
-    // call per value. Float64Array is in the machine's byte order, so this needs little-endian.
-    const numericBytes = hashed.map((k) => {
-      const vec = columns[k]!;
-      return vec.kind === "numeric" && LITTLE_ENDIAN
-        ? new Uint8Array(vec.values.buffer, vec.values.byteOffset, vec.values.length * 8)
-        : undefined;
-    });
-    this.ensure(this.prefix + 9 * hashed.length + 16);
+    // Room for every fixed-size value; text values make more room as they come.
+    const fixed = this.prefix + 9 * hashed.length;
+    this.ensure(fixed);
+    let scratch = this.scratch;
+    let view = this.view;
     for (let r = 0; r < length; r++) {
       let o = this.prefix;
-      let scratch = this.scratch;
       for (let h = 0; h < hashed.length; h++) {
         const k = hashed[h]!;
         const vec = columns[k]!;
-        const bytes = numericBytes[h];
-        if (bytes !== undefined) {
-          const v = (vec as NumericVector).values[r]!;
-          if (v !== v) scratch[o++] = TAG_MISSING;
-          else if (v === 0) {
-            scratch[o] = TAG_NUMBER;
-            for (let b = 1; b <= 8; b++) scratch[o + b] = 0;
-            o += 9;
-          } else {
-            scratch[o] = TAG_NUMBER;
-            const at = r * 8;
-            for (let b = 0; b < 8; b++) scratch[o + 1 + b] = bytes[at + b]!;
-            o += 9;
-          }
-          continue;
-        }
-        this.ensure(o + 16);
-        scratch = this.scratch;
         if (vec.kind === "numeric") {
           const v = vec.values[r]!;
           if (v !== v) scratch[o++] = TAG_MISSING;
           else {
             scratch[o++] = TAG_NUMBER;
-            this.view.setFloat64(o, v === 0 ? 0 : v, true);
+            view.setFloat64(o, v === 0 ? 0 : v, true);
             o += 8;
           }
-        } else if (vec.kind === "category") {
-          const code = vec.codes[r]!;
-          if (code < 0) scratch[o++] = TAG_MISSING;
-          else {
-            const text = this.levelBytesOf(k, vec.raw, code);
-            this.ensure(o + 5 + text.length + 9 * hashed.length);
-            scratch = this.scratch;
-            scratch[o] = TAG_TEXT;
-            this.writeLength(o + 1, text.length);
-            scratch.set(text, o + 5);
-            o += 5 + text.length;
-          }
-        } else {
-          const text = vec.values[r];
-          if (text === null || text === undefined) scratch[o++] = TAG_MISSING;
-          else {
-            this.ensure(o + 5 + text.length * 3 + 9 * hashed.length);
-            scratch = this.scratch;
-            const { written } = encoder.encodeInto(text, scratch.subarray(o + 5));
-            scratch[o] = TAG_TEXT;
-            this.writeLength(o + 1, written);
-            o += 5 + written;
-          }
+          continue;
         }
+        let text: Uint8Array | string | null | undefined;
+        if (vec.kind === "category") {
+          const code = vec.codes[r]!;
+          text = code < 0 ? null : this.levelBytesOf(k, vec.raw, code);
+        } else text = vec.values[r];
+        if (text === null || text === undefined) {
+          scratch[o++] = TAG_MISSING;
+          continue;
+        }
+        this.ensure(o + 5 + text.length * 3 + fixed);
+        scratch = this.scratch;
+        view = this.view;
+        let written: number;
+        if (typeof text === "string") written = encoder.encodeInto(text, scratch.subarray(o + 5)).written;
+        else {
+          scratch.set(text, o + 5);
+          written = text.length;
+        }
+        scratch[o] = TAG_TEXT;
+        this.writeLength(o + 1, written);
+        o += 5 + written;
       }
       sides[r] = sideAt(splitPosition(scratch, 0, o), this.testShare);
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { binIndex, mergeProfiles, quantileEdges } from "../../src/data/profile-columns.js";
+import fc from "fast-check";
+import { BinFinder, binIndex, mergeProfiles, quantileEdges } from "../../src/data/profile-columns.js";
 import { scanDataset } from "../../src/data/scan-dataset.js";
 import { dataSpec, tempFile } from "./data-test-helpers.js";
 
@@ -8,6 +9,26 @@ describe("histogram bins", () => {
     const edges = [0, 10, 20];
     expect([-1, 0, 5, 10, 19.9, 20, 20.1].map((v) => binIndex(edges, v))).toEqual([0, 1, 1, 2, 2, 2, 3]);
     expect([4, 5, 6].map((v) => binIndex([5, 5], v))).toEqual([0, 1, 2]);
+  });
+
+  it("are found by the grid exactly as by the binary search", () => {
+    const edges = fc
+      .array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 12 })
+      .map((xs) => [...new Set(xs)].sort((a, b) => a - b))
+      .map((xs) => (xs.length === 1 ? [xs[0]!, xs[0]!] : xs));
+    fc.assert(
+      fc.property(
+        edges,
+        fc.array(fc.double({ min: -2e6, max: 2e6, noNaN: true }), { maxLength: 50 }),
+        (e, vs) => {
+          const finder = new BinFinder(e);
+          for (const v of [...vs, ...e, ...e.map((x) => x - 1e-9), ...e.map((x) => x + 1e-9)]) {
+            expect(finder.index(v)).toBe(binIndex(e, v));
+          }
+        },
+      ),
+      { seed: 17, numRuns: 2000 },
+    );
   });
 
   it("take quantile edges and deduplicate them", () => {

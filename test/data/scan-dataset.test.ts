@@ -60,6 +60,22 @@ describe("reading the three formats", () => {
     expect(jsonl.map((r) => r.line)).toEqual([1, 2, 3]);
   });
 
+  it("reads JSON records that span reads of a few bytes, with line numbers", async () => {
+    const spec = dataSpec({
+      columns: [
+        { name: "i", type: "integer" },
+        { name: "s", type: "string" },
+      ],
+    });
+    const records = Array.from({ length: 200 }, (_, i) => ({ i, s: `t\u00e9xt "${i}" {[,]}\n` }));
+    const text = `[\n${records.map((r) => `  ${JSON.stringify(r)}`).join(",\n")}\n]\n`;
+    for (const readSize of [3, 50, 4096]) {
+      const rows = await readAll(spec, tempFile("span.json", text), { readSize, batchSize: 64 });
+      expect(rows.map((r) => r.values)).toEqual(records);
+      expect(rows.map((r) => r.line)).toEqual(records.map((_, k) => k + 2));
+    }
+  });
+
   it("hands out category codes that index the labelled levels, stable across batches", async () => {
     const spec = dataSpec({ columns: [{ name: "g", type: "category", labels: { x: "ex" } }] });
     const file = tempFile(
