@@ -241,6 +241,16 @@ export class BatchBuilder {
   bytes(c: number, buf: Buffer, s: number, e: number, ascii: boolean): void {
     const col = this.cols[c]!;
     const t = col.t;
+    if (t === T_NUMBER) {
+      // The common case first: a plain number within bounds. Anything else (spaces, empty, not a
+      // number, out of range) takes the full path below.
+      const v = parseNumberBytes(buf, s, e);
+      if (v >= col.min && v <= col.max) {
+        this.stamp[c] = this.n;
+        this.num[c]![this.n] = v;
+        return;
+      }
+    }
     if (t === T_NUMBER || t === T_INTEGER || t === T_BOOLEAN) {
       s = trimStart(buf, s, e);
       e = trimEnd(buf, s, e);
@@ -294,7 +304,10 @@ export class BatchBuilder {
     }
   }
 
-  /** A JSON number token `buf[s, e)`: a number for numeric columns, its text for the others. */
+  /**
+   * A JSON number token `buf[s, e)`: a number for number and integer columns, 1/0 for boolean
+   * columns (as in CSV), its text for category and string; a date must be a string.
+   */
   jsonNumber(c: number, buf: Buffer, s: number, e: number): void {
     const col = this.cols[c]!;
     if (col.t === T_NUMBER || col.t === T_INTEGER) {
@@ -302,7 +315,8 @@ export class BatchBuilder {
       if (v !== v) return this.badValue(c, decode(buf, s, e, true));
       return this.numeric(c, col, v);
     }
-    if (col.t === T_BOOLEAN || col.t === T_DATE) return this.badValue(c, decode(buf, s, e, true));
+    if (col.t === T_BOOLEAN) return this.bytes(c, buf, s, e, true);
+    if (col.t === T_DATE) return this.badValue(c, decode(buf, s, e, true));
     this.text(c, decode(buf, s, e, true));
   }
 

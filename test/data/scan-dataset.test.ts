@@ -47,7 +47,7 @@ describe("reading the three formats", () => {
     const records = [
       { id: 1, score: 2.5, ok: true, day: "2020-01-02", grade: "A1", note: 'say "hi", then\nleave' },
       { id: 2, score: null, grade: "A2", note: null },
-      { id: 3, score: -0.001, ok: "no", day: "2020-01-02T03:04:05Z", grade: "A1", note: "Z\u00fcrich" },
+      { id: 3, score: -0.001, ok: 0, day: "2020-01-02T03:04:05Z", grade: "A1", note: "Z\u00fcrich" },
     ];
     const json = await readAll(dataSpec({ columns }), tempFile("c.json", JSON.stringify(records, null, 2)));
     expect(json.map((r) => r.values)).toEqual(expected);
