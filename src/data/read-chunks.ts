@@ -55,6 +55,8 @@ export class ChunkReader {
     if (keepFrom > 0 && kept > 0) this.buf.copyWithin(0, keepFrom, this.end);
     this.end = kept;
     const room = Math.min(this.readSize, this.buf.length - this.end);
+    // A full buffer reads nothing, and a read of nothing must not pass for the end of the file.
+    if (room <= 0) return keepFrom;
     const { bytesRead } = await this.handle.read(this.buf, this.end, room, null);
     if (bytesRead === 0) this.eof = true;
     else {

@@ -202,12 +202,15 @@ export class DatasetReader {
       for (const batch of ready) yield this.finish(batch);
       ready.length = 0;
       if (status === "more" && !reader.eof) {
-        if (reader.end - source.pos > this.options.maxRecordBytes) {
+        const pending = reader.end - source.pos;
+        source.pos -= await reader.refill(source.pos);
+        // Past the limit, one more read tells a file that merely ends inside the record (an open
+        // quote, reported as such by the next parse) from a record that is really too long.
+        if (pending > this.options.maxRecordBytes && !reader.eof) {
           source.tooLong(this.options.maxRecordBytes);
           this.stopped = true;
           break;
         }
-        source.pos -= await reader.refill(source.pos);
         continue;
       }
       if (status === "stop") this.stopped = true;
@@ -296,10 +299,16 @@ class CsvSource implements RecordSource {
   }
 
   tooLong(limit: number): void {
-    // Name the column being read when the limit struck: count delimiters before it.
+    // Name the column being read when the limit struck: count the delimiters outside quotes
+    // before it; inside a quote that is still open, the field is the one the quote opened.
     const buf = this.reader.buf;
     let fields = 0;
-    for (let i = this.pos; i < this.reader.end; i++) if (buf[i] === this.delim) fields++;
+    let quoted = false;
+    for (let i = this.pos; i < this.reader.end; i++) {
+      const c = buf[i];
+      if (c === 34) quoted = !quoted;
+      else if (c === this.delim && !quoted) fields++;
+    }
     const row = this.headerDone ? this.row + 1 : undefined;
     tooLongProblem(this.owner, limit, row ?? 0, this.line, this.names[fields]);
   }
@@ -319,7 +328,7 @@ class CsvSource implements RecordSource {
       if (pos >= end) return eof ? "done" : "more";
       const status = tokenizeCsvRecord(buf, pos, end, eof, this.delim, rec, ascii);
       if (status === NEED_MORE) return "more";
-      if (rec.next - pos > limit) {
+      if (rec.next - pos > limit && status !== UNTERMINATED) {
         this.tooLong(limit);
         return "stop";
       }

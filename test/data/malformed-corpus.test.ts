@@ -9,7 +9,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
 import { scanDataset } from "../../src/data/scan-dataset.js";
-import { dataSpec, inputErrorOf } from "./data-test-helpers.js";
+import { dataSpec, inputErrorOf, tempFile } from "./data-test-helpers.js";
 
 const corpus = path.join(path.dirname(new URL(import.meta.url).pathname), "../fixtures/data/malformed");
 
@@ -249,6 +249,47 @@ describe("the malformed-data corpus", () => {
     } finally {
       await rm(file, { force: true });
     }
+  });
+
+  it("a quote that never closes in a long file stops at the record limit, naming where it opened", async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => `${i + 1},w,1,red,true,2021-01-01,1`);
+    rows[9] = '10,"w,1,red,true,2021-01-01,1';
+    const file = tempFile("open-quote.csv", `id,name,price,color,sold,when,rating\n${rows.join("\n")}\n`);
+    const spec = dataSpec({ columns });
+    expect(
+      await inputErrorOf(
+        scanDataset(spec, file, { file: "open-quote.csv", maxRecordBytes: 4096, readSize: 1024 }),
+      ),
+    ).toBe(
+      'open-quote.csv:11, row 10, column "name": the record is longer than 4096 bytes; reading stopped here\n' +
+        "  hint: look for a quote that never closes above this point, or raise the record limit (maxRecordBytes)",
+    );
+  });
+
+  it("a quote that never closes is reported as such when the file ends within the limit", async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => `${i + 1},w,1,red,true,2021-01-01,1`);
+    rows[9] = '10,"w,1,red,true,2021-01-01,1';
+    const file = tempFile("open-quote.csv", `id,name,price,color,sold,when,rating\n${rows.join("\n")}\n`);
+    expect(
+      await inputErrorOf(
+        scanDataset(dataSpec({ columns }), file, { file: "open-quote.csv", maxRecordBytes: 4096 }),
+      ),
+    ).toContain(
+      'open-quote.csv:11, row 10, column "name": a quoted field never closes: the file ends inside it',
+    );
+  });
+
+  it("JSON and JSON Lines records past the limit are refused too", async () => {
+    const spec = dataSpec({ columns });
+    const big = JSON.stringify({ id: 2, name: "x".repeat(20000) });
+    const jsonl = tempFile("big.jsonl", `{"id": 1}\n${big}\n`);
+    expect(
+      await inputErrorOf(scanDataset(spec, jsonl, { file: "big.jsonl", maxRecordBytes: 4096 })),
+    ).toContain("big.jsonl:2, row 2: the record is longer than 4096 bytes; reading stopped here");
+    const json = tempFile("big.json", `[{"id": 1},\n${big}]`);
+    expect(await inputErrorOf(scanDataset(spec, json, { file: "big.json", maxRecordBytes: 4096 }))).toContain(
+      "big.json:2, row 2: the record is longer than 4096 bytes; reading stopped here",
+    );
   });
 
   it("has at least 20 files, each of them tested above", async () => {
