@@ -145,7 +145,10 @@ export class DatasetReader {
     this.splitter = new SplitAssigner(spec, specFile);
   }
 
-  /** Whether the read ended early (too many problems or a fault no later record can recover from). */
+  /**
+   * Whether the read went through the whole file: false when it stopped early, at too many
+   * problems or at a fault no later record can recover from (an open quote, a record too long).
+   */
   get complete(): boolean {
     return !this.stopped;
   }
@@ -186,7 +189,11 @@ export class DatasetReader {
       this.problems.add("empty", "", {
         message: "the data file is empty",
         hint:
-          this.format === "csv" ? "a CSV file needs its rows (and a header row unless `header: false`)" : "",
+          this.format === "csv"
+            ? "a CSV file needs its rows (and a header row unless `header: false`)"
+            : this.format === "json"
+              ? "a JSON data file is an array of records: [{...}, {...}]"
+              : "a JSON Lines file has one record {...} per line",
       });
       this.stopped = true;
       this.throwIfFailFast();
