@@ -78,6 +78,39 @@ function renderModel(m: ModelReport): string {
     );
     lines.push(`  slice ${s.column} (${primary}, rows): ${groups.join(" · ")}`);
   }
+  if (m.fairness && m.fairness.length > 0) {
+    lines.push(
+      "",
+      `  fairness (predicted positive at probability ≥ ${formatNumber(m.threshold ?? 0.5)}; differences are max - min over groups)`,
+    );
+    for (const f of m.fairness) {
+      lines.push(
+        `    ${f.column}: parity difference ${formatNumber(f.parityDifference.value)} ${formatInterval(f.parityDifference.ci)}, ` +
+          `equal opportunity difference ${formatNumber(f.equalOpportunityDifference.value)} ${formatInterval(f.equalOpportunityDifference.ci)}`,
+      );
+      const rowsF = [["group", "rows", "positive rate", "true-positive rate"]];
+      for (const g of f.groups)
+        rowsF.push([
+          g.group,
+          String(g.rows),
+          g.tooSmall ? "(too small)" : formatNumber(g.positiveRate),
+          g.tooSmall ? "" : formatNumber(g.truePositiveRate),
+        ]);
+      lines.push(...table(rowsF).map((l) => `      ${l}`));
+    }
+  }
+  if (m.calibration && m.calibration.length > 0) {
+    lines.push("", "  calibration (test rows by decile of predicted probability)");
+    const rowsC = [["decile", "rows", "mean predicted", "observed rate"]];
+    for (const b of m.calibration)
+      rowsC.push([
+        String(b.bin),
+        String(b.rows),
+        formatNumber(b.meanPredicted, 3),
+        formatNumber(b.observedRate, 3),
+      ]);
+    lines.push(...table(rowsC).map((l) => `    ${l}`));
+  }
   if (m.explanations.length > 0) {
     lines.push(
       "",

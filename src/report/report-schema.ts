@@ -128,6 +128,33 @@ export const searchSchema = z.strictObject({
   chosen: z.number().int().min(0),
 });
 
+export const calibrationBinSchema = z.strictObject({
+  bin: z.number().int().min(0),
+  rows: z.number().int().min(0),
+  minPredicted: num.nullable(),
+  maxPredicted: num.nullable(),
+  meanPredicted: num.nullable(),
+  observedRate: num.nullable(),
+});
+
+export const fairnessGroupSchema = z.strictObject({
+  group: name,
+  rows: z.number().int().min(0),
+  positives: z.number().int().min(0),
+  tooSmall: z.boolean(),
+  /** Share of the group's rows predicted positive. */
+  positiveRate: num.nullable(),
+  truePositiveRate: num.nullable(),
+  metrics: z.record(name, num.nullable()),
+});
+
+export const fairnessSchema = z.strictObject({
+  column: name,
+  groups: list(fairnessGroupSchema, 200),
+  parityDifference: metricEstimateSchema,
+  equalOpportunityDifference: metricEstimateSchema,
+});
+
 export const championSchema = z.strictObject({
   alias: name,
   version: z.number().int().min(1),
@@ -167,6 +194,12 @@ export const modelReportSchema = z.strictObject({
   slices: list(sliceSchema, 50),
   explanations: list(explanationSchema, 500),
   search: searchSchema.nullable(),
+  /** classification: the threshold at or above which a row is predicted positive. */
+  threshold: num.nullable().optional(),
+  /** classification: the challenger's calibration by decile of predicted probability. */
+  calibration: list(calibrationBinSchema, 20).optional(),
+  /** classification: per sensitive column, group rates and the differences between groups. */
+  fairness: list(fairnessSchema, 20).optional(),
   /** The registry folder was changed by the pull request (its edits are ignored). */
   registryChanged: z.boolean().optional(),
   warnings: list(text, 200),
@@ -194,3 +227,5 @@ export type SliceJson = z.output<typeof sliceSchema>;
 export type SearchJson = z.output<typeof searchSchema>;
 export type ChampionJson = z.output<typeof championSchema>;
 export type ExplanationJson = z.output<typeof explanationSchema>;
+export type FairnessJson = z.output<typeof fairnessSchema>;
+export type CalibrationBinJson = z.output<typeof calibrationBinSchema>;

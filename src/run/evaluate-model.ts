@@ -5,14 +5,16 @@
  */
 import type { ColumnProfile } from "../data/profile-columns.js";
 import { readRows, type DatasetScan } from "../data/scan-dataset.js";
-import type { RowBatch } from "../data/row-batch.js";
 import { compareModels } from "../compare/compare-models.js";
 import { decideGate } from "../compare/decide-gate.js";
 import type { BootstrapOptions } from "../evaluate/bootstrap.js";
 import { evaluateWithIntervals } from "../evaluate/bootstrap.js";
 import { defaultMetrics } from "../evaluate/metrics.js";
 import { scoreTestRows } from "../evaluate/score-test-rows.js";
+import { calibrationTable } from "../evaluate/classification.js";
+import { computeFairness, fairnessGateValues } from "../evaluate/fairness.js";
 import { computeSlice } from "../evaluate/slices.js";
+import { targetReader } from "../train/target.js";
 import type { ModelReport } from "../report/report-schema.js";
 import { displayPath, type LoadedModel } from "../spec/load-project.js";
 import type { MetricName } from "../spec/schemas.js";
@@ -71,6 +73,7 @@ export async function evaluateModel(m: LoadedModel, options: EvaluateOptions): P
     }
   }
   const targetIndex = columnNames.indexOf(m.spec.target);
+  const sensitive = m.spec.task === "classification" ? m.spec.sensitive : [];
   const scored = await scoreTestRows({
     batches: progress(
       readRows(m.data, m.dataFile, { file: shown, specFile, expectSha256: scan.sha256 }),
@@ -79,14 +82,13 @@ export async function evaluateModel(m: LoadedModel, options: EvaluateOptions): P
       options,
     ),
     columnNames,
-    target: (batch: RowBatch, i: number) => {
-      const col = batch.columns[targetIndex]!;
-      return col.kind === "numeric" ? col.values[i]! : NaN;
-    },
+    target: targetReader(m.spec, m.data.columns[targetIndex]!, targetIndex),
     challenger,
     champion: championScorer,
-    slices: m.spec.slices,
+    slices: [...m.spec.slices, ...sensitive],
   });
+  const sliceCodes = scored.slices.slice(0, m.spec.slices.length);
+  const sensitiveCodes = scored.slices.slice(m.spec.slices.length);
   if (scored.skipped.unscorable > 0)
     warnings.push(
       `${scored.skipped.unscorable} test rows could not be scored (a feature with \`impute: none\` was missing)`,
@@ -100,26 +102,46 @@ export async function evaluateModel(m: LoadedModel, options: EvaluateOptions): P
   const primary: MetricName = m.spec.metrics.primary ?? (m.spec.task === "regression" ? "rmse" : "auc");
   const bootstrap: BootstrapOptions = m.spec.metrics.bootstrap;
   const allMetrics = metrics.includes(primary) ? metrics : [primary, ...metrics];
-  const challengerMetrics = evaluateWithIntervals(allMetrics, scored.actual, scored.challenger, bootstrap);
+  const threshold = m.spec.algorithm.type === "logistic" ? m.spec.algorithm.threshold : undefined;
+  const metricOptions = threshold === undefined ? undefined : { threshold };
+  const challengerMetrics = evaluateWithIntervals(
+    allMetrics,
+    scored.actual,
+    scored.challenger,
+    bootstrap,
+    metricOptions,
+  );
   const championMetrics = scored.champion
-    ? evaluateWithIntervals(allMetrics, scored.actual, scored.champion, bootstrap)
+    ? evaluateWithIntervals(allMetrics, scored.actual, scored.champion, bootstrap, metricOptions)
     : null;
   const differences = scored.champion
-    ? compareModels(allMetrics, scored.actual, scored.champion, scored.challenger, bootstrap)
+    ? compareModels(allMetrics, scored.actual, scored.champion, scored.challenger, bootstrap, metricOptions)
     : {};
+  const fairnessOf = (predicted: Float64Array, samples: number) =>
+    sensitiveCodes.map((codes) =>
+      computeFairness(codes, scored.actual, predicted, {
+        ...(threshold === undefined ? {} : { threshold }),
+        minSize: m.spec.minSliceSize,
+        bootstrap: { ...bootstrap, samples },
+      }),
+    );
+  const fairness = fairnessOf(scored.challenger, bootstrap.samples);
+  const championFairness =
+    scored.champion && sensitiveCodes.length > 0 ? fairnessGateValues(fairnessOf(scored.champion, 0)) : {};
 
   const gate = decideGate({
     rules: m.spec.gate,
-    challenger: challengerMetrics,
-    champion: championMetrics,
+    challenger: { ...challengerMetrics, ...(fairness.length > 0 ? fairnessGateValues(fairness) : {}) },
+    champion: championMetrics ? { ...championMetrics, ...championFairness } : null,
     ...(notComparable ? { noChampionReason: `the champion is not comparable: ${notComparable}` } : {}),
   });
 
-  const slices = scored.slices.map((codes) =>
+  const slices = sliceCodes.map((codes) =>
     computeSlice(codes, scored.actual, scored.challenger, scored.champion, {
       metrics: allMetrics,
       primary,
       minSize: m.spec.minSliceSize,
+      ...(metricOptions ? { metricOptions } : {}),
     }),
   );
 
@@ -189,6 +211,18 @@ export async function evaluateModel(m: LoadedModel, options: EvaluateOptions): P
             chosen: fit.chosen,
           }
         : null,
+    ...(m.spec.task === "classification"
+      ? {
+          threshold: threshold ?? null,
+          calibration: calibrationTable(scored.actual, scored.challenger),
+          fairness: fairness.map((f) => ({
+            column: f.column,
+            groups: f.groups.slice(0, 200),
+            parityDifference: f.parityDifference,
+            equalOpportunityDifference: f.equalOpportunityDifference,
+          })),
+        }
+      : {}),
     warnings,
   };
   return {

@@ -1,14 +1,16 @@
 /** Training one model from its specs: check the data, fit, and build the model file. */
 import { scanDataset, readRows, type DatasetScan } from "../data/scan-dataset.js";
 import { displayPath, type LoadedModel } from "../spec/load-project.js";
-import { fitLinear, type LinearFit } from "../train/fit-linear.js";
+import type { ModelFit } from "../train/fit-common.js";
+import { fitLinear } from "../train/fit-linear.js";
+import { fitLogistic } from "../train/fit-logistic.js";
 import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../train/model-file.js";
 import type { EvaluateOptions } from "./evaluate-model.js";
 import { progress } from "./progress-stream.js";
 
 export interface TrainedModel {
   scan: DatasetScan;
-  fit: LinearFit;
+  fit: ModelFit;
   model: ModelFile;
   modelText: string;
   modelSha256: string;
@@ -29,13 +31,14 @@ export async function trainModel(
       "train",
       options,
     );
-  const fit = await fitLinear({ spec: m.spec, data: m.data, features: m.features, read, source: shown });
+  const input = { spec: m.spec, data: m.data, features: m.features, read, source: shown };
+  const fit = m.spec.task === "classification" ? await fitLogistic(input) : await fitLinear(input);
   const model = toModelFile(m, fit, scan);
   const { text, sha256 } = serialiseModel(model);
   return { scan, fit, model, modelText: text, modelSha256: sha256 };
 }
 
-function toModelFile(m: LoadedModel, fit: LinearFit, scan: DatasetScan): ModelFile {
+function toModelFile(m: LoadedModel, fit: ModelFit, scan: DatasetScan): ModelFile {
   const algo = m.spec.algorithm;
   return {
     format: MODEL_FILE_FORMAT,

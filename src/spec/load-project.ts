@@ -320,7 +320,14 @@ function checkModelAgainstData(spec: ModelSpec, data: DataSpec, at: At, problems
     const col = typeof s === "string" ? s : s.column;
     needColumn(col, typeof s === "string" ? ["slices", i] : ["slices", i, "column"], "slice column");
   });
-  spec.sensitive.forEach((s, i) => needColumn(s, ["sensitive", i], "sensitive column"));
+  spec.sensitive.forEach((s, i) => {
+    const col = typeof s === "string" ? s : s.column;
+    needColumn(
+      col,
+      typeof s === "string" ? ["sensitive", i] : ["sensitive", i, "column"],
+      "sensitive column",
+    );
+  });
 
   const allowed: readonly MetricName[] =
     spec.task === "regression" ? REGRESSION_METRICS : CLASSIFICATION_METRICS;

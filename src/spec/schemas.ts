@@ -306,7 +306,12 @@ export const modelSpecSchema = z
       .default({ bootstrap: { samples: 1000, seed: 7, confidence: 0.95 } }),
     slices: z.array(sliceSchema).default([]).describe("Columns to report per-group metrics for."),
     minSliceSize: z.number().int().min(1).default(10).describe("Smaller groups are reported as too small."),
-    sensitive: z.array(z.string()).default([]).describe("classification: columns for fairness metrics."),
+    sensitive: z
+      .array(sliceSchema)
+      .default([])
+      .describe(
+        "classification: columns for fairness metrics (a name, or {column, edges} to bin a numeric one).",
+      ),
     gate: z.record(z.string(), gateRuleSchema).default({}).describe("Metric -> rule a challenger must pass."),
     seed: z.number().int().default(1).describe("Seed of everything random in training."),
   })

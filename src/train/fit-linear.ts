@@ -13,19 +13,27 @@
  */
 import { TRAIN, type RowBatch } from "../data/row-batch.js";
 import type { DataSpec, MetricName, ModelSpec } from "../spec/schemas.js";
-import { InputError } from "../errors.js";
 import {
-  AllMissingError,
   PipelineLearner,
   bindPipeline,
   resolveFeatures,
   termNames,
   toOriginalUnits,
-  type Pipeline,
 } from "./feature-pipeline.js";
+import {
+  chooseTrial,
+  finishPipeline,
+  finiteOrNull,
+  penaltyFor,
+  restrictPipeline,
+  termRecords,
+  trialColumns,
+  type ModelFit,
+  type TrialResult,
+} from "./fit-common.js";
 import { QrAccumulator } from "./least-squares/qr-accumulator.js";
 import { heldOutSse, solveColumns } from "./solve-columns.js";
-import { foldOf, searchTrials, type TrialParams } from "./search-space.js";
+import { foldOf, searchTrials } from "./search-space.js";
 
 export interface LinearFitInput {
   spec: ModelSpec;
@@ -37,28 +45,7 @@ export interface LinearFitInput {
   source: string;
 }
 
-export interface TrialResult {
-  params: TrialParams;
-  /** Cross-validated primary metric; null when it could not be computed. */
-  score: number | null;
-  foldScores: (number | null)[];
-}
-
-export interface LinearFit {
-  pipeline: Pipeline;
-  coefficients: Record<string, number>;
-  intercept: number | null;
-  standardErrors: Record<string, number | null>;
-  interceptStandardError: number | null;
-  alpha: number | null;
-  trainingRows: number;
-  missingTarget: number;
-  trials: TrialResult[];
-  chosen: number;
-  searchMetric: MetricName;
-  folds: number;
-  warnings: string[];
-}
+export type LinearFit = ModelFit;
 
 /** Trains the model the spec describes; see the file comment for the passes. */
 export async function fitLinear(input: LinearFitInput): Promise<LinearFit> {
@@ -171,12 +158,7 @@ export async function fitLinear(input: LinearFitInput): Promise<LinearFit> {
       foldScores,
     };
   });
-  const lowerIsBetter = primary !== "r2";
-  let chosen = 0;
-  results.forEach((r, k) => {
-    const best = results[chosen]!.score;
-    if (r.score !== null && (best === null || (lowerIsBetter ? r.score < best : r.score > best))) chosen = k;
-  });
+  const chosen = chooseTrial(results, primary === "r2");
 
   // 4. final fit on every train row
   const params = trials[chosen]!;
@@ -188,12 +170,7 @@ export async function fitLinear(input: LinearFitInput): Promise<LinearFit> {
   warnings.push(...fit.problems.map((p) => p.message));
   const final = restrictPipeline(pipeline, params);
   const original = toOriginalUnits(final, Array.from(fit.coefficients), Array.from(fit.standardErrors));
-  const coefficients: Record<string, number> = {};
-  const standardErrors: Record<string, number | null> = {};
-  termNames(final).forEach((t, k) => {
-    coefficients[t] = original.coefficients[k]!;
-    standardErrors[t] = finiteOrNull(original.standardErrors[k]!);
-  });
+  const { coefficients, standardErrors } = termRecords(termNames(final), original);
   return {
     pipeline: final,
     coefficients,
@@ -211,72 +188,11 @@ export async function fitLinear(input: LinearFitInput): Promise<LinearFit> {
   };
 }
 
-function finishPipeline(
-  learner: PipelineLearner,
-  options: { intercept: boolean; standardise: boolean },
-  file: string,
-) {
-  try {
-    return learner.finish(options);
-  } catch (e) {
-    if (!(e instanceof AllMissingError)) throw e;
-    throw new InputError({
-      file,
-      field: e.feature,
-      message: e.message,
-      hint: "remove the feature from the model spec, or fill the column in the data",
-    });
-  }
-}
-
-function finiteOrNull(v: number | null): number | null {
-  return v !== null && Number.isFinite(v) ? v : null;
-}
-
 /** The target column as numbers (NaN for missing). */
 function targetValues(batch: RowBatch, index: number): Float64Array {
   const col = batch.columns[index]!;
   if (col.kind !== "numeric") throw new TypeError(`target ${col.name} is not numeric`);
   return col.values;
-}
-
-/** Design columns (intercept first) that a trial uses, out of the full design's. */
-function trialColumns(p: Pipeline, t: TrialParams, intercept: boolean): number[] {
-  const cols: number[] = intercept ? [0] : [];
-  let at = intercept ? 1 : 0;
-  for (const f of p.features) {
-    const used = t.features.includes(f.name);
-    const degree = f.kind === "numeric" ? (t.degree[f.name] ?? 1) : 1;
-    f.terms.forEach((_, k) => {
-      if (used && (f.kind === "category" || k < degree)) cols.push(at + k);
-    });
-    at += f.terms.length;
-  }
-  return cols;
-}
-
-function penaltyFor(cols: number[], alpha: number | null, intercept: boolean): number[] {
-  return cols.map((c) => (intercept && c === 0 ? 0 : (alpha ?? 0)));
-}
-
-/** The pipeline of the chosen trial: its features only, each to its degree. */
-function restrictPipeline(p: Pipeline, t: TrialParams): Pipeline {
-  return {
-    ...p,
-    features: p.features
-      .filter((f) => t.features.includes(f.name))
-      .map((f) => {
-        if (f.kind !== "numeric") return f;
-        const d = t.degree[f.name] ?? 1;
-        return {
-          ...f,
-          degree: d,
-          terms: f.terms.slice(0, d),
-          mean: f.mean.slice(0, d),
-          std: f.std.slice(0, d),
-        };
-      }),
-  };
 }
 
 /**
