@@ -1,0 +1,75 @@
+/** The credit-scoring example through the CLI, and classification's documented edge cases. */
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { main } from "../../cli/main.js";
+import { memoryIo } from "../../cli/io.js";
+import { tempProject, type TempProject } from "../helpers/temp-project.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+let project: TempProject | undefined;
+afterEach(() => project?.remove());
+
+async function cli(args: string[], cwd = root) {
+  const io = memoryIo(cwd);
+  const code = await main(args, io);
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+describe("examples/credit", () => {
+  it("prints AUC, KS, the calibration table and the fairness differences with intervals", async () => {
+    project = tempProject({});
+    const out = project.root;
+    const r = await cli(["run", "--config", "examples/credit/modelgate.yml", "--out", out]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ {2}auc {8}0\.\d+ +\[0\.\d+, 0\.\d+\] +0\.\d+ +[+-]/m);
+    expect(r.out).toMatch(/^ {2}ks {9}0\.\d+ +\[/m);
+    expect(r.out).toContain("champion  version 1 (alias production), scored on the same 316 test rows");
+    expect(r.out).toMatch(
+      /calibration \(test rows by decile of predicted probability\)\n {4}decile +rows +mean predicted +observed rate\n {4}1 /,
+    );
+    expect(r.out).toMatch(
+      /personal_status: parity difference 0\.\d+ \[0\.\d+, 0\.\d+\], equal opportunity difference 0\.\d+ \[/,
+    );
+    expect(r.out).toMatch(/age: parity difference/);
+    expect(r.out).toMatch(/female divorced\/separated\/married +\d+ +0\.\d+/);
+    expect(r.out).toContain("Equal opportunity difference");
+  });
+});
+
+describe("classification edge cases", () => {
+  const spec = (extra = "") =>
+    `data: data.yml\ntask: classification\ntarget: label\npositiveClass: yes\nfeatures: [x]\nalgorithm: { type: logistic${extra} }\nmetrics: { bootstrap: { samples: 50 } }\n`;
+  const files = (rows: string) => ({
+    "modelgate.yml": "models:\n  c: model.yml\n",
+    "data.yml":
+      "file: d.csv\ncolumns:\n  - { name: x, type: number }\n  - { name: label, type: category, values: [yes, no] }\nsplit: { test: 0.3, salt: s }\n",
+    "d.csv": rows,
+  });
+  const separable =
+    "x,label\n" + Array.from({ length: 60 }, (_, i) => `${i},${i < 30 ? "no" : "yes"}`).join("\n") + "\n";
+
+  it("refuses perfectly separable classes without a penalty, naming the feature", async () => {
+    project = tempProject({ ...files(separable), "model.yml": spec() });
+    const r = await cli(["run", "--out", "out"], project.root);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/d\.csv, column "x": .*separat/i);
+  });
+
+  it("fits separable classes with an L2 penalty", async () => {
+    project = tempProject({ ...files(separable), "model.yml": spec(", alpha: 1") });
+    const r = await cli(["run", "--out", "out"], project.root);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/auc +1 /);
+  });
+
+  it("names a positive class that never occurs", async () => {
+    project = tempProject({ ...files(separable.replace(/yes/g, "no")), "model.yml": spec(", alpha: 1") });
+    const r = await cli(["run", "--out", "out"], project.root);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /column "label": every one of the \d+ train rows is not "yes": there is only one class to learn/,
+    );
+  });
+});
