@@ -72,13 +72,12 @@ export class ProblemCollector {
       out.push(...g.examples);
       const rest = g.count - g.examples.length;
       if (rest > 0) {
-        const where = g.field === undefined ? "" : ` in column "${g.field}"`;
         const more =
           g.rows.length > 0 ? `; rows ${g.rows.join(", ")}${rest > g.rows.length ? ", …" : ""}` : "";
         out.push({
           file: this.file,
           ...(g.field === undefined ? {} : { field: g.field }),
-          message: `${rest} more ${g.what}${where} (${g.count} in all${more})`,
+          message: `${rest} more ${g.what} (${g.count} in all${more})`,
         });
       }
     }
