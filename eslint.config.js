@@ -24,6 +24,7 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
+      "no-regex-spaces": "off",
     },
   },
   { files: ["src/**/*.ts"], rules: { "no-restricted-imports": ["error", githubPackages] } },

@@ -1,0 +1,50 @@
+/** The Action's inputs, parsed once into a typed settings object. */
+import { z } from "zod";
+
+const bool = (name: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ["true", "false", ""].includes(v), { message: `${name} must be true or false` })
+    .transform((v) => v !== "false");
+
+export const inputsSchema = z.object({
+  config: z.string().trim().min(1, "config must name modelgate.yml"),
+  models: z.string().transform((s) =>
+    s
+      .split(",")
+      .map((m) => m.trim())
+      .filter(Boolean),
+  ),
+  mode: z.enum(["evaluate", "list", "monitor"], { message: 'mode must be "evaluate", "list" or "monitor"' }),
+  failOnGate: bool("fail-on-gate"),
+  uploadArtifact: bool("upload-artifact"),
+  workingDirectory: z.string().trim(),
+  githubToken: z.string().trim(),
+});
+
+export type Inputs = z.output<typeof inputsSchema>;
+
+/** Reads every input through `get` (core.getInput) and validates them together. */
+export function parseInputs(get: (name: string) => string): Inputs {
+  const raw = {
+    config: get("config") || "modelgate.yml",
+    models: get("models"),
+    mode: get("mode") || "evaluate",
+    failOnGate: get("fail-on-gate"),
+    uploadArtifact: get("upload-artifact"),
+    workingDirectory: get("working-directory") || ".",
+    githubToken: get("github-token"),
+  };
+  const parsed = inputsSchema.safeParse(raw);
+  if (!parsed.success) throw new ActionInputError(parsed.error.issues.map((i) => i.message).join("; "));
+  return parsed.data;
+}
+
+export class ActionInputError extends Error {
+  constructor(message: string) {
+    super(`invalid input: ${message}`);
+    this.name = "ActionInputError";
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * The modelgate Action. `run()` is all there is:
+ *
+ * 1. Parse the inputs once (zod) and load the project's specs.
+ * 2. `list`: print the models as JSON for a matrix, and stop.
+ * 3. `evaluate`: find the champion in the registry as of the pull request's base commit
+ *    (through the contents API: a shallow checkout has no base commit, and the PR's own edits
+ *    to the registry must not choose its champion), train and evaluate every model.
+ * 4. Write the job summary, one artifact per model (`modelgate-report-<model>`), the outputs.
+ * 5. Fail the job exactly once: on invalid input (with annotations on the file and line), or
+ *    on a failed gate when `fail-on-gate` is true.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import * as core from "@actions/core";
+import { canonicalJson } from "../src/canonical-json.js";
+import { InputError, type Problem } from "../src/errors.js";
+import { renderHtml } from "../src/report/render-html.js";
+import { renderMarkdown, renderSummaryLine } from "../src/report/render-markdown.js";
+import type { Report } from "../src/report/report-schema.js";
+import { evaluateProject } from "../src/run/evaluate-project.js";
+import {
+  loadChampion,
+  registryDirOf,
+  workingTreeSource,
+  type RegistrySource,
+} from "../src/run/load-champion.js";
+import { loadProject } from "../src/spec/load-project.js";
+import { restReader, type GitHubReader } from "./github-reader.js";
+import { ActionInputError, parseInputs } from "./inputs.js";
+import { uploadModelArtifact } from "./upload.js";
+
+/** What the Action touches outside itself; tests may replace any part. */
+export interface ActionDeps {
+  env: NodeJS.ProcessEnv;
+  reader?: GitHubReader;
+  upload?: typeof uploadModelArtifact;
+}
+
+/** Runs the Action; never throws (every failure ends in exactly one core.setFailed). */
+export async function run(deps: ActionDeps = { env: process.env }): Promise<void> {
+  try {
+    const failure = await runSteps(deps);
+    if (failure) core.setFailed(failure);
+  } catch (error) {
+    core.setFailed(failureMessage(error));
+  }
+}
+
+async function runSteps(deps: ActionDeps): Promise<string | null> {
+  const { env } = deps;
+  const inputs = parseInputs((name) => core.getInput(name));
+  const workspace = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+  const cwd = path.resolve(workspace, inputs.workingDirectory);
+  const configFile = path.resolve(cwd, inputs.config);
+
+  let project;
+  try {
+    project = loadProject(configFile, {
+      only: inputs.models.length ? inputs.models : undefined,
+      displayBase: workspace,
+    });
+  } catch (error) {
+    if (error instanceof InputError) return annotate(error.problems, "the modelgate specs are invalid");
+    throw error;
+  }
+  const names = project.models.map((m) => m.name);
+  core.setOutput("models", JSON.stringify(names));
+
+  if (inputs.mode === "list") {
+    core.setOutput("summary", `${names.length} model${names.length === 1 ? "" : "s"}: ${names.join(", ")}`);
+    core.info(JSON.stringify(names));
+    return null;
+  }
+  if (inputs.mode === "monitor")
+    return "mode monitor is not available in this version of modelgate; use evaluate or list";
+
+  const event = readEvent(env.GITHUB_EVENT_PATH);
+  const pull = event?.pull_request;
+  const registryDir = registryDirOf(project.root, project.registryDir);
+  const fromRoot = posixRelative(workspace, project.root);
+
+  const reader =
+    deps.reader ??
+    (inputs.githubToken && env.GITHUB_REPOSITORY
+      ? restReader({
+          apiUrl: env.GITHUB_API_URL ?? "https://api.github.com",
+          repository: env.GITHUB_REPOSITORY,
+          token: inputs.githubToken,
+        })
+      : undefined);
+  let source: RegistrySource = workingTreeSource(project.root);
+  const notes: string[] = [];
+  if (pull && reader) {
+    const baseSha = pull.base.sha;
+    source = {
+      describe: `the base commit ${baseSha.slice(0, 7)}`,
+      read: (p) => reader.fileAt(baseSha, fromRoot ? `${fromRoot}/${p}` : p),
+    };
+    const changed = await changedRegistryFiles(project.registryDir, registryDir, source);
+    if (changed.length > 0)
+      notes.push(
+        `This pull request changes the registry (${changed.slice(0, 5).join(", ")}${changed.length > 5 ? ", …" : ""}); those edits are ignored: the champion comes from the base commit, and only the modelgate app writes the registry.`,
+      );
+  } else if (pull) {
+    core.warning(
+      "No github-token: the champion is read from the checked-out files, which the pull request may have changed.",
+    );
+  }
+
+  const result = await evaluateProject(project, {
+    displayBase: workspace,
+    championOf: (model) => loadChampion(source, registryDir, model),
+    head: { sha: pull?.head.sha ?? env.GITHUB_SHA ?? null, ref: pull?.head.ref ?? env.GITHUB_REF ?? null },
+    base: pull ? { sha: pull.base.sha, ref: pull.base.ref } : null,
+  });
+  const report = result.report;
+  if (notes.length > 0) for (const m of report.models) m.registryChanged = true;
+
+  const outDir = path.join(env.RUNNER_TEMP ?? path.join(workspace, ".modelgate-out"), "modelgate");
+  mkdirSync(outDir, { recursive: true });
+  const reportFile = path.join(outDir, "report.json");
+  writeFileSync(reportFile, canonicalJson(report));
+
+  const upload = deps.upload ?? uploadModelArtifact;
+  for (const evaluation of result.evaluations) {
+    const single: Report = { ...report, passed: evaluation.report.passed, models: [evaluation.report] };
+    const dir = path.join(outDir, evaluation.report.name);
+    mkdirSync(path.join(dir, "models"), { recursive: true });
+    const files = {
+      "report.json": canonicalJson(single),
+      [`models/${evaluation.report.name}.json`]: evaluation.modelText,
+      "report.md": renderMarkdown(single),
+      "report.html": renderHtml(single, { scored: { [evaluation.report.name]: evaluation.scored } }),
+    };
+    for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
+    if (inputs.uploadArtifact)
+      await upload(`modelgate-report-${evaluation.report.name}`, dir, Object.keys(files), env);
+  }
+
+  const markdown = [renderMarkdown(report), ...notes.map((n) => `> [!NOTE]\n> ${n}`)].join("\n\n");
+  await core.summary.addRaw(markdown).write();
+  const line = renderSummaryLine(report);
+  core.setOutput("passed", String(report.passed));
+  core.setOutput("report-json", reportFile);
+  core.setOutput("models", JSON.stringify(report.models.map((m) => m.name)));
+  core.setOutput("summary", line);
+
+  if (result.invalid.length > 0)
+    return annotate(
+      result.invalid.flatMap((i) => i.problems),
+      `invalid data for ${result.invalid.map((i) => i.model).join(", ")}`,
+    );
+  if (!report.passed && inputs.failOnGate) return line;
+  core.info(line);
+  return null;
+}
+
+/**
+ * Registry files whose checked-out content differs from the base commit's (added, changed, or
+ * removed), as repository paths.
+ */
+async function changedRegistryFiles(
+  registryDirAbs: string,
+  registryDir: string,
+  base: RegistrySource,
+): Promise<string[]> {
+  const local = new Map<string, string>();
+  const walk = (dir: string, rel: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(path.join(dir, entry.name), r);
+      else if (entry.isFile())
+        local.set(`${registryDir}/${r}`, readFileSync(path.join(dir, entry.name), "utf8"));
+    }
+  };
+  walk(registryDirAbs, "");
+  const changed: string[] = [];
+  for (const [file, text] of local) if ((await base.read(file)) !== text) changed.push(file);
+  // Files the base registry names that the pull request removed.
+  const baseRegistry = await base.read(`${registryDir}/registry.json`);
+  for (const match of baseRegistry?.matchAll(/"file": "([^"]+)"/g) ?? []) {
+    const file = `${registryDir}/${match[1]}`;
+    if (!local.has(file)) changed.push(file);
+  }
+  if (baseRegistry !== null && !local.has(`${registryDir}/registry.json`))
+    changed.push(`${registryDir}/registry.json`);
+  return changed.sort();
+}
+
+/** One annotation per problem, on its file and line; returns the failure message. */
+function annotate(problems: Problem[], headline: string): string {
+  for (const p of problems.slice(0, 50)) {
+    core.error(`${p.message}${p.hint ? ` (hint: ${p.hint})` : ""}`, {
+      title: "modelgate",
+      file: p.file,
+      ...(p.line !== undefined ? { startLine: p.line } : {}),
+      ...(p.column !== undefined ? { startColumn: p.column } : {}),
+    });
+  }
+  return `${headline}: ${problems.length} problem${problems.length === 1 ? "" : "s"} (see the annotations)`;
+}
+
+function failureMessage(error: unknown): string {
+  if (error instanceof ActionInputError) return error.message;
+  if (error instanceof InputError) return error.message;
+  if (error instanceof Error) return `modelgate failed: ${error.message}`;
+  return `modelgate failed: ${String(error)}`;
+}
+
+interface PullRequestEvent {
+  pull_request?: { number: number; head: { sha: string; ref: string }; base: { sha: string; ref: string } };
+}
+
+function readEvent(file: string | undefined): PullRequestEvent | null {
+  if (!file) return null;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as PullRequestEvent;
+  } catch {
+    return null;
+  }
+}
+
+function posixRelative(from: string, to: string): string {
+  return path.relative(from, to).split(path.sep).join("/");
+}

@@ -1,0 +1,39 @@
+// Bundles the Action into one ESM file (dist/index.js) that runs under node20 and node24.
+// Usage: node scripts/bundle-action.mjs [outdir]  (default dist)
+import { build } from "esbuild";
+import { rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const outdir = path.resolve(process.argv[2] ?? path.join(root, "dist"));
+
+rmSync(path.join(outdir, "chunks"), { recursive: true, force: true });
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: ["action/index.ts"],
+  outdir,
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  minify: true,
+  legalComments: "linked",
+  metafile: true,
+  logLevel: "warning",
+  // Some CommonJS dependencies call require(); ESM output has none, so make one.
+  banner: {
+    js: "import { createRequire as __modelgateCreateRequire } from 'node:module'; const require = __modelgateCreateRequire(import.meta.url);",
+  },
+});
+// dist/ must be ESM whatever package.json surrounds it when the Action is checked out.
+writeFileSync(path.join(outdir, "package.json"), '{ "type": "module" }\n');
+const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".js"));
+const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
+const entry = outputs.find(([f]) => f.endsWith("index.js"))?.[1].bytes ?? 0;
+console.log(
+  `bundled the Action into ${path.relative(process.cwd(), outdir) || "."}/: index.js ${(entry / 1024).toFixed(0)} KiB, ` +
+    `${outputs.length - 1} lazily loaded chunks, ${(total / 1024).toFixed(0)} KiB in all`,
+);
