@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/report-schema.js";
 import { renderHtml, type ScoredRows } from "../../src/report/render-html.js";
 import { niceTicks, sampleIndices } from "../../src/report/svg-charts.js";
-import { carsReport, improvedReport } from "./report-fixtures.js";
+import { carsReport, EVIL, evilReport, improvedReport } from "./report-fixtures.js";
 
 /** Deterministic test rows: `n` targets, two sets of predictions, a NaN in the champion's at row 5. */
 function scoredRows(n: number): Required<ScoredRows> {
@@ -174,6 +174,35 @@ describe("renderHtml in Chromium", () => {
     // No history for the second model, so no chart.
     expect(await count(page, '#model-1 figure[data-chart="history"]')).toBe(0);
     await page.close();
+  });
+
+  it("keeps every hostile string as text: no element or attribute comes from the data", async () => {
+    for (const comparable of [true, false]) {
+      const r = evilReport(comparable);
+      const { page, errors, requests } = await load(
+        renderHtml(r, { scored: { mpg: scoredRows(96) }, history: { mpg: HISTORY.mpg } }),
+        `hostile-${comparable}`,
+      );
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      const found = await page.evaluate<{ tags: string[]; handlers: string[] }>(`(() => {
+        const all = [...document.querySelectorAll("*")];
+        return {
+          tags: [...new Set(all.map((e) => e.localName))].sort(),
+          handlers: all.flatMap((e) => [...e.attributes].map((a) => a.name)).filter((n) => n.startsWith("on")),
+        };
+      })()`);
+      expect(found.handlers).toEqual([]);
+      const allowed = new Set(
+        "html head meta title style body header h1 h2 h3 p span strong em code nav ul li a main section div table caption thead tbody tr th td figure figcaption svg desc g line rect text circle path details summary footer".split(
+          " ",
+        ),
+      );
+      expect(found.tags.filter((t) => !allowed.has(t))).toEqual([]);
+      const text = await page.locator("body").innerText();
+      for (const w of EVIL.slice(0, 5)) expect(text).toContain(w.replace(/\s+/g, " ").trim());
+      await page.close();
+    }
   });
 
   it("shows the challenger alone without a champion", async () => {

@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import type { InlineCode, Nodes, Root, TableCell } from "mdast";
 import { visit } from "unist-util-visit";
 import { cleanText } from "../../src/report/escape-markdown.js";
-import { reportSchema, type Report } from "../../src/report/report-schema.js";
 import { changeVerdict, renderMarkdown, renderSummaryLine } from "../../src/report/render-markdown.js";
 import { findHazards, nodesOf, parseGfm } from "./markdown-safety.js";
 import {
   carsReport,
+  EVIL,
+  evilReport,
   failedGateReport,
   improvedReport,
   largeReport,
@@ -214,113 +215,6 @@ describe("renderSummaryLine", () => {
 
 // ---------------------------------------------------------------------------------------------
 // Nothing from the data can act.
-
-const EVIL = [
-  "<img src=x onerror=alert(1)>",
-  "@everyone",
-  "](http://evil)",
-  "[x](http://evil)",
-  "![i](http://evil/i.png)",
-  "`code` ``double`` ```",
-  "a|b||c\\|d\\",
-  "-->",
-  "<!--",
-  "line\nbreak\r\n# heading\n\n- item",
-  '"] --> B["pwn"]\n%%{init: {"theme":"dark"}}%%\nA: b',
-  "#1 GH-2 owner/repo#3 @org/team",
-  "www.evil.com https://evil.com mailto:x@evil.com",
-  "&#64;everyone &lt;script&gt; &commat;x",
-  "<script>alert(1)</script>",
-  "[^1] and [^1]: http://evil",
-  "<https://evil.com> <x@evil.com>",
-  "[ref]\n\n[ref]: http://evil",
-  "*emph* _u_ ~~s~~ **b**",
-  "| col | col |\n| --- | --- |",
-  "1. list\n---\n===",
-  "</details><details open><summary>x",
-  "\u202eevil\u202c bidi",
-];
-
-/** Every string of a report, wherever the schema allows one, set to an injection attempt. */
-function evilReport(comparable: boolean): Report {
-  const r = comparable ? improvedReport() : notComparableReport();
-  const m = r.models[0]!;
-  const pick = (k: number) => EVIL[k % EVIL.length]!;
-  r.head = { sha: "0123456789abcdef0123456789abcdef01234567", ref: pick(0) };
-  r.base = { sha: null, ref: pick(1) };
-  r.tool.version = "@everyone <b>";
-  m.description = EVIL.join(" ");
-  m.data.file = pick(2);
-  m.data.split.salt = pick(3);
-  m.data.columns = EVIL.map((name, k) => ({ name, type: "number", missing: k, mean: k }));
-  m.challenger.algorithm.type = pick(4);
-  m.slices = [
-    {
-      column: pick(5),
-      omittedGroups: 0,
-      groups: EVIL.map((group, k) => ({
-        group,
-        rows: 100 + k,
-        tooSmall: false,
-        worst: k === 3,
-        metrics: { rmse: 2 + k / 10 },
-        champion: comparable ? { rmse: 2.5 } : null,
-      })),
-    },
-  ];
-  m.explanations = EVIL.map((feature, k) => ({
-    feature,
-    meanAbsContribution: k,
-    terms: [{ term: `${feature}^2`, coefficient: k, standardError: null }],
-  }));
-  m.challenger.coefficients = EVIL.map((term, k) => ({ term, coefficient: k, standardError: 0.1 }));
-  if (m.champion) {
-    m.champion.alias = pick(6);
-    m.champion.coefficients = EVIL.map((term, k) => ({
-      term: `${term}!`,
-      coefficient: k,
-      standardError: null,
-    }));
-    if (!comparable) m.champion.reason = EVIL.join(" ");
-  }
-  m.warnings = [...EVIL];
-  m.gate.checks = m.gate.checks.map((c, k) => ({
-    ...c,
-    label: pick(k + 7),
-    reason: pick(k + 8),
-    status: "fail",
-  }));
-  m.gate.summary = pick(9);
-  m.passed = false;
-  r.passed = false;
-  // Metric names outside the catalogue are rendered too (the schema bounds only their length).
-  const evilMetric = pick(10);
-  m.challenger.metrics[evilMetric] = { value: 1, ci: null, reason: pick(11) };
-  m.challenger.metrics[pick(12)] = { value: null, ci: null, reason: pick(13) };
-  if (comparable)
-    m.differences[evilMetric] = {
-      champion: 1,
-      challenger: 1,
-      difference: 0,
-      relativeChange: 0,
-      ci: null,
-      relativeCi: null,
-      significant: null,
-    };
-  m.search = {
-    method: "grid",
-    metric: pick(14),
-    folds: 5,
-    omittedTrials: 0,
-    chosen: 1,
-    trials: EVIL.map((f, k) => ({
-      params: { alpha: k, features: k % 2 ? [f] : EVIL, degree: { [pick(k + 1)]: 2 } },
-      score: k,
-      foldScores: [k],
-    })),
-  };
-  return reportSchema.parse(r);
-}
 
 describe("renderMarkdown with hostile names", () => {
   for (const comparable of [true, false]) {
