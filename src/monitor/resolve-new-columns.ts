@@ -37,8 +37,8 @@ const MAX_PROBES = 4;
 /**
  * Finds which columns of `spec` the file at `path` has, and which it has beyond them. A CSV
  * file without a header row names no columns, so it is taken as the spec describes it.
- *
- * @throws InputError when the file cannot be read at all (missing, not UTF-8, malformed).
+ * Any other problem of the file (missing, not UTF-8, a bad value) is left to the read that
+ * follows, which reports it in full with the data spec's types.
  */
 export async function resolveNewColumns(
   spec: DataSpec,
