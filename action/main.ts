@@ -15,16 +15,17 @@ import path from "node:path";
 import * as core from "@actions/core";
 import { canonicalJson } from "../src/canonical-json.js";
 import { InputError, type Problem } from "../src/errors.js";
-import { renderHtml } from "../src/report/render-html.js";
 import { renderMarkdown, renderSummaryLine } from "../src/report/render-markdown.js";
 import type { Report } from "../src/report/report-schema.js";
 import { evaluateProject } from "../src/run/evaluate-project.js";
 import {
   loadChampion,
+  readRegistry,
   registryDirOf,
   workingTreeSource,
   type RegistrySource,
 } from "../src/run/load-champion.js";
+import { metricHistory, reportFiles } from "../src/run/report-files.js";
 import { loadProject } from "../src/spec/load-project.js";
 import { restReader, type GitHubReader } from "./github-reader.js";
 import { ActionInputError, parseInputs } from "./inputs.js";
@@ -123,22 +124,22 @@ async function runSteps(deps: ActionDeps): Promise<string | null> {
   writeFileSync(reportFile, canonicalJson(report));
 
   const upload = deps.upload ?? uploadModelArtifact;
+  const history = metricHistory(await readRegistry(source, registryDir), report);
   for (const evaluation of result.evaluations) {
     const single: Report = { ...report, passed: evaluation.report.passed, models: [evaluation.report] };
     const dir = path.join(outDir, evaluation.report.name);
-    mkdirSync(path.join(dir, "models"), { recursive: true });
-    const files = {
-      "report.json": canonicalJson(single),
-      [`models/${evaluation.report.name}.json`]: evaluation.modelText,
-      "report.md": renderMarkdown(single),
-      "report.html": renderHtml(single, { scored: { [evaluation.report.name]: evaluation.scored } }),
-    };
-    for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
+    const files = reportFiles(single, [evaluation], history);
+    for (const [name, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      writeFileSync(path.join(dir, name), content);
+    }
     if (inputs.uploadArtifact)
       await upload(`modelgate-report-${evaluation.report.name}`, dir, Object.keys(files), env);
   }
 
-  const markdown = [renderMarkdown(report), ...notes.map((n) => `> [!NOTE]\n> ${n}`)].join("\n\n");
+  const markdown = [renderMarkdown(report, { history }), ...notes.map((n) => `> [!NOTE]\n> ${n}`)].join(
+    "\n\n",
+  );
   await core.summary.addRaw(markdown).write();
   const line = renderSummaryLine(report);
   core.setOutput("passed", String(report.passed));

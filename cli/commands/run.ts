@@ -2,9 +2,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ExitCode, InputError } from "../../src/errors.js";
-import { canonicalJson } from "../../src/canonical-json.js";
 import { evaluateProject } from "../../src/run/evaluate-project.js";
-import { loadChampion, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
+import { loadChampion, readRegistry, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
+import { metricHistory, reportFiles } from "../../src/run/report-files.js";
 import { displayPath, loadProject } from "../../src/spec/load-project.js";
 import { helpText, parseCommand, type CommandDefinition } from "../args.js";
 import { headCommit } from "../git.js";
@@ -50,14 +50,17 @@ export const runCommand = {
     progress.done();
 
     const out = path.resolve(io.cwd, values.out);
-    mkdirSync(path.join(out, "models"), { recursive: true });
-    for (const e of result.evaluations)
-      writeFileSync(path.join(out, "models", `${e.model.model}.json`), e.modelText);
-    writeFileSync(path.join(out, "report.json"), canonicalJson(result.report));
+    const history = metricHistory(await readRegistry(source, registryDir), result.report);
+    for (const [name, content] of Object.entries(reportFiles(result.report, result.evaluations, history))) {
+      mkdirSync(path.dirname(path.join(out, name)), { recursive: true });
+      writeFileSync(path.join(out, name), content);
+    }
 
     if (result.report.models.length > 0) io.out(renderTerminal(result.report));
+    const shown = (name: string) => displayPath(io.cwd, path.join(out, name));
     io.out(
-      `\nwrote ${displayPath(io.cwd, path.join(out, "report.json"))} and ${result.evaluations.length} model file(s) in ${displayPath(io.cwd, path.join(out, "models"))}\n`,
+      `\nwrote ${shown("report.json")}, ${shown("report.md")} (the pull request comment), ` +
+        `${shown("report.html")} (open it in a browser) and the model files in ${shown("models")}\n`,
     );
     if (result.invalid.length > 0) throw new InputError(result.invalid.flatMap((i) => i.problems));
     return result.report.passed ? ExitCode.ok : ExitCode.gateFailed;
