@@ -1,0 +1,64 @@
+/**
+ * The one GitHub client type the app's decisions and effects take: exactly the REST methods
+ * they call, typed from Probot's Octokit, so `context.octokit` passes as is and tests can hand
+ * in any Octokit pointed at the simulator.
+ */
+import type { ProbotOctokit } from "probot";
+
+type FullClient = InstanceType<typeof ProbotOctokit>;
+type Rest = FullClient["rest"];
+
+/** The REST surface the app uses, and nothing else (README, "APIs"). */
+export interface GitHubClient {
+  rest: {
+    actions: Pick<Rest["actions"], "listWorkflowRunArtifacts" | "downloadArtifact">;
+    checks: Pick<Rest["checks"], "create" | "update" | "listForRef">;
+    git: Pick<
+      Rest["git"],
+      "getRef" | "getCommit" | "createBlob" | "createTree" | "createCommit" | "updateRef"
+    >;
+    issues: Pick<Rest["issues"], "listComments" | "createComment" | "updateComment" | "removeLabel">;
+    pulls: Pick<Rest["pulls"], "list" | "get">;
+    repos: Pick<
+      Rest["repos"],
+      | "get"
+      | "getContent"
+      | "getCollaboratorPermissionLevel"
+      | "createDeployment"
+      | "listDeployments"
+      | "createDeploymentStatus"
+      | "listDeploymentStatuses"
+    >;
+  };
+  paginate: FullClient["paginate"];
+}
+
+/** A repository as the REST API names it. */
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+/** Who the app is: its check runs carry `app.id`, its comments are written by `<slug>[bot]`. */
+export interface AppIdentity {
+  id: number;
+  slug: string;
+}
+
+/** The login GitHub gives an app's bot user; `[` cannot appear in a person's login. */
+export function botLogin(identity: AppIdentity): string {
+  return `${identity.slug}[bot]`;
+}
+
+/** The HTTP status of an Octokit RequestError (or anything shaped like one), else undefined. */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** GitHub's error message of a failed request, without the documentation link. */
+export function apiMessageOf(error: unknown): string {
+  const data = (error as { response?: { data?: { message?: unknown } } } | null)?.response?.data;
+  if (typeof data?.message === "string") return data.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,118 @@
+/**
+ * `workflow_run.completed` of the watched workflow:
+ * 1. read the settings and the registry at the default branch's head (never from the PR);
+ * 2. find the open PRs whose head is the run's head commit (forks included);
+ * 3. download and check the run's report artifacts, and judge them against the registry;
+ * 4. set the `modelgate` check on the head commit, and upsert the sticky comment on each PR.
+ */
+import type { Registry } from "../src/registry/registry-document.js";
+import { emptyRegistry } from "../src/registry/registry-document.js";
+import { InputError } from "../src/errors.js";
+import { readRegistry } from "../src/run/load-champion.js";
+import { readAppSettings, workflowPathOf, type AppSettings } from "./app-settings.js";
+import { assessConfigError, assessRun, type RunAssessment, type RunInfo } from "./assess-run.js";
+import { upsertCheckRun } from "./check-runs.js";
+import { findPullRequestsForRun, type RunHead } from "./find-pull-requests.js";
+import type { AppIdentity, GitHubClient, RepoRef } from "./github-client.js";
+import { ARTIFACT_PREFIX, loadRunReports } from "./load-run-reports.js";
+import { upsertMarkedComment, type CommentOutcome } from "./marked-comment.js";
+import { planGateCheck } from "./plan-check.js";
+import { COMMENT_MARKER, planComment } from "./plan-comment.js";
+import { branchHead, contentsSource } from "./repo-files.js";
+
+/** The fields of the `workflow_run` payload the handler reads. */
+export interface WorkflowRunEvent {
+  repo: RepoRef;
+  defaultBranch: string;
+  run: RunInfo & { path: string };
+  head: Omit<RunHead, "headSha">;
+}
+
+export interface WorkflowRunOutcome {
+  handled: boolean;
+  reason?: string;
+  assessment?: RunAssessment;
+  pulls: number[];
+  comments: CommentOutcome[];
+}
+
+/** The default branch's head, its settings and registry, read once for one decision. */
+export interface DefaultBranchState {
+  sha: string;
+  settings: AppSettings | null;
+  settingsProblems: InputError["problems"];
+  registry: Registry;
+  registryProblems: InputError["problems"];
+}
+
+/** Reads modelgate.yml and registry.json at the default branch's head commit. */
+export async function readDefaultBranch(
+  client: GitHubClient,
+  repo: RepoRef,
+  defaultBranch: string,
+): Promise<DefaultBranchState> {
+  const sha = await branchHead(client, repo, defaultBranch);
+  const settings = await readAppSettings(client, repo, sha);
+  let registry = emptyRegistry();
+  let registryProblems: InputError["problems"] = [];
+  if (settings.ok) {
+    try {
+      registry = await readRegistry(contentsSource(client, repo, sha), settings.settings.registryDir);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      registryProblems = error.problems;
+    }
+  }
+  return {
+    sha,
+    settings: settings.ok ? settings.settings : null,
+    settingsProblems: settings.ok ? [] : settings.problems,
+    registry,
+    registryProblems,
+  };
+}
+
+async function hasReportArtifacts(client: GitHubClient, repo: RepoRef, runId: number): Promise<boolean> {
+  const { data } = await client.rest.actions.listWorkflowRunArtifacts({
+    ...repo,
+    run_id: runId,
+    per_page: 100,
+  });
+  return data.artifacts.some((a) => a.name.startsWith(ARTIFACT_PREFIX));
+}
+
+/** Handles one completed run; a run of another workflow is ignored. */
+export async function handleWorkflowRun(
+  client: GitHubClient,
+  identity: AppIdentity,
+  event: WorkflowRunEvent,
+): Promise<WorkflowRunOutcome> {
+  const { repo, run } = event;
+  const state = await readDefaultBranch(client, repo, event.defaultBranch);
+  const configProblems = [...state.settingsProblems, ...state.registryProblems];
+  const watched = state.settings?.config.workflow ?? ".github/workflows/modelgate.yml";
+  const isWatched = workflowPathOf(run.path) === workflowPathOf(watched);
+  if (!isWatched && (configProblems.length === 0 || !(await hasReportArtifacts(client, repo, run.id))))
+    return { handled: false, reason: "not the watched workflow", pulls: [], comments: [] };
+
+  const pulls = await findPullRequestsForRun(client, repo, { headSha: run.headSha, ...event.head });
+  const assessment =
+    configProblems.length > 0
+      ? assessConfigError(run, configProblems)
+      : assessRun(run, await loadRunReports(client, repo, run.id, run.headSha), state.registry);
+
+  await upsertCheckRun(client, repo, identity, planGateCheck(assessment, state.registry));
+  const comments: CommentOutcome[] = [];
+  for (const number of pulls) {
+    const { outcome } = await upsertMarkedComment(
+      client,
+      repo,
+      number,
+      identity,
+      COMMENT_MARKER,
+      (previous) => planComment(assessment, previous, state.registry).body,
+    );
+    comments.push(outcome);
+  }
+  return { handled: true, assessment, pulls, comments };
+}

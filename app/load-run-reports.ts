@@ -1,0 +1,209 @@
+/**
+ * The reports of one workflow run, taken from its `modelgate-report-<model>` artifacts through
+ * the REST API and treated as untrusted: the archive's size is checked before and while it
+ * downloads, its wanted files are inflated within limits, report.json is validated with the
+ * strict schema, it must be about this model and this head commit, and the model file must be
+ * the one the report names by sha256. Anything else a PR's run produced (report.md,
+ * report.html) is never read.
+ */
+import { sha256Hex } from "../src/canonical-json.js";
+import { reportSchema, type Report } from "../src/report/report-schema.js";
+import { MODEL_NAME_PATTERN } from "../src/spec/schemas.js";
+import type { GitHubClient, RepoRef } from "./github-client.js";
+import { ArtifactError, readZipEntries } from "./read-artifact-zip.js";
+
+/** Limits on what one run may hand the app. */
+export const ARTIFACT_LIMITS = {
+  /** Report artifacts read from one run (a report holds at most 100 models). */
+  maxArtifacts: 100,
+  /** Bytes of one artifact's zip, as listed and as downloaded. */
+  maxZipBytes: 25 * 1024 * 1024,
+  /** Entries in one zip's central directory. */
+  maxEntries: 1000,
+  /** Bytes report.json may inflate to. */
+  maxReportBytes: 5 * 1024 * 1024,
+  /** Bytes the model file may inflate to. */
+  maxModelBytes: 20 * 1024 * 1024,
+} as const;
+
+export const ARTIFACT_PREFIX = "modelgate-report-";
+
+/** One model's report, validated. */
+export interface RunModel {
+  model: string;
+  /** A report holding just this model (as the Action writes one per artifact). */
+  report: Report;
+  /** The challenger's model file, exactly as trained; its sha256 matched the report. */
+  modelFile: string;
+}
+
+/** An artifact the app refused, with a reason written by the app (no text from the artifact). */
+export interface ArtifactProblem {
+  /** The artifact's name if it is a valid report name, else a neutral description. */
+  artifact: string;
+  message: string;
+}
+
+export interface RunReports {
+  models: RunModel[];
+  problems: ArtifactProblem[];
+  /** Artifacts named like reports (valid or not). */
+  reportArtifacts: number;
+}
+
+interface ListedArtifact {
+  id: number;
+  name: string;
+  size_in_bytes: number;
+  expired: boolean;
+}
+
+/** Reads a body stream up to `limit` bytes; refuses (and stops downloading) beyond. */
+async function readCapped(body: unknown, limit: number): Promise<Uint8Array> {
+  if (body instanceof ArrayBuffer) {
+    if (body.byteLength > limit) throw new ArtifactError(`the artifact is larger than ${limit} bytes`);
+    return new Uint8Array(body);
+  }
+  const stream = body as ReadableStream<Uint8Array> | null;
+  if (!stream || typeof stream.getReader !== "function")
+    throw new ArtifactError("the artifact has no content");
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      await reader.cancel();
+      throw new ArtifactError(`the artifact is larger than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** The first few schema issues, by path only: zod's messages can quote the (untrusted) input. */
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; code: string }[]): string {
+  const shown = issues.slice(0, 5).map((i) => {
+    const path = i.path
+      .map((p) =>
+        typeof p === "number" ? `[${p}]` : /^[A-Za-z0-9_$]{1,40}$/.test(String(p)) ? `.${String(p)}` : ".…",
+      )
+      .join("")
+      .replace(/^\./, "");
+    return `${path || "(top level)"} (${i.code.replace(/_/g, " ")})`;
+  });
+  return shown.join("; ") + (issues.length > 5 ? `; and ${issues.length - 5} more` : "");
+}
+
+/**
+ * Checks one artifact's files: returns the validated model or throws an ArtifactError saying
+ * what is wrong. Pure, for tests of hostile archives.
+ */
+export function checkArtifact(model: string, zip: Uint8Array, headSha: string): RunModel {
+  const reportPath = "report.json";
+  const modelPath = `models/${model}.json`;
+  const files = readZipEntries(zip, (name) => name === reportPath || name === modelPath, {
+    maxEntries: ARTIFACT_LIMITS.maxEntries,
+    maxEntryBytes: ARTIFACT_LIMITS.maxModelBytes,
+    maxTotalBytes: ARTIFACT_LIMITS.maxReportBytes + ARTIFACT_LIMITS.maxModelBytes,
+  });
+  const reportBytes = files.get(reportPath);
+  if (!reportBytes) throw new ArtifactError("the artifact holds no report.json");
+  if (reportBytes.length > ARTIFACT_LIMITS.maxReportBytes)
+    throw new ArtifactError(`report.json is larger than ${ARTIFACT_LIMITS.maxReportBytes} bytes`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(reportBytes));
+  } catch {
+    throw new ArtifactError("report.json is not valid UTF-8 JSON");
+  }
+  const parsed = reportSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new ArtifactError(
+      `report.json does not match the report schema: ${describeIssues(parsed.error.issues)}`,
+    );
+  const report = parsed.data;
+  if (report.kind !== "evaluation") throw new ArtifactError("report.json is not an evaluation report");
+  const only = report.models[0];
+  if (report.models.length !== 1 || only === undefined || only.name !== model)
+    throw new ArtifactError(`report.json must hold exactly the model ${model}, as the artifact's name says`);
+  if (report.head.sha !== headSha)
+    throw new ArtifactError(
+      `report.json is for commit ${report.head.sha === null ? "(none)" : report.head.sha.slice(0, 12)}, not the run's head ${headSha.slice(0, 12)}`,
+    );
+  const modelBytes = files.get(modelPath);
+  if (!modelBytes) throw new ArtifactError(`the artifact holds no ${modelPath}`);
+  const modelFile = Buffer.from(modelBytes).toString("utf8");
+  if (sha256Hex(modelBytes) !== only.challenger.modelSha256)
+    throw new ArtifactError(`${modelPath} does not have the sha256 that report.json names`);
+  // A report that passes overall while its model failed, or the reverse, is inconsistent.
+  if (report.passed !== only.passed)
+    throw new ArtifactError("report.json's verdict contradicts its model's verdict");
+  return { model, report: { ...report, passed: only.passed }, modelFile };
+}
+
+/** Every report artifact of a run (paginated), downloaded and checked. */
+export async function loadRunReports(
+  client: GitHubClient,
+  repo: RepoRef,
+  runId: number,
+  headSha: string,
+): Promise<RunReports> {
+  const listed: ListedArtifact[] = [];
+  for await (const page of client.paginate.iterator(client.rest.actions.listWorkflowRunArtifacts, {
+    ...repo,
+    run_id: runId,
+    per_page: 100,
+  })) {
+    for (const a of page.data) if (a.name.startsWith(ARTIFACT_PREFIX)) listed.push(a);
+  }
+  const result: RunReports = { models: [], problems: [], reportArtifacts: listed.length };
+  if (listed.length > ARTIFACT_LIMITS.maxArtifacts) {
+    result.problems.push({
+      artifact: "(run)",
+      message: `the run has ${listed.length} report artifacts; at most ${ARTIFACT_LIMITS.maxArtifacts} are read`,
+    });
+  }
+  const seen = new Set<string>();
+  for (const artifact of listed.slice(0, ARTIFACT_LIMITS.maxArtifacts)) {
+    const model = artifact.name.slice(ARTIFACT_PREFIX.length);
+    if (!MODEL_NAME_PATTERN.test(model)) {
+      result.problems.push({
+        artifact: "(an artifact)",
+        message: "an artifact's name does not end in a valid model name; it was ignored",
+      });
+      continue;
+    }
+    const name = artifact.name;
+    try {
+      if (seen.has(model)) throw new ArtifactError("the run has two artifacts for this model");
+      seen.add(model);
+      if (artifact.expired) throw new ArtifactError("the artifact has expired; re-run the workflow");
+      if (artifact.size_in_bytes > ARTIFACT_LIMITS.maxZipBytes)
+        throw new ArtifactError(
+          `the artifact is ${artifact.size_in_bytes} bytes; the limit is ${ARTIFACT_LIMITS.maxZipBytes}`,
+        );
+      const response = await client.rest.actions.downloadArtifact({
+        ...repo,
+        artifact_id: artifact.id,
+        archive_format: "zip",
+        request: { parseSuccessResponseBody: false },
+      });
+      const zip = await readCapped(response.data, ARTIFACT_LIMITS.maxZipBytes);
+      result.models.push(checkArtifact(model, zip, headSha));
+    } catch (error) {
+      if (!(error instanceof ArtifactError)) throw error;
+      result.problems.push({ artifact: name, message: error.message });
+    }
+  }
+  result.models.sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+  return result;
+}

@@ -1,0 +1,135 @@
+/**
+ * The Probot app: each handler reads the few payload fields it needs, hands `context.octokit`
+ * to the module that decides and acts, and logs the outcome. The app keeps no state: what it
+ * knows between events lives in GitHub (check runs, comments, the registry in git).
+ */
+import type { ApplicationFunction, Context, Probot } from "probot";
+import type { AppIdentity, GitHubClient } from "./github-client.js";
+import { handleCommentCommand } from "./handle-comment-command.js";
+import { handleMerge } from "./handle-merge.js";
+import { handlePromotionLabel } from "./handle-promotion-label.js";
+import { handleWorkflowRun } from "./handle-workflow-run.js";
+
+export interface ModelgateAppOptions {
+  /** The app's id and slug; by default asked once from `GET /app` with the app's JWT. */
+  identity?: AppIdentity;
+}
+
+/** Resolves the app's identity once, and again after a failure. */
+function identityResolver(app: Probot, given: AppIdentity | undefined): () => Promise<AppIdentity> {
+  let pending: Promise<AppIdentity> | undefined = given ? Promise.resolve(given) : undefined;
+  return () => {
+    pending ??= (async () => {
+      const octokit = await app.auth();
+      const { data } = await octokit.rest.apps.getAuthenticated();
+      if (!data?.slug) throw new Error("GET /app answered without the app's slug");
+      return { id: data.id, slug: data.slug };
+    })().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+function repoOf(context: Context<"workflow_run" | "pull_request" | "issue_comment">) {
+  const { owner, repo } = context.repo();
+  return { owner, repo };
+}
+
+/** The modelgate app function, for `createNodeMiddleware`, `Probot#load` or Probot's adapters. */
+export function modelgateApp(options: ModelgateAppOptions = {}): ApplicationFunction {
+  return (app) => {
+    const identity = identityResolver(app, options.identity);
+    const client = (context: { octokit: unknown }) => context.octokit as GitHubClient;
+
+    app.on("workflow_run.completed", async (context) => {
+      const run = context.payload.workflow_run;
+      const outcome = await handleWorkflowRun(client(context), await identity(), {
+        repo: repoOf(context),
+        defaultBranch: context.payload.repository.default_branch,
+        run: { id: run.id, headSha: run.head_sha, conclusion: run.conclusion, path: run.path },
+        head: {
+          headBranch: run.head_branch,
+          headOwner: run.head_repository?.owner?.login ?? null,
+          listed: (run.pull_requests ?? []).flatMap((p) => (p ? [p.number] : [])),
+        },
+      });
+      context.log.info(
+        {
+          run: run.id,
+          handled: outcome.handled,
+          conclusion: outcome.assessment?.conclusion,
+          pulls: outcome.pulls,
+          comments: outcome.comments,
+        },
+        "workflow_run.completed",
+      );
+    });
+
+    app.on(
+      ["pull_request.labeled", "pull_request.unlabeled", "pull_request.synchronize"],
+      async (context) => {
+        const pr = context.payload.pull_request;
+        const label = "label" in context.payload ? (context.payload.label?.name ?? null) : null;
+        const outcome = await handlePromotionLabel(client(context), await identity(), {
+          repo: repoOf(context),
+          defaultBranch: context.payload.repository.default_branch,
+          action: context.payload.action,
+          number: pr.number,
+          state: pr.state,
+          headSha: pr.head.sha,
+          labels: pr.labels.map((l) => l.name),
+          label,
+          sender: context.payload.sender.login,
+          senderType: context.payload.sender.type,
+        });
+        context.log.info(
+          {
+            pr: pr.number,
+            action: context.payload.action,
+            handled: outcome.handled,
+            allowed: outcome.decision?.allowed,
+          },
+          "promotion label",
+        );
+      },
+    );
+
+    app.on("pull_request.closed", async (context) => {
+      const pr = context.payload.pull_request;
+      const outcome = await handleMerge(client(context), await identity(), {
+        repo: repoOf(context),
+        defaultBranch: context.payload.repository.default_branch,
+        number: pr.number,
+        merged: pr.merged === true,
+        headSha: pr.head.sha,
+        mergeCommitSha: pr.merge_commit_sha,
+        mergedAt: pr.merged_at,
+        mergedBy: pr.merged_by?.login ?? context.payload.sender.login,
+        labels: pr.labels.map((l) => l.name),
+      });
+      context.log.info({ pr: pr.number, status: outcome.status }, "pull_request.closed");
+    });
+
+    app.on("issue_comment.created", async (context) => {
+      const { comment, issue } = context.payload;
+      const outcome = await handleCommentCommand(client(context), await identity(), {
+        repo: repoOf(context),
+        defaultBranch: context.payload.repository.default_branch,
+        issueNumber: issue.number,
+        isPullRequest: issue.pull_request !== undefined && issue.pull_request !== null,
+        commentId: comment.id,
+        body: comment.body,
+        createdAt: comment.created_at,
+        sender: context.payload.sender.login,
+        senderType: context.payload.sender.type,
+      });
+      if (outcome.command)
+        context.log.info(
+          { issue: issue.number, command: outcome.command.kind, handled: outcome.handled },
+          "command",
+        );
+    });
+  };
+}

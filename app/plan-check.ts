@@ -1,0 +1,37 @@
+/**
+ * The `modelgate` check run for a head commit, planned from a run's assessment: the gate's
+ * conclusion, a one-line title, and the report rendered by the engine as its summary.
+ */
+import { renderMarkdown } from "../src/report/render-markdown.js";
+import type { Registry } from "../src/registry/registry-document.js";
+import type { RunAssessment } from "./assess-run.js";
+import type { CheckPlan } from "./check-runs.js";
+import { registryMetricHistory, renderFindings } from "./plan-comment.js";
+
+export const GATE_CHECK = "modelgate";
+
+/** The run a `modelgate` check was written for, from its external id (`run:<id>`). */
+export function runIdOfCheck(externalId: string | null): number | null {
+  const m = /^run:(\d{1,15})$/.exec(externalId ?? "");
+  return m ? Number(m[1]) : null;
+}
+
+/** The check for `assessment`. */
+export function planGateCheck(assessment: RunAssessment, registry: Registry): CheckPlan {
+  const findings = renderFindings(assessment);
+  const report = assessment.report
+    ? renderMarkdown(assessment.report, {
+        history: registryMetricHistory(registry, assessment.report),
+        maxLength: Math.max(2000, 60_000 - findings.length),
+      })
+    : "";
+  return {
+    name: GATE_CHECK,
+    headSha: assessment.run.headSha,
+    status: "completed",
+    conclusion: assessment.conclusion,
+    externalId: `run:${assessment.run.id}`,
+    title: assessment.headline,
+    summary: [findings, report].filter((s) => s !== "").join("\n\n"),
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * A repository set up like examples/cars (registry with production v1) in the GitHub
+ * simulator, the modelgate app installed and served by the real server (app/server.ts) over
+ * loopback, and webhooks delivered to it. Artifacts are made by running the engine on the cars
+ * example, with only the head commit changed to the scenario's.
+ */
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { ProbotOctokit } from "probot";
+import { canonicalJson } from "../../src/canonical-json.js";
+import type { Report } from "../../src/report/report-schema.js";
+import { evaluateProject } from "../../src/run/evaluate-project.js";
+import { loadChampion, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
+import { loadProject } from "../../src/spec/load-project.js";
+import { startServer, type RunningServer } from "../../app/server.js";
+import { startGitHubSim, type GitHubSim, type SimApp, type SimWorkflowRun } from "../github-sim/index.js";
+import { simOctokitOptions } from "../github-sim/octokit-options.js";
+
+export const REPO = "acme/models";
+export const WORKFLOW = ".github/workflows/modelgate.yml";
+export const SECRET = "scenario-secret";
+const CARS = path.resolve("examples/cars");
+
+/** The cars example's files, as a user would commit them at the repository root. */
+export function carsFiles(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else out[path.relative(CARS, full).split(path.sep).join("/")] = readFileSync(full, "utf8");
+    }
+  };
+  walk(CARS);
+  return out;
+}
+
+export interface CarsRun {
+  report: Report;
+  modelText: string;
+}
+
+let evaluated: Promise<CarsRun> | undefined;
+
+/** The engine's report and model file for the cars example against its production v1 (computed once per file). */
+export function carsRun(): Promise<CarsRun> {
+  evaluated ??= (async () => {
+    const project = loadProject(path.join(CARS, "modelgate.yml"), { displayBase: process.cwd() });
+    const source = workingTreeSource(project.root);
+    const registryDir = registryDirOf(project.root, project.registryDir);
+    const result = await evaluateProject(project, {
+      displayBase: process.cwd(),
+      championOf: (model) => loadChampion(source, registryDir, model),
+      head: { sha: null, ref: null },
+    });
+    const first = result.evaluations[0];
+    if (!first) throw new Error("the cars example evaluated no model");
+    return { report: result.report, modelText: first.modelText };
+  })();
+  return evaluated;
+}
+
+/** The files of a `modelgate-report-mpg` artifact for `headSha`; `edit` may change the report. */
+export async function carsArtifact(
+  headSha: string,
+  edit: (report: Report) => void = () => undefined,
+): Promise<Record<string, string>> {
+  const { report, modelText } = await carsRun();
+  const copy = structuredClone(report);
+  copy.head = { sha: headSha, ref: null };
+  edit(copy);
+  return {
+    "report.json": canonicalJson(copy),
+    "models/mpg.json": modelText,
+    // Written by the PR's run; the app must never post these.
+    "report.md": "# REPORT.MD FROM THE RUN @everyone <img src=x onerror=alert(1)>\n",
+    "report.html": "<script>alert('run')</script>",
+  };
+}
+
+export interface Scenario {
+  sim: GitHubSim;
+  app: SimApp;
+  server: RunningServer;
+  webhookUrl: string;
+  /** Opens a PR from a new branch of REPO (or of `from`, a fork) changing `file`. */
+  openPull(branch: string, options?: { from?: string; user?: string }): number;
+  /** Runs the watched workflow for a PR; the job uploads `artifacts(run)` (name -> files). */
+  runWorkflow(
+    pull: number,
+    artifacts: (run: SimWorkflowRun) => Promise<Record<string, Record<string, string | Buffer>>>,
+    options?: { exitCode?: number; job?: Parameters<GitHubSim["runWorkflow"]>[0]["job"] },
+  ): Promise<SimWorkflowRun>;
+  headSha(pull: number): string;
+  close(): Promise<void>;
+}
+
+/** The permissions and events of app.yml, which the app needs and no more. */
+export const APP_PERMISSIONS = {
+  actions: "read",
+  checks: "write",
+  contents: "write",
+  deployments: "write",
+  issues: "write",
+  metadata: "read",
+  pull_requests: "write",
+} as const;
+export const APP_EVENTS = ["workflow_run", "pull_request", "issue_comment"];
+
+/**
+ * ProbotOctokit for the simulator. `ProbotOctokit.defaults(options)` would lose the throttle
+ * settings: Probot builds its clients with a `defaults` function of its own whose `throttle`
+ * replaces the one given as an object (so writes are paced a second apart). A function applied
+ * after Probot's keeps the simulator's settings.
+ */
+export function simProbotOctokit(sim: GitHubSim): typeof ProbotOctokit {
+  const options = simOctokitOptions(sim);
+  return ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
+    ...instance,
+    baseUrl: options.baseUrl,
+    retry: options.retry,
+    throttle: { ...(instance.throttle as object | undefined), ...options.throttle },
+  })) as typeof ProbotOctokit;
+}
+
+/** Starts the simulator, the repository, the installed app and its server. */
+export async function startScenario(
+  options: { files?: Record<string, string>; slug?: string } = {},
+): Promise<Scenario> {
+  const sim = await startGitHubSim();
+  const app = sim.state.createApp({
+    slug: options.slug ?? "modelgate",
+    permissions: { ...APP_PERMISSIONS },
+    events: APP_EVENTS,
+  });
+  sim.state.createRepo({ owner: "acme", name: "models", files: options.files ?? carsFiles() });
+  sim.state.installApp(app, "acme");
+  const server = await startServer(
+    {
+      appId: String(app.id),
+      privateKey: app.privateKey,
+      secret: SECRET,
+      port: 0,
+      host: "127.0.0.1",
+      webhookPath: "/api/github/webhooks",
+      baseUrl: sim.url,
+      logLevel: "fatal",
+      development: false,
+    },
+    { Octokit: simProbotOctokit(sim) },
+  );
+  const webhookUrl = `${server.url}/api/github/webhooks`;
+  sim.webhooks.configure({ url: webhookUrl, secret: SECRET });
+  let counter = 0;
+  const scenario: Scenario = {
+    sim,
+    app,
+    server,
+    webhookUrl,
+    openPull(branch, o = {}) {
+      const headRepo = o.from ?? REPO;
+      counter += 1;
+      sim.state.pushCommit(headRepo, {
+        branch,
+        files: { [`notes/${branch}.md`]: `change ${counter}\n` },
+        message: `change ${branch}`,
+      });
+      return sim.state.openPullRequest(REPO, {
+        head: branch,
+        ...(o.from ? { from: o.from } : {}),
+        ...(o.user ? { user: o.user } : {}),
+      }).number;
+    },
+    headSha(pull) {
+      return sim.state.issue(REPO, pull).pull!.headSha;
+    },
+    async runWorkflow(pull, artifacts, o = {}) {
+      const result = await sim.runWorkflow({
+        repo: REPO,
+        pullNumber: pull,
+        path: WORKFLOW,
+        name: "modelgate",
+        job:
+          o.job ??
+          (async ({ run }) => {
+            for (const [name, files] of Object.entries(await artifacts(run)))
+              sim.state.addArtifact(run, name, files);
+            return o.exitCode ?? 0;
+          }),
+      });
+      await sim.webhooks.settle();
+      return result.run;
+    },
+    async close() {
+      await sim.webhooks.settle();
+      await server.close();
+      await sim.close();
+    },
+  };
+  return scenario;
+}
+
+/** Sends a delivery again exactly as it was sent (same id, body and signature): a redelivery. */
+export async function redeliver(
+  scenario: Scenario,
+  match: { event: string; action?: string },
+): Promise<number> {
+  const delivery = [...scenario.sim.webhooks.deliveries]
+    .reverse()
+    .find((d) => d.event === match.event && (match.action === undefined || d.action === match.action));
+  if (!delivery) throw new Error(`no ${match.event}.${match.action ?? "*"} delivery to redeliver`);
+  const response = await fetch(scenario.webhookUrl, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": delivery.event,
+      "x-github-delivery": delivery.id,
+      "x-hub-signature-256": delivery.signature256,
+    },
+    body: delivery.body,
+  });
+  await response.arrayBuffer();
+  await scenario.sim.webhooks.settle();
+  return response.status;
+}
+
+/** Comments written by the app's bot user on an issue or PR. */
+export function appComments(scenario: Scenario, number: number) {
+  return scenario.sim.state
+    .comments(REPO, number)
+    .filter((c) => c.user.login === `${scenario.app.slug}[bot]`);
+}
