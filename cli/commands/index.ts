@@ -1,6 +1,7 @@
 /** Every command of the CLI, in the order `modelgate --help` lists them. */
 import type { CommandDefinition } from "../args.js";
 import type { Io } from "../io.js";
+import { diffCommand } from "./diff.js";
 import { predictCommand } from "./predict.js";
 import { promoteCommand, registryCommand, rollbackCommand } from "./registry.js";
 import { runCommand } from "./run.js";
@@ -15,6 +16,7 @@ export interface Command {
 export const commands: Command[] = [
   validateCommand,
   runCommand,
+  diffCommand,
   trainCommand,
   predictCommand,
   registryCommand,

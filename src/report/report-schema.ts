@@ -157,7 +157,8 @@ export const fairnessSchema = z.strictObject({
 
 export const championSchema = z.strictObject({
   alias: name,
-  version: z.number().int().min(1),
+  /** The registry version; 0 for a model retrained from an earlier spec (`modelgate diff --retrain-base`). */
+  version: z.number().int().min(0),
   modelSha256: sha,
   specHash: sha.nullable(),
   dataHash: sha.nullable(),

@@ -1,0 +1,145 @@
+/** `modelgate monitor`: drift of new data against the production model; report.json and report.md. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { canonicalJson } from "../../src/canonical-json.js";
+import { ExitCode, InputError, UsageError } from "../../src/errors.js";
+import { monitorProject } from "../../src/monitor/monitor-project.js";
+import type {
+  ColumnDrift,
+  MonitorModelReport,
+  MonitorReport,
+} from "../../src/monitor/monitor-report-schema.js";
+import type { MonitorThresholds } from "../../src/monitor/monitor-thresholds.js";
+import { renderMonitorMarkdown } from "../../src/monitor/render-monitor-markdown.js";
+import { cleanText } from "../../src/report/escape-markdown.js";
+import { formatNumber } from "../../src/report/format-number.js";
+import { registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
+import { displayPath, loadProject } from "../../src/spec/load-project.js";
+import { helpText, parseCommand, type CommandDefinition } from "../args.js";
+import { headCommit } from "../git.js";
+import type { Io } from "../io.js";
+
+const definition = {
+  name: "monitor",
+  summary:
+    "compare new data with the production model's training data (drift) and, with a target, its performance",
+  usage: "modelgate monitor --model NAME --data FILE [--config FILE] [--out DIR]",
+  details: [
+    "  -m, --model NAME    the model to monitor",
+    "  -d, --data FILE     the new data, read with the model's data spec (format and columns)",
+    "  -o, --out DIR       where to write report.json and report.md (default ./modelgate-monitor)",
+    "      --alias NAME    the version to monitor (default production)",
+    "      --psi-warn X    PSI from which a significant shift warns (default: the spec's, else 0.1)",
+    "      --psi-alert X   PSI from which a significant shift alerts (default: the spec's, else 0.25)",
+    "      --p-value X     significance of the drift tests, corrected for the features (default 0.01)",
+    "",
+    "Exit codes: 0 ok or warnings, 1 alert, 2 invalid input.",
+  ],
+  options: {
+    model: { type: "string", short: "m" },
+    data: { type: "string", short: "d" },
+    out: { type: "string", short: "o", default: "modelgate-monitor" },
+    alias: { type: "string", default: "production" },
+    "psi-warn": { type: "string" },
+    "psi-alert": { type: "string" },
+    "p-value": { type: "string" },
+  },
+} satisfies CommandDefinition;
+
+export const monitorCommand = {
+  definition,
+  async run(argv: string[], io: Io): Promise<number> {
+    const { values } = parseCommand(definition, argv);
+    if (values.help) {
+      io.out(helpText(definition));
+      return ExitCode.ok;
+    }
+    if (!values.model)
+      throw new UsageError("monitor: --model NAME is required", `usage: ${definition.usage}`);
+    if (!values.data) throw new UsageError("monitor: --data FILE is required", `usage: ${definition.usage}`);
+    const overrides: Partial<MonitorThresholds> = {
+      ...numberFlag("psi-warn", values["psi-warn"], "psiWarn"),
+      ...numberFlag("psi-alert", values["psi-alert"], "psiAlert"),
+      ...numberFlag("p-value", values["p-value"], "pValue"),
+    };
+    const project = loadProject(path.resolve(io.cwd, values.config), {
+      only: [values.model],
+      displayBase: io.cwd,
+    });
+    const result = await monitorProject(project, {
+      dataFiles: { [values.model]: path.resolve(io.cwd, values.data) },
+      source: workingTreeSource(project.root),
+      registryDir: registryDirOf(project.root, project.registryDir),
+      alias: values.alias,
+      overrides,
+      displayBase: io.cwd,
+      head: { sha: headCommit(project.root), ref: null },
+    });
+    if (result.invalid.length > 0) throw new InputError(result.invalid.flatMap((i) => i.problems));
+
+    const out = path.resolve(io.cwd, values.out);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, "report.json"), canonicalJson(result.report));
+    writeFileSync(path.join(out, "report.md"), renderMonitorMarkdown(result.report));
+    io.out(renderMonitorTerminal(result.report));
+    io.out(
+      `\nwrote ${displayPath(io.cwd, path.join(out, "report.json"))} and ${displayPath(io.cwd, path.join(out, "report.md"))}\n`,
+    );
+    return result.report.verdict === "alert" ? ExitCode.gateFailed : ExitCode.ok;
+  },
+};
+
+function numberFlag<K extends keyof MonitorThresholds>(
+  flag: string,
+  text: string | undefined,
+  key: K,
+): Partial<Record<K, number>> {
+  if (text === undefined) return {};
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value))
+    throw new UsageError(`monitor: --${flag} must be a number, not "${text}"`, `for example --${flag} 0.2`);
+  return { [key]: value } as Partial<Record<K, number>>;
+}
+
+/** The drift table and the verdict, as plain text for a terminal. */
+export function renderMonitorTerminal(report: MonitorReport): string {
+  return report.models.map(renderModel).join("\n") + `\nverdict: ${report.verdict.toUpperCase()}\n`;
+}
+
+function renderModel(m: MonitorModelReport): string {
+  const name = (s: string) => cleanText(s, 40);
+  const lines = [
+    `${m.name}  ${m.production.alias} v${m.production.version} against ${cleanText(m.data.file, 200)} (${m.data.rows} rows): ${m.verdict}`,
+    "",
+  ];
+  const header = ["column", "role", "PSI", "test", "stat", "p adj", "status"];
+  const rows = m.columns.map((c: ColumnDrift) => [
+    name(c.name),
+    c.role,
+    formatNumber(c.psi, 3),
+    c.test ? (c.test.kind === "ks" ? "KS" : "chi2") : "-",
+    c.test ? formatNumber(c.test.statistic, 3) : "-",
+    c.test ? formatNumber(c.test.adjustedPValue, 2) : "-",
+    c.status,
+  ]);
+  for (const c of m.missingColumns) rows.push([name(c.name), c.role, "-", "-", "-", "-", "missing"]);
+  for (const n of m.newColumns) rows.push([name(n), "-", "-", "-", "-", "-", "new"]);
+  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => [...r[k]!].length)));
+  const line = (r: string[]) =>
+    r
+      .map((cell, k) => (k >= 2 && k <= 5 ? cell.padStart(widths[k]!) : cell.padEnd(widths[k]!)))
+      .join("  ")
+      .trimEnd();
+  lines.push(line(header), ...rows.map(line), "");
+  for (const r of m.reasons)
+    lines.push(`${r.severity === "alert" ? "ALERT" : "warn "} ${cleanText(r.message, 300)}`);
+  if (m.performance) {
+    const p = m.performance;
+    lines.push(
+      `performance on ${p.rows} rows: ${Object.entries(p.metrics)
+        .map(([k, e]) => `${k} ${formatNumber(e.value)} (recorded ${formatNumber(p.recorded[k] ?? null)})`)
+        .join(", ")}; gate ${p.gate.passed ? "passed" : "FAILED"}`,
+    );
+  } else if (m.performanceNote) lines.push(`performance: not measured: ${cleanText(m.performanceNote, 300)}`);
+  return lines.join("\n") + "\n";
+}
