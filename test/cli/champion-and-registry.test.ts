@@ -1,10 +1,11 @@
 /** Champion against challenger through the CLI, and the registry commands, in a real git repository. */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { memoryIo } from "../../cli/io.js";
 import { reportSchema, type Report } from "../../src/report/report-schema.js";
+import { committedSchemaErrors } from "../helpers/committed-schema.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 
 let project: TempProject | undefined;
@@ -62,8 +63,18 @@ async function cli(args: string[]) {
   return { code, out: io.stdout, err: io.stderr };
 }
 
+/** The run's report.json, checked against both the zod schema and the committed JSON Schema. */
 function report(): Report {
-  return reportSchema.parse(JSON.parse(readFileSync(project!.file("out/report.json"), "utf8")));
+  const raw = JSON.parse(readFileSync(project!.file("out/report.json"), "utf8"));
+  expect(committedSchemaErrors("report.schema.json", raw)).toEqual([]);
+  const model = JSON.parse(readFileSync(project!.file(`out/models/${raw.models[0].name}.json`), "utf8"));
+  expect(committedSchemaErrors("model-file.schema.json", model)).toEqual([]);
+  const registry = project!.file(".modelgate/registry.json");
+  if (existsSync(registry))
+    expect(committedSchemaErrors("registry.schema.json", JSON.parse(readFileSync(registry, "utf8")))).toEqual(
+      [],
+    );
+  return reportSchema.parse(raw);
 }
 
 describe("champion and challenger on the same rows", () => {
