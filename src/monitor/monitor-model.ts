@@ -11,7 +11,7 @@ import type { RowBatch } from "../data/row-batch.js";
 import { scanDataset } from "../data/scan-dataset.js";
 import { InputError } from "../errors.js";
 import { evaluateWithIntervals } from "../evaluate/bootstrap.js";
-import { defaultMetrics } from "../evaluate/metrics.js";
+import { defaultMetrics, metricDirection } from "../evaluate/metrics.js";
 import { NumberColumn } from "../evaluate/score-test-rows.js";
 import type { ModelVersion } from "../registry/registry-document.js";
 import type { Champion } from "../run/evaluate-model.js";
@@ -299,9 +299,18 @@ function livePerformance(
   const names = [...new Set<MetricName>([...reported, ...gated])];
   const metrics = evaluateWithIntervals(names, actual, predicted, m.spec.metrics.bootstrap);
   const recordedMetrics = recorded?.metrics ?? {};
+  // The live rows are not the rows the recorded metrics came from, so a point value would fail
+  // a tight rule (rmse +2%) on sampling noise alone. The gate judges the favourable end of the
+  // live interval instead: it fails only when the whole interval is beyond the rule.
+  const favourable: Record<string, { value: number | null; reason?: string }> = {};
+  for (const [name, e] of Object.entries(metrics)) {
+    const higher = metricDirection(name)?.higherIsBetter;
+    const value = e.ci && higher !== undefined ? (higher ? e.ci.upper : e.ci.lower) : e.value;
+    favourable[name] = e.reason === undefined ? { value } : { value, reason: e.reason };
+  }
   const gate = decideGate({
     rules: m.spec.gate,
-    challenger: metrics,
+    challenger: favourable,
     champion: recorded ? recordedMetrics : null,
     ...(recorded ? {} : { noChampionReason: "the registry recorded no metrics for the production version" }),
   });
@@ -310,6 +319,7 @@ function livePerformance(
     skipped,
     metrics,
     recorded: recordedMetrics,
+    gateBasis: "interval",
     gate: { passed: gate.passed, checks: gate.checks, summary: gate.summary },
   };
 }

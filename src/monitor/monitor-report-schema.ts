@@ -104,7 +104,13 @@ export const performanceSchema = z.strictObject({
   metrics: z.record(name, metricEstimateSchema),
   /** The production version's metrics as the registry recorded them (its test rows). */
   recorded: z.record(name, num.nullable()),
-  /** The model spec's gate with the live values as challenger and the recorded ones as champion. */
+  /**
+   * What the gate judged: `interval`, the favourable end of each live metric's bootstrap
+   * interval (the live rows are not the recorded rows, so a point value would fail tight rules
+   * on noise), or `value` where a metric has no interval.
+   */
+  gateBasis: z.enum(["interval", "value"]),
+  /** The model spec's gate with the live metrics as challenger and the recorded ones as champion. */
   gate: gateSchema,
 });
 
