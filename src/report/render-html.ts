@@ -7,7 +7,7 @@
 import { metricDirection } from "../evaluate/metrics.js";
 import { cleanText, escapeHtml } from "./escape-markdown.js";
 import { formatNumber, formatPercent, formatSigned } from "./format-number.js";
-import type { ModelReport, Report, SearchJson } from "./report-schema.js";
+import type { CalibrationBinJson, FairnessJson, ModelReport, Report, SearchJson } from "./report-schema.js";
 import { changeVerdict, type ChangeVerdict, type MetricHistory } from "./render-markdown.js";
 import {
   barChart,
@@ -103,6 +103,8 @@ function renderModel(m: ModelReport, index: number, options: HtmlOptions): strin
   const charts: string[] = [intervalFigure(m, `${id}-metrics`)];
   const scored = options.scored?.[m.name];
   if (scored) charts.push(...predictionFigures(m, scored, id, options.maxPoints ?? DEFAULT_MAX_POINTS));
+  else if (m.calibration && m.calibration.length > 0)
+    charts.push(reportedCalibration(m.calibration, `${id}-predicted`));
   const history = historyFigure(m, options.history?.[m.name], `${id}-history`);
   if (history) charts.push(history);
   const slices = m.slices.map((s, k) => sliceFigure(m, s, `${id}-slice-${k}`));
@@ -121,6 +123,7 @@ ${metricTable(m)}
 ${charts.join("\n")}
 </div>
 ${slices.length ? `<h3>Slices</h3><p class="muted">${h(primary, 80)} per group of the test rows${directionText(m.primaryMetric)}; ⚠ marks the challenger's worst group.</p><div class="charts">${slices.join("\n")}</div>` : ""}
+${fairnessTables(m)}
 <h3>Gate rules</h3>
 ${gateTable(m)}
 ${coefficientsDetails(m)}
@@ -391,6 +394,44 @@ function sliceFigure(m: ModelReport, s: ModelReport["slices"][number], id: strin
     groups: bars,
     withChampion,
   });
+}
+
+/** The calibration report.json carries, for a page rendered without the scored rows. */
+function reportedCalibration(bins: CalibrationBinJson[], id: string): string {
+  const drawn = bins.filter((b) => b.meanPredicted !== null && b.observedRate !== null);
+  return scatterChart({
+    id,
+    chart: "predicted-vs-actual",
+    title: "Calibration: predicted probability against observed rate",
+    description: `${count(drawn.length, "bin")} of predicted probability: ${drawn.map((b) => `mean prediction ${formatNumber(b.meanPredicted, 3)}, observed ${formatNumber(b.observedRate, 3)} (${count(b.rows, "row")})`).join("; ")}.`,
+    caption: "Bins of predicted probability; dashed line: perfect calibration.",
+    xLabel: "mean predicted probability",
+    yLabel: "observed positive rate",
+    identity: true,
+    connect: true,
+    series: [
+      {
+        name: "challenger",
+        kind: "challenger",
+        x: drawn.map((b) => b.meanPredicted!),
+        y: drawn.map((b) => b.observedRate!),
+      },
+    ],
+  });
+}
+
+function fairnessTables(m: ModelReport): string {
+  if (!m.fairness || m.fairness.length === 0) return "";
+  const estimate = (e: FairnessJson["parityDifference"]) =>
+    `${formatNumber(e.value)}${e.ci ? ` ${interval(e.ci)}` : ""}${e.value === null && e.reason ? ` (${h(e.reason, 160)})` : ""}`;
+  const blocks = m.fairness.map((f) => {
+    const rows = f.groups.map(
+      (g) =>
+        `<tr><td><code>${h(g.group, 80)}</code></td><td class="num">${formatCount(g.rows)}</td><td class="num">${formatCount(g.positives)}</td><td class="num">${formatNumber(g.positiveRate)}</td><td class="num">${formatNumber(g.truePositiveRate)}</td><td>${g.tooSmall ? "too small" : ""}</td></tr>`,
+    );
+    return `<p>By <code>${h(f.column, 80)}</code>: parity difference ${estimate(f.parityDifference)}; equal opportunity difference ${estimate(f.equalOpportunityDifference)}.</p><div class="table-wrap"><table><thead><tr><th scope="col">Group</th><th scope="col" class="num">Rows</th><th scope="col" class="num">Positives</th><th scope="col" class="num">Predicted positive</th><th scope="col" class="num">True positive rate</th><th scope="col"></th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+  });
+  return `<div class="fairness"><h3>Fairness</h3><p class="muted">Rates of the challenger per group of each sensitive column; 0 difference is parity.</p>${blocks.join("")}</div>`;
 }
 
 function gateTable(m: ModelReport): string {

@@ -20,7 +20,9 @@ import { formatNumber, formatPercent, formatSigned } from "./format-number.js";
 import type {
   ChampionJson,
   DifferenceJson,
+  CalibrationBinJson,
   ExplanationJson,
+  FairnessJson,
   GateCheckJson,
   MetricEstimateJson,
   ModelReport,
@@ -169,7 +171,7 @@ const LEVELS: Level[] = [
     coefficients: false,
     slices: "none",
     details: true,
-    leftOut: ["search trials", "feature contributions and coefficients", "slices"],
+    leftOut: ["search trials", "feature contributions and coefficients", "slices and fairness"],
   },
   {
     trials: false,
@@ -315,6 +317,12 @@ function renderModel(m: ModelReport, level: Level, history: readonly HistoryPoin
   blocks.push(details(`Gate rules: ${gateCounts(m)}`, gateSection(m)));
   if (level.slices !== "none" && m.slices.length > 0)
     blocks.push(details(`Slices by ${plural(m.slices.length, "column")}`, slicesSection(m, level)));
+  if (level.slices !== "none" && m.fairness && m.fairness.length > 0)
+    blocks.push(
+      details(`Fairness by ${plural(m.fairness.length, "column")}`, fairnessSection(m.fairness, level)),
+    );
+  if (m.calibration && m.calibration.length > 0)
+    blocks.push(details("Calibration of the challenger", calibrationSection(m.calibration)));
   if (level.coefficients && (m.explanations.length > 0 || m.challenger.coefficients.length > 0))
     blocks.push(details("Feature contributions and coefficients", coefficientsSection(m)));
   blocks.push(details("Data", dataSection(m)));
@@ -336,7 +344,8 @@ function headline(m: ModelReport, withWarnings: boolean): string[] {
   const alpha = algo.alpha !== null && algo.type !== "linear" ? ` (α ${formatNumber(algo.alpha)})` : "";
   const blocks = [
     `### ${m.passed ? "✅" : "❌"} ${escapeText(m.name, 64)}: ${m.passed ? "passed" : "failed"}\n` +
-      `${escapeText(m.task, 40)}, ${escapeText(algo.type, 40)}${alpha}; primary metric ${metricLabel(m.primaryMetric)}`,
+      `${escapeText(m.task, 40)}, ${escapeText(algo.type, 40)}${alpha}; primary metric ${metricLabel(m.primaryMetric)}` +
+      (m.threshold !== null && m.threshold !== undefined ? `; threshold ${formatNumber(m.threshold)}` : ""),
   ];
   if (m.description) blocks.push(`*${escapeText(m.description, 300)}*`);
   blocks.push(championLine(m));
@@ -619,6 +628,56 @@ function coefficientsSection(m: ModelReport): string {
       ? "coefficients of the challenger beside the champion's, term by term."
       : "coefficients of the challenger.") +
     `\n\n${table([header, ...rows], withChampion ? ["l", "r", "l", "r", "r", "r"] : ["l", "r", "l", "r"])}`
+  );
+}
+
+function fairnessSection(fairness: FairnessJson[], level: Level): string {
+  const blocks = [
+    "Rates of the challenger per group of each sensitive column, and the largest difference between groups " +
+      "(0 is parity; the interval is a bootstrap interval).",
+  ];
+  for (const f of fairness) {
+    let groups = f.groups;
+    if (level.slices === "some" && groups.length > SOME_GROUPS)
+      groups = [...groups].sort((a, b) => b.rows - a.rows).slice(0, SOME_GROUPS);
+    const hidden = f.groups.length - groups.length;
+    const difference = (label: string, e: MetricEstimateJson) =>
+      `${label} ${formatNumber(e.value)}${e.ci ? ` ${interval(e.ci)}` : ""}${e.value === null && e.reason ? ` (${escapeText(e.reason, 160)})` : ""}`;
+    const rows = groups.map((g) => [
+      codeSpan(g.group, { inTable: true, max: 80 }),
+      formatCount(g.rows),
+      formatCount(g.positives),
+      formatNumber(g.positiveRate),
+      formatNumber(g.truePositiveRate),
+      g.tooSmall ? "too small" : "",
+    ]);
+    blocks.push(
+      `**By ${codeSpan(f.column, { max: 80 })}**: ${difference("parity difference", f.parityDifference)}; ` +
+        `${difference("equal opportunity difference", f.equalOpportunityDifference)}` +
+        (hidden > 0 ? ` (${plural(hidden, "more group")} not listed)` : "") +
+        `\n\n${table(
+          [["Group", "Rows", "Positives", "Predicted positive", "True positive rate", ""], ...rows],
+          ["l", "r", "r", "r", "r", "l"],
+        )}`,
+    );
+  }
+  return blocks.join("\n\n");
+}
+
+function calibrationSection(bins: CalibrationBinJson[]): string {
+  const rows = bins.map((b) => [
+    String(b.bin + 1),
+    `${formatNumber(b.minPredicted, 3)} to ${formatNumber(b.maxPredicted, 3)}`,
+    formatCount(b.rows),
+    formatNumber(b.meanPredicted, 3),
+    formatNumber(b.observedRate, 3),
+  ]);
+  return (
+    "Test rows binned by predicted probability: a calibrated model's observed rate matches its mean prediction.\n\n" +
+    table(
+      [["Bin", "Predicted", "Rows", "Mean predicted", "Observed rate"], ...rows],
+      ["r", "l", "r", "r", "r"],
+    )
   );
 }
 

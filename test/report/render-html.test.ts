@@ -205,6 +205,20 @@ describe("renderHtml in Chromium", () => {
     }
   });
 
+  it("draws the reported calibration and lists fairness groups without scored rows", async () => {
+    const r = evilReport(true);
+    r.models[0]!.calibration = [
+      { bin: 0, rows: 40, minPredicted: 0, maxPredicted: 0.1, meanPredicted: 0.04, observedRate: 0.05 },
+      { bin: 5, rows: 3, minPredicted: 0.5, maxPredicted: 0.6, meanPredicted: null, observedRate: null },
+      { bin: 9, rows: 30, minPredicted: 0.9, maxPredicted: 1, meanPredicted: 0.95, observedRate: 0.9 },
+    ];
+    const { page, errors } = await load(renderHtml(r), "calibration");
+    expect(errors).toEqual([]);
+    expect(await attr(page, 'figure[data-chart="predicted-vs-actual"]', "data-points")).toBe("2");
+    expect(await count(page, ".fairness tbody tr")).toBe(EVIL.length);
+    await page.close();
+  });
+
   it("shows the challenger alone without a champion", async () => {
     const scored = scoredRows(96);
     const { page, errors } = await load(

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { InlineCode, Nodes, Root, TableCell } from "mdast";
 import { visit } from "unist-util-visit";
 import { cleanText } from "../../src/report/escape-markdown.js";
+import { reportSchema } from "../../src/report/report-schema.js";
 import { changeVerdict, renderMarkdown, renderSummaryLine } from "../../src/report/render-markdown.js";
 import { findHazards, nodesOf, parseGfm } from "./markdown-safety.js";
 import {
@@ -32,12 +33,12 @@ function cellText(cell: TableCell): string {
   return parts.join("");
 }
 
-/** The first table whose header starts with `first`, as rows of cell texts. */
-function tableCells(markdown: string, first: string): string[][] {
+/** The first table whose header starts with `first` (and has `third` third), as rows of cell texts. */
+function tableCells(markdown: string, first: string, third?: string): string[][] {
   const tables = nodesOf(parseGfm(markdown), "table").map((t) =>
     t.children.map((r) => r.children.map(cellText)),
   );
-  const found = tables.find((t) => t[0]?.[0] === first);
+  const found = tables.find((t) => t[0]?.[0] === first && (third === undefined || t[0][2] === third));
   if (!found) throw new Error(`no table starts with "${first}"`);
   return found;
 }
@@ -187,6 +188,59 @@ describe("renderMarkdown content", () => {
     expect(renderMarkdown(improvedReport(), { history: { other: HISTORY.mpg } })).not.toContain("mermaid");
   });
 
+  it("lists fairness rates by group and the calibration bins when the report has them", () => {
+    const r = improvedReport();
+    const m = r.models[0]!;
+    m.threshold = 0.5;
+    m.fairness = [
+      {
+        column: "Origin",
+        groups: [
+          {
+            group: "USA",
+            rows: 58,
+            positives: 20,
+            tooSmall: false,
+            positiveRate: 0.4,
+            truePositiveRate: 0.85,
+            metrics: {},
+          },
+          {
+            group: "Japan",
+            rows: 19,
+            positives: 9,
+            tooSmall: false,
+            positiveRate: 0.55,
+            truePositiveRate: 0.9,
+            metrics: {},
+          },
+        ],
+        parityDifference: { value: 0.15, ci: { lower: 0.02, upper: 0.3 } },
+        equalOpportunityDifference: { value: 0.05, ci: null },
+      },
+    ];
+    m.calibration = [
+      { bin: 0, rows: 40, minPredicted: 0, maxPredicted: 0.1, meanPredicted: 0.04, observedRate: 0.05 },
+      { bin: 9, rows: 30, minPredicted: 0.9, maxPredicted: 1, meanPredicted: 0.95, observedRate: 0.9 },
+    ];
+    const md = renderMarkdown(reportSchema.parse(r));
+    expect(md).toContain("threshold 0.5");
+    expect(md).toContain(
+      "**By `Origin`**: parity difference 0.15 [0.02, 0.3]; equal opportunity difference 0.05",
+    );
+    const fairness = tableCells(md, "Group", "Positives");
+    expect(fairness).toEqual([
+      ["Group", "Rows", "Positives", "Predicted positive", "True positive rate", ""],
+      ["USA", "58", "20", "0.4", "0.85", ""],
+      ["Japan", "19", "9", "0.55", "0.9", ""],
+    ]);
+    expect(tableCells(md, "Bin")).toEqual([
+      ["Bin", "Predicted", "Rows", "Mean predicted", "Observed rate"],
+      ["1", "0 to 0.1", "40", "0.04", "0.05"],
+      ["10", "0.9 to 1", "30", "0.95", "0.9"],
+    ]);
+  });
+
   it("has a legend for the marks when there is a champion", () => {
     expect(renderMarkdown(improvedReport())).toMatch(/🟢 better and 🔴 worse: the interval excludes zero/);
     expect(renderMarkdown(carsReport())).not.toContain("🟢");
@@ -304,7 +358,7 @@ describe("renderMarkdown size", () => {
       "search trials",
       "search trials; feature contributions and coefficients",
       "search trials; feature contributions and coefficients; slice groups beyond the worst and the 7 largest",
-      "search trials; feature contributions and coefficients; slices",
+      "search trials; feature contributions and coefficients; slices and fairness",
       "the details of each model (gate rules, slices, coefficients, data, search, history)",
     ]);
     expect(seen.slice(5)).toEqual(["the details of each model; the tables of 1 model (listed at the end)"]);

@@ -248,6 +248,26 @@ export function evilReport(comparable: boolean): Report {
       })),
     },
   ];
+  m.threshold = 0.5;
+  m.fairness = [
+    {
+      column: pick(15),
+      groups: EVIL.map((group, k) => ({
+        group,
+        rows: 50 + k,
+        positives: k,
+        tooSmall: k % 5 === 0,
+        positiveRate: 0.5,
+        truePositiveRate: 0.8,
+        metrics: { [pick(k + 2)]: 1 },
+      })),
+      parityDifference: { value: 0.1, ci: null, reason: pick(16) },
+      equalOpportunityDifference: { value: null, ci: null, reason: pick(17) },
+    },
+  ];
+  m.calibration = [
+    { bin: 0, rows: 10, minPredicted: 0, maxPredicted: 0.1, meanPredicted: 0.05, observedRate: 0.1 },
+  ];
   m.explanations = EVIL.map((feature, k) => ({
     feature,
     meanAbsContribution: k,
