@@ -4,6 +4,7 @@
  * in any Octokit pointed at the simulator.
  */
 import type { ProbotOctokit } from "probot";
+import type { ArtifactLimits } from "./load-run-reports.js";
 
 type FullClient = InstanceType<typeof ProbotOctokit>;
 type Rest = FullClient["rest"];
@@ -43,6 +44,12 @@ export interface RepoRef {
 export interface AppIdentity {
   id: number;
   slug: string;
+}
+
+/** What every handler gets besides the client: who the app is and the limits on artifacts. */
+export interface AppRuntime {
+  identity: AppIdentity;
+  limits: ArtifactLimits;
 }
 
 /** The login GitHub gives an app's bot user; `[` cannot appear in a person's login. */

@@ -10,7 +10,7 @@ import { rollback } from "../src/registry/registry-transitions.js";
 import { describeProblem } from "./assess-run.js";
 import { commitRegistryChange } from "./commit-registry-change.js";
 import { deployVersion } from "./deploy-version.js";
-import type { AppIdentity, GitHubClient, RepoRef } from "./github-client.js";
+import type { AppIdentity, AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
 import { explainRefusal } from "./handle-merge.js";
 import { readDefaultBranch, type DefaultBranchState } from "./handle-workflow-run.js";
 import { findMarkedComment, upsertMarkedComment } from "./marked-comment.js";
@@ -109,9 +109,10 @@ async function runRollback(
 /** Handles a new comment; comments without a command, and comments by bots, are ignored. */
 export async function handleCommentCommand(
   client: GitHubClient,
-  identity: AppIdentity,
+  runtime: AppRuntime,
   event: CommentEvent,
 ): Promise<CommandOutcome> {
+  const { identity } = runtime;
   if (event.senderType === "Bot") return { handled: false };
   const command = parseCommand(event.body);
   if (command === null) return { handled: false };

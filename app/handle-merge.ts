@@ -18,7 +18,7 @@ import { findOwnCheckRun } from "./check-runs.js";
 import { commitRegistryChange, composeChanges, type RegistryCommitResult } from "./commit-registry-change.js";
 import { approvalOfCheck, PROMOTE_CHECK } from "./decide-promotion.js";
 import { deployVersion } from "./deploy-version.js";
-import type { AppIdentity, GitHubClient, RepoRef } from "./github-client.js";
+import type { AppIdentity, AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
 import { PROMOTION_MARKER, promotionComment } from "./handle-promotion-label.js";
 import { readDefaultBranch } from "./handle-workflow-run.js";
 import { loadRunReports, type RunModel } from "./load-run-reports.js";
@@ -79,9 +79,10 @@ export function explainRefusal(branch: string, httpStatus: number, message: stri
 /** Handles a closed pull request; only a merged one with a promotion label does anything. */
 export async function handleMerge(
   client: GitHubClient,
-  identity: AppIdentity,
+  runtime: AppRuntime,
   event: MergeEvent,
 ): Promise<MergeOutcome> {
+  const { identity, limits } = runtime;
   const { repo } = event;
   if (!event.merged || event.mergeCommitSha === null) return { status: "ignored" };
   const state = await readDefaultBranch(client, repo, event.defaultBranch);
@@ -115,7 +116,7 @@ export async function handleMerge(
     );
 
   // The artifacts are downloaded and checked again: the approval names a run, not its files.
-  const reports = await loadRunReports(client, repo, approval.runId, event.headSha);
+  const reports = await loadRunReports(client, repo, approval.runId, event.headSha, limits);
   const assessment = assessRun(
     { id: approval.runId, headSha: event.headSha, conclusion: null },
     reports,

@@ -17,10 +17,10 @@ import {
   planPromoteReset,
   type PromotionDecision,
 } from "./decide-promotion.js";
-import type { AppIdentity, GitHubClient, RepoRef } from "./github-client.js";
+import type { AppIdentity, AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
 import { botLogin, statusOf } from "./github-client.js";
 import { readDefaultBranch, type DefaultBranchState } from "./handle-workflow-run.js";
-import { loadRunReports } from "./load-run-reports.js";
+import { loadRunReports, type ArtifactLimits } from "./load-run-reports.js";
 import { upsertMarkedComment } from "./marked-comment.js";
 import { GATE_CHECK, runIdOfCheck } from "./plan-check.js";
 import { fetchRole } from "./repository-role.js";
@@ -55,11 +55,12 @@ export async function newestAssessment(
   identity: AppIdentity,
   headSha: string,
   state: DefaultBranchState,
+  limits: ArtifactLimits,
 ): Promise<RunAssessment | null> {
   const check = await findOwnCheckRun(client, repo, identity, GATE_CHECK, headSha);
   const runId = runIdOfCheck(check?.externalId ?? null);
   if (runId === null) return null;
-  const reports = await loadRunReports(client, repo, runId, headSha);
+  const reports = await loadRunReports(client, repo, runId, headSha, limits);
   return assessRun({ id: runId, headSha, conclusion: null }, reports, state.registry);
 }
 
@@ -86,9 +87,10 @@ async function removeLabel(
 /** Handles labeled, unlabeled and synchronize on a pull request. */
 export async function handlePromotionLabel(
   client: GitHubClient,
-  identity: AppIdentity,
+  runtime: AppRuntime,
   event: PullRequestLabelEvent,
 ): Promise<LabelOutcome> {
+  const { identity, limits } = runtime;
   const { repo } = event;
   if (event.state !== "open") return { handled: false };
   const state = await readDefaultBranch(client, repo, event.defaultBranch);
@@ -143,7 +145,7 @@ export async function handlePromotionLabel(
     const alias = aliasOfLabel(settings.config, label) ?? "";
     const [role, assessment] = await Promise.all([
       fetchRole(client, repo, event.sender),
-      newestAssessment(client, repo, identity, event.headSha, state),
+      newestAssessment(client, repo, identity, event.headSha, state, limits),
     ]);
     runId = assessment?.run.id ?? null;
     decision = decidePromotion({

@@ -13,7 +13,7 @@ import { readAppSettings, workflowPathOf, type AppSettings } from "./app-setting
 import { assessConfigError, assessRun, type RunAssessment, type RunInfo } from "./assess-run.js";
 import { upsertCheckRun } from "./check-runs.js";
 import { findPullRequestsForRun, type RunHead } from "./find-pull-requests.js";
-import type { AppIdentity, GitHubClient, RepoRef } from "./github-client.js";
+import type { AppIdentity, AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
 import { ARTIFACT_PREFIX, loadRunReports } from "./load-run-reports.js";
 import { upsertMarkedComment, type CommentOutcome } from "./marked-comment.js";
 import { planGateCheck } from "./plan-check.js";
@@ -84,9 +84,10 @@ async function hasReportArtifacts(client: GitHubClient, repo: RepoRef, runId: nu
 /** Handles one completed run; a run of another workflow is ignored. */
 export async function handleWorkflowRun(
   client: GitHubClient,
-  identity: AppIdentity,
+  runtime: AppRuntime,
   event: WorkflowRunEvent,
 ): Promise<WorkflowRunOutcome> {
+  const { identity, limits } = runtime;
   const { repo, run } = event;
   const state = await readDefaultBranch(client, repo, event.defaultBranch);
   const configProblems = [...state.settingsProblems, ...state.registryProblems];
@@ -99,7 +100,7 @@ export async function handleWorkflowRun(
   const assessment =
     configProblems.length > 0
       ? assessConfigError(run, configProblems)
-      : assessRun(run, await loadRunReports(client, repo, run.id, run.headSha), state.registry);
+      : assessRun(run, await loadRunReports(client, repo, run.id, run.headSha, limits), state.registry);
 
   await upsertCheckRun(client, repo, identity, planGateCheck(assessment, state.registry));
   const comments: CommentOutcome[] = [];

@@ -13,7 +13,16 @@ import type { GitHubClient, RepoRef } from "./github-client.js";
 import { ArtifactError, readZipEntries } from "./read-artifact-zip.js";
 
 /** Limits on what one run may hand the app. */
-export const ARTIFACT_LIMITS = {
+export interface ArtifactLimits {
+  maxArtifacts: number;
+  maxZipBytes: number;
+  maxEntries: number;
+  maxReportBytes: number;
+  maxModelBytes: number;
+}
+
+/** The default limits (an operator can pass others to the server, see README). */
+export const ARTIFACT_LIMITS: Readonly<ArtifactLimits> = {
   /** Report artifacts read from one run (a report holds at most 100 models). */
   maxArtifacts: 100,
   /** Bytes of one artifact's zip, as listed and as downloaded. */
@@ -24,7 +33,7 @@ export const ARTIFACT_LIMITS = {
   maxReportBytes: 5 * 1024 * 1024,
   /** Bytes the model file may inflate to. */
   maxModelBytes: 20 * 1024 * 1024,
-} as const;
+};
 
 export const ARTIFACT_PREFIX = "modelgate-report-";
 
@@ -107,18 +116,23 @@ function describeIssues(issues: readonly { path: readonly PropertyKey[]; code: s
  * Checks one artifact's files: returns the validated model or throws an ArtifactError saying
  * what is wrong. Pure, for tests of hostile archives.
  */
-export function checkArtifact(model: string, zip: Uint8Array, headSha: string): RunModel {
+export function checkArtifact(
+  model: string,
+  zip: Uint8Array,
+  headSha: string,
+  limits: ArtifactLimits = ARTIFACT_LIMITS,
+): RunModel {
   const reportPath = "report.json";
   const modelPath = `models/${model}.json`;
   const files = readZipEntries(zip, (name) => name === reportPath || name === modelPath, {
-    maxEntries: ARTIFACT_LIMITS.maxEntries,
-    maxEntryBytes: ARTIFACT_LIMITS.maxModelBytes,
-    maxTotalBytes: ARTIFACT_LIMITS.maxReportBytes + ARTIFACT_LIMITS.maxModelBytes,
+    maxEntries: limits.maxEntries,
+    maxEntryBytes: limits.maxModelBytes,
+    maxTotalBytes: limits.maxReportBytes + limits.maxModelBytes,
   });
   const reportBytes = files.get(reportPath);
   if (!reportBytes) throw new ArtifactError("the artifact holds no report.json");
-  if (reportBytes.length > ARTIFACT_LIMITS.maxReportBytes)
-    throw new ArtifactError(`report.json is larger than ${ARTIFACT_LIMITS.maxReportBytes} bytes`);
+  if (reportBytes.length > limits.maxReportBytes)
+    throw new ArtifactError(`report.json is larger than ${limits.maxReportBytes} bytes`);
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(reportBytes));
@@ -156,6 +170,7 @@ export async function loadRunReports(
   repo: RepoRef,
   runId: number,
   headSha: string,
+  limits: ArtifactLimits = ARTIFACT_LIMITS,
 ): Promise<RunReports> {
   const listed: ListedArtifact[] = [];
   for await (const page of client.paginate.iterator(client.rest.actions.listWorkflowRunArtifacts, {
@@ -166,14 +181,14 @@ export async function loadRunReports(
     for (const a of page.data) if (a.name.startsWith(ARTIFACT_PREFIX)) listed.push(a);
   }
   const result: RunReports = { models: [], problems: [], reportArtifacts: listed.length };
-  if (listed.length > ARTIFACT_LIMITS.maxArtifacts) {
+  if (listed.length > limits.maxArtifacts) {
     result.problems.push({
       artifact: "(run)",
-      message: `the run has ${listed.length} report artifacts; at most ${ARTIFACT_LIMITS.maxArtifacts} are read`,
+      message: `the run has ${listed.length} report artifacts; at most ${limits.maxArtifacts} are read`,
     });
   }
   const seen = new Set<string>();
-  for (const artifact of listed.slice(0, ARTIFACT_LIMITS.maxArtifacts)) {
+  for (const artifact of listed.slice(0, limits.maxArtifacts)) {
     const model = artifact.name.slice(ARTIFACT_PREFIX.length);
     if (!MODEL_NAME_PATTERN.test(model)) {
       result.problems.push({
@@ -187,9 +202,9 @@ export async function loadRunReports(
       if (seen.has(model)) throw new ArtifactError("the run has two artifacts for this model");
       seen.add(model);
       if (artifact.expired) throw new ArtifactError("the artifact has expired; re-run the workflow");
-      if (artifact.size_in_bytes > ARTIFACT_LIMITS.maxZipBytes)
+      if (artifact.size_in_bytes > limits.maxZipBytes)
         throw new ArtifactError(
-          `the artifact is ${artifact.size_in_bytes} bytes; the limit is ${ARTIFACT_LIMITS.maxZipBytes}`,
+          `the artifact is ${artifact.size_in_bytes} bytes; the limit is ${limits.maxZipBytes}`,
         );
       const response = await client.rest.actions.downloadArtifact({
         ...repo,
@@ -197,8 +212,8 @@ export async function loadRunReports(
         archive_format: "zip",
         request: { parseSuccessResponseBody: false },
       });
-      const zip = await readCapped(response.data, ARTIFACT_LIMITS.maxZipBytes);
-      result.models.push(checkArtifact(model, zip, headSha));
+      const zip = await readCapped(response.data, limits.maxZipBytes);
+      result.models.push(checkArtifact(model, zip, headSha, limits));
     } catch (error) {
       if (!(error instanceof ArtifactError)) throw error;
       result.problems.push({ artifact: name, message: error.message });

@@ -4,7 +4,8 @@
  * knows between events lives in GitHub (check runs, comments, the registry in git).
  */
 import type { ApplicationFunction, Context, Probot } from "probot";
-import type { AppIdentity, GitHubClient } from "./github-client.js";
+import type { AppIdentity, AppRuntime, GitHubClient } from "./github-client.js";
+import { ARTIFACT_LIMITS, type ArtifactLimits } from "./load-run-reports.js";
 import { handleCommentCommand } from "./handle-comment-command.js";
 import { handleMerge } from "./handle-merge.js";
 import { handlePromotionLabel } from "./handle-promotion-label.js";
@@ -13,6 +14,8 @@ import { handleWorkflowRun } from "./handle-workflow-run.js";
 export interface ModelgateAppOptions {
   /** The app's id and slug; by default asked once from `GET /app` with the app's JWT. */
   identity?: AppIdentity;
+  /** Limits on report artifacts; ARTIFACT_LIMITS by default. */
+  limits?: ArtifactLimits;
 }
 
 /** Resolves the app's identity once, and again after a failure. */
@@ -41,11 +44,13 @@ function repoOf(context: Context<"workflow_run" | "pull_request" | "issue_commen
 export function modelgateApp(options: ModelgateAppOptions = {}): ApplicationFunction {
   return (app) => {
     const identity = identityResolver(app, options.identity);
+    const limits = options.limits ?? ARTIFACT_LIMITS;
+    const runtime = async (): Promise<AppRuntime> => ({ identity: await identity(), limits });
     const client = (context: { octokit: unknown }) => context.octokit as GitHubClient;
 
     app.on("workflow_run.completed", async (context) => {
       const run = context.payload.workflow_run;
-      const outcome = await handleWorkflowRun(client(context), await identity(), {
+      const outcome = await handleWorkflowRun(client(context), await runtime(), {
         repo: repoOf(context),
         defaultBranch: context.payload.repository.default_branch,
         run: { id: run.id, headSha: run.head_sha, conclusion: run.conclusion, path: run.path },
@@ -72,7 +77,7 @@ export function modelgateApp(options: ModelgateAppOptions = {}): ApplicationFunc
       async (context) => {
         const pr = context.payload.pull_request;
         const label = "label" in context.payload ? (context.payload.label?.name ?? null) : null;
-        const outcome = await handlePromotionLabel(client(context), await identity(), {
+        const outcome = await handlePromotionLabel(client(context), await runtime(), {
           repo: repoOf(context),
           defaultBranch: context.payload.repository.default_branch,
           action: context.payload.action,
@@ -98,7 +103,7 @@ export function modelgateApp(options: ModelgateAppOptions = {}): ApplicationFunc
 
     app.on("pull_request.closed", async (context) => {
       const pr = context.payload.pull_request;
-      const outcome = await handleMerge(client(context), await identity(), {
+      const outcome = await handleMerge(client(context), await runtime(), {
         repo: repoOf(context),
         defaultBranch: context.payload.repository.default_branch,
         number: pr.number,
@@ -114,7 +119,7 @@ export function modelgateApp(options: ModelgateAppOptions = {}): ApplicationFunc
 
     app.on("issue_comment.created", async (context) => {
       const { comment, issue } = context.payload;
-      const outcome = await handleCommentCommand(client(context), await identity(), {
+      const outcome = await handleCommentCommand(client(context), await runtime(), {
         repo: repoOf(context),
         defaultBranch: context.payload.repository.default_branch,
         issueNumber: issue.number,

@@ -14,6 +14,7 @@ import { pathToFileURL } from "node:url";
 import type { ProbotOctokit } from "probot";
 import { Probot, createNodeMiddleware } from "probot";
 import type { AppIdentity } from "./github-client.js";
+import type { ArtifactLimits } from "./load-run-reports.js";
 import { modelgateApp } from "./modelgate-app.js";
 
 /** Settings of the server, from the environment. */
@@ -105,6 +106,8 @@ export interface StartOptions {
   /** Octokit class for the app's clients (tests pass one configured for a local GitHub). */
   Octokit?: typeof ProbotOctokit;
   identity?: AppIdentity;
+  /** Limits on report artifacts (default ARTIFACT_LIMITS). */
+  limits?: ArtifactLimits;
 }
 
 /** Starts the HTTP server: webhooks at `settings.webhookPath`, `GET /healthz`, 404 otherwise. */
@@ -120,10 +123,13 @@ export async function startServer(
     ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
     ...(options.Octokit ? { Octokit: options.Octokit } : {}),
   });
-  const middleware = await createNodeMiddleware(modelgateApp({ identity: options.identity }), {
-    probot,
-    webhooksPath: settings.webhookPath,
-  });
+  const middleware = await createNodeMiddleware(
+    modelgateApp({ identity: options.identity, limits: options.limits }),
+    {
+      probot,
+      webhooksPath: settings.webhookPath,
+    },
+  );
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {

@@ -12,6 +12,7 @@ import type { Report } from "../../src/report/report-schema.js";
 import { evaluateProject } from "../../src/run/evaluate-project.js";
 import { loadChampion, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
 import { loadProject } from "../../src/spec/load-project.js";
+import type { ArtifactLimits } from "../../app/load-run-reports.js";
 import { startServer, type RunningServer } from "../../app/server.js";
 import { startGitHubSim, type GitHubSim, type SimApp, type SimWorkflowRun } from "../github-sim/index.js";
 import { simOctokitOptions } from "../github-sim/octokit-options.js";
@@ -125,7 +126,7 @@ export function simProbotOctokit(sim: GitHubSim): typeof ProbotOctokit {
 
 /** Starts the simulator, the repository, the installed app and its server. */
 export async function startScenario(
-  options: { files?: Record<string, string>; slug?: string } = {},
+  options: { files?: Record<string, string>; slug?: string; limits?: ArtifactLimits } = {},
 ): Promise<Scenario> {
   const sim = await startGitHubSim();
   const app = sim.state.createApp({
@@ -147,7 +148,7 @@ export async function startScenario(
       logLevel: "fatal",
       development: false,
     },
-    { Octokit: simProbotOctokit(sim) },
+    { Octokit: simProbotOctokit(sim), ...(options.limits ? { limits: options.limits } : {}) },
   );
   const webhookUrl = `${server.url}/api/github/webhooks`;
   sim.webhooks.configure({ url: webhookUrl, secret: SECRET });
