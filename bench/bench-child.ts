@@ -1,0 +1,106 @@
+/**
+ * One measured task of the bench, run in its own process so that its peak memory is the
+ * operating system's number for it alone:
+ *
+ *   node build/bench/bench-child.js <task> <project folder> [out folder]
+ *
+ * Tasks: `run` (the `modelgate run` command, train + evaluate), `ingest` (one checked pass over
+ * the data: every check, hash and profile), `split-number` (a plain split-and-Number loop, the
+ * floor a hand-written loader reaches), `ml-regression` (that loop into arrays, then
+ * ml-regression-multivariate-linear's fit). The result, CPU seconds and peak resident memory, is
+ * written as JSON to file descriptor 3.
+ */
+import { createReadStream, writeSync } from "node:fs";
+import path from "node:path";
+
+interface TaskResult {
+  /** Something the task computed, printed so a reader can see it did the work. */
+  check: string;
+  exitCode?: number;
+}
+
+/** Every line after the header, split at commas and read with Number(). */
+async function splitNumber(file: string, onRow: (values: number[]) => void): Promise<number> {
+  let rest = "";
+  let header = true;
+  let rows = 0;
+  const handle = (line: string) => {
+    if (header) {
+      header = false;
+      return;
+    }
+    if (line === "") return;
+    const cells = line.split(",");
+    const values = new Array<number>(cells.length);
+    for (let k = 0; k < cells.length; k++) values[k] = Number(cells[k]);
+    rows++;
+    onRow(values);
+  };
+  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+    const text = rest + (chunk as string);
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      handle(text.slice(start, nl));
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  handle(rest);
+  return rows;
+}
+
+async function runTask(task: string, root: string, out: string): Promise<TaskResult> {
+  const csv = path.join(root, "data.csv");
+  switch (task) {
+    case "run": {
+      // Imported here, not at the top, so each task's memory holds only what it uses.
+      const { processIo } = await import("../cli/io.js");
+      const { main } = await import("../cli/main.js");
+      const io = { ...processIo(), cwd: root };
+      const exitCode = await main(["run", "--config", path.join(root, "modelgate.yml"), "--out", out], io);
+      return { check: `exit code ${exitCode}`, exitCode };
+    }
+    case "ingest": {
+      const { scanDataset } = await import("../src/data/index.js");
+      const { loadProject } = await import("../src/spec/load-project.js");
+      const project = loadProject(path.join(root, "modelgate.yml"));
+      const m = project.models[0]!;
+      const scan = await scanDataset(m.data, m.dataFile);
+      return { check: `${scan.rows} rows, ${scan.test} test, sha256 ${scan.sha256.slice(0, 12)}` };
+    }
+    case "split-number": {
+      let sum = 0;
+      const rows = await splitNumber(csv, (v) => {
+        for (const x of v) sum += x;
+      });
+      return { check: `${rows} rows, sum ${sum.toPrecision(8)}` };
+    }
+    case "ml-regression": {
+      const { default: MultivariateLinearRegression } = await import("ml-regression-multivariate-linear");
+      const x: number[][] = [];
+      const y: number[][] = [];
+      await splitNumber(csv, (v) => {
+        y.push([v.pop()!]);
+        x.push(v);
+      });
+      const fit = new MultivariateLinearRegression(x, y);
+      return { check: `${x.length} rows, x20 coefficient ${fit.weights[19]![0]!.toPrecision(8)}` };
+    }
+    default:
+      throw new Error(`unknown bench task ${task}`);
+  }
+}
+
+const [task, root, out = path.join(root ?? ".", "out")] = process.argv.slice(2);
+if (task === undefined || root === undefined) throw new Error("usage: bench-child <task> <project> [out]");
+const result = await runTask(task, path.resolve(root), path.resolve(out));
+const usage = process.resourceUsage();
+writeSync(
+  3,
+  JSON.stringify({
+    ...result,
+    cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    maxRssMb: usage.maxRSS / 1024,
+  }),
+);
+process.exitCode = result.exitCode ?? 0;

@@ -1,0 +1,118 @@
+/**
+ * The bench's reference data: a seeded CSV of 20 numeric features and a target, with the
+ * modelgate project (modelgate.yml, data spec, model spec) that trains and evaluates it. The
+ * same seed and row count always give the same bytes, so a cached file is reused.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
+import path from "node:path";
+
+/** Features in the reference data, as in the issue that set the targets. */
+export const FEATURES = 20;
+
+/** The generator behind the data: bump it when the bytes change, so caches are rebuilt. */
+const DATA_VERSION = 1;
+
+export interface BenchProject {
+  /** Folder with modelgate.yml. */
+  root: string;
+  /** The CSV file. */
+  csv: string;
+  rows: number;
+  bytes: number;
+}
+
+/** mulberry32: small, fast and seeded. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+}
+
+/**
+ * Writes (or reuses) `<cache>/rows-<rows>/`: data.csv with a header row and `rows` rows of
+ * x1..x20 (normal, each with its own scale) and y = 1.5 + Σ j·x_j/10 + normal noise, all with
+ * 8 decimals (about 275 bytes a row), and the specs of a linear model of y on every feature
+ * with a 20% test split and the default 1000 bootstrap resamples.
+ */
+export async function benchProject(cache: string, rows: number, seed = 20240611): Promise<BenchProject> {
+  const root = path.join(cache, `rows-${rows}`);
+  const csv = path.join(root, "data.csv");
+  const stamp = path.join(root, "complete.json");
+  const expected = JSON.stringify({ version: DATA_VERSION, rows, seed });
+  const names = Array.from({ length: FEATURES }, (_, j) => `x${j + 1}`);
+  if (!(existsSync(stamp) && readFileSync(stamp, "utf8").startsWith(expected.slice(0, -1)))) {
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(root, { recursive: true });
+    writeFileSync(path.join(root, "modelgate.yml"), "version: 1\nmodels:\n  bench: model.yml\n");
+    writeFileSync(
+      path.join(root, "data.yml"),
+      [
+        "file: data.csv",
+        "columns:",
+        ...names.map((n) => `  - { name: ${n}, type: number }`),
+        "  - { name: y, type: number }",
+        "split: { test: 0.2, salt: bench }",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(
+      path.join(root, "model.yml"),
+      [
+        "data: data.yml",
+        "task: regression",
+        "target: y",
+        `features: [${names.join(", ")}]`,
+        "algorithm: { type: linear }",
+        "metrics: { primary: rmse, bootstrap: { samples: 1000, seed: 7 } }",
+        "",
+      ].join("\n"),
+    );
+    await writeCsv(csv, rows, seed, names);
+    writeFileSync(stamp, expected);
+  }
+  const { size } = await (await import("node:fs/promises")).stat(csv);
+  return { root, csv, rows, bytes: size };
+}
+
+async function writeCsv(file: string, rows: number, seed: number, names: string[]): Promise<void> {
+  const u = random(seed);
+  let spare: number | null = null;
+  const normal = (): number => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    const r = Math.sqrt(-2 * Math.log(u()));
+    const t = 2 * Math.PI * u();
+    spare = r * Math.sin(t);
+    return r * Math.cos(t);
+  };
+  const scales = names.map((_, j) => 10 ** ((j % 5) - 1));
+  const handle = await open(file, "w");
+  try {
+    let chunk = `${names.join(",")},y\n`;
+    for (let i = 0; i < rows; i++) {
+      let y = 1.5;
+      for (let j = 0; j < FEATURES; j++) {
+        const x = normal() * scales[j]!;
+        y += ((j + 1) / 10) * x;
+        chunk += `${x.toFixed(8)},`;
+      }
+      chunk += `${(y + normal()).toFixed(8)}\n`;
+      if (chunk.length > 1 << 20) {
+        await handle.write(chunk);
+        chunk = "";
+      }
+    }
+    await handle.write(chunk);
+  } finally {
+    await handle.close();
+  }
+}

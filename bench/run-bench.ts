@@ -1,0 +1,180 @@
+/**
+ * `npm run bench`: the speed and memory of `modelgate run` on generated reference data, beside
+ * the baselines it is measured against, all in one run so the ratios compare like with like.
+ *
+ *   npm run bench                      100,000 and 1,000,000 rows
+ *   npm run bench -- --rows 10000000   one size (repeat --rows for several)
+ *   npm run bench -- --repeat 3        each task 3 times, the fastest kept
+ *
+ * Each task runs in a child process (bench-child.ts); peak memory is the child's maximum
+ * resident set as the operating system counts it. The data is cached in .bench/. The bench
+ * measures and prints; it does not judge, and exits 0 whatever the numbers.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { markdownTable } from "markdown-table";
+import { benchProject, type BenchProject } from "./bench-data.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, "../..");
+
+interface Measurement {
+  task: string;
+  label: string;
+  wallSeconds: number;
+  cpuSeconds: number;
+  maxRssMb: number;
+  check: string;
+  failed?: string;
+}
+
+const TASKS = [
+  { task: "run", label: "modelgate run (train + evaluate)" },
+  { task: "ingest", label: "ingest alone (checks, hash, profile)" },
+  { task: "split-number", label: "plain split-and-Number loop" },
+  { task: "ml-regression", label: "split loop + ml-regression-multivariate-linear" },
+  { task: "numpy", label: "numpy loadtxt + lstsq (information)" },
+] as const;
+
+/** ml-regression holds every row as a JS array (about 2 GB per million rows here). */
+const ML_REGRESSION_MAX_ROWS = 2_000_000;
+
+function hasNumpy(): boolean {
+  const probe = spawnSync("python3", ["-c", "import numpy"], { stdio: "ignore" });
+  return probe.status === 0;
+}
+
+/** Runs one task in a child and reads its result from file descriptor 3. */
+function measure(task: string, project: BenchProject): Promise<Omit<Measurement, "label">> {
+  const out = mkdtempSync(path.join(tmpdir(), "modelgate-bench-"));
+  const [command, args] =
+    task === "numpy"
+      ? ["python3", [path.join(repoRoot, "bench/numpy-baseline.py"), project.csv]]
+      : [process.execPath, [path.join(here, "bench-child.js"), task, project.root, out]];
+  const started = process.hrtime.bigint();
+  const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe", "pipe"] });
+  let report = "";
+  let stderr = "";
+  child.stdio[3]!.on("data", (d: Buffer) => (report += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => {
+    child.on("close", (code) => {
+      const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      rmSync(out, { recursive: true, force: true });
+      try {
+        const r = JSON.parse(report) as { check: string; cpuSeconds: number; maxRssMb: number };
+        resolve({ task, wallSeconds, ...r, ...(code === 0 ? {} : { failed: `exit code ${code}` }) });
+      } catch {
+        const why = stderr.trim().split("\n").slice(-3).join(" / ") || `exit code ${code}`;
+        resolve({ task, wallSeconds, cpuSeconds: NaN, maxRssMb: NaN, check: "", failed: why });
+      }
+    });
+  });
+}
+
+const fixed = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : "–");
+const grouped = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString("en") : "–");
+
+function table(project: BenchProject, results: Measurement[]): string {
+  const mb = project.bytes / 1e6;
+  return markdownTable(
+    [
+      ["task", "wall s", "CPU s", "rows/s", "MB/s", "peak MB", "check"],
+      ...results.map((r) =>
+        r.failed
+          ? [r.label, "failed", "", "", "", "", r.failed]
+          : [
+              r.label,
+              fixed(r.wallSeconds, 2),
+              fixed(r.cpuSeconds, 2),
+              grouped(project.rows / r.wallSeconds),
+              fixed(mb / r.wallSeconds, 1),
+              fixed(r.maxRssMb, 0),
+              r.check,
+            ],
+      ),
+    ],
+    { align: ["l", "r", "r", "r", "r", "r", "l"] },
+  );
+}
+
+function ratios(results: Measurement[]): string[] {
+  const wall = (task: string) => {
+    const r = results.find((m) => m.task === task && !m.failed);
+    return r?.wallSeconds;
+  };
+  const run = wall("run");
+  if (run === undefined) return [];
+  const lines: string[] = [];
+  const loop = wall("split-number");
+  if (loop !== undefined)
+    lines.push(`- end-to-end / split-and-Number loop: ${(run / loop).toFixed(2)} (target: at most 1)`);
+  const ml = wall("ml-regression");
+  if (ml !== undefined)
+    lines.push(
+      `- end-to-end is ${(ml / run).toFixed(1)}× faster than the ml-regression path (target: at least 8×)`,
+    );
+  const numpy = wall("numpy");
+  if (numpy !== undefined) lines.push(`- end-to-end / numpy load + solve: ${(run / numpy).toFixed(2)}`);
+  const ingest = wall("ingest");
+  if (ingest !== undefined && loop !== undefined)
+    lines.push(`- ingest alone / split-and-Number loop: ${(ingest / loop).toFixed(2)}`);
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: "string", multiple: true },
+      repeat: { type: "string", default: "1" },
+      cache: { type: "string", default: path.join(repoRoot, ".bench") },
+      tasks: { type: "string" },
+    },
+  });
+  const sizes = (values.rows ?? ["100000", "1000000"]).map((r) => Number(r.replaceAll("_", "")));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--rows takes a positive integer");
+  const repeat = Math.max(1, Number(values.repeat));
+  const wanted = values.tasks?.split(",");
+  const numpy = hasNumpy();
+  const cpu = cpus();
+  console.log(
+    `modelgate bench: node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? "CPU"}, ` +
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}, best of ${repeat}${numpy ? "" : "; numpy not found, its line is skipped"}\n`,
+  );
+  for (const rows of sizes) {
+    process.stdout.write(`generating ${rows.toLocaleString("en")} rows (cached in ${values.cache}) … `);
+    const project = await benchProject(values.cache, rows);
+    console.log(`${(project.bytes / 1e6).toFixed(0)} MB`);
+    const results: Measurement[] = [];
+    for (const { task, label } of TASKS) {
+      if (wanted && !wanted.includes(task)) continue;
+      if (task === "numpy" && !numpy) continue;
+      if (task === "ml-regression" && rows > ML_REGRESSION_MAX_ROWS) {
+        console.log(`  ${label}: skipped above ${ML_REGRESSION_MAX_ROWS.toLocaleString("en")} rows (memory)`);
+        continue;
+      }
+      let best: Omit<Measurement, "label"> | undefined;
+      for (let k = 0; k < repeat; k++) {
+        const m = await measure(task, project);
+        if (best === undefined || (!m.failed && (best.failed || m.wallSeconds < best.wallSeconds))) best = m;
+      }
+      results.push({ ...best!, label });
+      console.log(
+        `  ${label}: ${best!.failed ? `failed (${best!.failed})` : `${fixed(best!.wallSeconds, 2)} s`}`,
+      );
+    }
+    console.log(
+      `\n${rows.toLocaleString("en")} rows × 20 features + target, ${(project.bytes / 1e6).toFixed(0)} MB:\n`,
+    );
+    console.log(table(project, results));
+    console.log(`\n${ratios(results).join("\n")}\n`);
+  }
+}
+
+await main();
