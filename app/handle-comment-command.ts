@@ -10,7 +10,7 @@ import { rollback } from "../src/registry/registry-transitions.js";
 import { describeProblem } from "./assess-run.js";
 import { commitRegistryChange } from "./commit-registry-change.js";
 import { deployVersion } from "./deploy-version.js";
-import type { AppIdentity, AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
+import type { AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
 import { explainRefusal } from "./handle-merge.js";
 import { readDefaultBranch, type DefaultBranchState } from "./handle-workflow-run.js";
 import { findMarkedComment, upsertMarkedComment } from "./marked-comment.js";

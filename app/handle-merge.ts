@@ -18,7 +18,7 @@ import { findOwnCheckRun } from "./check-runs.js";
 import { commitRegistryChange, composeChanges, type RegistryCommitResult } from "./commit-registry-change.js";
 import { approvalOfCheck, PROMOTE_CHECK } from "./decide-promotion.js";
 import { deployVersion } from "./deploy-version.js";
-import type { AppIdentity, AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
+import type { AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
 import { PROMOTION_MARKER, promotionComment } from "./handle-promotion-label.js";
 import { readDefaultBranch } from "./handle-workflow-run.js";
 import { loadRunReports, type RunModel } from "./load-run-reports.js";

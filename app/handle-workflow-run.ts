@@ -13,7 +13,7 @@ import { readAppSettings, workflowPathOf, type AppSettings } from "./app-setting
 import { assessConfigError, assessRun, type RunAssessment, type RunInfo } from "./assess-run.js";
 import { upsertCheckRun } from "./check-runs.js";
 import { findPullRequestsForRun, type RunHead } from "./find-pull-requests.js";
-import type { AppIdentity, AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
+import type { AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
 import { ARTIFACT_PREFIX, loadRunReports } from "./load-run-reports.js";
 import { upsertMarkedComment, type CommentOutcome } from "./marked-comment.js";
 import { planGateCheck } from "./plan-check.js";

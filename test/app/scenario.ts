@@ -231,3 +231,50 @@ export function appComments(scenario: Scenario, number: number) {
     .comments(REPO, number)
     .filter((c) => c.user.login === `${scenario.app.slug}[bot]`);
 }
+
+/**
+ * A webhook receiver that answers GitHub at once and forwards to the app in the background, so
+ * deliveries are handled concurrently (GitHub does not wait for one delivery before the next;
+ * the simulator does). `settle()` waits for every forwarded delivery.
+ */
+export async function concurrentReceiver(target: string): Promise<{
+  url: string;
+  statuses: number[];
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}> {
+  const { createServer } = await import("node:http");
+  const pending = new Set<Promise<void>>();
+  const statuses: number[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      res.writeHead(202).end();
+      const headers: Record<string, string> = {};
+      for (const name of ["content-type", "x-github-event", "x-github-delivery", "x-hub-signature-256"])
+        headers[name] = String(req.headers[name] ?? "");
+      const forwarded = fetch(target, { method: "POST", headers, body: Buffer.concat(chunks) })
+        .then(async (r) => {
+          statuses.push(r.status);
+          await r.arrayBuffer();
+        })
+        .finally(() => pending.delete(forwarded));
+      pending.add(forwarded);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    statuses,
+    async settle() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
