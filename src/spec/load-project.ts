@@ -245,6 +245,24 @@ function checkDataSpec(
         message: `min ${c.min} is above max ${c.max} for "${c.name}"`,
       });
   });
+  data.columns.forEach((c, i) => {
+    if (c.type !== "date") return;
+    for (const bound of ["min", "max"] as const) {
+      const v = c[bound];
+      if (v !== undefined && !/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v))
+        problems.push({
+          ...at(["columns", i, bound]),
+          message: `${bound} of date column "${c.name}" is "${v}", not an ISO 8601 date`,
+          hint: "write it as 2024-01-31 or 2024-01-31T12:00:00Z",
+        });
+    }
+  });
+  if (data.delimiter === '"' || data.delimiter === "\n" || data.delimiter === "\r")
+    problems.push({
+      ...at(["delimiter"]),
+      message: `the delimiter cannot be ${JSON.stringify(data.delimiter)}: it is part of CSV quoting or line ends`,
+      hint: 'use ",", ";", "\\t" or "|"',
+    });
   const names = [...seen.keys()];
   (data.key ?? []).forEach((k, i) => {
     if (!seen.has(k))

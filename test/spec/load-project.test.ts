@@ -185,6 +185,24 @@ describe("malformed specs: each names file and line, with a hint", () => {
     ],
   ];
 
+  cases.push(
+    [
+      "a date bound that is no date",
+      {
+        "data/houses.yml": minimalProject["data/houses.yml"].replace(
+          "  - { name: price, type: number }",
+          "  - { name: price, type: number }\n  - { name: sold, type: date, min: 'last year', nullable: true }",
+        ),
+      },
+      /^data\/houses\.yml:7:\d+: min of date column "sold" is "last year", not an ISO 8601 date/,
+    ],
+    [
+      "a quote as the delimiter",
+      { "data/houses.yml": minimalProject["data/houses.yml"] + "delimiter: '\"'\n" },
+      /^data\/houses\.yml:8:\d+: the delimiter cannot be "\\"": it is part of CSV quoting/,
+    ],
+  );
+
   it.each(cases)("%s", (_name, changes, expected) => {
     const problems = problemsOf(changes);
     expect(problems.length).toBeGreaterThan(0);
