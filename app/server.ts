@@ -46,7 +46,7 @@ function normaliseKey(value: string): string {
   const text = value.trim();
   if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n");
   const decoded = Buffer.from(text, "base64").toString("utf8");
-  if (decoded.includes("-----BEGIN")) return decoded;
+  if (decoded.includes("-----BEGIN")) return decoded.trim();
   throw new ServerConfigError("PRIVATE_KEY is neither a PEM key nor a base64-encoded one");
 }
 

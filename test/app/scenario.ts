@@ -204,11 +204,16 @@ export async function startScenario(
 /** Sends a delivery again exactly as it was sent (same id, body and signature): a redelivery. */
 export async function redeliver(
   scenario: Scenario,
-  match: { event: string; action?: string },
+  match: { event: string; action?: string; where?: (payload: Record<string, unknown>) => boolean },
 ): Promise<number> {
   const delivery = [...scenario.sim.webhooks.deliveries]
     .reverse()
-    .find((d) => d.event === match.event && (match.action === undefined || d.action === match.action));
+    .find(
+      (d) =>
+        d.event === match.event &&
+        (match.action === undefined || d.action === match.action) &&
+        (match.where === undefined || match.where(d.payload)),
+    );
   if (!delivery) throw new Error(`no ${match.event}.${match.action ?? "*"} delivery to redeliver`);
   const response = await fetch(scenario.webhookUrl, {
     method: "POST",
