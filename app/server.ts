@@ -44,7 +44,7 @@ const LOG_LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal"])
 /** PRIVATE_KEY as PEM, with escaped newlines or base64 (as hosts that take one-line values store it). */
 function normaliseKey(value: string): string {
   const text = value.trim();
-  if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n");
+  if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n").trim();
   const decoded = Buffer.from(text, "base64").toString("utf8");
   if (decoded.includes("-----BEGIN")) return decoded.trim();
   throw new ServerConfigError("PRIVATE_KEY is neither a PEM key nor a base64-encoded one");

@@ -27,7 +27,7 @@ describe("server settings", () => {
       pem.trim(),
     );
     expect(readServerSettings({ ...env, PRIVATE_KEY: Buffer.from(pem).toString("base64") }).privateKey).toBe(
-      pem,
+      pem.trim(),
     );
     expect(() => readServerSettings({ ...env, PRIVATE_KEY: "nonsense" })).toThrow(ServerConfigError);
     const dev = readServerSettings({ NODE_ENV: "development" });
