@@ -2,20 +2,36 @@
  * Seeded bootstrap: percentile intervals for any metric, and the paired bootstrap of a
  * difference between two models scored on the same rows.
  *
+ * Intervals use the Poisson bootstrap (Hanley & MacGibbon 2006; Chamandy et al. 2012, the
+ * scheme of Google's streaming analyses): in each resample every row gets an independent
+ * weight w ~ Poisson(1), its multiplicity. It is the large-sample equivalent of drawing n rows
+ * with replacement (the multinomial bootstrap, whose weights are Multinomial(n, 1/n) and so
+ * nearly independent Poisson(1) for large n), with two properties a bootstrap over hundreds of
+ * thousands of test rows needs: weights are drawn in row order (one sequential pass, no random
+ * writes), and a row's weight in a resample is a function of (seed, resample, row) alone, so
+ * shards of the rows can be resampled apart and their sums added.
+ *
  * The generator is pinned so anyone can reproduce an interval from (seed, rows, samples):
  * mulberry32 (Tommy Ettinger's 32-bit-state generator; state += 0x6D2B79F5, then a
- * xorshift-multiply output mix; period 2^32). A row is drawn as floor(u * rows) with u the
- * output divided by 2^32; its bias, at most rows / 2^32, is far below bootstrap noise.
- * Resample b draws its `rows` rows from the one stream, in order, after resamples 0..b-1.
+ * xorshift-multiply output mix; period 2^32). Each 32-bit output gives two weights: its low 16
+ * bits row 2k's, its high 16 bits row 2k+1's, each as the Poisson(1) quantile of
+ * (v + 1/2) / 2^16 (so each weight's probabilities are exact to 2^-16). Resample b reads outputs
+ * b·⌈n/2⌉ to (b+1)·⌈n/2⌉ - 1 of the one stream seeded with `seed`; the stream repeats after 2^32
+ * outputs, i.e. beyond 8.5 billion row weights (8.5M test rows at 1000 resamples).
  *
  * A resample is passed to metrics as multiplicity weights (see `metrics.ts`), so no data is
- * copied. Resamples where a metric is undefined (a resample with no positive row, say) are left
- * out of that metric's interval.
+ * copied. Metrics that are ratios of weighted sums (rmse, mae, mape, r2) say so
+ * ({@link linearFormOf}); their sums for all metrics at once are taken in one pass over the rows
+ * per resample. Resamples where a metric is undefined (a resample with no positive row, say)
+ * are left out of that metric's interval.
+ *
+ * {@link forEachResample} keeps the multinomial scheme (exactly n rows drawn per resample) for
+ * callers that want it, with the same generator.
  */
 import type { MetricName } from "../spec/schemas.js";
 import type { MetricOptions, PreparedMetric } from "./metric-types.js";
 import { checkLengths } from "./metric-types.js";
-import { metricDefinition } from "./metrics.js";
+import { linearFormOf, metricDefinition } from "./metrics.js";
 
 /** Name of the pinned generator, for reports. */
 export const BOOTSTRAP_GENERATOR = "mulberry32";
@@ -66,7 +82,8 @@ export interface Interval {
 }
 
 /**
- * Calls `visit` with the multiplicity weights of each resample of `rows` rows, in order. The
+ * Calls `visit` with the multiplicity weights of each multinomial resample of `rows` rows (each
+ * draws exactly `rows` rows with replacement from the generator's stream, in order). The
  * weights array is reused between calls: read it during the call, do not keep it.
  */
 export function forEachResample(
@@ -90,6 +107,171 @@ export function forEachResample(
     }
     visit(weights, b);
   }
+}
+
+/**
+ * Poisson(1) weight of each 16-bit uniform v: the smallest k with P(W ≤ k) > (v + 1/2) / 2^16.
+ */
+const POISSON_WEIGHTS: Uint8Array = (() => {
+  const table = new Uint8Array(65536);
+  let k = 0;
+  let p = Math.exp(-1);
+  let cdf = p;
+  for (let v = 0; v < 65536; v++) {
+    const u = (v + 0.5) / 65536;
+    while (u >= cdf) {
+      k++;
+      p /= k;
+      cdf += p;
+    }
+    table[v] = k;
+  }
+  return table;
+})();
+
+/**
+ * Calls `visit` with the Poisson(1) weights of each resample of `rows` rows (see the file
+ * comment) and their sum. The weights array is reused between calls: read it during the call,
+ * do not keep it.
+ */
+export function forEachPoissonResample(
+  rows: number,
+  options: Pick<BootstrapOptions, "samples" | "seed">,
+  visit: (weights: Float64Array, sample: number, total: number) => void,
+): void {
+  if (!(Number.isInteger(options.samples) && options.samples >= 0))
+    throw new Error(`bootstrap samples must be a non-negative integer, not ${options.samples}`);
+  const table = POISSON_WEIGHTS;
+  let state = Math.trunc(options.seed) >>> 0;
+  const weights = new Float64Array(rows);
+  const even = rows & ~1;
+  for (let b = 0; b < options.samples; b++) {
+    let total = 0;
+    for (let i = 0; i < even; i += 2) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      const hi = table[t >>> 16]!;
+      weights[i] = lo;
+      weights[i + 1] = hi;
+      total += lo + hi;
+    }
+    if (even < rows) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      weights[even] = lo;
+      total += lo;
+    }
+    visit(weights, b, total);
+  }
+}
+
+/**
+ * Σ weights · channel for `width` (1 to 4) channels interleaved in `data` (row i's at
+ * width·i ..), written to `out[at ..]`. A few sums per pass over the weights keep the loop in
+ * registers; one loop per width wastes no memory traffic on padding.
+ */
+function weightedSums(
+  data: Float64Array,
+  width: number,
+  w: Float64Array,
+  rows: number,
+  out: Float64Array,
+  at: number,
+): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  if (width === 4) {
+    for (let i = 0, o = 0; i < rows; i++, o += 4) {
+      const wi = w[i]!;
+      s0 += wi * data[o]!;
+      s1 += wi * data[o + 1]!;
+      s2 += wi * data[o + 2]!;
+      s3 += wi * data[o + 3]!;
+    }
+  } else if (width === 3) {
+    for (let i = 0, o = 0; i < rows; i++, o += 3) {
+      const wi = w[i]!;
+      s0 += wi * data[o]!;
+      s1 += wi * data[o + 1]!;
+      s2 += wi * data[o + 2]!;
+    }
+  } else if (width === 2) {
+    for (let i = 0, o = 0; i < rows; i++, o += 2) {
+      const wi = w[i]!;
+      s0 += wi * data[o]!;
+      s1 += wi * data[o + 1]!;
+    }
+  } else {
+    for (let i = 0; i < rows; i++) s0 += w[i]! * data[i]!;
+  }
+  out[at] = s0;
+  if (width > 1) out[at + 1] = s1;
+  if (width > 2) out[at + 2] = s2;
+  if (width > 3) out[at + 3] = s3;
+}
+
+/**
+ * Each statistic on every resample: `draws[j][b]` is statistic j on resample b. Statistics with
+ * a linear form share one pass over the rows per resample; the others are called with the
+ * weights.
+ */
+function resampleStatistics(
+  rows: number,
+  statistics: readonly PreparedMetric[],
+  options: Pick<BootstrapOptions, "samples" | "seed">,
+): Float64Array[] {
+  const draws = statistics.map(() => new Float64Array(options.samples));
+  if (options.samples === 0) return draws;
+  const channelOf = new Map<Float64Array, number>();
+  const forms = statistics.map((s) => linearFormOf(s));
+  const slots = forms.map((f) =>
+    f === undefined
+      ? null
+      : Int32Array.from(f.channels, (c) => {
+          if (c.length !== rows) throw new Error(`a metric channel has ${c.length} rows, expected ${rows}`);
+          let k = channelOf.get(c);
+          if (k === undefined) channelOf.set(c, (k = channelOf.size));
+          return k;
+        }),
+  );
+  const channels = [...channelOf.keys()];
+  const groups: { data: Float64Array; width: number; at: number }[] = [];
+  for (let g = 0; g < channels.length; g += 4) {
+    const width = Math.min(4, channels.length - g);
+    const data = new Float64Array(rows * width);
+    for (let k = 0; k < width; k++) {
+      const c = channels[g + k]!;
+      for (let i = 0; i < rows; i++) data[width * i + k] = c[i]!;
+    }
+    groups.push({ data, width, at: g });
+  }
+  const sums = new Float64Array(channels.length);
+  const local = forms.map((f) => new Float64Array(f?.channels.length ?? 0));
+  forEachPoissonResample(rows, options, (w, b, total) => {
+    for (const g of groups) weightedSums(g.data, g.width, w, rows, sums, g.at);
+    for (let j = 0; j < statistics.length; j++) {
+      const form = forms[j];
+      if (form === undefined) {
+        draws[j]![b] = statistics[j]!(w);
+        continue;
+      }
+      const slot = slots[j]!;
+      const mine = local[j]!;
+      for (let k = 0; k < slot.length; k++) mine[k] = sums[slot[k]!]!;
+      draws[j]![b] = form.finish(mine, total);
+    }
+  });
+  return draws;
 }
 
 /** The q-quantile (0..1) of sorted values, interpolating linearly between order statistics (R's type 7). */
@@ -126,12 +308,11 @@ export function bootstrapIntervals(
   options: BootstrapOptions,
 ): Record<string, Interval | null> {
   const names = Object.keys(statistics);
-  const draws = names.map(() => new Float64Array(options.samples));
-  forEachResample(rows, options, (w, b) => {
-    names.forEach((name, j) => {
-      draws[j]![b] = statistics[name]!(w);
-    });
-  });
+  const draws = resampleStatistics(
+    rows,
+    names.map((name) => statistics[name]!),
+    options,
+  );
   const out: Record<string, Interval | null> = {};
   names.forEach((name, j) => {
     out[name] = options.samples > 0 ? percentileInterval(draws[j]!, options.confidence) : null;
@@ -223,18 +404,28 @@ export function pairedBootstraps(
     return { c0, c1, defined: !Number.isNaN(c0) && !Number.isNaN(c1) };
   });
   const sampled = names.filter((_, j) => points[j]!.defined);
-  const diffs = new Map(sampled.map((name) => [name, new Float64Array(options.samples)]));
-  const rels = new Map(sampled.map((name) => [name, new Float64Array(options.samples)]));
-  if (sampled.length > 0 && options.samples > 0)
-    forEachResample(rows, options, (w, b) => {
-      for (const name of sampled) {
-        const [champion, challenger] = pairs[name]!;
-        const a = champion(w);
-        const d = challenger(w) - a;
-        diffs.get(name)![b] = d;
-        rels.get(name)![b] = a !== 0 ? d / Math.abs(a) : NaN;
+  const diffs = new Map<string, Float64Array>();
+  const rels = new Map<string, Float64Array>();
+  if (sampled.length > 0 && options.samples > 0) {
+    const draws = resampleStatistics(
+      rows,
+      sampled.flatMap((name) => pairs[name]!),
+      options,
+    );
+    sampled.forEach((name, k) => {
+      const champion = draws[2 * k]!;
+      const challenger = draws[2 * k + 1]!;
+      const diff = new Float64Array(options.samples);
+      const rel = new Float64Array(options.samples);
+      for (let b = 0; b < options.samples; b++) {
+        const a = champion[b]!;
+        diff[b] = challenger[b]! - a;
+        rel[b] = a !== 0 ? diff[b]! / Math.abs(a) : NaN;
       }
+      diffs.set(name, diff);
+      rels.set(name, rel);
     });
+  }
   const out: Record<string, PairedDifference> = {};
   names.forEach((name, j) => {
     const { c0, c1, defined } = points[j]!;

@@ -16,7 +16,14 @@
 import type { MetricName } from "../spec/schemas.js";
 import { CLASSIFICATION_METRICS, REGRESSION_METRICS } from "../spec/schemas.js";
 import { classificationMetrics } from "./classification.js";
-import type { MetricDefinition, MetricNote, MetricOptions, MetricValue, RowWeights } from "./metric-types.js";
+import type {
+  MetricDefinition,
+  MetricNote,
+  MetricOptions,
+  MetricValue,
+  PreparedMetric,
+  RowWeights,
+} from "./metric-types.js";
 import { DEFAULT_MAPE_EPSILON, checkLengths, perRow, totalWeight, weightedRatio } from "./metric-types.js";
 
 export type {
@@ -42,6 +49,49 @@ export interface MetricDirection {
 
 const noRows: MetricNote = { reason: "there are no rows to evaluate" };
 
+/**
+ * A metric that is a function of weighted sums over rows: Σ w·c for each per-row channel c,
+ * and Σ w. The bootstrap takes the sums of many metrics in one pass over the rows.
+ */
+export interface LinearForm {
+  /** Per-row values, one array per sum (shared between metrics bound to the same rows). */
+  channels: readonly Float64Array[];
+  /** The metric from the channels' weighted sums (in channel order) and Σ w; NaN where undefined. */
+  finish(sums: Float64Array, total: number): number;
+}
+
+const linearForms = new WeakMap<PreparedMetric, LinearForm>();
+
+/** The linear form of a prepared metric, when it has one (rmse, mae, mape, r2). */
+export function linearFormOf(metric: PreparedMetric): LinearForm | undefined {
+  return linearForms.get(metric);
+}
+
+function withLinearForm(metric: PreparedMetric, form: LinearForm): PreparedMetric {
+  linearForms.set(metric, form);
+  return metric;
+}
+
+// Per-row errors, shared by the metrics bound to the same (actual, predicted) pair, so their
+// sums are one channel in a bootstrap.
+const errorCache = new WeakMap<
+  Float64Array,
+  { actual: Float64Array; squared?: Float64Array; absolute?: Float64Array }
+>();
+
+function errorsOf(actual: Float64Array, predicted: Float64Array, kind: "squared" | "absolute"): Float64Array {
+  let entry = errorCache.get(predicted);
+  if (entry === undefined || entry.actual !== actual) {
+    entry = { actual };
+    errorCache.set(predicted, entry);
+  }
+  return (entry[kind] ??= perRow(
+    actual,
+    predicted,
+    kind === "squared" ? (a, p) => (a - p) * (a - p) : (a, p) => Math.abs(a - p),
+  ));
+}
+
 function explainEmpty(actual: Float64Array, _p: Float64Array, w: RowWeights): MetricNote {
   return totalWeight(actual.length, w) > 0 ? {} : noRows;
 }
@@ -53,11 +103,11 @@ const rmse: MetricDefinition = {
   task: "regression",
   prepare(actual, predicted) {
     checkLengths(actual, predicted);
-    return weightedRatio(
-      perRow(actual, predicted, (a, p) => (a - p) * (a - p)),
-      null,
-      Math.sqrt,
-    );
+    const squared = errorsOf(actual, predicted, "squared");
+    return withLinearForm(weightedRatio(squared, null, Math.sqrt), {
+      channels: [squared],
+      finish: (s, total) => (total > 0 ? Math.sqrt(s[0]! / total) : NaN),
+    });
   },
   explain: explainEmpty,
 };
@@ -69,10 +119,11 @@ const mae: MetricDefinition = {
   task: "regression",
   prepare(actual, predicted) {
     checkLengths(actual, predicted);
-    return weightedRatio(
-      perRow(actual, predicted, (a, p) => Math.abs(a - p)),
-      null,
-    );
+    const absolute = errorsOf(actual, predicted, "absolute");
+    return withLinearForm(weightedRatio(absolute, null), {
+      channels: [absolute],
+      finish: (s, total) => (total > 0 ? s[0]! / total : NaN),
+    });
   },
   explain: explainEmpty,
 };
@@ -85,8 +136,8 @@ const r2: MetricDefinition = {
   prepare(actual, predicted) {
     checkLengths(actual, predicted);
     const n = actual.length;
-    const squaredError = perRow(actual, predicted, (a, p) => (a - p) * (a - p));
-    return (w) => {
+    const squaredError = errorsOf(actual, predicted, "squared");
+    const metric: PreparedMetric = (w) => {
       // Two passes, the mean first, so the total sum of squares does not cancel catastrophically.
       // Branchless in the weight: a third of a resample's weights are zero, unpredictably.
       let total = 0;
@@ -113,6 +164,23 @@ const r2: MetricDefinition = {
       if (!(ssTot > 1e-24 * sumA2)) return NaN;
       return 1 - ssRes / ssTot;
     };
+    // For the bootstrap: the same quantities from sums of targets centred on their overall mean
+    // c, so Σ w (a - c)² - (Σ w (a - c))² / Σ w does not cancel catastrophically.
+    let c = 0;
+    for (let i = 0; i < n; i++) c += actual[i]!;
+    c = n > 0 ? c / n : 0;
+    const centred = Float64Array.from(actual, (a) => a - c);
+    const centredSquared = Float64Array.from(centred, (d) => d * d);
+    return withLinearForm(metric, {
+      channels: [squaredError, centred, centredSquared],
+      finish(s, total) {
+        if (total <= 0) return NaN;
+        const ssTot = s[2]! - (s[1]! * s[1]!) / total;
+        const sumA2 = s[2]! + 2 * c * s[1]! + c * c * total;
+        if (!(ssTot > 1e-24 * sumA2)) return NaN;
+        return 1 - s[0]! / ssTot;
+      },
+    });
   },
   explain(actual, predicted, w) {
     if (totalWeight(actual.length, w) <= 0) return noRows;
@@ -131,10 +199,16 @@ const mape: MetricDefinition = {
     checkLengths(actual, predicted);
     const eps = options?.mapeEpsilon ?? DEFAULT_MAPE_EPSILON;
     const kept = perRow(actual, predicted, (a) => (Math.abs(a) < eps ? 0 : 1));
-    return weightedRatio(
-      perRow(actual, predicted, (a, p) => (Math.abs(a) < eps ? 0 : Math.abs(a - p) / Math.abs(a))),
-      kept,
+    const relative = perRow(actual, predicted, (a, p) =>
+      Math.abs(a) < eps ? 0 : Math.abs(a - p) / Math.abs(a),
     );
+    const keepsAll = kept.every((k) => k === 1);
+    return withLinearForm(weightedRatio(relative, kept), {
+      channels: keepsAll ? [relative] : [relative, kept],
+      finish: keepsAll
+        ? (s, total) => (total > 0 ? s[0]! / total : NaN)
+        : (s) => (s[1]! > 0 ? s[0]! / s[1]! : NaN),
+    });
   },
   explain(actual, _predicted, w, options) {
     const eps = options?.mapeEpsilon ?? DEFAULT_MAPE_EPSILON;
