@@ -14,7 +14,14 @@ import { loadChampion, registryDirOf, workingTreeSource } from "../../src/run/lo
 import { loadProject } from "../../src/spec/load-project.js";
 import type { ArtifactLimits } from "../../app/load-run-reports.js";
 import { startServer, type RunningServer } from "../../app/server.js";
-import { startGitHubSim, type GitHubSim, type SimApp, type SimWorkflowRun } from "../github-sim/index.js";
+import { parse } from "yaml";
+import {
+  startGitHubSim,
+  type GitHubSim,
+  type Permissions,
+  type SimApp,
+  type SimWorkflowRun,
+} from "../github-sim/index.js";
 import { simOctokitOptions } from "../github-sim/octokit-options.js";
 
 export const REPO = "acme/models";
@@ -96,17 +103,14 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
-/** The permissions and events of app.yml, which the app needs and no more. */
-export const APP_PERMISSIONS = {
-  actions: "read",
-  checks: "write",
-  contents: "write",
-  deployments: "write",
-  issues: "write",
-  metadata: "read",
-  pull_requests: "write",
-} as const;
-export const APP_EVENTS = ["workflow_run", "pull_request", "issue_comment"];
+/** The permissions and events of app.yml: the app is installed with exactly these. */
+export function manifest(): { permissions: Permissions; events: string[] } {
+  const doc = parse(readFileSync("app.yml", "utf8")) as {
+    default_permissions: Permissions;
+    default_events: string[];
+  };
+  return { permissions: doc.default_permissions, events: doc.default_events };
+}
 
 /**
  * ProbotOctokit for the simulator. `ProbotOctokit.defaults(options)` would lose the throttle
@@ -131,8 +135,7 @@ export async function startScenario(
   const sim = await startGitHubSim();
   const app = sim.state.createApp({
     slug: options.slug ?? "modelgate",
-    permissions: { ...APP_PERMISSIONS },
-    events: APP_EVENTS,
+    ...manifest(),
   });
   sim.state.createRepo({ owner: "acme", name: "models", files: options.files ?? carsFiles() });
   sim.state.installApp(app, "acme");

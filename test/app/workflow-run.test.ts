@@ -185,4 +185,26 @@ describe("workflow_run.completed", () => {
     expect(s.sim.state.checkRuns(REPO, s.headSha(pull))).toEqual([]);
     expect(appComments(s, pull)).toEqual([]);
   });
+
+  it("fails the check with an explanation when modelgate.yml on the default branch is malformed", async () => {
+    const pull = s.openPull("config-broken");
+    const good = s.sim.state.readFile(REPO, "main", "modelgate.yml")!;
+    s.sim.state.pushCommit(REPO, {
+      branch: "main",
+      files: { "modelgate.yml": good.replace("promoters: write", "promoters: everyone") },
+    });
+    await s.runWorkflow(pull, async (r) => ({ "modelgate-report-mpg": await carsArtifact(r.headSha) }));
+    const [check] = s.sim.state.checkRuns(REPO, s.headSha(pull));
+    expect([check?.conclusion, check?.output.title]).toEqual([
+      "failure",
+      "modelgate.yml on the default branch is invalid",
+    ]);
+    const line = good.split("\n").findIndex((l) => l.includes("promoters:")) + 1;
+    expect(check?.output.summary?.replace(/\\/g, "")).toContain(
+      `- modelgate.yml:${line}:14: "app.promoters" is the string "everyone"; expected one of "write", "maintain", "admin"`,
+    );
+    expect(appComments(s, pull)[0]!.body).toContain(
+      "## ❌ modelgate: the configuration on the default branch is invalid",
+    );
+  });
 });
