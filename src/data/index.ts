@@ -28,3 +28,4 @@ export type {
 export { binIndex, mergeProfiles } from "./profile-columns.js";
 export type { CanonicalValue } from "./stable-split.js";
 export { canonicalRowBytes, sideAt, splitPosition } from "./stable-split.js";
+export { RowSpill } from "./row-spill.js";

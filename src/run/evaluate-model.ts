@@ -4,7 +4,7 @@
  * report.json and the model file; writes nothing (the adapters do).
  */
 import type { ColumnProfile } from "../data/profile-columns.js";
-import { readRows, type DatasetScan } from "../data/scan-dataset.js";
+import type { DatasetScan } from "../data/scan-dataset.js";
 import { compareModels } from "../compare/compare-models.js";
 import { decideGate } from "../compare/decide-gate.js";
 import type { BootstrapOptions } from "../evaluate/bootstrap.js";
@@ -21,7 +21,7 @@ import type { MetricName } from "../spec/schemas.js";
 import { MissingFeaturesError } from "../train/feature-pipeline.js";
 import type { ModelFile } from "../train/model-file.js";
 import { progress } from "./progress-stream.js";
-import { trainModel } from "./train-model.js";
+import { trainModel, type TrainedModel } from "./train-model.js";
 import { makeScorer, type Scorer } from "../train/score.js";
 
 /** The production model to compare with, as the registry holds it. */
@@ -55,9 +55,20 @@ export interface ModelEvaluation {
 
 /** Evaluates one loaded model; throws InputError for invalid data or an impossible fit. */
 export async function evaluateModel(m: LoadedModel, options: EvaluateOptions): Promise<ModelEvaluation> {
-  const shown = displayPath(options.displayBase, m.dataFile);
-  const specFile = displayPath(options.displayBase, m.dataSpecFile);
-  const { scan, fit, model, modelText, modelSha256 } = await trainModel(m, options);
+  const trained = await trainModel(m, options);
+  try {
+    return await evaluateTrained(m, trained, options);
+  } finally {
+    trained.release();
+  }
+}
+
+async function evaluateTrained(
+  m: LoadedModel,
+  trained: TrainedModel,
+  options: EvaluateOptions,
+): Promise<ModelEvaluation> {
+  const { scan, fit, model, modelText, modelSha256 } = trained;
   const warnings = [...fit.warnings];
 
   const columnNames = m.data.columns.map((c) => c.name);
@@ -75,12 +86,7 @@ export async function evaluateModel(m: LoadedModel, options: EvaluateOptions): P
   const targetIndex = columnNames.indexOf(m.spec.target);
   const sensitive = m.spec.task === "classification" ? m.spec.sensitive : [];
   const scored = await scoreTestRows({
-    batches: progress(
-      readRows(m.data, m.dataFile, { file: shown, specFile, expectSha256: scan.sha256 }),
-      m.name,
-      "score",
-      options,
-    ),
+    batches: progress(trained.rows(), m.name, "score", options),
     columnNames,
     target: targetReader(m.spec, m.data.columns[targetIndex]!, targetIndex),
     challenger,

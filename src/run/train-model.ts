@@ -1,5 +1,7 @@
 /** Training one model from its specs: check the data, fit, and build the model file. */
-import { scanDataset, readRows, type DatasetScan } from "../data/scan-dataset.js";
+import type { RowBatch } from "../data/row-batch.js";
+import { RowSpill } from "../data/row-spill.js";
+import { scanDataset, type DatasetScan } from "../data/scan-dataset.js";
 import { displayPath, type LoadedModel } from "../spec/load-project.js";
 import type { ModelFit } from "../train/fit-common.js";
 import { fitLinear } from "../train/fit-linear.js";
@@ -14,28 +16,67 @@ export interface TrainedModel {
   model: ModelFile;
   modelText: string;
   modelSha256: string;
+  /**
+   * The data's typed rows again, each call a new pass (the scoring pass), read back from the
+   * temporary file the checking scan wrote: no parsing, no checks. Valid until `release`.
+   */
+  rows: () => AsyncIterable<RowBatch>;
+  /** Removes the rows' temporary file. Safe to call twice; the file also goes at exit. */
+  release: () => void;
 }
 
-/** Scans the data (every check), fits the model with its search, and serialises the model file. */
+/**
+ * Scans the data (every check), fits the model with its search, and serialises the model file.
+ *
+ * The data is parsed once: the checking scan hands every batch to the fit's statistics pass
+ * (linear models) and to a temporary binary file that the later passes (factoring, scoring)
+ * read back.
+ */
 export async function trainModel(
   m: LoadedModel,
   options: Pick<EvaluateOptions, "displayBase" | "onProgress">,
 ): Promise<TrainedModel> {
   const shown = displayPath(options.displayBase, m.dataFile);
   const specFile = displayPath(options.displayBase, m.dataSpecFile);
-  const scan = await scanDataset(m.data, m.dataFile, { file: shown, specFile });
-  const read = () =>
-    progress(
-      readRows(m.data, m.dataFile, { file: shown, specFile, expectSha256: scan.sha256 }),
-      m.name,
-      "train",
-      options,
-    );
-  const input = { spec: m.spec, data: m.data, features: m.features, read, source: shown };
-  const fit = m.spec.task === "classification" ? await fitLogistic(input) : await fitLinear(input);
-  const model = toModelFile(m, fit, scan);
-  const { text, sha256 } = serialiseModel(model);
-  return { scan, fit, model, modelText: text, modelSha256: sha256 };
+  const spill = RowSpill.open();
+  try {
+    let scan: DatasetScan | undefined;
+    const checkingScan = async (visit?: (batch: RowBatch) => void): Promise<void> => {
+      let rows = 0;
+      scan = await scanDataset(m.data, m.dataFile, {
+        file: shown,
+        specFile,
+        onBatch(batch) {
+          spill.append(batch);
+          visit?.(batch);
+          rows += batch.length;
+          options.onProgress?.({ model: m.name, pass: "check", rows });
+        },
+      });
+    };
+    const read = () => progress(spill.batches(), m.name, "train", options);
+    const input = { spec: m.spec, data: m.data, features: m.features, read, source: shown };
+    let fit: ModelFit;
+    if (m.spec.task === "classification") {
+      await checkingScan();
+      fit = await fitLogistic(input);
+    } else fit = await fitLinear({ ...input, firstPass: checkingScan });
+    if (scan === undefined) throw new Error("the fit did not run the checking scan");
+    const model = toModelFile(m, fit, scan);
+    const { text, sha256 } = serialiseModel(model);
+    return {
+      scan,
+      fit,
+      model,
+      modelText: text,
+      modelSha256: sha256,
+      rows: () => spill.batches(),
+      release: () => spill.close(),
+    };
+  } catch (error) {
+    spill.close();
+    throw error;
+  }
 }
 
 function toModelFile(m: LoadedModel, fit: ModelFit, scan: DatasetScan): ModelFile {

@@ -2,7 +2,7 @@
  * Fitting a linear or ridge model over streamed rows, with the hyperparameter search:
  *
  * 1. A statistics pass over the train side learns the feature pipeline (imputation values,
- *    scaling, category levels).
+ *    scaling, category levels); it rides on the caller's checking scan when there is one.
  * 2. A factoring pass folds every train row into the QR factor of its cross-validation fold:
  *    [1, terms…, y]. Memory stays O(terms²) per fold whatever the row count.
  * 3. Each trial (penalty, feature subset, polynomial degrees) is a choice of columns and a
@@ -41,6 +41,12 @@ export interface LinearFitInput {
   features: string[];
   /** A fresh pass over the data each call. */
   read: () => AsyncIterable<RowBatch>;
+  /**
+   * The first pass, when the caller streams the data anyway (the checking scan): it calls
+   * `visit` with every batch, and the statistics are learnt from them instead of from a pass of
+   * their own. It throws, like the scan, when the data is invalid.
+   */
+  firstPass?: (visit: (batch: RowBatch) => void) => Promise<void>;
   /** Where problems are reported (the data file, relative). */
   source: string;
 }
@@ -71,11 +77,13 @@ export async function fitLinear(input: LinearFitInput): Promise<LinearFit> {
   // 1. statistics
   const learner = new PipelineLearner(resolveFeatures(spec, columns, maxDegree), columns);
   let missingTarget = 0;
-  for await (const batch of input.read()) {
+  const learn = (batch: RowBatch): void => {
     const y = targetValues(batch, targetIndex);
     for (let i = 0; i < batch.length; i++) if (Number.isNaN(y[i]!)) missingTarget++;
     learner.add(batch, (i) => batch.side[i] === TRAIN && !Number.isNaN(y[i]!));
-  }
+  };
+  if (input.firstPass) await input.firstPass(learn);
+  else for await (const batch of input.read()) learn(batch);
   const { pipeline, warnings } = finishPipeline(learner, { intercept, standardise }, input.source);
 
   // 2. factoring
