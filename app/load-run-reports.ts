@@ -10,6 +10,7 @@ import { sha256Hex } from "../src/canonical-json.js";
 import { reportSchema, type Report } from "../src/report/report-schema.js";
 import { MODEL_NAME_PATTERN } from "../src/spec/schemas.js";
 import type { GitHubClient, RepoRef } from "./github-client.js";
+import { statusOf } from "./github-client.js";
 import { ArtifactError, readZipEntries } from "./read-artifact-zip.js";
 
 /** Limits on what one run may hand the app. */
@@ -206,12 +207,22 @@ export async function loadRunReports(
         throw new ArtifactError(
           `the artifact is ${artifact.size_in_bytes} bytes; the limit is ${limits.maxZipBytes}`,
         );
-      const response = await client.rest.actions.downloadArtifact({
-        ...repo,
-        artifact_id: artifact.id,
-        archive_format: "zip",
-        request: { parseSuccessResponseBody: false },
-      });
+      const response = await client.rest.actions
+        .downloadArtifact({
+          ...repo,
+          artifact_id: artifact.id,
+          archive_format: "zip",
+          request: { parseSuccessResponseBody: false },
+        })
+        .catch((error: unknown) => {
+          // Gone or expired between listing and download: a missing report, not an app failure.
+          const status = statusOf(error);
+          if (status === 404 || status === 410)
+            throw new ArtifactError(
+              `the artifact could not be downloaded (HTTP ${status}); re-run the workflow`,
+            );
+          throw error;
+        });
       const zip = await readCapped(response.data, limits.maxZipBytes);
       result.models.push(checkArtifact(model, zip, headSha, limits));
     } catch (error) {

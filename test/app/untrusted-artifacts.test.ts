@@ -147,4 +147,26 @@ describe("report artifacts are untrusted", () => {
     expect(check.output.title).toBe("gate passed · mpg _everyone 1.5 (vs v1)");
     expect(body).not.toContain("REPORT.MD FROM THE RUN");
   });
+
+  it("reports an artifact that is gone by the time it is downloaded, without failing the delivery", async () => {
+    s.sim.setFaults((req) =>
+      req.operationId === "actions/download-artifact"
+        ? {
+            status: 410,
+            body: { message: "Artifact has expired", documentation_url: "https://docs.github.com/rest" },
+          }
+        : undefined,
+    );
+    const { check, body } = await answer("expired", async (sha) => ({
+      "modelgate-report-mpg": await carsArtifact(sha),
+    }));
+    s.sim.setFaults(undefined);
+    expect(check.conclusion).toBe("failure");
+    expect(body.replace(/\\/g, "")).toContain(
+      "`modelgate-report-mpg`: the artifact could not be downloaded (HTTP 410); re-run the workflow",
+    );
+    expect(
+      s.sim.webhooks.deliveries.filter((d) => d.action === "completed").every((d) => d.status === 200),
+    ).toBe(true);
+  });
 });
