@@ -22,7 +22,7 @@ import {
   type SimApp,
   type SimWorkflowRun,
 } from "../github-sim/index.js";
-import { simOctokitOptions } from "../github-sim/octokit-options.js";
+import { simProbotOctokit } from "../github-sim/octokit-options.js";
 
 export const REPO = "acme/models";
 export const WORKFLOW = ".github/workflows/modelgate.yml";
@@ -112,20 +112,9 @@ export function manifest(): { permissions: Permissions; events: string[] } {
   return { permissions: doc.default_permissions, events: doc.default_events };
 }
 
-/**
- * ProbotOctokit for the simulator. `ProbotOctokit.defaults(options)` would lose the throttle
- * settings: Probot builds its clients with a `defaults` function of its own whose `throttle`
- * replaces the one given as an object (so writes are paced a second apart). A function applied
- * after Probot's keeps the simulator's settings.
- */
-export function simProbotOctokit(sim: GitHubSim): typeof ProbotOctokit {
-  const options = simOctokitOptions(sim);
-  return ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
-    ...instance,
-    baseUrl: options.baseUrl,
-    retry: options.retry,
-    throttle: { ...(instance.throttle as object | undefined), ...options.throttle },
-  })) as typeof ProbotOctokit;
+/** ProbotOctokit for the simulator (see `simProbotOctokit`). */
+export function simProbotOctokitFor(sim: GitHubSim): typeof ProbotOctokit {
+  return simProbotOctokit(ProbotOctokit, sim);
 }
 
 /** Starts the simulator, the repository, the installed app and its server. */
@@ -151,7 +140,7 @@ export async function startScenario(
       logLevel: "fatal",
       development: false,
     },
-    { Octokit: simProbotOctokit(sim), ...(options.limits ? { limits: options.limits } : {}) },
+    { Octokit: simProbotOctokitFor(sim), ...(options.limits ? { limits: options.limits } : {}) },
   );
   const webhookUrl = `${server.url}/api/github/webhooks`;
   sim.webhooks.configure({ url: webhookUrl, secret: SECRET });

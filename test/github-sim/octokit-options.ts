@@ -69,3 +69,22 @@ export function simOctokitOptions(
     log: { debug: silent, info: silent, warn: silent, error: silent },
   };
 }
+
+/**
+ * Probot's Octokit class for the simulator. `ProbotOctokit.defaults(simOctokitOptions(sim))` would
+ * lose the throttle settings: Probot builds its clients with a `defaults` function of its own
+ * whose `throttle` replaces one given as an object (so writes are paced a second apart). A
+ * function applied after Probot's keeps the simulator's settings.
+ */
+export function simProbotOctokit<T extends { defaults(options: unknown): unknown }>(
+  ProbotOctokit: T,
+  sim: { url: string },
+): T {
+  const options = simOctokitOptions(sim);
+  return ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
+    ...instance,
+    baseUrl: options.baseUrl,
+    retry: options.retry,
+    throttle: { ...(instance.throttle as object | undefined), ...options.throttle },
+  })) as T;
+}
