@@ -20,10 +20,11 @@
  * outputs, i.e. beyond 8.5 billion row weights (8.5M test rows at 1000 resamples).
  *
  * A resample is passed to metrics as multiplicity weights (see `metrics.ts`), so no data is
- * copied. Metrics that are ratios of weighted sums (rmse, mae, mape, r2) say so
- * ({@link linearFormOf}); their sums for all metrics at once are taken in one pass over the rows
- * per resample. Resamples where a metric is undefined (a resample with no positive row, say)
- * are left out of that metric's interval.
+ * copied. Metrics that are functions of sums and maxima over rows (rmse, mae, mape, r2,
+ * max_error) say so (`rowReductionOf`); those are gathered for every resample one block of rows
+ * at a time, which needs memory for one block only and lets shards of rows be resampled apart.
+ * Resamples where a metric is undefined (a resample with no positive row, say) are left out of
+ * that metric's interval.
  *
  * {@link forEachResample} keeps the multinomial scheme (exactly n rows drawn per resample) for
  * callers that want it, with the same generator.
@@ -31,7 +32,7 @@
 import type { MetricName } from "../spec/schemas.js";
 import type { MetricOptions, PreparedMetric } from "./metric-types.js";
 import { checkLengths } from "./metric-types.js";
-import { linearFormOf, metricDefinition } from "./metrics.js";
+import { metricDefinition, rowReductionOf, type RowChannel } from "./metrics.js";
 
 /** Name of the pinned generator, for reports. */
 export const BOOTSTRAP_GENERATOR = "mulberry32";
@@ -173,12 +174,47 @@ export function forEachPoissonResample(
   }
 }
 
+/** Rows per block of the bootstrap: a block's channels stay in cache across all resamples. */
+const BLOCK_ROWS = 2048;
+
 /**
- * Σ weights · channel for `width` (1 to 4) channels interleaved in `data` (row i's at
- * width·i ..), written to `out[at ..]`. A few sums per pass over the weights keep the loop in
- * registers; one loop per width wastes no memory traffic on padding.
+ * Poisson weights of rows [start, start + m) of resample b (start even) into `w`; returns
+ * their sum. The generator state is reached directly: mulberry32's state after k outputs is
+ * seed + k · 0x6D2B79F5 (mod 2^32).
  */
-function weightedSums(
+function blockWeights(
+  seed: number,
+  b: number,
+  half: number,
+  start: number,
+  m: number,
+  w: Float64Array,
+): number {
+  const table = POISSON_WEIGHTS;
+  const k = (b * half + start / 2) % 4294967296;
+  let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
+  let total = 0;
+  for (let i = 0; i < m; i += 2) {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t ^= t >>> 14;
+    const lo = table[t & 0xffff]!;
+    const hi = i + 1 < m ? table[t >>> 16]! : 0;
+    w[i] = lo;
+    w[i + 1] = hi;
+    total += lo + hi;
+  }
+  return total;
+}
+
+/**
+ * Adds Σ w · channel for `width` (1 to 4) channels interleaved in `data` (row i's at
+ * width·i ..) to `out[at ..]`. A few sums per pass over the weights keep the loop in
+ * registers; one loop per width wastes no work on padding.
+ */
+function addWeightedSums(
   data: Float64Array,
   width: number,
   w: Float64Array,
@@ -214,61 +250,110 @@ function weightedSums(
   } else {
     for (let i = 0; i < rows; i++) s0 += w[i]! * data[i]!;
   }
-  out[at] = s0;
-  if (width > 1) out[at + 1] = s1;
-  if (width > 2) out[at + 2] = s2;
-  if (width > 3) out[at + 3] = s3;
+  out[at] = out[at]! + s0;
+  if (width > 1) out[at + 1] = out[at + 1]! + s1;
+  if (width > 2) out[at + 2] = out[at + 2]! + s2;
+  if (width > 3) out[at + 3] = out[at + 3]! + s3;
 }
 
 /**
- * Each statistic on every resample: `draws[j][b]` is statistic j on resample b. Statistics with
- * a linear form share one pass over the rows per resample; the others are called with the
- * weights.
+ * Each statistic on every resample: `draws[j][b]` is statistic j on resample b.
+ *
+ * Statistics that reduce over rows (`rowReductionOf`) are gathered block by block: for each
+ * block of rows, their channels are filled once and every resample's weights for the block are
+ * drawn and folded in, so memory holds one block whatever the row count and the block stays in
+ * cache. Other statistics are called with each resample's full weight vector (the same weights).
  */
 function resampleStatistics(
   rows: number,
   statistics: readonly PreparedMetric[],
   options: Pick<BootstrapOptions, "samples" | "seed">,
 ): Float64Array[] {
-  const draws = statistics.map(() => new Float64Array(options.samples));
-  if (options.samples === 0) return draws;
-  const channelOf = new Map<Float64Array, number>();
-  const forms = statistics.map((s) => linearFormOf(s));
-  const slots = forms.map((f) =>
-    f === undefined
+  const samples = options.samples;
+  const draws = statistics.map(() => new Float64Array(samples));
+  if (samples === 0) return draws;
+  const reductions = statistics.map((s) => rowReductionOf(s));
+  const sumIndex = new Map<RowChannel, number>();
+  const maxIndex = new Map<RowChannel, number>();
+  const indexOf = (map: Map<RowChannel, number>, c: RowChannel): number => {
+    let k = map.get(c);
+    if (k === undefined) map.set(c, (k = map.size));
+    return k;
+  };
+  const slots = reductions.map((r) =>
+    r === undefined
       ? null
-      : Int32Array.from(f.channels, (c) => {
-          if (c.length !== rows) throw new Error(`a metric channel has ${c.length} rows, expected ${rows}`);
-          let k = channelOf.get(c);
-          if (k === undefined) channelOf.set(c, (k = channelOf.size));
-          return k;
-        }),
+      : {
+          sums: Int32Array.from(r.sums, (c) => indexOf(sumIndex, c)),
+          maxima: Int32Array.from(r.maxima, (c) => indexOf(maxIndex, c)),
+        },
   );
-  const channels = [...channelOf.keys()];
-  const groups: { data: Float64Array; width: number; at: number }[] = [];
-  for (let g = 0; g < channels.length; g += 4) {
-    const width = Math.min(4, channels.length - g);
-    const data = new Float64Array(rows * width);
-    for (let k = 0; k < width; k++) {
-      const c = channels[g + k]!;
-      for (let i = 0; i < rows; i++) data[width * i + k] = c[i]!;
+  const sumChannels = [...sumIndex.keys()];
+  const maxChannels = [...maxIndex.keys()];
+  const S = sumChannels.length;
+  const M = maxChannels.length;
+  const sums = new Float64Array(samples * S);
+  const maxima = new Float64Array(samples * M).fill(-Infinity);
+  const totals = new Float64Array(samples);
+  if (S + M > 0) {
+    const seed = Math.trunc(options.seed);
+    const half = Math.ceil(rows / 2);
+    const groups = [];
+    for (let g = 0; g < S; g += 4) {
+      const width = Math.min(4, S - g);
+      groups.push({ width, at: g, data: new Float64Array(BLOCK_ROWS * width) });
     }
-    groups.push({ data, width, at: g });
-  }
-  const sums = new Float64Array(channels.length);
-  const local = forms.map((f) => new Float64Array(f?.channels.length ?? 0));
-  forEachPoissonResample(rows, options, (w, b, total) => {
-    for (const g of groups) weightedSums(g.data, g.width, w, rows, sums, g.at);
-    for (let j = 0; j < statistics.length; j++) {
-      const form = forms[j];
-      if (form === undefined) {
-        draws[j]![b] = statistics[j]!(w);
-        continue;
+    const column = new Float64Array(BLOCK_ROWS);
+    const maxValues = maxChannels.map(() => new Float64Array(BLOCK_ROWS));
+    const maxOrder = maxChannels.map(() => new Uint16Array(BLOCK_ROWS));
+    const w = new Float64Array(BLOCK_ROWS + 1);
+    for (let start = 0; start < rows; start += BLOCK_ROWS) {
+      const m = Math.min(BLOCK_ROWS, rows - start);
+      for (const g of groups)
+        for (let k = 0; k < g.width; k++) {
+          sumChannels[g.at + k]!.fill(start, start + m, column);
+          for (let i = 0; i < m; i++) g.data[g.width * i + k] = column[i]!;
+        }
+      for (let k = 0; k < M; k++) {
+        const values = maxValues[k]!;
+        maxChannels[k]!.fill(start, start + m, values);
+        // Rows by value, largest first: a resample's largest is that of the first row it holds,
+        // found after about 1.6 rows (a row is left out of a resample with odds 1/e).
+        const order = maxOrder[k]!.subarray(0, m);
+        for (let i = 0; i < m; i++) order[i] = i;
+        order.sort((x, y) => values[y]! - values[x]! || x - y);
       }
-      const slot = slots[j]!;
-      const mine = local[j]!;
-      for (let k = 0; k < slot.length; k++) mine[k] = sums[slot[k]!]!;
-      draws[j]![b] = form.finish(mine, total);
+      for (let b = 0; b < samples; b++) {
+        totals[b] = totals[b]! + blockWeights(seed, b, half, start, m, w);
+        for (const g of groups) addWeightedSums(g.data, g.width, w, m, sums, b * S + g.at);
+        for (let k = 0; k < M; k++) {
+          const order = maxOrder[k]!;
+          for (let r = 0; r < m; r++) {
+            const i = order[r]!;
+            if (w[i]! > 0) {
+              const v = maxValues[k]![i]!;
+              if (v > maxima[b * M + k]!) maxima[b * M + k] = v;
+              break;
+            }
+          }
+        }
+      }
+    }
+  }
+  const general = statistics.map((_, j) => j).filter((j) => reductions[j] === undefined);
+  if (general.length > 0)
+    forEachPoissonResample(rows, options, (weights, b) => {
+      for (const j of general) draws[j]![b] = statistics[j]!(weights);
+    });
+  reductions.forEach((r, j) => {
+    if (r === undefined) return;
+    const slot = slots[j]!;
+    const mySums = new Float64Array(slot.sums.length);
+    const myMaxima = new Float64Array(slot.maxima.length);
+    for (let b = 0; b < samples; b++) {
+      for (let k = 0; k < slot.sums.length; k++) mySums[k] = sums[b * S + slot.sums[k]!]!;
+      for (let k = 0; k < slot.maxima.length; k++) myMaxima[k] = maxima[b * M + slot.maxima[k]!]!;
+      draws[j]![b] = r.finish(mySums, myMaxima, totals[b]!);
     }
   });
   return draws;

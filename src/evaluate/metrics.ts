@@ -24,7 +24,7 @@ import type {
   PreparedMetric,
   RowWeights,
 } from "./metric-types.js";
-import { DEFAULT_MAPE_EPSILON, checkLengths, perRow, totalWeight, weightedRatio } from "./metric-types.js";
+import { DEFAULT_MAPE_EPSILON, checkLengths, totalWeight } from "./metric-types.js";
 
 export type {
   MetricDefinition,
@@ -49,51 +49,90 @@ export interface MetricDirection {
 
 const noRows: MetricNote = { reason: "there are no rows to evaluate" };
 
+function explainEmpty(actual: Float64Array, _p: Float64Array, w: RowWeights): MetricNote {
+  return totalWeight(actual.length, w) > 0 ? {} : noRows;
+}
+
 /**
- * A metric that is a function of weighted sums over rows: Σ w·c for each per-row channel c,
- * and Σ w. The bootstrap takes the sums of many metrics in one pass over the rows.
+ * Per-row values a bootstrap gathers block by block: `fill` writes rows [start, end) into `out`.
+ * Computed from the metric's inputs on demand, so a metric holds no per-row array of its own.
  */
-export interface LinearForm {
-  /** Per-row values, one array per sum (shared between metrics bound to the same rows). */
-  channels: readonly Float64Array[];
-  /** The metric from the channels' weighted sums (in channel order) and Σ w; NaN where undefined. */
-  finish(sums: Float64Array, total: number): number;
+export interface RowChannel {
+  fill(start: number, end: number, out: Float64Array): void;
 }
 
-const linearForms = new WeakMap<PreparedMetric, LinearForm>();
-
-/** The linear form of a prepared metric, when it has one (rmse, mae, mape, r2). */
-export function linearFormOf(metric: PreparedMetric): LinearForm | undefined {
-  return linearForms.get(metric);
+/**
+ * A metric as a function of per-resample reductions over rows: Σ w·c for each channel in
+ * `sums`, the largest c among rows of positive weight for each channel in `maxima`, and Σ w.
+ * Such reductions add up (or take the larger) block by block and shard by shard, which lets the
+ * bootstrap run every resample over one cache-sized block of rows at a time.
+ */
+export interface RowReduction {
+  sums: readonly RowChannel[];
+  maxima: readonly RowChannel[];
+  /** The metric from the reductions (in channel order) and Σ w; NaN where undefined. */
+  finish(sums: Float64Array, maxima: Float64Array, total: number): number;
 }
 
-function withLinearForm(metric: PreparedMetric, form: LinearForm): PreparedMetric {
-  linearForms.set(metric, form);
+const reductions = new WeakMap<PreparedMetric, RowReduction>();
+
+/** How a prepared metric reduces over rows, when it does (rmse, mae, mape, r2, max_error). */
+export function rowReductionOf(metric: PreparedMetric): RowReduction | undefined {
+  return reductions.get(metric);
+}
+
+function withReduction(metric: PreparedMetric, reduction: RowReduction): PreparedMetric {
+  reductions.set(metric, reduction);
   return metric;
 }
 
-// Per-row errors, shared by the metrics bound to the same (actual, predicted) pair, so their
-// sums are one channel in a bootstrap.
-const errorCache = new WeakMap<
+type RowFunction = (a: number, p: number) => number;
+
+// One channel object per (actual, predicted, function), so metrics bound to the same rows share
+// their sums in a bootstrap (rmse and r2 both need Σ w·(a - p)²).
+const channelCache = new WeakMap<
   Float64Array,
-  { actual: Float64Array; squared?: Float64Array; absolute?: Float64Array }
+  Map<RowFunction, { actual: Float64Array; channel: RowChannel }>
 >();
 
-function errorsOf(actual: Float64Array, predicted: Float64Array, kind: "squared" | "absolute"): Float64Array {
-  let entry = errorCache.get(predicted);
-  if (entry === undefined || entry.actual !== actual) {
-    entry = { actual };
-    errorCache.set(predicted, entry);
-  }
-  return (entry[kind] ??= perRow(
-    actual,
-    predicted,
-    kind === "squared" ? (a, p) => (a - p) * (a - p) : (a, p) => Math.abs(a - p),
-  ));
+function channelOf(actual: Float64Array, predicted: Float64Array, f: RowFunction): RowChannel {
+  let byFunction = channelCache.get(predicted);
+  if (byFunction === undefined) channelCache.set(predicted, (byFunction = new Map()));
+  const hit = byFunction.get(f);
+  if (hit !== undefined && hit.actual === actual) return hit.channel;
+  const channel: RowChannel = {
+    fill(start, end, out) {
+      for (let i = start; i < end; i++) out[i - start] = f(actual[i]!, predicted[i]!);
+    },
+  };
+  byFunction.set(f, { actual, channel });
+  return channel;
 }
 
-function explainEmpty(actual: Float64Array, _p: Float64Array, w: RowWeights): MetricNote {
-  return totalWeight(actual.length, w) > 0 ? {} : noRows;
+const squaredError: RowFunction = (a, p) => (a - p) * (a - p);
+const absoluteError: RowFunction = (a, p) => Math.abs(a - p);
+
+/** Σ w·f(a, p) / Σ w·g(a, p) (g omitted: Σ w) over all rows or under weights; NaN for a zero denominator. */
+function ratio(
+  actual: Float64Array,
+  predicted: Float64Array,
+  f: RowFunction,
+  g: RowFunction | null,
+  finish: (r: number) => number = (r) => r,
+): PreparedMetric {
+  const n = actual.length;
+  return (w) => {
+    let top = 0;
+    let bottom = 0;
+    for (let i = 0; i < n; i++) {
+      const wi = w === undefined ? 1 : w[i]!;
+      const a = actual[i]!;
+      const p = predicted[i]!;
+      top += wi * f(a, p);
+      bottom += g === null ? wi : wi * g(a, p);
+    }
+    return bottom > 0 ? finish(top / bottom) : NaN;
+  };
 }
 
 const rmse: MetricDefinition = {
@@ -103,10 +142,10 @@ const rmse: MetricDefinition = {
   task: "regression",
   prepare(actual, predicted) {
     checkLengths(actual, predicted);
-    const squared = errorsOf(actual, predicted, "squared");
-    return withLinearForm(weightedRatio(squared, null, Math.sqrt), {
-      channels: [squared],
-      finish: (s, total) => (total > 0 ? Math.sqrt(s[0]! / total) : NaN),
+    return withReduction(ratio(actual, predicted, squaredError, null, Math.sqrt), {
+      sums: [channelOf(actual, predicted, squaredError)],
+      maxima: [],
+      finish: (s, _m, total) => (total > 0 ? Math.sqrt(s[0]! / total) : NaN),
     });
   },
   explain: explainEmpty,
@@ -119,10 +158,10 @@ const mae: MetricDefinition = {
   task: "regression",
   prepare(actual, predicted) {
     checkLengths(actual, predicted);
-    const absolute = errorsOf(actual, predicted, "absolute");
-    return withLinearForm(weightedRatio(absolute, null), {
-      channels: [absolute],
-      finish: (s, total) => (total > 0 ? s[0]! / total : NaN),
+    return withReduction(ratio(actual, predicted, absoluteError, null), {
+      sums: [channelOf(actual, predicted, absoluteError)],
+      maxima: [],
+      finish: (s, _m, total) => (total > 0 ? s[0]! / total : NaN),
     });
   },
   explain: explainEmpty,
@@ -136,7 +175,6 @@ const r2: MetricDefinition = {
   prepare(actual, predicted) {
     checkLengths(actual, predicted);
     const n = actual.length;
-    const squaredError = errorsOf(actual, predicted, "squared");
     const metric: PreparedMetric = (w) => {
       // Two passes, the mean first, so the total sum of squares does not cancel catastrophically.
       // Branchless in the weight: a third of a resample's weights are zero, unpredictably.
@@ -156,8 +194,10 @@ const r2: MetricDefinition = {
       let ssTot = 0;
       for (let i = 0; i < n; i++) {
         const wi = w === undefined ? 1 : w[i]!;
-        const d = actual[i]! - mean;
-        ssRes += wi * squaredError[i]!;
+        const a = actual[i]!;
+        const d = a - mean;
+        const e = a - predicted[i]!;
+        ssRes += wi * e * e;
         ssTot += wi * d * d;
       }
       // Constant targets leave only the rounding of the mean (relative size ~1e-32): no variance.
@@ -169,11 +209,14 @@ const r2: MetricDefinition = {
     let c = 0;
     for (let i = 0; i < n; i++) c += actual[i]!;
     c = n > 0 ? c / n : 0;
-    const centred = Float64Array.from(actual, (a) => a - c);
-    const centredSquared = Float64Array.from(centred, (d) => d * d);
-    return withLinearForm(metric, {
-      channels: [squaredError, centred, centredSquared],
-      finish(s, total) {
+    return withReduction(metric, {
+      sums: [
+        channelOf(actual, predicted, squaredError),
+        channelOf(actual, predicted, (a) => a - c),
+        channelOf(actual, predicted, (a) => (a - c) * (a - c)),
+      ],
+      maxima: [],
+      finish(s, _m, total) {
         if (total <= 0) return NaN;
         const ssTot = s[2]! - (s[1]! * s[1]!) / total;
         const sumA2 = s[2]! + 2 * c * s[1]! + c * c * total;
@@ -198,15 +241,16 @@ const mape: MetricDefinition = {
   prepare(actual, predicted, options) {
     checkLengths(actual, predicted);
     const eps = options?.mapeEpsilon ?? DEFAULT_MAPE_EPSILON;
-    const kept = perRow(actual, predicted, (a) => (Math.abs(a) < eps ? 0 : 1));
-    const relative = perRow(actual, predicted, (a, p) =>
-      Math.abs(a) < eps ? 0 : Math.abs(a - p) / Math.abs(a),
-    );
-    const keepsAll = kept.every((k) => k === 1);
-    return withLinearForm(weightedRatio(relative, kept), {
-      channels: keepsAll ? [relative] : [relative, kept],
+    const kept: RowFunction = (a) => (Math.abs(a) < eps ? 0 : 1);
+    const relative: RowFunction = (a, p) => (Math.abs(a) < eps ? 0 : Math.abs(a - p) / Math.abs(a));
+    const keepsAll = actual.every((a) => !(Math.abs(a) < eps));
+    return withReduction(ratio(actual, predicted, relative, kept), {
+      sums: keepsAll
+        ? [channelOf(actual, predicted, relative)]
+        : [channelOf(actual, predicted, relative), channelOf(actual, predicted, kept)],
+      maxima: [],
       finish: keepsAll
-        ? (s, total) => (total > 0 ? s[0]! / total : NaN)
+        ? (s, _m, total) => (total > 0 ? s[0]! / total : NaN)
         : (s) => (s[1]! > 0 ? s[0]! / s[1]! : NaN),
     });
   },
@@ -235,16 +279,22 @@ const maxError: MetricDefinition = {
   task: "regression",
   prepare(actual, predicted) {
     checkLengths(actual, predicted);
-    const errors = perRow(actual, predicted, (a, p) => Math.abs(a - p));
-    if (errors.some(Number.isNaN)) return () => NaN;
-    // Rows by error, largest first: a resample's max error is that of the first row it holds,
-    // found after about 1.6 rows on average (a row is left out of a resample with odds 1/e).
-    const order = Uint32Array.from(errors.keys()).sort((x, y) => errors[y]! - errors[x]! || x - y);
-    return (w) => {
-      if (w === undefined) return order.length > 0 ? errors[order[0]!]! : NaN;
-      for (let k = 0; k < order.length; k++) if (w[order[k]!]! > 0) return errors[order[k]!]!;
-      return NaN;
+    const n = actual.length;
+    for (let i = 0; i < n; i++) if (Number.isNaN(actual[i]! - predicted[i]!)) return () => NaN;
+    const metric: PreparedMetric = (w) => {
+      let max = -Infinity;
+      for (let i = 0; i < n; i++) {
+        if (w !== undefined && !(w[i]! > 0)) continue;
+        const e = Math.abs(actual[i]! - predicted[i]!);
+        if (e > max) max = e;
+      }
+      return max === -Infinity ? NaN : max;
     };
+    return withReduction(metric, {
+      sums: [],
+      maxima: [channelOf(actual, predicted, absoluteError)],
+      finish: (_s, m) => (m[0]! === -Infinity ? NaN : m[0]!),
+    });
   },
   explain: explainEmpty,
 };

@@ -11,7 +11,7 @@ import {
   pairedBootstraps,
   percentileInterval,
 } from "../../src/evaluate/bootstrap.js";
-import { linearFormOf, metricDefinition } from "../../src/evaluate/metrics.js";
+import { metricDefinition, rowReductionOf } from "../../src/evaluate/metrics.js";
 
 /** The Poisson(1) quantile of u, by summing the probability mass function afresh. */
 function poissonQuantile(u: number): number {
@@ -73,16 +73,17 @@ describe("Poisson resampling", () => {
     }
   });
 
-  it("takes the ratio metrics' sums in one pass with the same values as the metrics under the weights", () => {
+  it("gathers the metrics' sums and maxima block by block to the values of the metrics under the weights", () => {
     const z = normals(5);
-    const n = 301;
+    // Several blocks of rows, the last one short and odd.
+    const n = 5001;
     // Some targets at zero, so mape leaves rows out and keeps its own denominator.
     const a = Float64Array.from({ length: n }, (_, i) => (i % 10 === 0 ? 0 : 5 + 3 * z()));
     const p = Float64Array.from(a, (v) => v + z());
     const options = { samples: 300, seed: 9, confidence: 0.9 };
-    for (const name of ["rmse", "mae", "r2", "mape"] as const) {
+    for (const name of ["rmse", "mae", "r2", "mape", "max_error"] as const) {
       const prepared = metricDefinition(name).prepare(a, p);
-      expect(linearFormOf(prepared)).toBeDefined();
+      expect(rowReductionOf(prepared)).toBeDefined();
       const draws = new Float64Array(options.samples);
       forEachPoissonResample(n, options, (w, b) => (draws[b] = prepared(w)));
       const direct = percentileInterval(draws, options.confidence)!;
