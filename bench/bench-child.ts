@@ -6,8 +6,9 @@
  *
  * Tasks: `run` (the `modelgate run` command, train + evaluate), `ingest` (one checked pass over
  * the data: every check, hash and profile), `split-number` (a plain split-and-Number loop, the
- * floor a hand-written loader reaches), `ml-regression` (that loop into arrays, then
- * ml-regression-multivariate-linear's fit). The result, CPU seconds and peak resident memory, is
+ * floor a hand-written loader reaches), `csv-parse-ml-regression` (csv-parse's streaming reader
+ * into arrays, then ml-regression-multivariate-linear's fit: the baseline the issue set) and
+ * `ml-regression` (the same fit loaded by the plain loop). The result, CPU seconds and peak resident memory, is
  * written as JSON to file descriptor 3.
  */
 import { createReadStream, writeSync } from "node:fs";
@@ -74,6 +75,19 @@ async function runTask(task: string, root: string, out: string): Promise<TaskRes
         for (const x of v) sum += x;
       });
       return { check: `${rows} rows, sum ${sum.toPrecision(8)}` };
+    }
+    case "csv-parse-ml-regression": {
+      const { parse } = await import("csv-parse");
+      const { default: MultivariateLinearRegression } = await import("ml-regression-multivariate-linear");
+      const x: number[][] = [];
+      const y: number[][] = [];
+      for await (const record of createReadStream(csv).pipe(parse({ cast: true, fromLine: 2 }))) {
+        const v = record as number[];
+        y.push([v.pop()!]);
+        x.push(v);
+      }
+      const fit = new MultivariateLinearRegression(x, y);
+      return { check: `${x.length} rows, x20 coefficient ${fit.weights[19]![0]!.toPrecision(8)}` };
     }
     case "ml-regression": {
       const { default: MultivariateLinearRegression } = await import("ml-regression-multivariate-linear");
