@@ -1,5 +1,5 @@
 /** The plain, readable summary `modelgate run` prints: one block per model, from report.json. */
-import type { ModelReport, Report } from "../src/report/report-schema.js";
+import { metricNamesOf, type ModelReport, type Report } from "../src/report/report-schema.js";
 import { formatInterval, formatNumber, formatPercent, formatSigned } from "../src/report/format-number.js";
 
 /** Renders a whole report for a terminal (no colours: it is also read in CI logs). */
@@ -40,7 +40,7 @@ function renderModel(m: ModelReport): string {
     );
   else lines.push("  champion  none yet (no version under alias production): change rules do not apply");
 
-  const metricNames = Object.keys(m.challenger.metrics);
+  const metricNames = metricNamesOf(m);
   const rows: string[][] = [
     [
       "metric",

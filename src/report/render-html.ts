@@ -8,6 +8,7 @@ import { metricDirection } from "../evaluate/metrics.js";
 import { cleanText, escapeHtml } from "./escape-markdown.js";
 import { formatNumber, formatPercent, formatSigned } from "./format-number.js";
 import type { CalibrationBinJson, FairnessJson, ModelReport, Report, SearchJson } from "./report-schema.js";
+import { metricNamesOf } from "./report-schema.js";
 import { changeVerdict, type ChangeVerdict, type MetricHistory } from "./render-markdown.js";
 import {
   barChart,
@@ -175,7 +176,7 @@ const VERDICT_TEXT: Record<ChangeVerdict, string> = {
 };
 
 function metricNames(m: ModelReport): string[] {
-  const names = Object.keys(m.challenger.metrics);
+  const names = metricNamesOf(m);
   return names.includes(m.primaryMetric)
     ? [m.primaryMetric, ...names.filter((n) => n !== m.primaryMetric)]
     : names;

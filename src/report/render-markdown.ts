@@ -30,6 +30,7 @@ import type {
   SearchJson,
   SliceJson,
 } from "./report-schema.js";
+import { metricNamesOf } from "./report-schema.js";
 
 /** One registry version's value of a model's primary metric. */
 export interface HistoryPoint {
@@ -394,7 +395,7 @@ function championLine(m: ModelReport): string {
 }
 
 function metricNames(m: ModelReport): string[] {
-  const names = Object.keys(m.challenger.metrics);
+  const names = metricNamesOf(m);
   return names.includes(m.primaryMetric)
     ? [m.primaryMetric, ...names.filter((n) => n !== m.primaryMetric)]
     : names;

@@ -176,6 +176,8 @@ export const modelReportSchema = z.strictObject({
   description: text.optional(),
   specHash: sha,
   primaryMetric: name,
+  /** The metrics in the order the spec lists them (the primary first); the maps below are keyed by name. */
+  metricOrder: list(name, 50).optional(),
   /** Whether the gate passed; false also when the model could not be evaluated. */
   passed: z.boolean(),
   data: dataSummarySchema,
@@ -218,6 +220,21 @@ export const reportSchema = z.strictObject({
 });
 
 export type Report = z.output<typeof reportSchema>;
+
+/** A model's metric names in report order: `metricOrder`, else the primary first, then by name. */
+export function metricNamesOf(m: {
+  primaryMetric: string;
+  metricOrder?: string[];
+  challenger: { metrics: object };
+}): string[] {
+  const names = Object.keys(m.challenger.metrics);
+  if (m.metricOrder)
+    return [
+      ...m.metricOrder.filter((n) => names.includes(n)),
+      ...names.filter((n) => !m.metricOrder!.includes(n)),
+    ];
+  return [...names.filter((n) => n === m.primaryMetric), ...names.filter((n) => n !== m.primaryMetric)];
+}
 export type ModelReport = z.output<typeof modelReportSchema>;
 export type MetricEstimateJson = z.output<typeof metricEstimateSchema>;
 export type DifferenceJson = z.output<typeof differenceSchema>;

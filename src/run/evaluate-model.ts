@@ -169,6 +169,7 @@ async function evaluateTrained(
     ...(m.spec.description ? { description: m.spec.description } : {}),
     specHash: m.specHash,
     primaryMetric: primary,
+    metricOrder: allMetrics,
     passed: gate.passed,
     data: {
       file: displayPath(options.root, m.dataFile),

@@ -6,7 +6,8 @@ import { unzipSync, strFromU8 } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitHubSim, type GitHubSim } from "../github-sim/index.js";
 import { reportSchema } from "../../src/report/report-schema.js";
-import { actionBundle, carsFiles } from "../helpers/cars-repo.js";
+import { renderMarkdown } from "../../src/report/render-markdown.js";
+import { actionBundle, carsFiles, exampleFiles } from "../helpers/cars-repo.js";
 
 let sim: GitHubSim;
 beforeAll(async () => {
@@ -22,9 +23,12 @@ const inputs = { "github-token": "${{ github.token }}", config: "modelgate.yml" 
 let repoCount = 0;
 
 /** A repository with the cars example, and a pull request changing files on a branch. */
-function openPullRequest(changes: Record<string, string | null>, options: { fork?: boolean } = {}) {
+function openPullRequest(
+  changes: Record<string, string | null>,
+  options: { fork?: boolean; files?: Record<string, string> } = {},
+) {
   const name = `cars-${++repoCount}`;
-  const repo = sim.state.createRepo({ owner: "acme", name, files: carsFiles() });
+  const repo = sim.state.createRepo({ owner: "acme", name, files: options.files ?? carsFiles() });
   if (options.fork) {
     const fork = sim.state.fork(repo, "outsider");
     sim.state.pushCommit(fork, { branch: "main", files: changes, message: "change from a fork" });
@@ -137,5 +141,33 @@ describe("the Action bundle on a pull request", () => {
     const result = await sim.runWorkflow({ repo: pr.repo, pullNumber: pr.number, job, inputs });
     expect(result.conclusion).toBe("success");
     expect(result.run.artifacts.map((a) => a.name)).toEqual(["modelgate-report-mpg"]);
+  });
+
+  it("evaluates the credit-scoring example with calibration and fairness in its report", async () => {
+    const pr = openPullRequest({ "README.md": "credit\n" }, { files: exampleFiles("credit") });
+    const result = await sim.runWorkflow({ repo: pr.repo, pullNumber: pr.number, job, inputs });
+    expect(result.conclusion).toBe("success");
+    const files = artifactFiles(result.run, "modelgate-report-credit-risk");
+    const report = reportSchema.parse(JSON.parse(files["report.json"]!));
+    const m = report.models[0]!;
+    expect(m.task).toBe("classification");
+    expect(m.champion).toMatchObject({ version: 1, comparable: true });
+    expect(m.calibration?.length).toBe(10);
+    expect(m.fairness?.map((f) => f.column)).toEqual(["personal_status", "age"]);
+    expect(m.metricOrder).toEqual([
+      "auc",
+      "ks",
+      "log_loss",
+      "brier",
+      "accuracy",
+      "precision",
+      "recall",
+      "f1",
+    ]);
+    // What the App posts: rendered from report.json by the engine's renderer.
+    const comment = renderMarkdown(report);
+    expect(comment).toContain("Fairness by 2 columns");
+    expect(comment).toContain("Calibration of the challenger");
+    expect(result.summary).toContain("Fairness by 2 columns");
   });
 });

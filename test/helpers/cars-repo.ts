@@ -4,9 +4,9 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** Every file of examples/cars (specs, data, registry) by repository path. */
-export function carsFiles(): Record<string, string> {
-  const base = path.join(root, "examples/cars");
+/** Every file of examples/<name> (specs, data, registry) by repository path. */
+export function exampleFiles(name: string): Record<string, string> {
+  const base = path.join(root, "examples", name);
   const files: Record<string, string> = {};
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
@@ -18,6 +18,9 @@ export function carsFiles(): Record<string, string> {
   walk(base);
   return files;
 }
+
+/** Every file of examples/cars. */
+export const carsFiles = () => exampleFiles("cars");
 
 /** The committed Action bundle, run as a runner runs it. */
 export const actionBundle = path.join(root, "dist/index.js");
