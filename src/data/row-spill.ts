@@ -63,6 +63,7 @@ export class RowSpill {
   private fd: number;
   private readonly file: string | undefined;
   private readonly token = {};
+  private record = Buffer.alloc(0);
   /** Rows appended. */
   rows = 0;
 
@@ -115,7 +116,9 @@ export class RowSpill {
       }
     });
     const bytes = parts.reduce((s, p) => s + p.length, 0);
-    const record = Buffer.allocUnsafe(bytes);
+    // One buffer for every record: the write below copies it out before append returns.
+    if (this.record.length < bytes) this.record = Buffer.allocUnsafe(bytes);
+    const record = this.record;
     let at = 0;
     for (const p of parts) {
       record.set(p, at);
