@@ -26,6 +26,7 @@ import {
 import { renderMonitorMarkdown, renderMonitorSummaryLine } from "../src/monitor/render-monitor-markdown.js";
 import { registryDirOf, workingTreeSource } from "../src/run/load-champion.js";
 import type { LoadedProject } from "../src/spec/load-project.js";
+import { ActionInputError } from "./inputs.js";
 import { uploadModelArtifact } from "./upload.js";
 
 /** The inputs monitor mode reads (parsed by the caller from `action.yml`'s inputs). */
@@ -137,7 +138,9 @@ export async function runMonitor(args: RunMonitorArgs): Promise<MonitorOutcome> 
   core.setOutput("report-json", reportFile);
   core.setOutput("models", JSON.stringify(report.models.map((m) => m.name)));
   core.setOutput("summary", line);
-  core.setOutput("issues", JSON.stringify(issues.filter((i) => i.number !== undefined).map((i) => i.number)));
+  // The issues this run opened, updated or reopened.
+  const touched = issues.filter((i) => i.action === "create" || i.action === "update").map((i) => i.number);
+  core.setOutput("issues", JSON.stringify(touched));
 
   let failure: string | null = null;
   if (result.invalid.length > 0)
@@ -160,7 +163,7 @@ export function parseDataInput(data: string, models: readonly string[], cwd: str
     .map((e) => e.trim())
     .filter(Boolean);
   if (entries.length === 0)
-    throw new MonitorInputError("data must name the new data file (or model=path entries)");
+    throw new ActionInputError("data must name the new data file (or model=path entries)");
   const out: Record<string, string> = {};
   if (entries.length === 1 && !/^[a-z0-9][a-z0-9._-]{0,63}=/.test(entries[0]!)) {
     for (const m of models) out[m] = path.resolve(cwd, entries[0]!);
@@ -168,21 +171,13 @@ export function parseDataInput(data: string, models: readonly string[], cwd: str
   }
   for (const entry of entries) {
     const eq = entry.indexOf("=");
-    if (eq <= 0) throw new MonitorInputError(`data: expected model=path, got "${entry}"`);
+    if (eq <= 0) throw new ActionInputError(`data: expected model=path, got "${entry}"`);
     const model = entry.slice(0, eq).trim();
     if (!models.includes(model))
-      throw new MonitorInputError(`data: "${model}" is not a model being monitored (${models.join(", ")})`);
+      throw new ActionInputError(`data: "${model}" is not a model being monitored (${models.join(", ")})`);
     out[model] = path.resolve(cwd, entry.slice(eq + 1).trim());
   }
   return out;
-}
-
-/** Invalid monitor inputs; the message is the job's failure. */
-export class MonitorInputError extends Error {
-  constructor(message: string) {
-    super(`invalid input: ${message}`);
-    this.name = "MonitorInputError";
-  }
 }
 
 async function handleIssues(report: MonitorReport, args: RunMonitorArgs): Promise<MonitorOutcome["issues"]> {

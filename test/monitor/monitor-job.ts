@@ -8,7 +8,7 @@
  * `bundled` spawns the Action's bundle with the same environment plus the `INPUT_*` variables.
  * Tests take a runner as a parameter, so switching to the bundle is one argument.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -127,25 +127,35 @@ export const inProcess: JobRunner = async (job) => {
   return { failure: outcome.failure, outcome, ...readRunnerFiles(job) };
 };
 
-/** Spawns the Action's bundle with `mode: monitor`, as a runner would. */
-export const bundled: JobRunner = async (job) => {
-  const inputs: Record<string, string> = {
-    INPUT_MODE: "monitor",
-    INPUT_CONFIG: "modelgate.yml",
-    INPUT_DATA: job.inputs.data,
-    INPUT_MODELS: job.inputs.models.join(","),
-    "INPUT_WORKING-DIRECTORY": job.inputs.workingDirectory,
-    "INPUT_UPLOAD-ARTIFACT": String(job.inputs.uploadArtifact),
-    "INPUT_FAIL-ON-GATE": String(job.inputs.failOnAlert),
-    "INPUT_GITHUB-TOKEN": job.inputs.githubToken,
+/** Spawns an Action bundle with `mode: monitor`, as a runner would. */
+export const bundledAt =
+  (bundle: string): JobRunner =>
+  async (job) => {
+    const inputs: Record<string, string> = {
+      INPUT_MODE: "monitor",
+      INPUT_CONFIG: "modelgate.yml",
+      INPUT_DATA: job.inputs.data,
+      INPUT_MODELS: job.inputs.models.join(","),
+      "INPUT_WORKING-DIRECTORY": job.inputs.workingDirectory,
+      "INPUT_UPLOAD-ARTIFACT": String(job.inputs.uploadArtifact),
+      "INPUT_FAIL-ON-GATE": String(job.inputs.failOnAlert),
+      "INPUT_GITHUB-TOKEN": job.inputs.githubToken,
+    };
+    // Asynchronous: the simulator answers from this process, so a blocking spawn would hang it.
+    const child = spawn(process.execPath, [bundle], {
+      cwd: job.workspace,
+      env: { PATH: process.env.PATH ?? "", ...job.env, ...inputs },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    child.stderr.resume();
+    const timer = setTimeout(() => child.kill(), 120_000);
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    clearTimeout(timer);
+    const failure = status === 0 ? null : (/::error::(.*)/.exec(stdout)?.[1] ?? `exit ${status}`);
+    return { failure, ...readRunnerFiles(job) };
   };
-  const child = spawnSync(process.execPath, [actionBundle], {
-    cwd: job.workspace,
-    env: { PATH: process.env.PATH ?? "", ...job.env, ...inputs },
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  const failure =
-    child.status === 0 ? null : (/::error::(.*)/.exec(child.stdout)?.[1] ?? `exit ${child.status}`);
-  return { failure, ...readRunnerFiles(job) };
-};
+
+/** The committed bundle (dist/index.js). */
+export const bundled: JobRunner = bundledAt(actionBundle);
