@@ -1,6 +1,7 @@
 /** Command-line parsing shared by every command: flags, --help, usage errors. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UsageError } from "../src/errors.js";
+import { ExitCode, UsageError } from "../src/errors.js";
+import type { Io } from "./io.js";
 import { suggest } from "../src/spec/did-you-mean.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -79,4 +80,28 @@ export function parseCommand<O extends Options>(def: CommandDefinition<O>, argv:
 /** The text of `modelgate <command> --help`. */
 export function helpText(def: CommandDefinition): string {
   return [`usage: ${def.usage}`, "", def.summary, "", ...def.details, ...commonHelp, ""].join("\n");
+}
+
+/** A command of the CLI: its definition, and what it does with argv. */
+export interface Command {
+  definition: CommandDefinition;
+  run(argv: string[], io: Io): Promise<number>;
+}
+
+/** A command whose `--help` prints its help; `action` gets the parsed arguments. */
+export function defineCommand<O extends Options>(
+  definition: CommandDefinition<O>,
+  action: (parsed: { values: ParsedValues<O>; positionals: string[] }, io: Io) => Promise<number>,
+): Command {
+  return {
+    definition: definition as unknown as CommandDefinition,
+    async run(argv, io) {
+      const parsed = parseCommand(definition, argv);
+      if (parsed.values.help) {
+        io.out(helpText(definition as unknown as CommandDefinition));
+        return ExitCode.ok;
+      }
+      return action(parsed, io);
+    },
+  };
 }

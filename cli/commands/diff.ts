@@ -21,7 +21,7 @@ import {
 import { metricHistory, reportFiles } from "../../src/run/report-files.js";
 import { trainModel } from "../../src/run/train-model.js";
 import { displayPath, loadProject } from "../../src/spec/load-project.js";
-import { helpText, parseCommand, type CommandDefinition } from "../args.js";
+import { defineCommand, type CommandDefinition } from "../args.js";
 import { isShallow, repositoryRoot, resolveRef, showFile } from "../git.js";
 import type { Io } from "../io.js";
 import { progressReporter } from "../progress.js";
@@ -45,74 +45,66 @@ const definition = {
   },
 } satisfies CommandDefinition;
 
-export const diffCommand = {
-  definition,
-  async run(argv: string[], io: Io): Promise<number> {
-    const { values } = parseCommand(definition, argv);
-    if (values.help) {
-      io.out(helpText(definition));
-      return ExitCode.ok;
+export const diffCommand = defineCommand(definition, async ({ values }, io) => {
+  if (!values.base)
+    throw new UsageError("diff: --base REF is required", "for example: modelgate diff --base origin/main");
+  const project = loadProject(path.resolve(io.cwd, values.config), {
+    only: values.model,
+    displayBase: io.cwd,
+  });
+  const repo = repositoryRoot(project.root);
+  if (!repo)
+    throw new UsageError("diff: this is not a git repository", "modelgate diff compares with a git ref");
+  const commit = resolveRef(repo, values.base);
+  if (!commit)
+    throw new UsageError(
+      `diff: the repository has no commit "${values.base}"`,
+      isShallow(repo)
+        ? `this is a shallow clone: fetch it first, e.g. \`git fetch --depth=1 origin ${values.base.replace(/^origin\//, "")}\` (or \`git fetch --unshallow\`)`
+        : `check the name (git branch -a lists branches), or fetch it: \`git fetch origin ${values.base.replace(/^origin\//, "")}\``,
+    );
+  const fromRepo = path.relative(repo, project.root).split(path.sep).join("/");
+  const atBase: RegistrySource = {
+    describe: `${values.base} (${commit.slice(0, 7)})`,
+    read: async (p) => showFile(repo, commit, fromRepo ? `${fromRepo}/${p}` : p),
+  };
+  const registryDir = registryDirOf(project.root, project.registryDir);
+  const progress = progressReporter(io);
+  const retrained = values["retrain-base"]
+    ? await retrainAtBase(
+        repo,
+        commit,
+        values.base,
+        path.relative(repo, path.resolve(io.cwd, values.config)),
+        values.model,
+        io,
+      )
+    : null;
+  const result = await evaluateProject(project, {
+    displayBase: io.cwd,
+    championOf: (model) =>
+      retrained ? (retrained.get(model) ?? null) : loadChampion(atBase, registryDir, model),
+    head: { sha: null, ref: "working tree" },
+    base: { sha: commit, ref: values.base },
+    onProgress: (e) => progress.update(e),
+  });
+  progress.done();
+  const history = metricHistory(await readRegistry(atBase, registryDir), result.report);
+  io.out(renderTerminal(result.report));
+  io.out(`\n---- the pull request comment ----\n\n${renderMarkdown(result.report, { history })}\n`);
+  if (values.out) {
+    const out = path.resolve(io.cwd, values.out);
+    for (const [name, content] of Object.entries(reportFiles(result.report, result.evaluations, history))) {
+      mkdirSync(path.dirname(path.join(out, name)), { recursive: true });
+      writeFileSync(path.join(out, name), content);
     }
-    if (!values.base)
-      throw new UsageError("diff: --base REF is required", "for example: modelgate diff --base origin/main");
-    const project = loadProject(path.resolve(io.cwd, values.config), {
-      only: values.model,
-      displayBase: io.cwd,
-    });
-    const repo = repositoryRoot(project.root);
-    if (!repo)
-      throw new UsageError("diff: this is not a git repository", "modelgate diff compares with a git ref");
-    const commit = resolveRef(repo, values.base);
-    if (!commit)
-      throw new UsageError(
-        `diff: the repository has no commit "${values.base}"`,
-        isShallow(repo)
-          ? `this is a shallow clone: fetch it first, e.g. \`git fetch --depth=1 origin ${values.base.replace(/^origin\//, "")}\` (or \`git fetch --unshallow\`)`
-          : `check the name (git branch -a lists branches), or fetch it: \`git fetch origin ${values.base.replace(/^origin\//, "")}\``,
-      );
-    const fromRepo = path.relative(repo, project.root).split(path.sep).join("/");
-    const atBase: RegistrySource = {
-      describe: `${values.base} (${commit.slice(0, 7)})`,
-      read: async (p) => showFile(repo, commit, fromRepo ? `${fromRepo}/${p}` : p),
-    };
-    const registryDir = registryDirOf(project.root, project.registryDir);
-    const progress = progressReporter(io);
-    const retrained = values["retrain-base"]
-      ? await retrainAtBase(
-          repo,
-          commit,
-          values.base,
-          path.relative(repo, path.resolve(io.cwd, values.config)),
-          values.model,
-          io,
-        )
-      : null;
-    const result = await evaluateProject(project, {
-      displayBase: io.cwd,
-      championOf: (model) =>
-        retrained ? (retrained.get(model) ?? null) : loadChampion(atBase, registryDir, model),
-      head: { sha: null, ref: "working tree" },
-      base: { sha: commit, ref: values.base },
-      onProgress: (e) => progress.update(e),
-    });
-    progress.done();
-    const history = metricHistory(await readRegistry(atBase, registryDir), result.report);
-    io.out(renderTerminal(result.report));
-    io.out(`\n---- the pull request comment ----\n\n${renderMarkdown(result.report, { history })}\n`);
-    if (values.out) {
-      const out = path.resolve(io.cwd, values.out);
-      for (const [name, content] of Object.entries(reportFiles(result.report, result.evaluations, history))) {
-        mkdirSync(path.dirname(path.join(out, name)), { recursive: true });
-        writeFileSync(path.join(out, name), content);
-      }
-      io.out(
-        `wrote ${displayPath(io.cwd, path.join(out, "report.html"))} and the rest of the report in ${displayPath(io.cwd, out)}\n`,
-      );
-    }
-    if (result.invalid.length > 0) throw new InputError(result.invalid.flatMap((i) => i.problems));
-    return result.report.passed ? ExitCode.ok : ExitCode.gateFailed;
-  },
-};
+    io.out(
+      `wrote ${displayPath(io.cwd, path.join(out, "report.html"))} and the rest of the report in ${displayPath(io.cwd, out)}\n`,
+    );
+  }
+  if (result.invalid.length > 0) throw new InputError(result.invalid.flatMap((i) => i.problems));
+  return result.report.passed ? ExitCode.ok : ExitCode.gateFailed;
+});
 
 /** Trains every model of the project as it was at `commit`, in a temporary worktree. */
 async function retrainAtBase(

@@ -1,6 +1,5 @@
 /** Every command of the CLI, in the order `modelgate --help` lists them. */
-import type { CommandDefinition } from "../args.js";
-import type { Io } from "../io.js";
+import type { Command } from "../args.js";
 import { diffCommand } from "./diff.js";
 import { predictCommand } from "./predict.js";
 import { promoteCommand, registryCommand, rollbackCommand } from "./registry.js";
@@ -8,10 +7,7 @@ import { runCommand } from "./run.js";
 import { trainCommand } from "./train.js";
 import { validateCommand } from "./validate.js";
 
-export interface Command {
-  definition: CommandDefinition;
-  run(argv: string[], io: Io): Promise<number>;
-}
+export type { Command };
 
 export const commands: Command[] = [
   validateCommand,

@@ -9,8 +9,7 @@ import { parseModelFile } from "../../src/train/model-file.js";
 import { makeScorer } from "../../src/train/score.js";
 import { loadDataSpec } from "../../src/spec/load-project.js";
 import { displayPath } from "../../src/spec/load-project.js";
-import { helpText, parseCommand, type CommandDefinition } from "../args.js";
-import type { Io } from "../io.js";
+import { defineCommand, type CommandDefinition } from "../args.js";
 
 const definition = {
   name: "predict",
@@ -32,82 +31,74 @@ const definition = {
   },
 } satisfies CommandDefinition;
 
-export const predictCommand = {
-  definition,
-  async run(argv: string[], io: Io): Promise<number> {
-    const { values } = parseCommand(definition, argv);
-    if (values.help) {
-      io.out(helpText(definition));
-      return ExitCode.ok;
-    }
-    for (const flag of ["model", "data", "spec"] as const)
-      if (!values[flag]) throw new UsageError(`predict: --${flag} is required`, `usage: ${definition.usage}`);
-    if (values.format !== "csv" && values.format !== "jsonl")
-      throw new UsageError(`predict: --format is "${values.format}"; expected csv or jsonl`);
-    const modelFile = path.resolve(io.cwd, values.model!);
-    let text: string;
-    try {
-      text = readFileSync(modelFile, "utf8");
-    } catch {
+export const predictCommand = defineCommand(definition, async ({ values }, io) => {
+  for (const flag of ["model", "data", "spec"] as const)
+    if (!values[flag]) throw new UsageError(`predict: --${flag} is required`, `usage: ${definition.usage}`);
+  if (values.format !== "csv" && values.format !== "jsonl")
+    throw new UsageError(`predict: --format is "${values.format}"; expected csv or jsonl`);
+  const modelFile = path.resolve(io.cwd, values.model!);
+  let text: string;
+  try {
+    text = readFileSync(modelFile, "utf8");
+  } catch {
+    throw new InputError({
+      file: displayPath(io.cwd, modelFile),
+      message: "the model file cannot be read",
+      hint: "check the path",
+    });
+  }
+  const model = parseModelFile(text, displayPath(io.cwd, modelFile));
+  const specPath = path.resolve(io.cwd, values.spec!);
+  const dataSpec = loadDataSpec(specPath, displayPath(io.cwd, specPath));
+  const dataPath = path.resolve(io.cwd, values.data!);
+  const columns = dataSpec.columns.map((c) => c.name);
+  let scorer;
+  try {
+    scorer = makeScorer(model, columns);
+  } catch (e) {
+    if (e instanceof MissingFeaturesError)
       throw new InputError({
-        file: displayPath(io.cwd, modelFile),
-        message: "the model file cannot be read",
-        hint: "check the path",
+        file: displayPath(io.cwd, specPath),
+        message: `the model needs ${e.message.replace(/^the data has no /, "")}`,
+        hint: `the model ${model.model} was trained on ${model.pipeline.features.map((f) => f.name).join(", ")}`,
       });
+    throw e;
+  }
+  const sink = values.out ? createWriteStream(path.resolve(io.cwd, values.out)) : null;
+  const write = async (chunk: string) => {
+    if (!sink) return io.out(chunk);
+    if (!sink.write(chunk)) await once(sink, "drain");
+  };
+  const label = model.task === "classification" ? "probability" : "prediction";
+  if (values.format === "csv") await write(`row,${label}\n`);
+  let rows = 0;
+  for await (const batch of readRows(
+    { ...dataSpec, split: { test: 0, salt: dataSpec.split.salt } },
+    dataPath,
+    {
+      file: displayPath(io.cwd, dataPath),
+    },
+  )) {
+    let out = "";
+    for (let i = 0; i < batch.length; i++) {
+      const p = scorer.predict(batch, i);
+      const v = Number.isNaN(p) ? "" : String(p);
+      out +=
+        values.format === "csv"
+          ? `${batch.row[i]},${v}\n`
+          : `{"row":${batch.row[i]},"${label}":${v || "null"}}\n`;
+      rows++;
     }
-    const model = parseModelFile(text, displayPath(io.cwd, modelFile));
-    const specPath = path.resolve(io.cwd, values.spec!);
-    const dataSpec = loadDataSpec(specPath, displayPath(io.cwd, specPath));
-    const dataPath = path.resolve(io.cwd, values.data!);
-    const columns = dataSpec.columns.map((c) => c.name);
-    let scorer;
-    try {
-      scorer = makeScorer(model, columns);
-    } catch (e) {
-      if (e instanceof MissingFeaturesError)
-        throw new InputError({
-          file: displayPath(io.cwd, specPath),
-          message: `the model needs ${e.message.replace(/^the data has no /, "")}`,
-          hint: `the model ${model.model} was trained on ${model.pipeline.features.map((f) => f.name).join(", ")}`,
-        });
-      throw e;
-    }
-    const sink = values.out ? createWriteStream(path.resolve(io.cwd, values.out)) : null;
-    const write = async (chunk: string) => {
-      if (!sink) return io.out(chunk);
-      if (!sink.write(chunk)) await once(sink, "drain");
-    };
-    const label = model.task === "classification" ? "probability" : "prediction";
-    if (values.format === "csv") await write(`row,${label}\n`);
-    let rows = 0;
-    for await (const batch of readRows(
-      { ...dataSpec, split: { test: 0, salt: dataSpec.split.salt } },
-      dataPath,
-      {
-        file: displayPath(io.cwd, dataPath),
-      },
-    )) {
-      let out = "";
-      for (let i = 0; i < batch.length; i++) {
-        const p = scorer.predict(batch, i);
-        const v = Number.isNaN(p) ? "" : String(p);
-        out +=
-          values.format === "csv"
-            ? `${batch.row[i]},${v}\n`
-            : `{"row":${batch.row[i]},"${label}":${v || "null"}}\n`;
-        rows++;
-      }
-      await write(out);
-    }
-    if (sink) {
-      sink.end();
-      await once(sink, "finish");
-      io.err(`scored ${rows} rows into ${values.out}\n`);
-    }
-    if (scorer.unseen > 0)
-      io.err(
-        `warning: ${scorer.unseen} category values were unseen in training; scored as missing (imputed)\n`,
-      );
-    return ExitCode.ok;
-  },
-};
+    await write(out);
+  }
+  if (sink) {
+    sink.end();
+    await once(sink, "finish");
+    io.err(`scored ${rows} rows into ${values.out}\n`);
+  }
+  if (scorer.unseen > 0)
+    io.err(
+      `warning: ${scorer.unseen} category values were unseen in training; scored as missing (imputed)\n`,
+    );
+  return ExitCode.ok;
+});

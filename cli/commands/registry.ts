@@ -18,7 +18,7 @@ import {
 } from "../../src/registry/registry-transitions.js";
 import { readRegistry, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
 import { displayPath, loadProject, type LoadedProject } from "../../src/spec/load-project.js";
-import { helpText, parseCommand, type CommandDefinition } from "../args.js";
+import { defineCommand, type CommandDefinition } from "../args.js";
 import { headCommit, localActor } from "../git.js";
 import type { Io } from "../io.js";
 
@@ -46,63 +46,55 @@ const registryDefinition = {
   positionals: { min: 1, max: 2, names: "list, show <model> or history <model>" },
 } satisfies CommandDefinition;
 
-export const registryCommand = {
-  definition: registryDefinition,
-  async run(argv: string[], io: Io): Promise<number> {
-    const { values, positionals } = parseCommand(registryDefinition, argv);
-    if (values.help) {
-      io.out(helpText(registryDefinition));
-      return ExitCode.ok;
-    }
-    const [verb, model] = positionals;
-    const { dir, source } = openRegistry(io, values.config);
-    const registry = await readRegistry(source, dir);
-    if (verb === "list") {
-      const models = listModels(registry);
-      if (models.length === 0) io.out(`the registry in ${dir}/ has no models yet\n`);
-      for (const m of models)
-        io.out(
-          `${m.model}  ${m.versions} version${m.versions === 1 ? "" : "s"}  ${Object.entries(m.aliases)
-            .map(([a, v]) => `${a} -> v${v}`)
-            .join(", ")}\n`,
-        );
-      return ExitCode.ok;
-    }
-    if (verb !== "show" && verb !== "history")
-      throw new UsageError(
-        `registry: unknown subcommand "${verb}"`,
-        "use list, show <model> or history <model>",
-      );
-    if (!model)
-      throw new UsageError(`registry ${verb}: name the model`, `usage: modelgate registry ${verb} <model>`);
-    const entry = registry.models[model];
-    if (!entry)
-      throw new InputError({
-        file: `${dir}/registry.json`,
-        message: `the registry has no model "${model}"`,
-        hint: `models: ${Object.keys(registry.models).join(", ") || "none yet"}`,
-      });
-    if (verb === "history") {
-      for (const e of history(registry, model)) io.out(`${describeEvent(model, e)}\n`);
-      return ExitCode.ok;
-    }
-    const aliasesOf = (v: number) =>
-      Object.entries(entry.aliases)
-        .filter(([, to]) => to === v)
-        .map(([a]) => a);
-    for (const v of entry.versions) {
-      const tags = aliasesOf(v.version);
+export const registryCommand = defineCommand(registryDefinition, async ({ values, positionals }, io) => {
+  const [verb, model] = positionals;
+  const { dir, source } = openRegistry(io, values.config);
+  const registry = await readRegistry(source, dir);
+  if (verb === "list") {
+    const models = listModels(registry);
+    if (models.length === 0) io.out(`the registry in ${dir}/ has no models yet\n`);
+    for (const m of models)
       io.out(
-        `v${v.version}${tags.length ? ` [${tags.join(", ")}]` : ""}  ${v.createdAt}  ${v.pr ? `PR #${v.pr}` : "local"}  head ${v.headSha.slice(0, 7)}  ` +
-          Object.entries(v.metrics)
-            .map(([k, x]) => `${k} ${formatNumber(x)}`)
-            .join("  ") +
-          "\n",
+        `${m.model}  ${m.versions} version${m.versions === 1 ? "" : "s"}  ${Object.entries(m.aliases)
+          .map(([a, v]) => `${a} -> v${v}`)
+          .join(", ")}\n`,
       );
-    }
     return ExitCode.ok;
-  },
-};
+  }
+  if (verb !== "show" && verb !== "history")
+    throw new UsageError(
+      `registry: unknown subcommand "${verb}"`,
+      "use list, show <model> or history <model>",
+    );
+  if (!model)
+    throw new UsageError(`registry ${verb}: name the model`, `usage: modelgate registry ${verb} <model>`);
+  const entry = registry.models[model];
+  if (!entry)
+    throw new InputError({
+      file: `${dir}/registry.json`,
+      message: `the registry has no model "${model}"`,
+      hint: `models: ${Object.keys(registry.models).join(", ") || "none yet"}`,
+    });
+  if (verb === "history") {
+    for (const e of history(registry, model)) io.out(`${describeEvent(model, e)}\n`);
+    return ExitCode.ok;
+  }
+  const aliasesOf = (v: number) =>
+    Object.entries(entry.aliases)
+      .filter(([, to]) => to === v)
+      .map(([a]) => a);
+  for (const v of entry.versions) {
+    const tags = aliasesOf(v.version);
+    io.out(
+      `v${v.version}${tags.length ? ` [${tags.join(", ")}]` : ""}  ${v.createdAt}  ${v.pr ? `PR #${v.pr}` : "local"}  head ${v.headSha.slice(0, 7)}  ` +
+        Object.entries(v.metrics)
+          .map(([k, x]) => `${k} ${formatNumber(x)}`)
+          .join("  ") +
+        "\n",
+    );
+  }
+  return ExitCode.ok;
+});
 
 const promoteDefinition = {
   name: "promote",
@@ -121,61 +113,53 @@ const promoteDefinition = {
   positionals: { min: 1, max: 1, names: "the model's name" },
 } satisfies CommandDefinition;
 
-export const promoteCommand = {
-  definition: promoteDefinition,
-  async run(argv: string[], io: Io): Promise<number> {
-    const { values, positionals } = parseCommand(promoteDefinition, argv);
-    if (values.help) {
-      io.out(helpText(promoteDefinition));
-      return ExitCode.ok;
-    }
-    const model = positionals[0]!;
-    const { project, dir, source } = openRegistry(io, values.config);
-    const from = path.resolve(io.cwd, values.from);
-    const reportFile = path.join(from, "report.json");
-    const report = reportSchema.parse(JSON.parse(readText(reportFile, io)));
-    const entry = report.models.find((m) => m.name === model);
-    if (!entry)
-      throw new InputError({
-        file: displayPath(io.cwd, reportFile),
-        message: `the report has no model "${model}"`,
-        hint: `it has ${report.models.map((m) => m.name).join(", ") || "no models"}; run modelgate run first`,
-      });
-    const modelText = readText(path.join(from, "models", `${model}.json`), io);
-    const head = report.head.sha ?? headCommit(project.root);
-    if (!head)
-      throw new UsageError(
-        "promote: the report names no head commit and this is not a git repository",
-        "run modelgate run inside a git repository, so the version records which commit it came from",
-      );
-    const metrics: Record<string, number | null> = {};
-    for (const [k, v] of Object.entries(entry.challenger.metrics)) metrics[k] = v.value;
-    const change = promote(await readRegistry(source, dir), {
-      model,
-      alias: values.alias,
-      modelFile: modelText,
-      headSha: head,
-      pr: null,
-      mergeCommit: null,
-      specHash: entry.specHash,
-      dataHash: entry.data.sha256,
-      metrics,
-      actor: localActor(project.root),
-      at: new Date().toISOString(),
-      registryDir: dir,
-      ...(values.reason ? { reason: values.reason } : {}),
+export const promoteCommand = defineCommand(promoteDefinition, async ({ values, positionals }, io) => {
+  const model = positionals[0]!;
+  const { project, dir, source } = openRegistry(io, values.config);
+  const from = path.resolve(io.cwd, values.from);
+  const reportFile = path.join(from, "report.json");
+  const report = reportSchema.parse(JSON.parse(readText(reportFile, io)));
+  const entry = report.models.find((m) => m.name === model);
+  if (!entry)
+    throw new InputError({
+      file: displayPath(io.cwd, reportFile),
+      message: `the report has no model "${model}"`,
+      hint: `it has ${report.models.map((m) => m.name).join(", ") || "no models"}; run modelgate run first`,
     });
-    if (!change.changed) {
-      io.out(
-        `nothing to do: ${model} from ${head.slice(0, 7)} is already v${change.version} under ${values.alias}\n`,
-      );
-      return ExitCode.ok;
-    }
-    writeChange(io, project, change);
-    io.out(`${model} v${change.version} is now ${values.alias}; review and commit the registry folder\n`);
+  const modelText = readText(path.join(from, "models", `${model}.json`), io);
+  const head = report.head.sha ?? headCommit(project.root);
+  if (!head)
+    throw new UsageError(
+      "promote: the report names no head commit and this is not a git repository",
+      "run modelgate run inside a git repository, so the version records which commit it came from",
+    );
+  const metrics: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(entry.challenger.metrics)) metrics[k] = v.value;
+  const change = promote(await readRegistry(source, dir), {
+    model,
+    alias: values.alias,
+    modelFile: modelText,
+    headSha: head,
+    pr: null,
+    mergeCommit: null,
+    specHash: entry.specHash,
+    dataHash: entry.data.sha256,
+    metrics,
+    actor: localActor(project.root),
+    at: new Date().toISOString(),
+    registryDir: dir,
+    ...(values.reason ? { reason: values.reason } : {}),
+  });
+  if (!change.changed) {
+    io.out(
+      `nothing to do: ${model} from ${head.slice(0, 7)} is already v${change.version} under ${values.alias}\n`,
+    );
     return ExitCode.ok;
-  },
-};
+  }
+  writeChange(io, project, change);
+  io.out(`${model} v${change.version} is now ${values.alias}; review and commit the registry folder\n`);
+  return ExitCode.ok;
+});
 
 const rollbackDefinition = {
   name: "rollback",
@@ -189,37 +173,29 @@ const rollbackDefinition = {
   positionals: { min: 2, max: 2, names: "the model and the version" },
 } satisfies CommandDefinition;
 
-export const rollbackCommand = {
-  definition: rollbackDefinition,
-  async run(argv: string[], io: Io): Promise<number> {
-    const { values, positionals } = parseCommand(rollbackDefinition, argv);
-    if (values.help) {
-      io.out(helpText(rollbackDefinition));
-      return ExitCode.ok;
-    }
-    const [model, versionText] = positionals as [string, string];
-    const version = Number(versionText.replace(/^v/, ""));
-    if (!Number.isInteger(version) || version < 1)
-      throw new UsageError(`rollback: "${versionText}" is not a version number`, "write it as 3 or v3");
-    const { project, dir, source } = openRegistry(io, values.config);
-    const change = rollback(await readRegistry(source, dir), {
-      model,
-      alias: values.alias,
-      version,
-      actor: localActor(project.root),
-      at: new Date().toISOString(),
-      registryDir: dir,
-      ...(values.reason ? { reason: values.reason } : {}),
-    });
-    if (!change.changed) {
-      io.out(`nothing to do: ${values.alias} of ${model} is already v${version}\n`);
-      return ExitCode.ok;
-    }
-    writeChange(io, project, change);
-    io.out(`${values.alias} of ${model} is now v${version}; review and commit the registry folder\n`);
+export const rollbackCommand = defineCommand(rollbackDefinition, async ({ values, positionals }, io) => {
+  const [model, versionText] = positionals as [string, string];
+  const version = Number(versionText.replace(/^v/, ""));
+  if (!Number.isInteger(version) || version < 1)
+    throw new UsageError(`rollback: "${versionText}" is not a version number`, "write it as 3 or v3");
+  const { project, dir, source } = openRegistry(io, values.config);
+  const change = rollback(await readRegistry(source, dir), {
+    model,
+    alias: values.alias,
+    version,
+    actor: localActor(project.root),
+    at: new Date().toISOString(),
+    registryDir: dir,
+    ...(values.reason ? { reason: values.reason } : {}),
+  });
+  if (!change.changed) {
+    io.out(`nothing to do: ${values.alias} of ${model} is already v${version}\n`);
     return ExitCode.ok;
-  },
-};
+  }
+  writeChange(io, project, change);
+  io.out(`${values.alias} of ${model} is now v${version}; review and commit the registry folder\n`);
+  return ExitCode.ok;
+});
 
 function readText(file: string, io: Io): string {
   try {

@@ -6,9 +6,8 @@ import { evaluateProject } from "../../src/run/evaluate-project.js";
 import { loadChampion, readRegistry, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
 import { metricHistory, reportFiles } from "../../src/run/report-files.js";
 import { displayPath, loadProject } from "../../src/spec/load-project.js";
-import { helpText, parseCommand, type CommandDefinition } from "../args.js";
+import { defineCommand, type CommandDefinition } from "../args.js";
 import { headCommit } from "../git.js";
-import type { Io } from "../io.js";
 import { progressReporter } from "../progress.js";
 import { renderTerminal } from "../render-terminal.js";
 
@@ -26,43 +25,35 @@ const definition = {
   },
 } satisfies CommandDefinition;
 
-export const runCommand = {
-  definition,
-  async run(argv: string[], io: Io): Promise<number> {
-    const { values } = parseCommand(definition, argv);
-    if (values.help) {
-      io.out(helpText(definition));
-      return ExitCode.ok;
-    }
-    const project = loadProject(path.resolve(io.cwd, values.config), {
-      only: values.model,
-      displayBase: io.cwd,
-    });
-    const progress = progressReporter(io);
-    const source = workingTreeSource(project.root);
-    const registryDir = registryDirOf(project.root, project.registryDir);
-    const result = await evaluateProject(project, {
-      displayBase: io.cwd,
-      championOf: (model) => loadChampion(source, registryDir, model),
-      head: { sha: headCommit(project.root), ref: null },
-      onProgress: (e) => progress.update(e),
-    });
-    progress.done();
+export const runCommand = defineCommand(definition, async ({ values }, io) => {
+  const project = loadProject(path.resolve(io.cwd, values.config), {
+    only: values.model,
+    displayBase: io.cwd,
+  });
+  const progress = progressReporter(io);
+  const source = workingTreeSource(project.root);
+  const registryDir = registryDirOf(project.root, project.registryDir);
+  const result = await evaluateProject(project, {
+    displayBase: io.cwd,
+    championOf: (model) => loadChampion(source, registryDir, model),
+    head: { sha: headCommit(project.root), ref: null },
+    onProgress: (e) => progress.update(e),
+  });
+  progress.done();
 
-    const out = path.resolve(io.cwd, values.out);
-    const history = metricHistory(await readRegistry(source, registryDir), result.report);
-    for (const [name, content] of Object.entries(reportFiles(result.report, result.evaluations, history))) {
-      mkdirSync(path.dirname(path.join(out, name)), { recursive: true });
-      writeFileSync(path.join(out, name), content);
-    }
+  const out = path.resolve(io.cwd, values.out);
+  const history = metricHistory(await readRegistry(source, registryDir), result.report);
+  for (const [name, content] of Object.entries(reportFiles(result.report, result.evaluations, history))) {
+    mkdirSync(path.dirname(path.join(out, name)), { recursive: true });
+    writeFileSync(path.join(out, name), content);
+  }
 
-    if (result.report.models.length > 0) io.out(renderTerminal(result.report));
-    const shown = (name: string) => displayPath(io.cwd, path.join(out, name));
-    io.out(
-      `\nwrote ${shown("report.json")}, ${shown("report.md")} (the pull request comment), ` +
-        `${shown("report.html")} (open it in a browser) and the model files in ${shown("models")}\n`,
-    );
-    if (result.invalid.length > 0) throw new InputError(result.invalid.flatMap((i) => i.problems));
-    return result.report.passed ? ExitCode.ok : ExitCode.gateFailed;
-  },
-};
+  if (result.report.models.length > 0) io.out(renderTerminal(result.report));
+  const shown = (name: string) => displayPath(io.cwd, path.join(out, name));
+  io.out(
+    `\nwrote ${shown("report.json")}, ${shown("report.md")} (the pull request comment), ` +
+      `${shown("report.html")} (open it in a browser) and the model files in ${shown("models")}\n`,
+  );
+  if (result.invalid.length > 0) throw new InputError(result.invalid.flatMap((i) => i.problems));
+  return result.report.passed ? ExitCode.ok : ExitCode.gateFailed;
+});

@@ -5,8 +5,7 @@ import { ExitCode, UsageError } from "../../src/errors.js";
 import { formatNumber } from "../../src/report/format-number.js";
 import { trainModel } from "../../src/run/train-model.js";
 import { displayPath, loadProject } from "../../src/spec/load-project.js";
-import { helpText, parseCommand, type CommandDefinition } from "../args.js";
-import type { Io } from "../io.js";
+import { defineCommand, type CommandDefinition } from "../args.js";
 import { progressReporter } from "../progress.js";
 
 const definition = {
@@ -23,42 +22,34 @@ const definition = {
   },
 } satisfies CommandDefinition;
 
-export const trainCommand = {
-  definition,
-  async run(argv: string[], io: Io): Promise<number> {
-    const { values } = parseCommand(definition, argv);
-    if (values.help) {
-      io.out(helpText(definition));
-      return ExitCode.ok;
-    }
-    const project = loadProject(path.resolve(io.cwd, values.config), {
-      only: values.model ? [values.model] : undefined,
-      displayBase: io.cwd,
-    });
-    if (project.models.length !== 1)
-      throw new UsageError(
-        "train: the project has several models; name one with --model",
-        `models: ${project.models.map((m) => m.name).join(", ")}`,
-      );
-    const m = project.models[0]!;
-    const progress = progressReporter(io);
-    const trained = await trainModel(m, { displayBase: io.cwd, onProgress: (e) => progress.update(e) });
-    progress.done();
-    const out = path.resolve(io.cwd, values.out);
-    mkdirSync(out, { recursive: true });
-    const file = path.join(out, `${m.name}.json`);
-    writeFileSync(file, trained.modelText);
-    const { model } = trained;
-    io.out(
-      [
-        `trained ${m.name} on ${model.trainingRows} rows: ${model.algorithm.type}${model.algorithm.alpha !== null ? `, alpha ${formatNumber(model.algorithm.alpha)}` : ""}`,
-        ...(model.intercept !== null ? [`  (intercept)  ${formatNumber(model.intercept, 10)}`] : []),
-        ...Object.entries(model.coefficients).map(([t, v]) => `  ${t}  ${formatNumber(v, 10)}`),
-        ...model.warnings.map((w) => `warning: ${w}`),
-        `wrote ${displayPath(io.cwd, file)} (sha256 ${trained.modelSha256.slice(0, 12)})`,
-        "",
-      ].join("\n"),
+export const trainCommand = defineCommand(definition, async ({ values }, io) => {
+  const project = loadProject(path.resolve(io.cwd, values.config), {
+    only: values.model ? [values.model] : undefined,
+    displayBase: io.cwd,
+  });
+  if (project.models.length !== 1)
+    throw new UsageError(
+      "train: the project has several models; name one with --model",
+      `models: ${project.models.map((m) => m.name).join(", ")}`,
     );
-    return ExitCode.ok;
-  },
-};
+  const m = project.models[0]!;
+  const progress = progressReporter(io);
+  const trained = await trainModel(m, { displayBase: io.cwd, onProgress: (e) => progress.update(e) });
+  progress.done();
+  const out = path.resolve(io.cwd, values.out);
+  mkdirSync(out, { recursive: true });
+  const file = path.join(out, `${m.name}.json`);
+  writeFileSync(file, trained.modelText);
+  const { model } = trained;
+  io.out(
+    [
+      `trained ${m.name} on ${model.trainingRows} rows: ${model.algorithm.type}${model.algorithm.alpha !== null ? `, alpha ${formatNumber(model.algorithm.alpha)}` : ""}`,
+      ...(model.intercept !== null ? [`  (intercept)  ${formatNumber(model.intercept, 10)}`] : []),
+      ...Object.entries(model.coefficients).map(([t, v]) => `  ${t}  ${formatNumber(v, 10)}`),
+      ...model.warnings.map((w) => `warning: ${w}`),
+      `wrote ${displayPath(io.cwd, file)} (sha256 ${trained.modelSha256.slice(0, 12)})`,
+      "",
+    ].join("\n"),
+  );
+  return ExitCode.ok;
+});

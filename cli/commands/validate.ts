@@ -3,8 +3,7 @@ import path from "node:path";
 import { scanDataset, type DatasetScan } from "../../src/data/scan-dataset.js";
 import { ExitCode, InputError, type Problem } from "../../src/errors.js";
 import { displayPath, loadProject } from "../../src/spec/load-project.js";
-import { helpText, parseCommand, type CommandDefinition } from "../args.js";
-import type { Io } from "../io.js";
+import { defineCommand, type CommandDefinition } from "../args.js";
 
 const definition = {
   name: "validate",
@@ -14,58 +13,50 @@ const definition = {
   options: { model: { type: "string", short: "m", multiple: true } },
 } satisfies CommandDefinition;
 
-export const validateCommand = {
-  definition,
-  async run(argv: string[], io: Io): Promise<number> {
-    const { values } = parseCommand(definition, argv);
-    if (values.help) {
-      io.out(helpText(definition));
-      return ExitCode.ok;
-    }
-    const project = loadProject(path.resolve(io.cwd, values.config), {
-      only: values.model,
-      displayBase: io.cwd,
-    });
-    const show = (p: string) => displayPath(io.cwd, p);
-    const scans = new Map<string, DatasetScan>();
-    const problems: Problem[] = [];
-    for (const m of project.models) {
-      if (scans.has(m.dataSpecFile)) continue;
-      try {
-        scans.set(
-          m.dataSpecFile,
-          await scanDataset(m.data, m.dataFile, { file: show(m.dataFile), specFile: show(m.dataSpecFile) }),
-        );
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        problems.push(...e.problems);
-      }
-    }
-    for (const m of project.models) {
-      const scan = scans.get(m.dataSpecFile);
-      io.out(
-        [
-          `model ${m.name}  (${show(m.specFile)})`,
-          `  task       ${m.spec.task}, ${m.spec.algorithm.type}`,
-          `  target     ${m.spec.target}`,
-          `  features   ${m.features.join(", ")}`,
-          `  data       ${show(m.dataFile)}  (spec ${show(m.dataSpecFile)})`,
-          `  split      test share ${m.data.split.test}, salt "${m.data.split.salt}"`,
-          ...(scan
-            ? [
-                `  rows       ${scan.rows} (${scan.train} train, ${scan.test} test)  sha256 ${scan.sha256}`,
-                `  missing    ${describeMissing(scan.missing)}`,
-              ]
-            : ["  data       INVALID (see the problems below)"]),
-          "",
-        ].join("\n"),
+export const validateCommand = defineCommand(definition, async ({ values }, io) => {
+  const project = loadProject(path.resolve(io.cwd, values.config), {
+    only: values.model,
+    displayBase: io.cwd,
+  });
+  const show = (p: string) => displayPath(io.cwd, p);
+  const scans = new Map<string, DatasetScan>();
+  const problems: Problem[] = [];
+  for (const m of project.models) {
+    if (scans.has(m.dataSpecFile)) continue;
+    try {
+      scans.set(
+        m.dataSpecFile,
+        await scanDataset(m.data, m.dataFile, { file: show(m.dataFile), specFile: show(m.dataSpecFile) }),
       );
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      problems.push(...e.problems);
     }
-    if (problems.length > 0) throw new InputError(problems);
-    io.out(`ok: ${project.models.length} model${project.models.length === 1 ? "" : "s"} valid\n`);
-    return ExitCode.ok;
-  },
-};
+  }
+  for (const m of project.models) {
+    const scan = scans.get(m.dataSpecFile);
+    io.out(
+      [
+        `model ${m.name}  (${show(m.specFile)})`,
+        `  task       ${m.spec.task}, ${m.spec.algorithm.type}`,
+        `  target     ${m.spec.target}`,
+        `  features   ${m.features.join(", ")}`,
+        `  data       ${show(m.dataFile)}  (spec ${show(m.dataSpecFile)})`,
+        `  split      test share ${m.data.split.test}, salt "${m.data.split.salt}"`,
+        ...(scan
+          ? [
+              `  rows       ${scan.rows} (${scan.train} train, ${scan.test} test)  sha256 ${scan.sha256}`,
+              `  missing    ${describeMissing(scan.missing)}`,
+            ]
+          : ["  data       INVALID (see the problems below)"]),
+        "",
+      ].join("\n"),
+    );
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  io.out(`ok: ${project.models.length} model${project.models.length === 1 ? "" : "s"} valid\n`);
+  return ExitCode.ok;
+});
 
 function describeMissing(missing: Record<string, number>): string {
   const some = Object.entries(missing).filter(([, n]) => n > 0);
