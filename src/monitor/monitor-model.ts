@@ -143,7 +143,7 @@ export async function monitorModel(input: MonitorModelInput): Promise<MonitorMod
         reasons.push({
           severity: "alert",
           kind: "performance",
-          message: `live performance fails the gate against v${production.version}'s recorded metrics: ${performance.gate.summary.replace(/^failed: /, "")}`,
+          message: `live performance fails the gate against v${production.version}'s recorded metrics, even at the favourable end of its interval: ${performance.gate.summary.replace(/^failed: /, "")}`,
         });
     }
   }

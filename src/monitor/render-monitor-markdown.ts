@@ -87,6 +87,20 @@ export function renderMonitorModel(m: MonitorModelReport): string {
     if (m.columns.length > MAX_COLUMNS)
       lines.push("", `… and ${m.columns.length - MAX_COLUMNS} more columns.`);
     lines.push("");
+    const quiet = m.columns.filter(
+      (c) =>
+        c.status === "ok" && c.psi !== null && c.psi >= m.thresholds.psiWarn && c.test && !c.test.significant,
+    );
+    if (quiet.length > 0)
+      lines.push(
+        `PSI at or above ${m.thresholds.psiWarn} without a significant test (too few rows to tell from noise): ${quiet
+          .map(
+            (c) =>
+              `${codeSpan(c.name)} (PSI ${formatNumber(c.psi, 3)}, adjusted p ${formatNumber(c.test!.adjustedPValue, 2)}, ${c.test!.current} new values)`,
+          )
+          .join(", ")}.`,
+        "",
+      );
     const unseen = m.columns.filter((c) => c.unseen.length > 0);
     for (const c of unseen) {
       const listed = c.unseen.map((u) => `${codeSpan(u.value)} (${u.count})`).join(", ");
@@ -124,8 +138,8 @@ function driftTable(columns: readonly ColumnDrift[]): string {
     c.test ? (c.test.kind === "ks" ? "KS" : `χ² (df ${c.test.df ?? "?"})`) : "—",
     c.test ? formatNumber(c.test.statistic, 3) : "—",
     c.test ? `${formatNumber(c.test.pValue, 2)} / ${formatNumber(c.test.adjustedPValue, 2)}` : "—",
-    sideText(c.training),
-    sideText(c.current),
+    sideText(c.training, c.type),
+    sideText(c.current, c.type),
     STATUS[c.status],
   ]);
   return markdownTable(
@@ -137,12 +151,15 @@ function driftTable(columns: readonly ColumnDrift[]): string {
   );
 }
 
-function sideText(s: ColumnDrift["training"]): string {
+function sideText(s: ColumnDrift["training"], type: ColumnDrift["type"]): string {
   const missing = s.count + s.missing > 0 ? s.missing / (s.count + s.missing) : 0;
+  const day = 86_400_000;
   const centre =
-    s.mean !== undefined && s.mean !== null
-      ? `mean ${formatNumber(s.mean, 3)}, sd ${formatNumber(s.std, 3)}`
-      : `${s.count} values`;
+    s.mean === undefined || s.mean === null
+      ? `${s.count} values`
+      : type === "date"
+        ? `mean ${new Date(Math.round(s.mean)).toISOString().slice(0, 10)}, sd ${formatNumber((s.std ?? 0) / day, 3)} days`
+        : `mean ${formatNumber(s.mean, 3)}, sd ${formatNumber(s.std, 3)}`;
   return missing > 0 ? `${centre}, ${formatNumber(missing * 100, 2)}% missing` : centre;
 }
 
@@ -159,8 +176,12 @@ function performanceSection(p: PerformanceJson, version: number): string {
   const checks = p.gate.checks.map(
     (c) => `- ${c.status === "fail" ? "❌" : c.status === "pass" ? "✅" : "➖"} ${escapeText(c.reason, 400)}`,
   );
+  const basis =
+    p.gateBasis === "interval"
+      ? " The gate judges the favourable end of each live interval (the live rows are not the rows the recorded metrics came from), so the values in its checks are those ends."
+      : "";
   return [
-    `${p.rows} new rows scored${p.skipped > 0 ? ` (${p.skipped} left out: target or a required feature missing)` : ""}. Gate ${p.gate.passed ? "passed" : "**failed**"}.`,
+    `${p.rows} new rows scored${p.skipped > 0 ? ` (${p.skipped} left out: target or a required feature missing)` : ""}. Gate ${p.gate.passed ? "passed" : "**failed**"}.${basis}`,
     "",
     table,
     ...(checks.length ? ["", ...checks] : []),

@@ -133,6 +133,28 @@ describe("markdown", () => {
     expect(md).toContain("the new data has no target column \\(price\\)");
   });
 
+  it("points out a high PSI that is not significant, and shows dates as dates", () => {
+    const m = model("ok");
+    const area = m.columns[0]!;
+    const quiet = {
+      ...area,
+      status: "ok" as const,
+      psi: 0.3,
+      test: { ...area.test!, pValue: 0.2, adjustedPValue: 0.4, significant: false, current: 30 },
+    };
+    const day = {
+      ...area,
+      name: "sold",
+      type: "date" as const,
+      training: { count: 10, missing: 0, mean: Date.UTC(2020, 5, 1), std: 86_400_000 * 3, min: 0, max: 0 },
+    };
+    const md = renderMonitorMarkdown(report({ ...m, columns: [quiet, day], newColumns: [] }));
+    expect(md).toContain(
+      "PSI at or above 0.1 without a significant test (too few rows to tell from noise): `area` (PSI 0.3, adjusted p 0.4, 30 new values).",
+    );
+    expect(md).toContain("mean 2020-06-01, sd 3 days");
+  });
+
   it("says so when there is nothing to report", () => {
     const m = model("ok");
     const md = renderMonitorMarkdown(report({ ...m, columns: [m.columns[0]!], newColumns: [] }));
