@@ -15,9 +15,8 @@ import { cleanText } from "../../src/report/escape-markdown.js";
 import { formatNumber } from "../../src/report/format-number.js";
 import { registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
 import { displayPath, loadProject } from "../../src/spec/load-project.js";
-import { helpText, parseCommand, type CommandDefinition } from "../args.js";
+import { defineCommand, type CommandDefinition } from "../args.js";
 import { headCommit } from "../git.js";
-import type { Io } from "../io.js";
 
 const definition = {
   name: "monitor",
@@ -46,48 +45,39 @@ const definition = {
   },
 } satisfies CommandDefinition;
 
-export const monitorCommand = {
-  definition,
-  async run(argv: string[], io: Io): Promise<number> {
-    const { values } = parseCommand(definition, argv);
-    if (values.help) {
-      io.out(helpText(definition));
-      return ExitCode.ok;
-    }
-    if (!values.model)
-      throw new UsageError("monitor: --model NAME is required", `usage: ${definition.usage}`);
-    if (!values.data) throw new UsageError("monitor: --data FILE is required", `usage: ${definition.usage}`);
-    const overrides: Partial<MonitorThresholds> = {
-      ...numberFlag("psi-warn", values["psi-warn"], "psiWarn"),
-      ...numberFlag("psi-alert", values["psi-alert"], "psiAlert"),
-      ...numberFlag("p-value", values["p-value"], "pValue"),
-    };
-    const project = loadProject(path.resolve(io.cwd, values.config), {
-      only: [values.model],
-      displayBase: io.cwd,
-    });
-    const result = await monitorProject(project, {
-      dataFiles: { [values.model]: path.resolve(io.cwd, values.data) },
-      source: workingTreeSource(project.root),
-      registryDir: registryDirOf(project.root, project.registryDir),
-      alias: values.alias,
-      overrides,
-      displayBase: io.cwd,
-      head: { sha: headCommit(project.root), ref: null },
-    });
-    if (result.invalid.length > 0) throw new InputError(result.invalid.flatMap((i) => i.problems));
+export const monitorCommand = defineCommand(definition, async ({ values }, io) => {
+  if (!values.model) throw new UsageError("monitor: --model NAME is required", `usage: ${definition.usage}`);
+  if (!values.data) throw new UsageError("monitor: --data FILE is required", `usage: ${definition.usage}`);
+  const overrides: Partial<MonitorThresholds> = {
+    ...numberFlag("psi-warn", values["psi-warn"], "psiWarn"),
+    ...numberFlag("psi-alert", values["psi-alert"], "psiAlert"),
+    ...numberFlag("p-value", values["p-value"], "pValue"),
+  };
+  const project = loadProject(path.resolve(io.cwd, values.config), {
+    only: [values.model],
+    displayBase: io.cwd,
+  });
+  const result = await monitorProject(project, {
+    dataFiles: { [values.model]: path.resolve(io.cwd, values.data) },
+    source: workingTreeSource(project.root),
+    registryDir: registryDirOf(project.root, project.registryDir),
+    alias: values.alias,
+    overrides,
+    displayBase: io.cwd,
+    head: { sha: headCommit(project.root), ref: null },
+  });
+  if (result.invalid.length > 0) throw new InputError(result.invalid.flatMap((i) => i.problems));
 
-    const out = path.resolve(io.cwd, values.out);
-    mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, "report.json"), canonicalJson(result.report));
-    writeFileSync(path.join(out, "report.md"), renderMonitorMarkdown(result.report));
-    io.out(renderMonitorTerminal(result.report));
-    io.out(
-      `\nwrote ${displayPath(io.cwd, path.join(out, "report.json"))} and ${displayPath(io.cwd, path.join(out, "report.md"))}\n`,
-    );
-    return result.report.verdict === "alert" ? ExitCode.gateFailed : ExitCode.ok;
-  },
-};
+  const out = path.resolve(io.cwd, values.out);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, "report.json"), canonicalJson(result.report));
+  writeFileSync(path.join(out, "report.md"), renderMonitorMarkdown(result.report));
+  io.out(renderMonitorTerminal(result.report));
+  io.out(
+    `\nwrote ${displayPath(io.cwd, path.join(out, "report.json"))} and ${displayPath(io.cwd, path.join(out, "report.md"))}\n`,
+  );
+  return result.report.verdict === "alert" ? ExitCode.gateFailed : ExitCode.ok;
+});
 
 function numberFlag<K extends keyof MonitorThresholds>(
   flag: string,
