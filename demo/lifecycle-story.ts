@@ -4,12 +4,10 @@
  * bundle run as a runner runs it (a separate node process with a runner's environment).
  * `npm run demo` narrates it; test/e2e asserts every step's state.
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import path from "node:path";
 import { strFromU8, unzipSync } from "fflate";
 import { ProbotOctokit } from "probot";
-import { parse } from "yaml";
 import { startServer, type RunningServer } from "../app/server.js";
+import { appManifest, exampleFiles } from "./example-files.js";
 import { parseRegistry, type Registry } from "../src/registry/registry-document.js";
 import { describeEvent } from "../src/registry/registry-transitions.js";
 import { startGitHubSim, type GitHubSim } from "../test/github-sim/index.js";
@@ -57,29 +55,6 @@ export interface LifecycleResult {
   promotedHtml: string;
   history: string[];
   violations: string[];
-}
-
-/** The app's permissions and events, as app.yml declares them. */
-function manifest(root: string): { permissions: Record<string, string>; events: string[] } {
-  const m = parse(readFileSync(path.join(root, "app.yml"), "utf8")) as {
-    default_permissions: Record<string, string>;
-    default_events: string[];
-  };
-  return { permissions: m.default_permissions, events: m.default_events };
-}
-
-function carsFiles(root: string): Record<string, string> {
-  const base = path.join(root, "examples/cars");
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const full = path.join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else files[path.relative(base, full).split(path.sep).join("/")] = readFileSync(full, "utf8");
-    }
-  };
-  walk(base);
-  return files;
 }
 
 /** The first production model's spec: the one registry v1 was trained from. */
@@ -134,14 +109,14 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
   let server: RunningServer | undefined;
   try {
     // 1. A repository like examples/cars, with production v1 in its registry, and the App installed.
-    const files = carsFiles(options.root);
+    const files = exampleFiles(options.root, "cars");
     const richerSpec = files["models/mpg.model.yml"]!;
     files["models/mpg.model.yml"] = V1_SPEC;
     files[WORKFLOW] = WORKFLOW_FILE;
     sim.state.createRepo({ owner: OWNER, name: NAME, files, description: "fuel economy models" });
     sim.state.addCollaborator(REPO, "maya", "write");
     sim.state.addCollaborator(REPO, "sam", "read");
-    const { permissions, events } = manifest(options.root);
+    const { permissions, events } = appManifest(options.root);
     const app = sim.state.createApp({ slug: "modelgate", permissions, events });
     sim.state.installApp(app, OWNER);
     const Octokit = simProbotOctokit(ProbotOctokit, sim);

@@ -4,9 +4,9 @@
  * loopback, and webhooks delivered to it. Artifacts are made by running the engine on the cars
  * example, with only the head commit changed to the scenario's.
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { ProbotOctokit } from "probot";
+import { appManifest, exampleFiles } from "../../demo/example-files.js";
 import { canonicalJson } from "../../src/canonical-json.js";
 import type { Report } from "../../src/report/report-schema.js";
 import { evaluateProject } from "../../src/run/evaluate-project.js";
@@ -14,7 +14,6 @@ import { loadChampion, registryDirOf, workingTreeSource } from "../../src/run/lo
 import { loadProject } from "../../src/spec/load-project.js";
 import type { ArtifactLimits } from "../../app/load-run-reports.js";
 import { startServer, type RunningServer } from "../../app/server.js";
-import { parse } from "yaml";
 import {
   startGitHubSim,
   type GitHubSim,
@@ -31,16 +30,7 @@ const CARS = path.resolve("examples/cars");
 
 /** The cars example's files, as a user would commit them at the repository root. */
 export function carsFiles(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const full = path.join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else out[path.relative(CARS, full).split(path.sep).join("/")] = readFileSync(full, "utf8");
-    }
-  };
-  walk(CARS);
-  return out;
+  return exampleFiles(path.resolve("."), "cars");
 }
 
 export interface CarsRun {
@@ -105,11 +95,7 @@ export interface Scenario {
 
 /** The permissions and events of app.yml: the app is installed with exactly these. */
 export function manifest(): { permissions: Permissions; events: string[] } {
-  const doc = parse(readFileSync("app.yml", "utf8")) as {
-    default_permissions: Permissions;
-    default_events: string[];
-  };
-  return { permissions: doc.default_permissions, events: doc.default_events };
+  return appManifest(path.resolve(".")) as { permissions: Permissions; events: string[] };
 }
 
 /** ProbotOctokit for the simulator (see `simProbotOctokit`). */

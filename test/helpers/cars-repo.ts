@@ -1,23 +1,11 @@
-/** The cars example as a repository in the GitHub simulator. */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+/** The examples as repositories in the GitHub simulator, and the Action's bundle. */
 import path from "node:path";
+import { exampleFiles as filesOf } from "../../demo/example-files.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
 /** Every file of examples/<name> (specs, data, registry) by repository path. */
-export function exampleFiles(name: string): Record<string, string> {
-  const base = path.join(root, "examples", name);
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = path.join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else files[path.relative(base, p).split(path.sep).join("/")] = readFileSync(p, "utf8");
-    }
-  };
-  walk(base);
-  return files;
-}
+export const exampleFiles = (name: string) => filesOf(root, name);
 
 /** Every file of examples/cars. */
 export const carsFiles = () => exampleFiles("cars");
