@@ -9,20 +9,31 @@ const bool = (name: string) =>
     .refine((v) => ["true", "false", ""].includes(v), { message: `${name} must be true or false` })
     .transform((v) => v !== "false");
 
-export const inputsSchema = z.object({
-  config: z.string().trim().min(1, "config must name modelgate.yml"),
-  models: z.string().transform((s) =>
-    s
-      .split(",")
-      .map((m) => m.trim())
-      .filter(Boolean),
-  ),
-  mode: z.enum(["evaluate", "list", "monitor"], { message: 'mode must be "evaluate", "list" or "monitor"' }),
-  failOnGate: bool("fail-on-gate"),
-  uploadArtifact: bool("upload-artifact"),
-  workingDirectory: z.string().trim(),
-  githubToken: z.string().trim(),
-});
+export const inputsSchema = z
+  .object({
+    config: z.string().trim().min(1, "config must name modelgate.yml"),
+    models: z.string().transform((s) =>
+      s
+        .split(",")
+        .map((m) => m.trim())
+        .filter(Boolean),
+    ),
+    mode: z.enum(["evaluate", "list", "monitor"], {
+      message: 'mode must be "evaluate", "list" or "monitor"',
+    }),
+    failOnGate: bool("fail-on-gate"),
+    uploadArtifact: bool("upload-artifact"),
+    workingDirectory: z.string().trim(),
+    githubToken: z.string().trim(),
+    data: z.string().trim(),
+    alias: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, { message: "alias must be an alias name such as production" }),
+  })
+  .refine((i) => i.mode !== "monitor" || i.data !== "", {
+    message: "mode monitor needs data: the new data file (or model=path entries)",
+  });
 
 export type Inputs = z.output<typeof inputsSchema>;
 
@@ -36,6 +47,8 @@ export function parseInputs(get: (name: string) => string): Inputs {
     uploadArtifact: get("upload-artifact"),
     workingDirectory: get("working-directory") || ".",
     githubToken: get("github-token"),
+    data: get("data"),
+    alias: get("alias") || "production",
   };
   const parsed = inputsSchema.safeParse(raw);
   if (!parsed.success) throw new ActionInputError(parsed.error.issues.map((i) => i.message).join("; "));

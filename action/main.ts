@@ -2,7 +2,8 @@
  * The modelgate Action. `run()` is all there is:
  *
  * 1. Parse the inputs once (zod) and load the project's specs.
- * 2. `list`: print the models as JSON for a matrix, and stop.
+ * 2. `list`: print the models as JSON for a matrix, and stop. `monitor`: drift of new data
+ *    against the production versions (action/run-monitor.ts), and stop.
  * 3. `evaluate`: find the champion in the registry as of the pull request's base commit
  *    (through the contents API: a shallow checkout has no base commit, and the PR's own edits
  *    to the registry must not choose its champion), train and evaluate every model.
@@ -29,6 +30,7 @@ import { metricHistory, reportFiles } from "../src/run/report-files.js";
 import { loadProject } from "../src/spec/load-project.js";
 import { restReader, type GitHubReader } from "./github-reader.js";
 import { ActionInputError, parseInputs } from "./inputs.js";
+import { runMonitor } from "./run-monitor.js";
 import { uploadModelArtifact } from "./upload.js";
 
 /** What the Action touches outside itself; tests may replace any part. */
@@ -73,8 +75,23 @@ async function runSteps(deps: ActionDeps): Promise<string | null> {
     core.info(JSON.stringify(names));
     return null;
   }
-  if (inputs.mode === "monitor")
-    return "mode monitor is not available in this version of modelgate; use evaluate or list";
+  if (inputs.mode === "monitor") {
+    const outcome = await runMonitor({
+      project,
+      inputs: {
+        data: inputs.data,
+        models: inputs.models,
+        alias: inputs.alias,
+        workingDirectory: inputs.workingDirectory,
+        uploadArtifact: inputs.uploadArtifact,
+        failOnAlert: inputs.failOnGate,
+        githubToken: inputs.githubToken,
+      },
+      env,
+      ...(deps.upload ? { upload: deps.upload } : {}),
+    });
+    return outcome.failure;
+  }
 
   const event = readEvent(env.GITHUB_EVENT_PATH);
   const pull = event?.pull_request;

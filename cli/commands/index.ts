@@ -1,6 +1,7 @@
 /** Every command of the CLI, in the order `modelgate --help` lists them. */
 import type { Command } from "../args.js";
 import { diffCommand } from "./diff.js";
+import { monitorCommand } from "./monitor.js";
 import { predictCommand } from "./predict.js";
 import { promoteCommand, registryCommand, rollbackCommand } from "./registry.js";
 import { runCommand } from "./run.js";
@@ -15,6 +16,7 @@ export const commands: Command[] = [
   diffCommand,
   trainCommand,
   predictCommand,
+  monitorCommand,
   registryCommand,
   promoteCommand,
   rollbackCommand,

@@ -4,6 +4,7 @@
  * (`schemas/*.schema.json`, written by `npm run schemas`) all come from here.
  */
 import { z } from "zod";
+import { monitorSpecSchema } from "../monitor/monitor-thresholds.js";
 
 /** Model names become file paths in registry commits (DESIGN.md, "Contracts"). */
 export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -314,6 +315,7 @@ export const modelSpecSchema = z
       ),
     gate: z.record(z.string(), gateRuleSchema).default({}).describe("Metric -> rule a challenger must pass."),
     seed: z.number().int().default(1).describe("Seed of everything random in training."),
+    monitor: monitorSpecSchema.optional().describe("Drift monitoring thresholds."),
   })
   .describe("A model spec: its data, target, features, algorithm, search, metrics, slices and gate.");
 

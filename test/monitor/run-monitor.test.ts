@@ -11,14 +11,11 @@ import { monitorReportSchema } from "../../src/monitor/monitor-report-schema.js"
 import { DRIFT_ISSUE_LABEL } from "../../src/monitor/plan-drift-issue.js";
 import { startGitHubSim, type GitHubSim } from "../github-sim/index.js";
 import { carsFiles } from "../helpers/cars-repo.js";
-import { inProcess, removeJobFolders, scheduledJob, type JobRunner } from "./monitor-job.js";
+import { bundled, removeJobFolders, scheduledJob, type JobRunner } from "./monitor-job.js";
 
 const exampleDir = path.resolve(import.meta.dirname, "../../examples/cars");
-/**
- * Switch to `bundled` (monitor-job.ts) once action/main.ts hands `mode: monitor` to
- * runMonitor: the assertions read only what a runner sees (outputs, summary, the simulator).
- */
-const runJob: JobRunner = inProcess;
+/** The committed Action bundle, as a scheduled runner runs it: the assertions read only what a runner sees. */
+const runJob: JobRunner = bundled;
 
 let sim: GitHubSim;
 beforeAll(async () => {
