@@ -123,6 +123,7 @@ async function retrainAtBase(
     const out = new Map<string, Champion>();
     for (const m of base.models) {
       const trained = await trainModel(m, { displayBase: dir });
+      trained.release();
       out.set(m.name, {
         alias: `spec at ${ref}, retrained`,
         version: 0,

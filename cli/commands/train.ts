@@ -35,6 +35,7 @@ export const trainCommand = defineCommand(definition, async ({ values }, io) => 
   const m = project.models[0]!;
   const progress = progressReporter(io);
   const trained = await trainModel(m, { displayBase: io.cwd, onProgress: (e) => progress.update(e) });
+  trained.release();
   progress.done();
   const out = path.resolve(io.cwd, values.out);
   mkdirSync(out, { recursive: true });
