@@ -263,6 +263,14 @@ export class BatchBuilder {
     this.text(c, decode(buf, s, e, ascii));
   }
 
+  /**
+   * A number or integer cell whose number the tokenizer already read from its bytes (the value
+   * `bytes` would find in them): checked like any other.
+   */
+  number(c: number, v: number): void {
+    this.numeric(c, this.cols[c]!, v);
+  }
+
   /** A cell as text (decoded CSV with doubled quotes, JSON strings). */
   text(c: number, value: string): void {
     const col = this.cols[c]!;

@@ -11,6 +11,9 @@ import { open } from "node:fs/promises";
 /** Bytes asked of the file per read, by default. */
 export const READ_SIZE = 1 << 20;
 
+/** Bytes always left free after the window, so a parser may write a sentinel at `buf[end]`. */
+const SLACK = 16;
+
 /**
  * The window `buf[start, end)` holds bytes not yet consumed. `refill(keepFrom)` drops what lies
  * before `keepFrom`, moves the rest to the front and reads more after it.
@@ -30,7 +33,7 @@ export class ChunkReader {
     withHash: boolean,
     private readonly readSize: number,
   ) {
-    this.buf = Buffer.allocUnsafe(readSize + maxRecordBytes + 16);
+    this.buf = Buffer.allocUnsafe(readSize + maxRecordBytes + 2 * SLACK);
     this.hash = withHash ? createHash("sha256") : undefined;
   }
 
@@ -54,7 +57,7 @@ export class ChunkReader {
     const kept = this.end - keepFrom;
     if (keepFrom > 0 && kept > 0) this.buf.copyWithin(0, keepFrom, this.end);
     this.end = kept;
-    const room = Math.min(this.readSize, this.buf.length - this.end);
+    const room = Math.min(this.readSize, this.buf.length - SLACK - this.end);
     // A full buffer reads nothing, and a read of nothing must not pass for the end of the file.
     if (room <= 0) return keepFrom;
     const { bytesRead } = await this.handle.read(this.buf, this.end, room, null);

@@ -14,8 +14,10 @@ import {
   BLANK,
   CsvRecord,
   NEED_MORE,
+  NOT_PLAIN,
   UNTERMINATED,
   tokenizeCsvRecord,
+  tokenizePlainRecord,
   unescapeQuotes,
 } from "./csv-tokenizer.js";
 import type { RecordContext } from "./json-records.js";
@@ -292,6 +294,9 @@ class CsvSource implements RecordSource {
   private fieldToCol: Int32Array;
   private names: string[];
   private readonly delim: number;
+  /** Per field of the file: 1 when its column is a number or integer column (read in the tokenizer). */
+  private numericFields: Uint8Array;
+  private fieldValues = new Float64Array(64);
 
   constructor(
     private readonly owner: DatasetReader,
@@ -303,6 +308,15 @@ class CsvSource implements RecordSource {
     this.headerDone = !spec.header;
     this.names = spec.columns.map((c) => c.name);
     this.fieldToCol = Int32Array.from(this.names, (_, i) => i);
+    this.numericFields = this.numericFieldsOf(this.fieldToCol);
+  }
+
+  private numericFieldsOf(fieldToCol: Int32Array): Uint8Array {
+    const types = this.owner.spec.columns.map((c) => c.type);
+    if (this.fieldValues.length < fieldToCol.length) this.fieldValues = new Float64Array(fieldToCol.length);
+    return Uint8Array.from(fieldToCol, (c) =>
+      c >= 0 && (types[c] === "number" || types[c] === "integer") ? 1 : 0,
+    );
   }
 
   tooLong(limit: number): void {
@@ -333,7 +347,22 @@ class CsvSource implements RecordSource {
     for (;;) {
       const pos = this.pos;
       if (pos >= end) return eof ? "done" : "more";
-      const status = tokenizeCsvRecord(buf, pos, end, eof, this.delim, rec, ascii);
+      // Most records have no quotes: read them, numbers included, in one pass.
+      let status = NOT_PLAIN;
+      if (ascii && this.headerDone) {
+        status = tokenizePlainRecord(
+          buf,
+          pos,
+          end,
+          eof,
+          this.delim,
+          rec,
+          this.numericFields,
+          this.fieldValues,
+        );
+      }
+      const plain = status !== NOT_PLAIN;
+      if (!plain) status = tokenizeCsvRecord(buf, pos, end, eof, this.delim, rec, ascii);
       if (status === NEED_MORE) return "more";
       if (rec.next - pos > limit && status !== UNTERMINATED) {
         this.tooLong(limit);
@@ -360,13 +389,32 @@ class CsvSource implements RecordSource {
       }
       const row = ++this.row;
       builder.begin(row, line);
-      this.cells(buf, pos);
+      if (plain) this.plainCells(buf);
+      else this.cells(buf, pos);
       builder.end();
       if (builder.full) out.push(builder.take());
       if (problems.full) {
         problems.stop({ row, line });
         return "stop";
       }
+    }
+  }
+
+  /** The cells of a record read by the fast path: the right number of fields, ASCII, no quotes. */
+  private plainCells(buf: Buffer): void {
+    const rec = this.rec;
+    const builder = this.builder;
+    const starts = rec.starts;
+    const ends = rec.ends;
+    const values = this.fieldValues;
+    const fieldToCol = this.fieldToCol;
+    const n = rec.count;
+    for (let f = 0; f < n; f++) {
+      const c = fieldToCol[f]!;
+      if (c < 0) continue;
+      const v = values[f]!;
+      if (v === v) builder.number(c, v);
+      else builder.bytes(c, buf, starts[f]!, ends[f]!, true);
     }
   }
 
@@ -496,6 +544,7 @@ class CsvSource implements RecordSource {
     }
     this.names = names;
     this.fieldToCol = fieldToCol;
+    this.numericFields = this.numericFieldsOf(fieldToCol);
   }
 }
 
