@@ -1,28 +1,30 @@
 /**
  * Fitting a linear or ridge model over streamed rows, with the hyperparameter search:
  *
- * 1. A statistics pass over the train side learns the feature pipeline (imputation values,
- *    scaling, category levels); it rides on the caller's checking scan when there is one.
- * 2. A factoring pass folds every train row into the QR factor of its cross-validation fold:
- *    [1, terms…, y]. Memory stays O(terms²) per fold whatever the row count.
- * 3. Each trial (penalty, feature subset, polynomial degrees) is a choice of columns and a
+ * 1. One pass over the train side (the caller's checking scan when there is one) learns the
+ *    feature pipeline's statistics (imputation values, scaling, category levels) and, in the
+ *    same pass, folds every train row into the QR factor of its cross-validation fold — the
+ *    factor of the *raw* augmented design (shard-design.ts), from which the factor of the
+ *    final, imputed and scaled design follows exactly once the statistics are known. Memory
+ *    stays O(terms²) per fold whatever the row count, and the factors of shards merge exactly.
+ * 2. Each trial (penalty, feature subset, polynomial degrees) is a choice of columns and a
  *    penalty, solved from the merged factors of k-1 folds and scored exactly on the held-out
  *    fold from its own factor (||X b - y||² = ||R [b; -1]||²), so search costs no extra pass
  *    for rmse and r2. Other metrics take one more pass over the train side.
- * 4. The chosen trial is refitted on all train rows; coefficients go back to original units.
+ * 3. The chosen trial is refitted on all train rows; coefficients go back to original units.
  */
 import { TRAIN, type RowBatch } from "../data/row-batch.js";
+import { InputError } from "../errors.js";
 import type { DataSpec, MetricName, ModelSpec } from "../spec/schemas.js";
 import {
-  PipelineLearner,
   bindPipeline,
   resolveFeatures,
   termNames,
   toOriginalUnits,
+  type ResolvedFeature,
 } from "./feature-pipeline.js";
 import {
   chooseTrial,
-  finishPipeline,
   finiteOrNull,
   penaltyFor,
   restrictPipeline,
@@ -32,8 +34,9 @@ import {
   type TrialResult,
 } from "./fit-common.js";
 import { QrAccumulator } from "./least-squares/qr-accumulator.js";
+import { DesignAccumulator, finishDesign, type DesignConfig, type DesignPart } from "./shard-design.js";
 import { heldOutSse, solveColumns } from "./solve-columns.js";
-import { foldOf, searchTrials } from "./search-space.js";
+import { foldOf, searchTrials, type TrialParams } from "./search-space.js";
 
 export interface LinearFitInput {
   spec: ModelSpec;
@@ -43,8 +46,8 @@ export interface LinearFitInput {
   read: () => AsyncIterable<RowBatch>;
   /**
    * The first pass, when the caller streams the data anyway (the checking scan): it calls
-   * `visit` with every batch, and the statistics are learnt from them instead of from a pass of
-   * their own. It throws, like the scan, when the data is invalid.
+   * `visit` with every batch, and the statistics and factors are learnt from them instead of
+   * from a pass of their own. It throws, like the scan, when the data is invalid.
    */
   firstPass?: (visit: (batch: RowBatch) => void) => Promise<void>;
   /** Where problems are reported (the data file, relative). */
@@ -53,73 +56,114 @@ export interface LinearFitInput {
 
 export type LinearFit = ModelFit;
 
-/** Trains the model the spec describes; see the file comment for the passes. */
-export async function fitLinear(input: LinearFitInput): Promise<LinearFit> {
-  const { spec, data } = input;
+/** What a linear fit settles from the specs alone, before any row: the same for every shard. */
+export interface LinearPlan {
+  trials: TrialParams[];
+  features: ResolvedFeature[];
+  searching: boolean;
+  folds: number;
+  foldSeed: number;
+  primary: MetricName;
+  intercept: boolean;
+  standardise: boolean;
+  targetIndex: number;
+  columnIndex: number[];
+}
+
+/** The plan of a linear fit: trials, folds, the features at their largest degree. */
+export function planLinear(spec: ModelSpec, data: DataSpec, features: string[]): LinearPlan {
   const columns = data.columns;
   const columnNames = columns.map((c) => c.name);
-  const targetIndex = columnNames.indexOf(spec.target);
-  const intercept = spec.algorithm.intercept;
-  // Scaling changes a penalised fit only; plain least squares on raw terms (QR is accurate on
-  // them) gives standard errors straight in original units, the intercept's included.
-  const standardise =
-    spec.preprocessing.scale === "standard" &&
-    (spec.search?.space?.alpha !== undefined || spec.algorithm.type !== "linear");
-  const trials = searchTrials(spec, input.features);
+  const trials = searchTrials(spec, features);
   const maxDegree: Record<string, number> = {};
   for (const t of trials)
     for (const [f, d] of Object.entries(t.degree)) maxDegree[f] = Math.max(maxDegree[f] ?? 1, d);
   const searching = trials.length > 1;
-  const folds = searching ? (spec.search?.folds ?? 5) : 1;
-  const foldSeed = spec.search?.seed ?? spec.seed;
-  const primary: MetricName = spec.metrics.primary ?? "rmse";
-
-  // 1. statistics
-  const learner = new PipelineLearner(resolveFeatures(spec, columns, maxDegree), columns);
-  let missingTarget = 0;
-  const learn = (batch: RowBatch): void => {
-    const y = targetValues(batch, targetIndex);
-    for (let i = 0; i < batch.length; i++) if (Number.isNaN(y[i]!)) missingTarget++;
-    learner.add(batch, (i) => batch.side[i] === TRAIN && !Number.isNaN(y[i]!));
+  const resolved = resolveFeatures(spec, columns, maxDegree);
+  return {
+    trials,
+    features: resolved,
+    searching,
+    folds: searching ? (spec.search?.folds ?? 5) : 1,
+    foldSeed: spec.search?.seed ?? spec.seed,
+    primary: spec.metrics.primary ?? "rmse",
+    intercept: spec.algorithm.intercept,
+    // Scaling changes a penalised fit only; plain least squares on raw terms (QR is accurate on
+    // them) gives standard errors straight in original units, the intercept's included.
+    standardise:
+      spec.preprocessing.scale === "standard" &&
+      (spec.search?.space?.alpha !== undefined || spec.algorithm.type !== "linear"),
+    targetIndex: columnNames.indexOf(spec.target),
+    columnIndex: resolved.map((f) => columnNames.indexOf(f.name)),
   };
-  if (input.firstPass) await input.firstPass(learn);
-  else for await (const batch of input.read()) learn(batch);
-  const { pipeline, warnings } = finishPipeline(learner, { intercept, standardise }, input.source);
+}
 
-  // 2. factoring
-  const bound = bindPipeline(pipeline, columnNames);
+/** A fresh accumulator of the plan's raw design; `keep` limits it to a shard's rows. */
+export function designAccumulator(plan: LinearPlan, keep?: DesignConfig["keep"]): DesignAccumulator {
+  return new DesignAccumulator({
+    features: plan.features,
+    columnIndex: plan.columnIndex,
+    targetIndex: plan.targetIndex,
+    folds: plan.folds,
+    foldSeed: plan.foldSeed,
+    ...(keep ? { keep } : {}),
+  });
+}
+
+/** Trains the model the spec describes; see the file comment for the passes. */
+export async function fitLinear(input: LinearFitInput): Promise<LinearFit> {
+  const plan = planLinear(input.spec, input.data, input.features);
+  const design = designAccumulator(plan);
+  const visit = (batch: RowBatch): void => design.add(batch);
+  if (input.firstPass) await input.firstPass(visit);
+  else for await (const batch of input.read()) visit(batch);
+  return fitFromDesign(
+    input,
+    plan,
+    [{ state: design.toJSON(), medianValues: design.medianValues }],
+    input.read,
+  );
+}
+
+/**
+ * The search and the final fit from the raw design of one or several parts of the rows (a
+ * single run, or merged shards). Without `read` (shards), a search must be scored from the
+ * factors (primary metric rmse or r2).
+ */
+export async function fitFromDesign(
+  input: Pick<LinearFitInput, "spec" | "data" | "source">,
+  plan: LinearPlan,
+  parts: readonly DesignPart[],
+  read?: () => AsyncIterable<RowBatch>,
+): Promise<LinearFit> {
+  const { trials, searching, folds, foldSeed, primary, intercept } = plan;
+  const finished = finishDesign(parts, plan.features, {
+    intercept,
+    standardise: plan.standardise,
+    source: input.source,
+  });
+  const { pipeline, warnings, missingTarget } = finished;
+  const accumulators = finished.folds;
+  const foldY = finished.foldTargets;
+  const width = accumulators[0]!.width;
   const offset = intercept ? 1 : 0;
-  const width = offset + bound.width + 1;
-  const accumulators = Array.from({ length: folds }, () => new QrAccumulator(width));
-  const row = new Float64Array(width);
-  if (intercept) row[0] = 1;
-  const foldY = Array.from({ length: folds }, () => ({ n: 0, mean: 0, m2: 0 }));
-  let unscorable = 0;
-  for await (const batch of input.read()) {
-    const y = targetValues(batch, targetIndex);
-    for (let i = 0; i < batch.length; i++) {
-      if (batch.side[i] !== TRAIN || Number.isNaN(y[i]!)) continue;
-      if (bound.hasUnimputedMissing(batch, i)) {
-        unscorable++;
-        continue;
-      }
-      bound.fill(batch, i, row, offset, true);
-      row[width - 1] = y[i]!;
-      const f = folds > 1 ? foldOf(batch.row[i]!, folds, foldSeed) : 0;
-      accumulators[f]!.addRow(row);
-      const s = foldY[f]!;
-      const d = y[i]! - s.mean;
-      s.mean += d / ++s.n;
-      s.m2 += d * (y[i]! - s.mean);
-    }
-  }
-  if (unscorable > 0)
-    warnings.push(`${unscorable} train rows were left out: a feature with \`impute: none\` was missing`);
+  if (finished.unscorable > 0)
+    warnings.push(
+      `${finished.unscorable} train rows were left out: a feature with \`impute: none\` was missing`,
+    );
   const all = new QrAccumulator(width);
   for (const a of accumulators) all.merge(a);
   const trainingRows = all.rows;
 
-  // 3. search
+  // 2. search
+  const columnNames = input.data.columns.map((c) => c.name);
+  const needsPass = searching && primary !== "rmse" && primary !== "r2";
+  if (needsPass && !read)
+    throw new InputError({
+      file: input.source,
+      message: `a sharded search is scored from the fold factors, which give rmse and r2, not ${primary}`,
+      hint: "set metrics.primary to rmse or r2 for the search, or train without shards",
+    });
   const names = [...(intercept ? ["(intercept)"] : []), ...termNames(pipeline)];
   // Fold models: trial × fold, each fitted on the other folds.
   const foldFits: (Float64Array | null)[][] = searching
@@ -145,11 +189,11 @@ export async function fitLinear(input: LinearFitInput): Promise<LinearFit> {
             return primary === "rmse" ? Math.sqrt(sse / n) : foldY[f]!.m2 > 0 ? 1 - sse / foldY[f]!.m2 : null;
           }),
         )
-      : await scoreFoldsByPass(input, {
-          bound,
+      : await scoreFoldsByPass(read!, {
+          bound: bindPipeline(pipeline, columnNames),
           offset,
           width,
-          targetIndex,
+          targetIndex: plan.targetIndex,
           folds,
           foldSeed,
           primary,
@@ -168,7 +212,7 @@ export async function fitLinear(input: LinearFitInput): Promise<LinearFit> {
   });
   const chosen = chooseTrial(results, primary === "r2");
 
-  // 4. final fit on every train row
+  // 3. final fit on every train row
   const params = trials[chosen]!;
   const cols = trialColumns(pipeline, params, intercept);
   const { fit } = solveColumns(all.factor(), cols, penaltyFor(cols, params.alpha, intercept), names, {
@@ -208,7 +252,7 @@ function targetValues(batch: RowBatch, index: number): Float64Array {
  * more pass over the train side, each row scored by every trial's model of the row's fold.
  */
 async function scoreFoldsByPass(
-  input: LinearFitInput,
+  read: () => AsyncIterable<RowBatch>,
   ctx: {
     bound: ReturnType<typeof bindPipeline>;
     offset: number;
@@ -226,7 +270,7 @@ async function scoreFoldsByPass(
   const count = new Float64Array(trials * folds);
   const row = new Float64Array(width - 1);
   if (offset) row[0] = 1;
-  for await (const batch of input.read()) {
+  for await (const batch of read()) {
     const y = targetValues(batch, ctx.targetIndex);
     for (let i = 0; i < batch.length; i++) {
       if (batch.side[i] !== TRAIN || Number.isNaN(y[i]!) || bound.hasUnimputedMissing(batch, i)) continue;
