@@ -293,13 +293,22 @@ function contextLine(report: Report): string {
   return parts.join(", ");
 }
 
+/** "95%" when every model's intervals share one level, else a note that the spec sets it. */
+function confidenceOf(report: Report): string {
+  const levels = new Set(report.models.map((m) => m.bootstrap?.confidence));
+  const [only] = [...levels];
+  return levels.size === 1 && typeof only === "number"
+    ? `${formatNumber(only * 100, 3)}%`
+    : "95% unless the spec sets another confidence";
+}
+
 function legend(report: Report): string {
   const anyChampion = report.models.some((m) => m.champion?.comparable);
   const lines = [
     "**How to read this.** " +
       (anyChampion
         ? "Change is challenger − champion on the same test rows; its interval is a paired bootstrap " +
-          "interval (95% unless the spec sets another confidence). 🟢 better and 🔴 worse: the interval " +
+          `interval (${confidenceOf(report)}). 🟢 better and 🔴 worse: the interval ` +
           "excludes zero, so the change is unlikely to be noise; ⚪ not significant: it includes zero. "
         : "") +
       "An interval beside a single value is the bootstrap interval of that metric on the test rows. " +

@@ -176,6 +176,10 @@ export const modelReportSchema = z.strictObject({
   description: text.optional(),
   specHash: sha,
   primaryMetric: name,
+  /** How the intervals were drawn. */
+  bootstrap: z
+    .strictObject({ samples: z.number().int().min(0), confidence: num, seed: z.number().int() })
+    .optional(),
   /** The metrics in the order the spec lists them (the primary first); the maps below are keyed by name. */
   metricOrder: list(name, 50).optional(),
   /** Whether the gate passed; false also when the model could not be evaluated. */

@@ -170,6 +170,7 @@ async function evaluateTrained(
     specHash: m.specHash,
     primaryMetric: primary,
     metricOrder: allMetrics,
+    bootstrap: { samples: bootstrap.samples, confidence: bootstrap.confidence, seed: bootstrap.seed },
     passed: gate.passed,
     data: {
       file: displayPath(options.root, m.dataFile),
