@@ -3,7 +3,8 @@
  *
  * 1. Monitor each model's production version (the registry in the checked-out default branch)
  *    against its new data file.
- * 2. Write report.json and report.md per model; upload each as `modelgate-monitor-<model>`.
+ * 2. Write report.json, report.md and report.html per model; upload each as
+ *    `modelgate-monitor-<model>`.
  * 3. Write the job summary and the outputs (verdict, passed, report-json, models, summary, issues).
  * 4. On an alert, open or update one issue per model through the REST API with the
  *    `github-token` (which needs `issues: write`); a closed issue is reopened only by a new
@@ -23,6 +24,7 @@ import {
   type ExistingIssue,
   type IssuePlan,
 } from "../src/monitor/plan-drift-issue.js";
+import { renderMonitorHtml } from "../src/monitor/render-monitor-html.js";
 import { renderMonitorMarkdown, renderMonitorSummaryLine } from "../src/monitor/render-monitor-markdown.js";
 import { registryDirOf, workingTreeSource } from "../src/run/load-champion.js";
 import type { LoadedProject } from "../src/spec/load-project.js";
@@ -118,7 +120,11 @@ export async function runMonitor(args: RunMonitorArgs): Promise<MonitorOutcome> 
     };
     const dir = path.join(outDir, m.name);
     mkdirSync(dir, { recursive: true });
-    const files = { "report.json": canonicalJson(single), "report.md": renderMonitorMarkdown(single) };
+    const files = {
+      "report.json": canonicalJson(single),
+      "report.md": renderMonitorMarkdown(single),
+      "report.html": renderMonitorHtml(single),
+    };
     for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
     if (inputs.uploadArtifact) await upload(`modelgate-monitor-${m.name}`, dir, Object.keys(files), env);
   }

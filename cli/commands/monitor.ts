@@ -1,4 +1,4 @@
-/** `modelgate monitor`: drift of new data against the production model; report.json and report.md. */
+/** `modelgate monitor`: drift of new data against the production model; report.json, report.md and report.html. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { canonicalJson } from "../../src/canonical-json.js";
@@ -10,6 +10,7 @@ import type {
   MonitorReport,
 } from "../../src/monitor/monitor-report-schema.js";
 import type { MonitorThresholds } from "../../src/monitor/monitor-thresholds.js";
+import { renderMonitorHtml } from "../../src/monitor/render-monitor-html.js";
 import { renderMonitorMarkdown } from "../../src/monitor/render-monitor-markdown.js";
 import { cleanText } from "../../src/report/escape-markdown.js";
 import { formatNumber } from "../../src/report/format-number.js";
@@ -26,7 +27,7 @@ const definition = {
   details: [
     "  -m, --model NAME    the model to monitor",
     "  -d, --data FILE     the new data, read with the model's data spec (format and columns)",
-    "  -o, --out DIR       where to write report.json and report.md (default ./modelgate-monitor)",
+    "  -o, --out DIR       where to write report.json, .md and .html (default ./modelgate-monitor)",
     "      --alias NAME    the version to monitor (default production)",
     "      --psi-warn X    PSI from which a significant shift warns (default: the spec's, else 0.1)",
     "      --psi-alert X   PSI from which a significant shift alerts (default: the spec's, else 0.25)",
@@ -72,10 +73,12 @@ export const monitorCommand = defineCommand(definition, async ({ values }, io) =
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, "report.json"), canonicalJson(result.report));
   writeFileSync(path.join(out, "report.md"), renderMonitorMarkdown(result.report));
+  writeFileSync(path.join(out, "report.html"), renderMonitorHtml(result.report));
   io.out(renderMonitorTerminal(result.report));
-  io.out(
-    `\nwrote ${displayPath(io.cwd, path.join(out, "report.json"))} and ${displayPath(io.cwd, path.join(out, "report.md"))}\n`,
+  const written = ["report.json", "report.md", "report.html"].map((f) =>
+    displayPath(io.cwd, path.join(out, f)),
   );
+  io.out(`\nwrote ${written.slice(0, -1).join(", ")} and ${written.at(-1)}\n`);
   return result.report.verdict === "alert" ? ExitCode.gateFailed : ExitCode.ok;
 });
 

@@ -75,7 +75,7 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="color-scheme" content="light dark">
 <title>${h(title, 120)}</title>
-<style>${CSS}</style>
+<style>${REPORT_CSS}</style>
 </head>
 <body>
 <header class="page">
@@ -590,7 +590,8 @@ function count(n: number, word: string): string {
   return `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
 }
 
-const CSS = `
+/** The page's style sheet (light and dark), shared with the monitor report's page. */
+export const REPORT_CSS = `
 :root{color-scheme:light dark;--bg:#fbfbfa;--fg:#1d2430;--muted:#5b6472;--card:#fff;--line:#e3e6ea;--grid:#eef0f3;
 --challenger:#2563eb;--champion:#c2710c;--candidate:#2563eb;--pass:#1a7f37;--fail:#cf222e;--warn:#9a6700;
 --pass-bg:#dafbe1;--fail-bg:#ffebe9;--warn-bg:#fff8c5;--neutral-bg:#eef0f3}

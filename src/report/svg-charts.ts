@@ -428,3 +428,86 @@ export function intervalChart(o: IntervalOptions): string {
   if (o.rows.some((r) => r.champion)) parts.push(legend(BOTH, left, MARGIN.top, true));
   return figure(o, { metrics: o.rows.length, points }, parts.join(""), WIDTH, height);
 }
+
+/** One bin (or category) of a distribution: the share of values on each side. */
+export interface DistributionBin {
+  label: string;
+  training: number;
+  current: number;
+  /** Drawn in bold with a marker (a value the production model never saw). */
+  flagged?: boolean;
+}
+
+export interface DistributionOptions extends FigureText {
+  /** In display order: numeric bins by edge, with the outer bins first and last. */
+  bins: DistributionBin[];
+  /** Legend names of the two sides; default "training" and "new". */
+  names?: { training: string; current: string };
+}
+
+/**
+ * Two distributions side by side, one row per bin: the training share and the new share as a
+ * pair of bars on one scale. Every bin gets both bars, an empty share a hairline, so `data-bars`
+ * is twice `data-bins`. Colours come from the `training` and `current` classes.
+ */
+export function distributionChart(o: DistributionOptions): string {
+  const names = o.names ?? { training: "training", current: "new" };
+  const rowHeight = 26;
+  const barHeight = 10;
+  const labelWidth = 150;
+  const top = MARGIN.top + 22;
+  const height = top + o.bins.length * rowHeight + 34;
+  const shares = o.bins.flatMap((b) => [b.training, b.current]).filter((v) => Number.isFinite(v));
+  const hi = Math.max(0, ...shares);
+  const domain: [number, number] = hi > 0 ? [0, hi * 1.04] : [0, 1];
+  const left = labelWidth + 12;
+  const right = WIDTH - 56;
+  const x = scale(domain, [left, right]);
+  const percent = (v: number) => `${formatNumber(v * 100, 3)}%`;
+  const bottom = top + o.bins.length * rowHeight;
+  const parts: string[] = ['<g class="axes" aria-hidden="true">'];
+  for (const t of niceTicks(...domain, 4)) {
+    const xx = r1(x(t));
+    parts.push(
+      `<line class="grid" x1="${xx}" x2="${xx}" y1="${top - 4}" y2="${bottom}"/>`,
+      `<text class="tick" x="${xx}" y="${bottom + 14}" text-anchor="middle">${escapeHtml(percent(t))}</text>`,
+    );
+  }
+  parts.push(
+    `<text class="label" x="${(left + right) / 2}" y="${height - 6}" text-anchor="middle">share of values</text>`,
+    "</g>",
+  );
+  let bars = 0;
+  o.bins.forEach((b, k) => {
+    const y0 = top + k * rowHeight;
+    const chars = [...b.label];
+    const short = chars.length > 22 ? `${chars.slice(0, 21).join("")}…` : b.label;
+    parts.push(
+      `<g class="row${b.flagged ? " flagged" : ""}"><title>${escapeHtml(`${b.label}: ${names.training} ${percent(b.training)}, ${names.current} ${percent(b.current)}`)}</title>`,
+      `<text class="group" x="${labelWidth}" y="${r1(y0 + rowHeight / 2)}" text-anchor="end" dominant-baseline="middle">${b.flagged ? "⚠ " : ""}${escapeHtml(short)}</text>`,
+    );
+    (["training", "current"] as const).forEach((kind, j) => {
+      const v = Number.isFinite(b[kind]) ? Math.max(0, b[kind]) : 0;
+      const y = y0 + 2 + j * (barHeight + 2);
+      const w = Math.max(0.5, x(v) - left);
+      bars++;
+      parts.push(
+        `<rect class="bar ${kind}" x="${left}" y="${y}" width="${r1(w)}" height="${barHeight}" rx="2"/>`,
+        `<text class="value ${kind}" x="${r1(left + w + 4)}" y="${r1(y + barHeight / 2)}" dominant-baseline="middle">${escapeHtml(percent(v))}</text>`,
+      );
+    });
+    parts.push("</g>");
+  });
+  parts.push(
+    legend(
+      [
+        { kind: "training", name: names.training },
+        { kind: "current", name: names.current },
+      ],
+      left + 4,
+      MARGIN.top + 2,
+      true,
+    ),
+  );
+  return figure(o, { bins: o.bins.length, bars }, parts.join(""), WIDTH, height);
+}

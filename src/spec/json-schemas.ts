@@ -1,7 +1,7 @@
 /** JSON Schemas of the spec files, generated from the zod schemas (the one source of truth). */
 import { z } from "zod";
 import { registrySchema } from "../registry/registry-document.js";
-import { reportSchema } from "../report/report-schema.js";
+import { anyReportSchema } from "../report/any-report-schema.js";
 import { modelFileSchema } from "../train/model-file.js";
 import { dataSpecSchema, modelSpecSchema, projectSchema } from "./schemas.js";
 
@@ -21,7 +21,7 @@ export function specJsonSchemas(): Record<string, object> {
     "modelgate.schema.json": make(projectSchema, "modelgate.schema.json", "modelgate.yml"),
     "data.schema.json": make(dataSpecSchema, "data.schema.json", "modelgate data spec"),
     "model.schema.json": make(modelSpecSchema, "model.schema.json", "modelgate model spec"),
-    "report.schema.json": make(reportSchema, "report.schema.json", "modelgate report.json", "output"),
+    "report.schema.json": make(anyReportSchema, "report.schema.json", "modelgate report.json", "output"),
     "model-file.schema.json": make(
       modelFileSchema,
       "model-file.schema.json",

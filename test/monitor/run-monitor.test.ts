@@ -101,7 +101,8 @@ describe("monitor mode on a schedule", () => {
     const files = Object.fromEntries(
       Object.entries(unzipSync(new Uint8Array(artifact.content))).map(([k, v]) => [k, strFromU8(v)]),
     );
-    expect(Object.keys(files).sort()).toEqual(["report.json", "report.md"]);
+    expect(Object.keys(files).sort()).toEqual(["report.html", "report.json", "report.md"]);
+    expect(files["report.html"]).toMatch(/^<!doctype html>/);
     const report = monitorReportSchema.parse(JSON.parse(files["report.json"]!));
     expect(report.models[0]!.verdict).toBe("ok");
   });
