@@ -3,7 +3,7 @@
  * checks that they agree with each other (features, target, slices and keys are columns of the
  * data; metrics fit the task). Every problem in every file is reported at once.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { canonicalJson, sha256Hex } from "../canonical-json.js";
 import { InputError, type Problem } from "../errors.js";
@@ -31,8 +31,13 @@ export interface LoadedModel {
   /** Absolute path of the data spec. */
   dataSpecFile: string;
   data: DataSpec;
-  /** Absolute path of the data file. */
+  /** Absolute path of the data file (of the pattern, when the data spec names part files by a glob). */
   dataFile: string;
+  /**
+   * The part files a glob in the data spec's `file` matched (absolute, sorted by their path
+   * relative to the data spec). Absent for a single file.
+   */
+  dataParts?: string[];
   /** sha256 of the canonical JSON of the parsed model and data specs (DESIGN.md section 5). */
   specHash: string;
   /** The feature names in spec order. */
@@ -155,15 +160,21 @@ function loadModel(
   const dataAt = (p: readonly PropertyKey[]) => ({ file: show(dataSpecFile), ...data.locate(p) });
 
   const before = problems.length;
-  const dataFile = resolveExisting(
-    root,
-    dataSpecFile,
-    data.value.file,
-    show,
-    data.locate(["file"]),
-    problems,
-    "data file",
-  );
+  const isGlob = /[*?[]/.test(data.value.file);
+  const dataParts = isGlob
+    ? resolveGlob(root, dataSpecFile, data.value.file, show, data.locate(["file"]), problems)
+    : undefined;
+  const dataFile = isGlob
+    ? dataParts && path.resolve(path.dirname(dataSpecFile), data.value.file)
+    : resolveExisting(
+        root,
+        dataSpecFile,
+        data.value.file,
+        show,
+        data.locate(["file"]),
+        problems,
+        "data file",
+      );
   checkDataSpec(data.value, dataAt, problems);
   const features = checkModelAgainstData(spec, data.value, at, problems);
   if (!dataFile || problems.length > before) return undefined;
@@ -175,10 +186,86 @@ function loadModel(
     dataSpecFile,
     data: data.value,
     dataFile,
+    ...(dataParts ? { dataParts } : {}),
     specHash: sha256Hex(canonicalJson({ model: spec, data: data.value })),
     features,
     locate: model.locate,
   };
+}
+
+/**
+ * The files a glob names (`*` and `?` within one path segment, `[...]` classes), sorted by
+ * their path relative to the data spec; each must stay inside the repository. No match is a
+ * problem.
+ */
+function resolveGlob(
+  root: string,
+  fromFile: string,
+  pattern: string,
+  show: (p: string) => string,
+  position: { line: number; column: number },
+  problems: Problem[],
+): string[] | undefined {
+  const base = path.dirname(fromFile);
+  let found: string[] = [""];
+  for (const segment of pattern.split(/[\\/]/)) {
+    if (!/[*?[]/.test(segment)) {
+      found = found.map((f) => (f === "" ? segment : `${f}/${segment}`));
+      continue;
+    }
+    const re = globSegment(segment);
+    found = found.flatMap((f) => {
+      const dir = path.resolve(base, f);
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        return [];
+      }
+      return names.filter((n) => re.test(n)).map((n) => (f === "" ? n : `${f}/${n}`));
+    });
+  }
+  const files: string[] = [];
+  for (const relative of found.sort()) {
+    const resolved = resolveInsideRepo(root, fromFile, relative);
+    if ("error" in resolved) {
+      problems.push({ file: show(fromFile), ...position, message: resolved.error, hint: resolved.hint });
+      return undefined;
+    }
+    if (existsSync(resolved.path) && statSync(resolved.path).isFile()) files.push(resolved.path);
+  }
+  if (files.length === 0) {
+    problems.push({
+      file: show(fromFile),
+      ...position,
+      message: `no data file matches "${pattern}" (looked in ${show(base)})`,
+      hint: `paths are relative to ${show(fromFile)}'s folder; * and ? match within one folder name`,
+    });
+    return undefined;
+  }
+  return files;
+}
+
+function globSegment(segment: string): RegExp {
+  let re = "";
+  for (let i = 0; i < segment.length; i++) {
+    const ch = segment[i]!;
+    if (ch === "*") re += "[^/\\\\]*";
+    else if (ch === "?") re += "[^/\\\\]";
+    else if (ch === "[") {
+      const end = segment.indexOf("]", i + 1);
+      if (end < 0) re += "\\[";
+      else {
+        const body = segment
+          .slice(i + 1, end)
+          .replace(/^!/, "^")
+          .replace(/\\/g, "\\\\");
+        re += `[${body}]`;
+        i = end;
+      }
+    } else re += ch.replace(/[.+^${}()|\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
 }
 
 function resolveExisting(
