@@ -9,6 +9,7 @@ import { fitLogistic } from "../train/fit-logistic.js";
 import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../train/model-file.js";
 import type { EvaluateOptions } from "./evaluate-model.js";
 import { progress } from "./progress-stream.js";
+import { combineScans, scanPart, sharedEdges, type PartScan } from "./shard-data.js";
 
 export interface TrainedModel {
   scan: DatasetScan;
@@ -28,9 +29,9 @@ export interface TrainedModel {
 /**
  * Scans the data (every check), fits the model with its search, and serialises the model file.
  *
- * The data is parsed once: the checking scan hands every batch to the fit's statistics pass
- * (linear models) and to a temporary binary file that the later passes (factoring, scoring)
- * read back.
+ * The data is parsed once: the checking scan hands every batch to the fit's statistics and
+ * factoring (linear models) and to a temporary binary file that the later passes (scoring,
+ * and a logistic fit's) read back. Part files named by a glob are scanned in order as one.
  */
 export async function trainModel(
   m: LoadedModel,
@@ -43,16 +44,22 @@ export async function trainModel(
     let scan: DatasetScan | undefined;
     const checkingScan = async (visit?: (batch: RowBatch) => void): Promise<void> => {
       let rows = 0;
-      scan = await scanDataset(m.data, m.dataFile, {
-        file: shown,
-        specFile,
-        onBatch(batch) {
-          spill.append(batch);
-          visit?.(batch);
-          rows += batch.length;
-          options.onProgress?.({ model: m.name, pass: "check", rows });
-        },
-      });
+      const onBatch = (batch: RowBatch): void => {
+        spill.append(batch);
+        visit?.(batch);
+        rows += batch.length;
+        options.onProgress?.({ model: m.name, pass: "check", rows });
+      };
+      if (m.dataParts === undefined) {
+        scan = await scanDataset(m.data, m.dataFile, { file: shown, specFile, onBatch });
+        return;
+      }
+      // Part files: each scanned in order into the one spill, the scans combined.
+      const edges = await sharedEdges(m);
+      const parts: PartScan[] = [];
+      for (const file of m.dataParts)
+        parts.push(await scanPart(m, file, { displayBase: options.displayBase, edges, onBatch }));
+      scan = combineScans(m, parts, options.displayBase);
     };
     const read = () => progress(spill.batches(), m.name, "train", options);
     const input = { spec: m.spec, data: m.data, features: m.features, read, source: shown };
@@ -79,7 +86,8 @@ export async function trainModel(
   }
 }
 
-function toModelFile(m: LoadedModel, fit: ModelFit, scan: DatasetScan): ModelFile {
+/** The model file of a fit: what the registry keeps of a version. */
+export function toModelFile(m: LoadedModel, fit: ModelFit, scan: DatasetScan): ModelFile {
   const algo = m.spec.algorithm;
   return {
     format: MODEL_FILE_FORMAT,

@@ -1,0 +1,158 @@
+/**
+ * Data named by a glob: part files read in sorted order as one data set. Each part is scanned
+ * on its own (every per-row check), and the scans combine into the data set's: rows and sides
+ * add, profiles merge (mergeProfiles), and the dataset checks (minRows, maxMissingShare) apply
+ * to the whole. The same functions serve a single run over every part and the merge of shards
+ * that each scanned some parts, so both describe the data identically.
+ *
+ * - Hash: the sha256 of the text `<sha256 of part>  <path of part>\n` over the parts in order
+ *   (the lines of `sha256sum`, paths relative to the data spec's folder, with `/`).
+ * - Histogram edges: parts must share them to merge, so for a numeric column without both
+ *   `min` and `max` in the spec they come from the first part's first values (the quantiles of
+ *   its first 10,000, as a single file's come from its first values), for every part.
+ */
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { mergeProfiles, readRows, scanDataset, type DatasetScan, type RowBatch } from "../data/index.js";
+import { InputError, type Problem } from "../errors.js";
+import { displayPath, type LoadedModel } from "../spec/load-project.js";
+import type { DataSpec } from "../spec/schemas.js";
+
+/** Values of a column that choose its histogram edges (the profiler's default). */
+const EDGE_SAMPLE = 10000;
+const BINS = 10;
+
+/** The files of a model's data: its parts, or its one file. */
+export function dataFilesOf(m: LoadedModel): string[] {
+  return m.dataParts ?? [m.dataFile];
+}
+
+/** A part's path as the hash names it: relative to the data spec's folder, with `/`. */
+export function partName(m: LoadedModel, file: string): string {
+  return path.relative(path.dirname(m.dataSpecFile), file).split(path.sep).join("/");
+}
+
+/** The spec without dataset checks: they apply to the combined scan, not to each part. */
+export function partSpec(spec: DataSpec): DataSpec {
+  return { ...spec, checks: { ...spec.checks, minRows: undefined, maxMissingShare: undefined } };
+}
+
+/**
+ * Histogram edges shared by every part: from the first part's first values, for the numeric
+ * columns whose spec does not bound them on both sides.
+ */
+export async function sharedEdges(m: LoadedModel): Promise<Record<string, number[]>> {
+  const columns = m.data.columns
+    .map((c, i) => ({ c, i }))
+    .filter(
+      ({ c }) =>
+        (c.type === "number" || c.type === "integer" || c.type === "date") &&
+        (c.min === undefined || c.max === undefined),
+    );
+  if (columns.length === 0) return {};
+  const values = columns.map(() => [] as number[]);
+  const first = dataFilesOf(m)[0]!;
+  for await (const batch of readRows(m.data, first)) {
+    columns.forEach(({ i }, k) => {
+      const col = batch.columns[i]!;
+      if (col.kind !== "numeric") return;
+      const list = values[k]!;
+      for (let r = 0; r < batch.length && list.length < EDGE_SAMPLE; r++)
+        if (!Number.isNaN(col.values[r]!)) list.push(col.values[r]!);
+    });
+    if (values.every((v) => v.length >= EDGE_SAMPLE)) break;
+  }
+  const edges: Record<string, number[]> = {};
+  columns.forEach(({ c }, k) => {
+    if (values[k]!.length > 0) edges[c.name] = quantileEdges(values[k]!, BINS);
+  });
+  return edges;
+}
+
+function quantileEdges(values: number[], bins: number): number[] {
+  values.sort((a, b) => a - b);
+  const edges: number[] = [];
+  for (let j = 0; j <= bins; j++) {
+    const q = values[Math.min(values.length - 1, Math.floor((j * (values.length - 1)) / bins))]!;
+    if (edges.length === 0 || q > edges[edges.length - 1]!) edges.push(q);
+  }
+  if (edges.length === 1) edges.push(edges[0]!);
+  return edges;
+}
+
+/** One scanned part: its name (for the hash) and its scan. */
+export interface PartScan {
+  name: string;
+  scan: DatasetScan;
+}
+
+/** Scans one part with every per-row check (not the dataset checks), handing batches on. */
+export async function scanPart(
+  m: LoadedModel,
+  file: string,
+  options: { displayBase: string; edges: Record<string, number[]>; onBatch?: (batch: RowBatch) => void },
+): Promise<PartScan> {
+  const scan = await scanDataset(partSpec(m.data), file, {
+    file: displayPath(options.displayBase, file),
+    specFile: displayPath(options.displayBase, m.dataSpecFile),
+    edges: options.edges,
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+  });
+  return { name: partName(m, file), scan };
+}
+
+/**
+ * The data set's scan from its parts' (in part order), with the dataset checks applied.
+ * @throws InputError when a dataset check fails.
+ */
+export function combineScans(m: LoadedModel, parts: readonly PartScan[], displayBase: string): DatasetScan {
+  if (parts.length === 0) throw new Error("no parts to combine");
+  const hash = createHash("sha256");
+  for (const p of parts) hash.update(`${p.scan.sha256}  ${p.name}\n`);
+  const missing: Record<string, number> = {};
+  for (const p of parts)
+    for (const [c, n] of Object.entries(p.scan.missing)) missing[c] = (missing[c] ?? 0) + n;
+  let profile = parts[0]!.scan.profile;
+  for (const p of parts.slice(1)) profile = mergeProfiles(profile, p.scan.profile);
+  const sum = (pick: (s: DatasetScan) => number) => parts.reduce((s, p) => s + pick(p.scan), 0);
+  const scan: DatasetScan = {
+    file: displayPath(displayBase, m.dataFile),
+    format: parts[0]!.scan.format,
+    sha256: hash.digest("hex"),
+    bytes: sum((s) => s.bytes),
+    rows: sum((s) => s.rows),
+    train: sum((s) => s.train),
+    test: sum((s) => s.test),
+    missing,
+    profile,
+  };
+  checkCombined(m, scan, displayPath(displayBase, m.dataSpecFile));
+  return scan;
+}
+
+function checkCombined(m: LoadedModel, scan: DatasetScan, specFile: string): void {
+  const { minRows, maxMissingShare } = m.data.checks;
+  const problems: Problem[] = [];
+  if (minRows !== undefined && scan.rows < minRows)
+    problems.push({
+      file: scan.file,
+      message: `the parts have ${scan.rows} row${scan.rows === 1 ? "" : "s"} in all, fewer than checks.minRows (${minRows})`,
+      hint: `add rows, or lower checks.minRows in ${specFile}`,
+    });
+  if (maxMissingShare !== undefined && scan.rows > 0)
+    for (const c of scan.profile.columns) {
+      const share = c.missing / scan.rows;
+      if (share > maxMissingShare)
+        problems.push({
+          file: scan.file,
+          field: c.name,
+          message: `${percent(share)} of the values are missing (${c.missing} of ${scan.rows} rows), more than checks.maxMissingShare (${percent(maxMissingShare)})`,
+          hint: `fill them, or raise checks.maxMissingShare in ${specFile}`,
+        });
+    }
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+function percent(share: number): string {
+  return `${Number((share * 100).toFixed(2))}%`;
+}
