@@ -156,3 +156,43 @@ function checkCombined(m: LoadedModel, scan: DatasetScan, specFile: string): voi
 function percent(share: number): string {
   return `${Number((share * 100).toFixed(2))}%`;
 }
+
+/**
+ * Batches of several parts with one set of category levels: each part's read grows its own
+ * levels in order of first sight, so a code means different levels in different parts. The
+ * returned function rewrites a batch's codes into levels shared by every part (grown in order
+ * of first sight over the parts), so passes that keep batches (the row spill) read them right.
+ */
+export function shareLevels(): (batch: RowBatch) => RowBatch {
+  const shared = new Map<string, { levels: string[]; raw: string[]; index: Map<string, number> }>();
+  const cache = new WeakMap<readonly string[], Int32Array>();
+  return (batch) => {
+    let changed = false;
+    const columns = batch.columns.map((col) => {
+      if (col.kind !== "category") return col;
+      let s = shared.get(col.name);
+      if (!s) shared.set(col.name, (s = { levels: [], raw: [], index: new Map() }));
+      let map = cache.get(col.levels);
+      if (!map || map.length !== col.levels.length) {
+        const next = new Int32Array(col.levels.length);
+        for (let c = 0; c < col.levels.length; c++) {
+          const level = col.levels[c]!;
+          let at = s.index.get(level);
+          if (at === undefined) {
+            at = s.levels.push(level) - 1;
+            s.raw.push(col.raw[c]!);
+            s.index.set(level, at);
+          }
+          next[c] = at;
+        }
+        cache.set(col.levels, (map = next));
+      }
+      const codes = new Int32Array(batch.length);
+      for (let i = 0; i < batch.length; i++)
+        codes[i] = col.codes[i]! < 0 ? col.codes[i]! : map[col.codes[i]!]!;
+      changed = true;
+      return { ...col, codes, levels: s.levels, raw: s.raw };
+    });
+    return changed ? { ...batch, columns } : batch;
+  };
+}

@@ -9,7 +9,7 @@ import { fitLogistic } from "../train/fit-logistic.js";
 import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../train/model-file.js";
 import type { EvaluateOptions } from "./evaluate-model.js";
 import { progress } from "./progress-stream.js";
-import { combineScans, scanPart, sharedEdges, type PartScan } from "./shard-data.js";
+import { combineScans, scanPart, sharedEdges, shareLevels, type PartScan } from "./shard-data.js";
 
 export interface TrainedModel {
   scan: DatasetScan;
@@ -54,11 +54,19 @@ export async function trainModel(
         scan = await scanDataset(m.data, m.dataFile, { file: shown, specFile, onBatch });
         return;
       }
-      // Part files: each scanned in order into the one spill, the scans combined.
+      // Part files: each scanned in order into the one spill (with levels shared by all
+      // parts), the scans combined.
       const edges = await sharedEdges(m);
+      const unify = shareLevels();
       const parts: PartScan[] = [];
       for (const file of m.dataParts)
-        parts.push(await scanPart(m, file, { displayBase: options.displayBase, edges, onBatch }));
+        parts.push(
+          await scanPart(m, file, {
+            displayBase: options.displayBase,
+            edges,
+            onBatch: (b) => onBatch(unify(b)),
+          }),
+        );
       scan = combineScans(m, parts, options.displayBase);
     };
     const read = () => progress(spill.batches(), m.name, "train", options);
