@@ -1,10 +1,12 @@
 /** Every command of the CLI, in the order `modelgate --help` lists them. */
 import type { Command } from "../args.js";
 import { diffCommand } from "./diff.js";
+import { mergeCommand } from "./merge.js";
 import { monitorCommand } from "./monitor.js";
 import { predictCommand } from "./predict.js";
 import { promoteCommand, registryCommand, rollbackCommand } from "./registry.js";
 import { runCommand } from "./run.js";
+import { shardCommand } from "./shard.js";
 import { trainCommand } from "./train.js";
 import { validateCommand } from "./validate.js";
 
@@ -13,6 +15,8 @@ export type { Command };
 export const commands: Command[] = [
   validateCommand,
   runCommand,
+  shardCommand,
+  mergeCommand,
   diffCommand,
   trainCommand,
   predictCommand,

@@ -10,33 +10,11 @@ import { fitShard, mergeFits, type FitPartial, type ScorePlan } from "../../src/
 import { scoreShard, type ScorePartial } from "../../src/run/shard-score.js";
 import { mergeScores } from "../../src/run/shard-report.js";
 import { serialiseModel } from "../../src/train/model-file.js";
-import { shardProject } from "./shard-project.js";
+import { expectClose, shardProject } from "./shard-project.js";
 import type { TempProject } from "../helpers/temp-project.js";
 
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
-
-/** Every leaf equal, numbers to `tolerance` relative (paths named on failure). */
-function expectClose(actual: unknown, expected: unknown, tolerance: number, at = "report"): void {
-  if (typeof expected === "number" && typeof actual === "number") {
-    const scale = Math.max(Math.abs(expected), Math.abs(actual), 1e-12);
-    expect(Math.abs(actual - expected) / scale, at).toBeLessThan(tolerance);
-    return;
-  }
-  if (expected === null || typeof expected !== "object") {
-    expect(actual, at).toEqual(expected);
-    return;
-  }
-  expect(actual, at).toBeTypeOf("object");
-  const a = actual as Record<string, unknown>;
-  const e = expected as Record<string, unknown>;
-  expect(Object.keys(a).sort(), at).toEqual(Object.keys(e).sort());
-  for (const key of Object.keys(e)) {
-    // The model file's hash: its coefficients agree to rounding, not bit for bit.
-    if (`${at}.${key}` === "report.challenger.modelSha256") continue;
-    expectClose(a[key], e[key], tolerance, `${at}.${key}`);
-  }
-}
 
 const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 

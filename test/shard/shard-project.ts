@@ -1,4 +1,5 @@
 /** A sharding test project: the same rows as part files of uneven sizes, or as one file. */
+import { expect } from "vitest";
 import { createRandom } from "../../src/evaluate/bootstrap.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 
@@ -80,4 +81,26 @@ export function shardProject(options: ShardProjectOptions): TempProject {
     });
   } else files["data/demand.csv"] = [HEADER, ...rows].join("\n") + "\n";
   return tempProject(files);
+}
+
+/** Every leaf equal, numbers to `tolerance` relative (paths named on failure). */
+export function expectClose(actual: unknown, expected: unknown, tolerance: number, at = "report"): void {
+  if (typeof expected === "number" && typeof actual === "number") {
+    const scale = Math.max(Math.abs(expected), Math.abs(actual), 1e-12);
+    expect(Math.abs(actual - expected) / scale, at).toBeLessThan(tolerance);
+    return;
+  }
+  if (expected === null || typeof expected !== "object") {
+    expect(actual, at).toEqual(expected);
+    return;
+  }
+  expect(actual, at).toBeTypeOf("object");
+  const a = actual as Record<string, unknown>;
+  const e = expected as Record<string, unknown>;
+  expect(Object.keys(a).sort(), at).toEqual(Object.keys(e).sort());
+  for (const key of Object.keys(e)) {
+    // The model file's hash: its coefficients agree to rounding, not bit for bit.
+    if (`${at}.${key}` === "report.challenger.modelSha256") continue;
+    expectClose(a[key], e[key], tolerance, `${at}.${key}`);
+  }
 }

@@ -1,0 +1,62 @@
+/** `modelgate shard` and `modelgate merge` through the CLI, against `modelgate run`. */
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { memoryIo } from "../../cli/io.js";
+import { main } from "../../cli/main.js";
+import { expectClose, shardProject } from "./shard-project.js";
+import type { TempProject } from "../helpers/temp-project.js";
+
+let project: TempProject | undefined;
+afterEach(() => project?.remove());
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = memoryIo(project!.root);
+  const code = await main(args, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+describe("modelgate shard and merge", () => {
+  it("write the report modelgate run writes, from three shards in two rounds", async () => {
+    project = shardProject({ rows: 2000, parts: 5 });
+    expect((await cli(["run", "--out", "single"])).code).toBe(0);
+    for (let i = 1; i <= 3; i++) {
+      const r = await cli(["shard", `${i}/3`, "--out", `fit-${i}`]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+    }
+    const first = await cli(["merge", "fit-1", "fit-2", "fit-3", "--out", "plans"]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("demand.plan.json");
+    for (let i = 1; i <= 3; i++)
+      expect((await cli(["shard", `${i}/3`, "--plan", "plans", "--out", `score-${i}`])).code).toBe(0);
+    const last = await cli(["merge", "plans", "score-1", "score-2", "score-3", "--out", "merged"]);
+    expect(last.stderr).toBe("");
+    expect(last.code).toBe(0);
+    const read = (dir: string) =>
+      JSON.parse(readFileSync(project!.file(`${dir}/report.json`), "utf8")) as unknown;
+    const single = read("single") as { models: { challenger: { modelSha256: string } }[] };
+    const merged = read("merged") as typeof single;
+    merged.models[0]!.challenger.modelSha256 = single.models[0]!.challenger.modelSha256;
+    expectClose(merged, single, 1e-9);
+    expect(readFileSync(project.file("merged/models/demand.json"), "utf8")).toContain('"trainingRows"');
+  });
+
+  it("refuses a merge that lacks a shard, naming it (exit 2)", async () => {
+    project = shardProject({ rows: 600, parts: 3 });
+    await cli(["shard", "1/3", "--out", "a"]);
+    await cli(["shard", "3/3", "--out", "b"]);
+    const r = await cli(["merge", "a", "b"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("lacks shard 2/3");
+  });
+
+  it("refuses a bad shard and median imputation with exit 2", async () => {
+    project = shardProject({ rows: 300, parts: 0, model: "preprocessing: { impute: { numeric: median } }" });
+    const bad = await cli(["shard", "4/3"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("not a shard");
+    const median = await cli(["shard", "1/2"]);
+    expect(median.code).toBe(2);
+    expect(median.stderr).toContain("median");
+  });
+});
