@@ -433,7 +433,7 @@ function summariseColumn(c: ColumnProfile) {
  */
 export function mergedReportFiles(
   report: Report,
-  models: readonly MergedModel[],
+  models: readonly { name: string; modelText: string }[],
   registry: Registry,
 ): Record<string, string> {
   const history = metricHistory(registry, report);
@@ -442,6 +442,6 @@ export function mergedReportFiles(
     "report.md": renderMarkdown(report, { history }),
     "report.html": renderHtml(report, { history }),
   };
-  for (const m of models) files[`models/${m.report.name}.json`] = m.modelText;
+  for (const m of models) files[`models/${m.name}.json`] = m.modelText;
   return files;
 }

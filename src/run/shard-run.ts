@@ -190,5 +190,13 @@ export async function mergeShards(
     passed: merged.every((e) => e.report.passed),
     models: merged.map((e) => e.report),
   };
-  return { stage: "report", files: mergedReportFiles(report, merged, options.registry), report };
+  return {
+    stage: "report",
+    files: mergedReportFiles(
+      report,
+      merged.map((e) => ({ name: e.report.name, modelText: e.modelText })),
+      options.registry,
+    ),
+    report,
+  };
 }
