@@ -1,4 +1,5 @@
-// Bundles the Action into one ESM file (dist/index.js) that runs under node20 and node24.
+// Bundles the Action into one ESM file (dist/index.js) that runs under node20 and node24, with
+// lazily loaded chunks, and the data reader's worker thread (chunks/read-worker.js).
 // Usage: node scripts/bundle-action.mjs [outdir]  (default dist)
 import { build } from "esbuild";
 import { rmSync, writeFileSync } from "node:fs";
@@ -11,7 +12,12 @@ const outdir = path.resolve(process.argv[2] ?? path.join(root, "dist"));
 rmSync(path.join(outdir, "chunks"), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: ["action/index.ts"],
+  entryPoints: [
+    "action/index.ts",
+    // The reader starts its worker from new URL("./read-worker.js", import.meta.url): the script
+    // must sit beside the chunk that holds read-in-worker.ts (checked below).
+    { in: "src/data/read-worker.ts", out: "chunks/read-worker" },
+  ],
   outdir,
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
@@ -31,6 +37,13 @@ const result = await build({
 // dist/ must be ESM whatever package.json surrounds it when the Action is checked out.
 writeFileSync(path.join(outdir, "package.json"), '{ "type": "module" }\n');
 const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".js"));
+const starter = outputs.find(([, o]) => Object.keys(o.inputs).includes("src/data/read-in-worker.ts"));
+const worker = outputs.find(([, o]) => o.entryPoint === "src/data/read-worker.ts");
+if (!starter || !worker || path.dirname(starter[0]) !== path.dirname(worker[0])) {
+  throw new Error(
+    `the read worker (${worker?.[0]}) is not beside the module that starts it (${starter?.[0]}): fix its out path above`,
+  );
+}
 const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
 const entry = outputs.find(([f]) => f.endsWith("index.js"))?.[1].bytes ?? 0;
 console.log(

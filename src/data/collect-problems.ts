@@ -13,6 +13,13 @@ interface Group {
   what: string;
 }
 
+/** A collector's content as plain data, to carry it from a worker thread to the main thread. */
+export interface CollectedProblems {
+  groups: [string, Group][];
+  total: number;
+  stoppedAt: Place | undefined;
+}
+
 /** Where a reader is, so that problems can name it. */
 export interface Place {
   row?: number;
@@ -58,6 +65,19 @@ export class ProblemCollector {
     g.count++;
     if (g.examples.length < this.examplesPerKind) g.examples.push({ file: this.file, ...p });
     else if (g.rows.length < 10 && p.row !== undefined) g.rows.push(p.row);
+  }
+
+  /** Everything collected so far, as plain data (see {@link ProblemCollector.restore}). */
+  snapshot(): CollectedProblems {
+    return { groups: [...this.groups], total: this.total, stoppedAt: this.stoppedAt };
+  }
+
+  /** Replaces what this collector holds with a {@link ProblemCollector.snapshot} of another. */
+  restore(state: CollectedProblems): void {
+    this.groups.clear();
+    for (const [key, group] of state.groups) this.groups.set(key, group);
+    this.total = state.total;
+    this.stoppedAt = state.stoppedAt;
   }
 
   /** Notes that reading stopped early because there were too many problems. */

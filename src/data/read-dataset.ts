@@ -3,12 +3,16 @@
  * columnar batches with their split side. Every other reader in this folder is driven from here.
  */
 import { isUtf8 } from "node:buffer";
+import { existsSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { extname } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { DataSpec } from "../spec/schemas.js";
 import { InputError } from "../errors.js";
 import { closest } from "../spec/did-you-mean.js";
 import type { BuiltBatch, ColumnState } from "./build-batch.js";
 import { BatchBuilder, columnStates, decode } from "./build-batch.js";
+import type { CollectedProblems } from "./collect-problems.js";
 import { ProblemCollector, showValue } from "./collect-problems.js";
 import {
   BLANK,
@@ -50,6 +54,51 @@ export interface ReadOptions {
   maxLevels?: number;
   /** Bytes asked of the file per read. Default 1 MiB. */
   readSize?: number;
+  /**
+   * Read and parse in a worker thread, so that the caller's work on each batch runs beside it on
+   * another core: `true`, `false`, or `"auto"` (the default), which uses the worker for files of
+   * at least {@link WORKER_MIN_BYTES} when its script is there (it is in the compiled package and
+   * in the Action bundle, not beside the TypeScript sources). Rows, problems and the hash are the
+   * same either way.
+   */
+  worker?: boolean | "auto";
+  /** The worker's script. Default: `read-worker.js` beside this module. */
+  workerScript?: URL;
+}
+
+/** The limits of a read: the numeric {@link ReadOptions}, defaults applied. */
+export type ReadLimits = Required<
+  Pick<
+    ReadOptions,
+    "batchSize" | "maxRecordBytes" | "maxProblems" | "examplesPerKind" | "maxLevels" | "readSize"
+  >
+>;
+
+/** Files from this size on are read in a worker thread when `worker` is "auto" (16 MiB). */
+export const WORKER_MIN_BYTES = 16 << 20;
+
+/** Where a finished read ended up, carried from a worker thread to the reader that started it. */
+export interface ReaderState {
+  rows: number;
+  train: number;
+  test: number;
+  bytes: number;
+  sha256: string;
+  stopped: boolean;
+  problems: CollectedProblems;
+  /** Per column, the first rows with a missing value. */
+  missingRows: number[][];
+}
+
+/** What a worker thread needs to read the same file the same way. */
+export interface WorkerInput {
+  spec: DataSpec;
+  path: string;
+  file: string;
+  specFile: string;
+  limits: ReadLimits;
+  hash: boolean;
+  failFast: boolean;
 }
 
 export type DataFormat = "csv" | "json" | "jsonl";
@@ -100,8 +149,11 @@ export class DatasetReader {
   bytes = 0;
   /** sha256 of the file's bytes, hex; set after a complete read with `hash`. */
   sha256 = "";
-  private readonly options: Required<Omit<ReadOptions, "file" | "specFile">>;
+  private readonly options: ReadLimits;
   private readonly splitter: SplitAssigner;
+  private readonly specFile: string;
+  private readonly worker: boolean | "auto";
+  private readonly workerScript: URL | undefined;
   private stopped = false;
 
   constructor(
@@ -113,6 +165,9 @@ export class DatasetReader {
   ) {
     this.file = options.file ?? path;
     const specFile = options.specFile ?? "data spec";
+    this.specFile = specFile;
+    this.worker = options.worker ?? "auto";
+    this.workerScript = options.workerScript;
     this.options = {
       batchSize: options.batchSize ?? 16384,
       maxRecordBytes: options.maxRecordBytes ?? MIB,
@@ -157,6 +212,66 @@ export class DatasetReader {
 
   /** The typed batches of the file, in file order, each with its split side. */
   async *batches(): AsyncGenerator<RowBatch, void, undefined> {
+    if (this.worker === false || (this.worker === "auto" && (await fileSize(this.path)) < WORKER_MIN_BYTES)) {
+      yield* this.readHere();
+      return;
+    }
+    // Loaded only when a worker may be used, so that small reads never load worker_threads.
+    const { readInWorker, defaultWorkerScript } = await import("./read-in-worker.js");
+    const script = this.workerScript ?? defaultWorkerScript();
+    if (script.protocol !== "file:" || !existsSync(fileURLToPath(script))) {
+      if (this.worker === true) throw new Error(`the read worker's script ${script.href} is missing`);
+      yield* this.readHere();
+      return;
+    }
+    yield* readInWorker(this, script);
+  }
+
+  /** @internal What a worker thread needs to read this file the same way. */
+  workerInput(): WorkerInput {
+    return {
+      spec: this.spec,
+      path: this.path,
+      file: this.file,
+      specFile: this.specFile,
+      limits: this.options,
+      hash: this.hash,
+      failFast: this.failFast,
+    };
+  }
+
+  /** @internal Where the read ended up: what a worker thread sends back. */
+  state(): ReaderState {
+    return {
+      rows: this.rows,
+      train: this.train,
+      test: this.test,
+      bytes: this.bytes,
+      sha256: this.sha256,
+      stopped: this.stopped,
+      problems: this.problems.snapshot(),
+      missingRows: this.cols.map((c) => c.missingRows),
+    };
+  }
+
+  /** @internal Takes over the {@link DatasetReader.state} of the same read done in a worker thread. */
+  adopt(state: ReaderState): void {
+    this.rows = state.rows;
+    this.train = state.train;
+    this.test = state.test;
+    this.bytes = state.bytes;
+    this.sha256 = state.sha256;
+    this.stopped = state.stopped;
+    this.problems.restore(state.problems);
+    state.missingRows.forEach((rows, c) => {
+      const mine = this.cols[c]!.missingRows;
+      mine.length = 0;
+      mine.push(...rows);
+    });
+  }
+
+  /** The read on this thread. */
+  private async *readHere(): AsyncGenerator<RowBatch, void, undefined> {
     let reader: ChunkReader;
     try {
       reader = await ChunkReader.open(
@@ -261,9 +376,17 @@ export class DatasetReader {
   }
 
   /** @internal For the record sources: the read's limits. */
-  get limits(): Required<Omit<ReadOptions, "file" | "specFile">> {
+  get limits(): ReadLimits {
     return this.options;
   }
+}
+
+/** The size of a file in bytes; 0 when it cannot be read (the read itself reports why). */
+async function fileSize(path: string): Promise<number> {
+  return stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
 }
 
 function tooLongProblem(

@@ -57,6 +57,65 @@ export function rowsOf(
   return out;
 }
 
+/**
+ * RFC 4180 as csv-tokenizer.ts states it, for well-formed text (quoted fields, "" for a quote,
+ * records ending at LF or CRLF, blank lines skipped): each record's fields and the 1-based line
+ * where it starts.
+ */
+export function referenceRecords(text: string, delim = ","): { fields: string[]; line: number }[] {
+  const records: { fields: string[]; line: number }[] = [];
+  let fields: string[] = [];
+  let field = "";
+  let quoted = false;
+  let line = 1;
+  let start = 1;
+  let i = 0;
+  const endRecord = () => {
+    fields.push(field);
+    if (!(fields.length === 1 && field === "" && !quoted)) records.push({ fields, line: start });
+    field = "";
+    quoted = false;
+    fields = [];
+  };
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"' && field === "" && !quoted) {
+      quoted = true;
+      i++;
+      for (;;) {
+        if (text[i] === '"' && text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+        } else if (text[i] === '"') {
+          i++;
+          break;
+        } else {
+          if (text[i] === "\n") line++;
+          field += text[i++];
+        }
+      }
+    } else if (c === delim) {
+      fields.push(field);
+      field = "";
+      quoted = false;
+      i++;
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      endRecord();
+      i += 2;
+      start = ++line;
+    } else if (c === "\n") {
+      endRecord();
+      i++;
+      start = ++line;
+    } else {
+      field += c;
+      i++;
+    }
+  }
+  if (field !== "" || fields.length > 0 || quoted) endRecord();
+  return records;
+}
+
 /** The message of the InputError a promise rejects with (fails when it resolves). */
 export async function inputErrorOf(promise: Promise<unknown>): Promise<string> {
   try {

@@ -1,0 +1,150 @@
+/**
+ * A read of a data file done in a worker thread (read-worker.ts): the worker reads, parses,
+ * checks and splits; this thread receives the typed batches (their arrays moved, not copied)
+ * and runs whatever the caller does with each batch (profile, statistics, spill) on the other
+ * core. The worker stays at most {@link BATCHES_AHEAD} batches ahead, so memory stays flat.
+ *
+ * Rows, problems, hash and split are exactly those of a read on this thread: the worker runs the
+ * same reader, and its state (counts, problems, hash) comes back with the last message.
+ */
+import { Worker } from "node:worker_threads";
+import type { Problem } from "../errors.js";
+import { InputError } from "../errors.js";
+import type { DatasetReader, ReaderState, WorkerInput } from "./read-dataset.js";
+import type { ColumnVector, RowBatch } from "./row-batch.js";
+
+/** Batches the worker may have sent that this thread has not yet taken. */
+export const BATCHES_AHEAD = 3;
+
+/** One batch as it crosses threads: the columns' arrays, and the category levels new since the last. */
+export interface WireBatch {
+  length: number;
+  row: Uint32Array;
+  line: Uint32Array;
+  side: Uint8Array;
+  /** Per column: its values (numeric), codes (category) or texts (string). */
+  columns: (Float64Array | Int32Array | (string | null)[])[];
+  /** Per category column: levels first seen since the previous batch, as written and as labelled. */
+  newRaw: string[][];
+  newLevels: string[][];
+}
+
+/** What the worker sends. */
+export type WorkerMessage =
+  | { type: "batch"; batch: WireBatch }
+  | { type: "end"; state: ReaderState }
+  | { type: "input-error"; problems: Problem[] }
+  | { type: "error"; message: string; stack: string | undefined };
+
+/** What this thread sends: a batch was taken. */
+export const ACK = "ack";
+
+/**
+ * The worker's script beside this module: read-worker.js in the compiled package, and in the
+ * Action bundle, whose build puts it beside the chunk holding this module.
+ */
+export function defaultWorkerScript(): URL {
+  return new URL("./read-worker.js", import.meta.url);
+}
+
+/**
+ * The batches of `reader`'s file, read by a worker thread running `script`. Afterwards `reader`
+ * holds the read's counts, hash and problems as if it had read the file itself.
+ */
+export async function* readInWorker(
+  reader: DatasetReader,
+  script: URL,
+): AsyncGenerator<RowBatch, void, undefined> {
+  const input: WorkerInput = reader.workerInput();
+  const worker = new Worker(script, { workerData: input, execArgv: workerExecArgv(process.execArgv) });
+  const queue: WorkerMessage[] = [];
+  let failure: Error | undefined;
+  let exited = false;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  worker.on("message", (m: WorkerMessage) => {
+    queue.push(m);
+    notify();
+  });
+  worker.on("error", (error) => {
+    failure ??= error;
+    notify();
+  });
+  worker.on("exit", () => {
+    exited = true;
+    notify();
+  });
+  try {
+    for (;;) {
+      while (queue.length === 0 && failure === undefined && !exited) {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      const m = queue.shift();
+      if (m === undefined) throw failure ?? new Error("the read worker stopped before the end of the file");
+      if (m.type === "batch") {
+        yield toRowBatch(reader, m.batch);
+        worker.postMessage(ACK);
+        continue;
+      }
+      if (m.type === "end") {
+        reader.adopt(m.state);
+        return;
+      }
+      if (m.type === "input-error") throw new InputError(m.problems);
+      const error = new Error(m.message);
+      if (m.stack !== undefined) error.stack = m.stack;
+      throw error;
+    }
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/**
+ * The process's Node options that a worker thread may inherit: all but those about a script
+ * given on the command line (`node --input-type=module -e "..."`), which a worker started from
+ * a file refuses.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < execArgv.length; k++) {
+    const a = execArgv[k]!;
+    if (a === "-e" || a === "--eval" || a === "-p" || a === "--print") k++;
+    else if (!a.startsWith("--input-type") && !a.startsWith("--eval=") && !a.startsWith("--print="))
+      out.push(a);
+  }
+  return out;
+}
+
+/** The batch with this thread's level arrays, which grow as the worker's did. */
+function toRowBatch(reader: DatasetReader, wire: WireBatch): RowBatch {
+  let k = 0;
+  const columns = reader.cols.map((col, c): ColumnVector => {
+    const data = wire.columns[c]!;
+    const type = col.spec.type;
+    if (type === "category") {
+      const raw = wire.newRaw[k]!;
+      const levels = wire.newLevels[k]!;
+      k++;
+      for (let i = 0; i < raw.length; i++) {
+        col.raw.push(raw[i]!);
+        col.levels.push(levels[i]!);
+      }
+      return {
+        kind: "category",
+        name: col.name,
+        type,
+        codes: data as Int32Array,
+        levels: col.levels,
+        raw: col.raw,
+      };
+    }
+    if (type === "string") return { kind: "string", name: col.name, type, values: data as (string | null)[] };
+    return { kind: "numeric", name: col.name, type, values: data as Float64Array };
+  });
+  return { length: wire.length, row: wire.row, line: wire.line, side: wire.side, columns };
+}
