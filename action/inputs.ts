@@ -18,14 +18,21 @@ export const inputsSchema = z
         .map((m) => m.trim())
         .filter(Boolean),
     ),
-    mode: z.enum(["evaluate", "list", "monitor"], {
-      message: 'mode must be "evaluate", "list" or "monitor"',
+    mode: z.enum(["evaluate", "list", "monitor", "shard", "merge"], {
+      message: 'mode must be "evaluate", "list", "monitor", "shard" or "merge"',
     }),
     failOnGate: bool("fail-on-gate"),
     uploadArtifact: bool("upload-artifact"),
     workingDirectory: z.string().trim(),
     githubToken: z.string().trim(),
     data: z.string().trim(),
+    shard: z.string().trim(),
+    partials: z.string().transform((s) =>
+      s
+        .split(/[\n,]/)
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
     alias: z
       .string()
       .trim()
@@ -33,6 +40,10 @@ export const inputsSchema = z
   })
   .refine((i) => i.mode !== "monitor" || i.data !== "", {
     message: "mode monitor needs data: the new data file (or model=path entries)",
+  })
+  .refine((i) => i.mode !== "shard" || i.shard !== "", { message: "mode shard needs shard: i/n, e.g. 2/3" })
+  .refine((i) => i.mode !== "merge" || i.partials.length > 0, {
+    message: "mode merge needs partials: the folders of the shards' downloaded artifacts",
   });
 
 export type Inputs = z.output<typeof inputsSchema>;
@@ -48,6 +59,8 @@ export function parseInputs(get: (name: string) => string): Inputs {
     workingDirectory: get("working-directory") || ".",
     githubToken: get("github-token"),
     data: get("data"),
+    shard: get("shard"),
+    partials: get("partials"),
     alias: get("alias") || "production",
   };
   const parsed = inputsSchema.safeParse(raw);

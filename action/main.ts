@@ -3,7 +3,8 @@
  *
  * 1. Parse the inputs once (zod) and load the project's specs.
  * 2. `list`: print the models as JSON for a matrix, and stop. `monitor`: drift of new data
- *    against the production versions (action/run-monitor.ts), and stop.
+ *    against the production versions (action/run-monitor.ts), and stop. `shard` / `merge`:
+ *    sharded training over matrix jobs (action/run-shard.ts), and stop.
  * 3. `evaluate`: find the champion in the registry as of the pull request's base commit
  *    (through the contents API: a shallow checkout has no base commit, and the PR's own edits
  *    to the registry must not choose its champion), train and evaluate every model.
@@ -27,10 +28,11 @@ import {
   type RegistrySource,
 } from "../src/run/load-champion.js";
 import { metricHistory, reportFiles } from "../src/run/report-files.js";
-import { loadProject } from "../src/spec/load-project.js";
+import { loadProject, type LoadedProject } from "../src/spec/load-project.js";
 import { restReader, type GitHubReader } from "./github-reader.js";
 import { ActionInputError, parseInputs } from "./inputs.js";
 import { runMonitor } from "./run-monitor.js";
+import { runShardMode } from "./run-shard.js";
 import { uploadModelArtifact } from "./upload.js";
 
 /** What the Action touches outside itself; tests may replace any part. */
@@ -96,41 +98,37 @@ async function runSteps(deps: ActionDeps): Promise<string | null> {
   const event = readEvent(env.GITHUB_EVENT_PATH);
   const pull = event?.pull_request;
   const registryDir = registryDirOf(project.root, project.registryDir);
-  const fromRoot = posixRelative(workspace, project.root);
+  const { source, notes } = await championSource(project, inputs.githubToken, pull, workspace, deps);
+  const head = {
+    sha: pull?.head.sha ?? env.GITHUB_SHA ?? null,
+    ref: pull?.head.ref ?? env.GITHUB_REF ?? null,
+  };
+  const base = pull ? { sha: pull.base.sha, ref: pull.base.ref } : null;
 
-  const reader =
-    deps.reader ??
-    (inputs.githubToken && env.GITHUB_REPOSITORY
-      ? restReader({
-          apiUrl: env.GITHUB_API_URL ?? "https://api.github.com",
-          repository: env.GITHUB_REPOSITORY,
-          token: inputs.githubToken,
-        })
-      : undefined);
-  let source: RegistrySource = workingTreeSource(project.root);
-  const notes: string[] = [];
-  if (pull && reader) {
-    const baseSha = pull.base.sha;
-    source = {
-      describe: `the base commit ${baseSha.slice(0, 7)}`,
-      read: (p) => reader.fileAt(baseSha, fromRoot ? `${fromRoot}/${p}` : p),
-    };
-    const changed = await changedRegistryFiles(project.registryDir, registryDir, source);
-    if (changed.length > 0)
-      notes.push(
-        `This pull request changes the registry (${changed.slice(0, 5).join(", ")}${changed.length > 5 ? ", …" : ""}); those edits are ignored: the champion comes from the base commit, and only the modelgate app writes the registry.`,
-      );
-  } else if (pull) {
-    core.warning(
-      "No github-token: the champion is read from the checked-out files, which the pull request may have changed.",
-    );
+  if (inputs.mode === "shard" || inputs.mode === "merge") {
+    const outcome = await runShardMode({
+      project,
+      mode: inputs.mode,
+      shard: inputs.shard,
+      partials: inputs.partials,
+      championSource: source,
+      uploadArtifact: inputs.uploadArtifact,
+      failOnGate: inputs.failOnGate,
+      cwd,
+      displayBase: workspace,
+      head,
+      base,
+      env,
+      ...(deps.upload ? { upload: deps.upload } : {}),
+    });
+    return outcome.failure;
   }
 
   const result = await evaluateProject(project, {
     displayBase: workspace,
     championOf: (model) => loadChampion(source, registryDir, model),
-    head: { sha: pull?.head.sha ?? env.GITHUB_SHA ?? null, ref: pull?.head.ref ?? env.GITHUB_REF ?? null },
-    base: pull ? { sha: pull.base.sha, ref: pull.base.ref } : null,
+    head,
+    base,
   });
   const report = result.report;
   if (notes.length > 0) for (const m of report.models) m.registryChanged = true;
@@ -172,6 +170,51 @@ async function runSteps(deps: ActionDeps): Promise<string | null> {
   if (!report.passed && inputs.failOnGate) return line;
   core.info(line);
   return null;
+}
+
+/**
+ * Where the champion comes from: on a pull request with a token, the registry as of the base
+ * commit through the contents API (the pull request cannot choose its own champion; its edits
+ * to the registry are noted); otherwise the checked-out files.
+ */
+async function championSource(
+  project: LoadedProject,
+  token: string,
+  pull: PullRequestEvent["pull_request"],
+  workspace: string,
+  deps: ActionDeps,
+): Promise<{ source: RegistrySource; notes: string[] }> {
+  const { env } = deps;
+  const registryDir = registryDirOf(project.root, project.registryDir);
+  const fromRoot = posixRelative(workspace, project.root);
+  const reader =
+    deps.reader ??
+    (token && env.GITHUB_REPOSITORY
+      ? restReader({
+          apiUrl: env.GITHUB_API_URL ?? "https://api.github.com",
+          repository: env.GITHUB_REPOSITORY,
+          token,
+        })
+      : undefined);
+  const notes: string[] = [];
+  if (!pull || !reader) {
+    if (pull)
+      core.warning(
+        "No github-token: the champion is read from the checked-out files, which the pull request may have changed.",
+      );
+    return { source: workingTreeSource(project.root), notes };
+  }
+  const baseSha = pull.base.sha;
+  const source: RegistrySource = {
+    describe: `the base commit ${baseSha.slice(0, 7)}`,
+    read: (p) => reader.fileAt(baseSha, fromRoot ? `${fromRoot}/${p}` : p),
+  };
+  const changed = await changedRegistryFiles(project.registryDir, registryDir, source);
+  if (changed.length > 0)
+    notes.push(
+      `This pull request changes the registry (${changed.slice(0, 5).join(", ")}${changed.length > 5 ? ", …" : ""}); those edits are ignored: the champion comes from the base commit, and only the modelgate app writes the registry.`,
+    );
+  return { source, notes };
 }
 
 /**

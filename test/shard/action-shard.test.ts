@@ -1,6 +1,6 @@
 /**
- * The Action's shard and merge modes (action/run-shard.ts, in process until the bundle wires
- * them) against the GitHub simulator, as examples/workflows/sharded.yml runs them: a matrix of
+ * The Action's shard and merge modes (the committed bundle, run as a runner runs it) against
+ * the GitHub simulator, as examples/workflows/sharded.yml runs them: a matrix of
  * shard jobs uploading partial results, a merge job on the downloaded artifacts, a second
  * matrix scoring with the plans, and the final merge writing the report artifact.
  */
@@ -10,13 +10,11 @@ import path from "node:path";
 import { unzipSync } from "fflate";
 import { Octokit } from "octokit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runShardMode } from "../../action/run-shard.js";
-import { workingTreeSource } from "../../src/run/load-champion.js";
-import { loadProject } from "../../src/spec/load-project.js";
 import { main } from "../../cli/main.js";
 import { memoryIo } from "../../cli/io.js";
-import { startGitHubSim, withProcessEnv, type GitHubSim, type JobContext } from "../github-sim/index.js";
+import { startGitHubSim, type GitHubSim } from "../github-sim/index.js";
 import { simOctokitOptions } from "../github-sim/octokit-options.js";
+import { actionBundle } from "../helpers/cars-repo.js";
 import { expectClose, shardProject } from "./shard-project.js";
 import type { TempProject } from "../helpers/temp-project.js";
 
@@ -44,34 +42,11 @@ function filesOf(dir: string, base = dir): Record<string, string> {
   return out;
 }
 
-/** One job of the workflow: the Action's function with the runner's environment applied. */
-function actionJob(
-  mode: "shard" | "merge",
-  shard: string,
-  partials: string[],
-  outcome: { failure?: string | null },
-) {
-  return async ({ env }: JobContext): Promise<number> => {
-    const workspace = env.GITHUB_WORKSPACE!;
-    const loaded = loadProject(path.join(workspace, "modelgate.yml"), { displayBase: workspace });
-    const result = await withProcessEnv(env, () =>
-      runShardMode({
-        project: loaded,
-        mode,
-        shard,
-        partials,
-        championSource: workingTreeSource(loaded.root),
-        uploadArtifact: true,
-        failOnGate: true,
-        cwd: workspace,
-        displayBase: workspace,
-        head: { sha: env.GITHUB_SHA ?? null, ref: null },
-        base: null,
-        env,
-      }),
-    );
-    outcome.failure = result.failure;
-    return result.failure ? 1 : 0;
+/** One job of the workflow: the committed Action bundle with its inputs, as a runner runs it. */
+function actionJob(mode: "shard" | "merge", shard: string, partials: string[]) {
+  return {
+    job: { command: process.execPath, args: [actionBundle], timeoutMs: 120_000 },
+    inputs: { mode, shard, partials: partials.join("\n"), "upload-artifact": "true", "fail-on-gate": "true" },
   };
 }
 
@@ -107,12 +82,13 @@ describe("the Action's shard and merge modes on the simulator", () => {
     sim.state.createRepo({ owner: "acme", name: "demand", files: { "README.md": "demand\n" } });
     sim.state.pushCommit("acme/demand", { branch: "data", files });
     const pr = sim.state.openPullRequest("acme/demand", { head: "data" });
-    const run = async (job: (c: JobContext) => Promise<number>) => {
+    const run = async ({ job, inputs }: ReturnType<typeof actionJob>) => {
       const result = await sim.runWorkflow({
         repo: "acme/demand",
         pullNumber: pr.number,
         path: ".github/workflows/sharded.yml",
         job,
+        inputs,
       });
       expect(result.stderr).toBe("");
       expect(result.conclusion).toBe("success");
@@ -120,26 +96,26 @@ describe("the Action's shard and merge modes on the simulator", () => {
     };
 
     const fitRuns = [];
-    for (let i = 1; i <= 3; i++) fitRuns.push(await run(actionJob("shard", `${i}/3`, [], {})));
+    for (let i = 1; i <= 3; i++) fitRuns.push(await run(actionJob("shard", `${i}/3`, [])));
     expect(fitRuns[1]!.outputs.artifact).toBe("modelgate-shard-fit-2-of-3");
     const fitDirs = (
       await Promise.all(fitRuns.map((r, k) => download(r.run.id, path.join(downloads, `fit-${k}`))))
     ).flat();
     expect(fitDirs).toHaveLength(3);
 
-    const mergeOne = await run(actionJob("merge", "", fitDirs, {}));
+    const mergeOne = await run(actionJob("merge", "", fitDirs));
     expect(mergeOne.outputs.stage).toBe("fit");
     const [planDir] = await download(mergeOne.run.id, path.join(downloads, "plan"));
     expect(Object.keys(filesOf(planDir!)).sort()).toEqual(["demand.plan.json", "models/demand.json"]);
 
     const scoreRuns = [];
-    for (let i = 1; i <= 3; i++) scoreRuns.push(await run(actionJob("shard", `${i}/3`, [planDir!], {})));
+    for (let i = 1; i <= 3; i++) scoreRuns.push(await run(actionJob("shard", `${i}/3`, [planDir!])));
     expect(scoreRuns[0]!.outputs.artifact).toBe("modelgate-shard-score-1-of-3");
     const scoreDirs = (
       await Promise.all(scoreRuns.map((r, k) => download(r.run.id, path.join(downloads, `score-${k}`))))
     ).flat();
 
-    const last = await run(actionJob("merge", "", [planDir!, ...scoreDirs], {}));
+    const last = await run(actionJob("merge", "", [planDir!, ...scoreDirs]));
     expect(last.outputs).toMatchObject({ stage: "report", passed: "true", models: '["demand"]' });
     expect(last.summary).toContain("demand");
     const [reportDir] = await download(last.run.id, path.join(downloads, "report"));
