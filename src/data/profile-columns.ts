@@ -94,6 +94,16 @@ export interface ProfileOptions {
   maxTracked?: number;
 }
 
+/** Only the {@link ProfileOptions} of `options` (plain data, as a worker thread can receive). */
+export function profileOptionsOf(options: ProfileOptions): ProfileOptions {
+  const { seed, sampleSize, bins, edgeSample, edges, topCategories, maxTracked } = options;
+  const picked: ProfileOptions = { seed, sampleSize, bins, edgeSample, edges, topCategories, maxTracked };
+  for (const key of Object.keys(picked) as (keyof ProfileOptions)[]) {
+    if (picked[key] === undefined) delete picked[key];
+  }
+  return picked;
+}
+
 /** A seeded generator of floats in (0, 1): mulberry32. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -33,6 +33,8 @@ import {
   valueScan,
 } from "./json-records.js";
 import { ChunkReader, READ_SIZE } from "./read-chunks.js";
+import type { DataProfile, ProfileOptions } from "./profile-columns.js";
+import { DataProfiler } from "./profile-columns.js";
 import type { RowBatch } from "./row-batch.js";
 import { SplitAssigner } from "./stable-split.js";
 
@@ -88,6 +90,8 @@ export interface ReaderState {
   problems: CollectedProblems;
   /** Per column, the first rows with a missing value. */
   missingRows: number[][];
+  /** The profile, when the reader drew one. */
+  profile: DataProfile | undefined;
 }
 
 /** What a worker thread needs to read the same file the same way. */
@@ -99,6 +103,7 @@ export interface WorkerInput {
   limits: ReadLimits;
   hash: boolean;
   failFast: boolean;
+  profile: ProfileOptions | undefined;
 }
 
 export type DataFormat = "csv" | "json" | "jsonl";
@@ -155,13 +160,21 @@ export class DatasetReader {
   private readonly worker: boolean | "auto";
   private readonly workerScript: URL | undefined;
   private stopped = false;
+  private readonly profiler: DataProfiler | undefined;
+  private adoptedProfile: DataProfile | undefined;
 
+  /**
+   * `hash`: compute the sha256 of the file. `failFast`: throw at the first batch with a problem.
+   * `profile`: draw the profile of every batch as it is read, on the thread that reads (see
+   * {@link DatasetReader.profile}).
+   */
   constructor(
     readonly spec: DataSpec,
     readonly path: string,
     options: ReadOptions = {},
     private readonly hash = false,
     private readonly failFast = false,
+    private readonly profileOptions?: ProfileOptions,
   ) {
     this.file = options.file ?? path;
     const specFile = options.specFile ?? "data spec";
@@ -200,6 +213,12 @@ export class DatasetReader {
     }
     if (specProblems.length > 0) throw new InputError(specProblems);
     this.splitter = new SplitAssigner(spec, specFile);
+    this.profiler = profileOptions === undefined ? undefined : new DataProfiler(spec, profileOptions);
+  }
+
+  /** After a read with `profile` options: the profile of every row read. */
+  profile(): DataProfile | undefined {
+    return this.adoptedProfile ?? this.profiler?.result();
   }
 
   /**
@@ -237,6 +256,7 @@ export class DatasetReader {
       limits: this.options,
       hash: this.hash,
       failFast: this.failFast,
+      profile: this.profileOptions,
     };
   }
 
@@ -251,6 +271,7 @@ export class DatasetReader {
       stopped: this.stopped,
       problems: this.problems.snapshot(),
       missingRows: this.cols.map((c) => c.missingRows),
+      profile: this.profiler?.result(),
     };
   }
 
@@ -263,6 +284,7 @@ export class DatasetReader {
     this.sha256 = state.sha256;
     this.stopped = state.stopped;
     this.problems.restore(state.problems);
+    this.adoptedProfile = state.profile;
     state.missingRows.forEach((rows, c) => {
       const mine = this.cols[c]!.missingRows;
       mine.length = 0;
@@ -366,7 +388,15 @@ export class DatasetReader {
     this.rows += batch.length;
     this.test += test;
     this.train += batch.length - test;
-    return { length: batch.length, row: batch.row, line: batch.line, side, columns: batch.columns };
+    const rows: RowBatch = {
+      length: batch.length,
+      row: batch.row,
+      line: batch.line,
+      side,
+      columns: batch.columns,
+    };
+    this.profiler?.add(rows);
+    return rows;
   }
 
   private source(reader: ChunkReader, builder: BatchBuilder): RecordSource {

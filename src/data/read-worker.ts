@@ -35,6 +35,7 @@ async function read(): Promise<void> {
     { ...input.limits, file: input.file, specFile: input.specFile, worker: false },
     input.hash,
     input.failFast,
+    input.profile,
   );
   const categories = reader.cols.filter((c) => c.spec.type === "category");
   const sent = categories.map((c) => c.raw.length);

@@ -180,10 +180,14 @@ const faultyRow = fc.record({
 
 async function outcome(file: string, options: ReadRowsOptions): Promise<unknown> {
   try {
-    const scan = await scanDataset(spec, file, options);
+    // With onBatch the reading thread draws the profile; without, the calling thread does.
+    const scanned: unknown[] = [];
+    const scan = await scanDataset(spec, file, { ...options, onBatch: (b) => scanned.push(...rowsOf(b)) });
+    expect(await scanDataset(spec, file, options)).toEqual(scan);
     const rows = [];
     for await (const b of readRows(spec, file, { ...options, expectSha256: scan.sha256 }))
       rows.push(...rowsOf(b));
+    expect(scanned).toEqual(rows);
     return { scan, rows };
   } catch (error) {
     if ((error as Error).name !== "InputError") throw error;
