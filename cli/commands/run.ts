@@ -1,7 +1,7 @@
 /** `modelgate run`: validate, split, search, train and evaluate every model; write report.json. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { ExitCode, InputError } from "../../src/errors.js";
+import { ExitCode, InputError, UsageError } from "../../src/errors.js";
 import { evaluateProject } from "../../src/run/evaluate-project.js";
 import { loadChampion, readRegistry, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
 import { metricHistory, reportFiles } from "../../src/run/report-files.js";
@@ -10,22 +10,40 @@ import { defineCommand, type CommandDefinition } from "../args.js";
 import { headCommit } from "../git.js";
 import { progressReporter } from "../progress.js";
 import { renderTerminal } from "../render-terminal.js";
+import { shardCommand } from "./shard.js";
 
 const definition = {
   name: "run",
   summary: "train and evaluate every model against its champion; write report.json and model files",
-  usage: "modelgate run [--config FILE] [--model NAME] [--out DIR]",
+  usage: "modelgate run [--config FILE] [--model NAME] [--out DIR] [--shard I/N [--plan DIR]]",
   details: [
     "  -m, --model NAME    only this model (repeatable)",
     "  -o, --out DIR       where to write report.json and models/ (default ./modelgate-out)",
+    "      --shard I/N     process only shard I of N and write its partial result (as modelgate shard)",
+    "      --plan DIR      with --shard: round two, scoring with the plans of the round-one merge",
   ],
   options: {
     model: { type: "string", short: "m", multiple: true },
-    out: { type: "string", short: "o", default: "modelgate-out" },
+    out: { type: "string", short: "o" },
+    shard: { type: "string" },
+    plan: { type: "string" },
   },
 } satisfies CommandDefinition;
 
 export const runCommand = defineCommand(definition, async ({ values }, io) => {
+  if (values.shard)
+    return shardCommand.run(
+      [
+        values.shard,
+        "--config",
+        values.config,
+        ...(values.plan ? ["--plan", values.plan] : []),
+        ...(values.model ?? []).flatMap((m) => ["--model", m]),
+        ...(values.out ? ["--out", values.out] : []),
+      ],
+      io,
+    );
+  if (values.plan) throw new UsageError("run: --plan goes with --shard I/N", "see modelgate run --help");
   const project = loadProject(path.resolve(io.cwd, values.config), {
     only: values.model,
     displayBase: io.cwd,
@@ -41,7 +59,7 @@ export const runCommand = defineCommand(definition, async ({ values }, io) => {
   });
   progress.done();
 
-  const out = path.resolve(io.cwd, values.out);
+  const out = path.resolve(io.cwd, values.out ?? "modelgate-out");
   const history = metricHistory(await readRegistry(source, registryDir), result.report);
   for (const [name, content] of Object.entries(reportFiles(result.report, result.evaluations, history))) {
     mkdirSync(path.dirname(path.join(out, name)), { recursive: true });

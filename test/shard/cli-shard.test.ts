@@ -20,15 +20,22 @@ describe("modelgate shard and merge", () => {
     project = shardProject({ rows: 2000, parts: 5 });
     expect((await cli(["run", "--out", "single"])).code).toBe(0);
     for (let i = 1; i <= 3; i++) {
-      const r = await cli(["shard", `${i}/3`, "--out", `fit-${i}`]);
+      // `modelgate run --shard I/N` is the same as `modelgate shard I/N`.
+      const r = await cli(
+        i === 2 ? ["run", "--shard", "2/3", "--out", "fit-2"] : ["shard", `${i}/3`, "--out", `fit-${i}`],
+      );
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
     }
     const first = await cli(["merge", "fit-1", "fit-2", "fit-3", "--out", "plans"]);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain("demand.plan.json");
-    for (let i = 1; i <= 3; i++)
-      expect((await cli(["shard", `${i}/3`, "--plan", "plans", "--out", `score-${i}`])).code).toBe(0);
+    for (let i = 1; i <= 3; i++) {
+      const args = ["--plan", "plans", "--out", `score-${i}`];
+      expect(
+        (await cli(i === 3 ? ["run", "--shard", "3/3", ...args] : ["shard", `${i}/3`, ...args])).code,
+      ).toBe(0);
+    }
     const last = await cli(["merge", "plans", "score-1", "score-2", "score-3", "--out", "merged"]);
     expect(last.stderr).toBe("");
     expect(last.code).toBe(0);
