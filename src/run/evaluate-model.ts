@@ -3,7 +3,6 @@
  * the champion on the same test rows, compare, decide the gate. Returns the model's part of
  * report.json and the model file; writes nothing (the adapters do).
  */
-import type { ColumnProfile } from "../data/profile-columns.js";
 import type { DatasetScan } from "../data/scan-dataset.js";
 import { compareModels } from "../compare/compare-models.js";
 import { decideGate } from "../compare/decide-gate.js";
@@ -16,10 +15,11 @@ import { computeFairness, fairnessGateValues } from "../evaluate/fairness.js";
 import { computeSlice } from "../evaluate/slices.js";
 import { targetReader } from "../train/target.js";
 import type { ModelReport } from "../report/report-schema.js";
-import { displayPath, type LoadedModel } from "../spec/load-project.js";
+import type { LoadedModel } from "../spec/load-project.js";
 import type { MetricName } from "../spec/schemas.js";
 import { MissingFeaturesError } from "../train/feature-pipeline.js";
 import type { ModelFile } from "../train/model-file.js";
+import { assembleModelReport } from "./assemble-report.js";
 import { progress } from "./progress-stream.js";
 import { trainModel, type TrainedModel } from "./train-model.js";
 import { makeScorer, type Scorer } from "../train/score.js";
@@ -151,117 +151,41 @@ async function evaluateTrained(
     }),
   );
 
-  const testRows = scored.actual.length;
-  const explanations = model.pipeline.features.map((f) => ({
-    feature: f.name,
-    meanAbsContribution: testRows > 0 ? scored.absContribution.get(f.name)! / testRows : 0,
-    terms: f.terms.map((t) => ({
-      term: t,
-      coefficient: model.coefficients[t]!,
-      standardError: model.standardErrors[t] ?? null,
-    })),
-  }));
-
-  const champion = options.champion;
-  const report: ModelReport = {
-    name: m.name,
-    task: m.spec.task,
-    ...(m.spec.description ? { description: m.spec.description } : {}),
-    specHash: m.specHash,
-    primaryMetric: primary,
-    metricOrder: allMetrics,
+  const report = assembleModelReport({
+    m,
+    root: options.root,
+    scan,
+    fit,
+    model,
+    modelSha256,
+    testRows: scored.actual.length,
+    primary,
+    metrics: allMetrics,
     bootstrap: { samples: bootstrap.samples, confidence: bootstrap.confidence, seed: bootstrap.seed },
-    passed: gate.passed,
-    data: {
-      file: displayPath(options.root, m.dataFile),
-      sha256: scan.sha256,
-      rows: scan.rows,
-      trainRows: fit.trainingRows,
-      testRows,
-      missingTarget: scan.missing[m.spec.target] ?? 0,
-      split: m.data.split,
-      columns: scan.profile.columns.map((c) => summariseColumn(c)),
-    },
-    challenger: {
-      modelSha256,
-      file: `models/${m.name}.json`,
-      algorithm: { type: m.spec.algorithm.type, intercept: m.spec.algorithm.intercept, alpha: fit.alpha },
-      metrics: pick(challengerMetrics, allMetrics),
-      coefficients: termsOf(model),
-      intercept: model.intercept,
-    },
-    champion: champion
-      ? {
-          alias: champion.alias,
-          version: champion.version,
-          modelSha256: champion.sha256,
-          specHash: champion.model.specHash,
-          dataHash: champion.model.dataHash,
-          comparable: !notComparable,
-          ...(notComparable ? { reason: notComparable } : {}),
-          metrics: championMetrics ? pick(championMetrics, allMetrics) : {},
-          coefficients: termsOf(champion.model),
-          intercept: champion.model.intercept,
-        }
-      : null,
+    challengerMetrics,
+    champion: options.champion,
+    ...(notComparable ? { notComparable } : {}),
+    championMetrics,
     differences,
-    gate: { passed: gate.passed, checks: gate.checks, summary: gate.summary },
+    gate,
     slices,
-    explanations,
-    search:
-      fit.trials.length > 1
-        ? {
-            method: m.spec.search?.method ?? "grid",
-            metric: fit.searchMetric,
-            folds: fit.folds,
-            trials: fit.trials.slice(0, 500),
-            omittedTrials: Math.max(0, fit.trials.length - 500),
-            chosen: fit.chosen,
-          }
-        : null,
+    absContribution: (feature) => scored.absContribution.get(feature) ?? 0,
     ...(m.spec.task === "classification"
       ? {
-          threshold: threshold ?? null,
-          calibration: calibrationTable(scored.actual, scored.challenger),
-          fairness: fairness.map((f) => ({
-            column: f.column,
-            groups: f.groups.slice(0, 200),
-            parityDifference: f.parityDifference,
-            equalOpportunityDifference: f.equalOpportunityDifference,
-          })),
+          classification: {
+            threshold: threshold ?? null,
+            calibration: calibrationTable(scored.actual, scored.challenger),
+            fairness,
+          },
         }
       : {}),
     warnings,
-  };
+  });
   return {
     report,
     model,
     modelText,
     scored: { actual: scored.actual, challenger: scored.challenger, champion: scored.champion },
     scan,
-  };
-}
-
-function termsOf(model: ModelFile) {
-  return Object.entries(model.coefficients).map(([term, coefficient]) => ({
-    term,
-    coefficient,
-    standardError: model.standardErrors[term] ?? null,
-  }));
-}
-
-function pick<T>(record: Record<string, T>, names: readonly string[]): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const n of names) if (record[n] !== undefined) out[n] = record[n]!;
-  return out;
-}
-
-function summariseColumn(c: ColumnProfile) {
-  return {
-    name: c.name,
-    type: c.type,
-    missing: c.missing,
-    ...(c.stats ? { mean: c.stats.mean, std: c.stats.std, min: c.stats.min, max: c.stats.max } : {}),
-    ...(c.categories ? { distinct: c.categories.distinct } : {}),
   };
 }

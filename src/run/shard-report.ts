@@ -9,18 +9,18 @@ import { percentileInterval, type MetricEstimate, type PairedDifference } from "
 import { DEFAULT_MAPE_EPSILON } from "../evaluate/metric-types.js";
 import { defaultMetrics, metricDefinition } from "../evaluate/metrics.js";
 import type { SliceGroup, SliceResult } from "../evaluate/slices.js";
-import type { ColumnProfile } from "../data/profile-columns.js";
 import { InputError } from "../errors.js";
 import type { Registry } from "../registry/registry-document.js";
 import { renderHtml } from "../report/render-html.js";
 import { renderMarkdown } from "../report/render-markdown.js";
 import type { ModelReport, Report } from "../report/report-schema.js";
-import { displayPath, type LoadedModel } from "../spec/load-project.js";
+import type { LoadedModel } from "../spec/load-project.js";
 import type { MetricName } from "../spec/schemas.js";
-import { MissingFeaturesError, termNames } from "../train/feature-pipeline.js";
+import { MissingFeaturesError } from "../train/feature-pipeline.js";
 import { parseModelFile, type ModelFile } from "../train/model-file.js";
 import { makeScorer } from "../train/score.js";
 import type { Champion } from "./evaluate-model.js";
+import { assembleModelReport } from "./assemble-report.js";
 import { metricHistory } from "./report-files.js";
 import { checkPartials, type ScorePlan } from "./shard-fit.js";
 import {
@@ -325,106 +325,28 @@ export function mergeScores(
     return sliceOf(column, groups, allMetrics, primary, m.spec.minSliceSize, championComparable, c);
   });
 
-  const testRows = merged.point.rows;
-  const explanations = model.pipeline.features.map((f) => ({
-    feature: f.name,
-    meanAbsContribution:
-      testRows > 0 ? shards.reduce((s, p) => s + (p.absContribution[f.name] ?? 0), 0) / testRows : 0,
-    terms: f.terms.map((t) => ({
-      term: t,
-      coefficient: model.coefficients[t]!,
-      standardError: model.standardErrors[t] ?? null,
-    })),
-  }));
-
-  const report: ModelReport = {
-    name: m.name,
-    task: m.spec.task,
-    ...(m.spec.description ? { description: m.spec.description } : {}),
-    specHash: m.specHash,
-    primaryMetric: primary,
-    metricOrder: allMetrics,
+  const report = assembleModelReport({
+    m,
+    root: options.root,
+    scan,
+    fit,
+    model,
+    modelSha256: plan.modelSha256,
+    testRows: merged.point.rows,
+    primary,
+    metrics: allMetrics,
     bootstrap: { samples, confidence, seed: m.spec.metrics.bootstrap.seed },
-    passed: gate.passed,
-    data: {
-      file: displayPath(options.root, m.dataFile),
-      sha256: scan.sha256,
-      rows: scan.rows,
-      trainRows: fit.trainingRows,
-      testRows,
-      missingTarget: scan.missing[m.spec.target] ?? 0,
-      split: m.data.split,
-      columns: scan.profile.columns.map((col) => summariseColumn(col)),
-    },
-    challenger: {
-      modelSha256: plan.modelSha256,
-      file: `models/${m.name}.json`,
-      algorithm: { type: m.spec.algorithm.type, intercept: m.spec.algorithm.intercept, alpha: fit.alpha },
-      metrics: pick(challengerMetrics, allMetrics),
-      // In the pipeline's term order, as the single run's in-memory model lists them.
-      coefficients: termNames(model.pipeline).map((term) => ({
-        term,
-        coefficient: model.coefficients[term]!,
-        standardError: model.standardErrors[term] ?? null,
-      })),
-      intercept: model.intercept,
-    },
-    champion: champion
-      ? {
-          alias: champion.alias,
-          version: champion.version,
-          modelSha256: champion.sha256,
-          specHash: champion.model.specHash,
-          dataHash: champion.model.dataHash,
-          comparable: !notComparable,
-          ...(notComparable ? { reason: notComparable } : {}),
-          metrics: championMetrics ? pick(championMetrics, allMetrics) : {},
-          coefficients: termsOf(champion.model),
-          intercept: champion.model.intercept,
-        }
-      : null,
+    challengerMetrics,
+    champion,
+    ...(notComparable ? { notComparable } : {}),
+    championMetrics,
     differences,
-    gate: { passed: gate.passed, checks: gate.checks, summary: gate.summary },
+    gate,
     slices,
-    explanations,
-    search:
-      fit.trials.length > 1
-        ? {
-            method: m.spec.search?.method ?? "grid",
-            metric: fit.searchMetric,
-            folds: fit.folds,
-            trials: fit.trials.slice(0, 500),
-            omittedTrials: Math.max(0, fit.trials.length - 500),
-            chosen: fit.chosen,
-          }
-        : null,
+    absContribution: (feature) => shards.reduce((sum, p) => sum + (p.absContribution[feature] ?? 0), 0),
     warnings,
-  };
+  });
   return { report, model, modelText: plan.modelText };
-}
-
-function termsOf(model: ModelFile) {
-  return Object.entries(model.coefficients).map(([term, coefficient]) => ({
-    term,
-    coefficient,
-    standardError: model.standardErrors[term] ?? null,
-  }));
-}
-
-function pick<T>(record: Record<string, T>, names: readonly string[]): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const n of names) if (record[n] !== undefined) out[n] = record[n]!;
-  return out;
-}
-
-function summariseColumn(c: ColumnProfile) {
-  return {
-    name: c.name,
-    type: c.type,
-    missing: c.missing,
-    ...(c.stats ? { mean: c.stats.mean, std: c.stats.std, min: c.stats.min, max: c.stats.max } : {}),
-    ...(c.categories ? { distinct: c.categories.distinct } : {}),
-  };
 }
 
 /**

@@ -1,0 +1,152 @@
+/**
+ * A model's part of report.json from what an evaluation computed. One assembly for a single run
+ * (evaluate-model.ts) and a sharded one (shard-report.ts), so the two cannot drift apart.
+ */
+import type { ColumnProfile } from "../data/profile-columns.js";
+import type { MetricEstimate, PairedDifference } from "../evaluate/bootstrap.js";
+import type { CalibrationBin } from "../evaluate/classification.js";
+import type { FairnessResult } from "../evaluate/fairness.js";
+import type { SliceResult } from "../evaluate/slices.js";
+import type { GateDecision } from "../compare/decide-gate.js";
+import type { ModelReport } from "../report/report-schema.js";
+import { displayPath, type LoadedModel } from "../spec/load-project.js";
+import type { MetricName } from "../spec/schemas.js";
+import type { ModelFit } from "../train/fit-common.js";
+import { termNames } from "../train/feature-pipeline.js";
+import type { ModelFile } from "../train/model-file.js";
+import type { Champion } from "./evaluate-model.js";
+
+export interface ReportParts {
+  m: LoadedModel;
+  /** Paths in the report are relative to this folder (the repository root). */
+  root: string;
+  scan: {
+    sha256: string;
+    rows: number;
+    missing: Record<string, number>;
+    profile: { columns: ColumnProfile[] };
+  };
+  fit: ModelFit;
+  model: ModelFile;
+  modelSha256: string;
+  testRows: number;
+  primary: MetricName;
+  metrics: MetricName[];
+  bootstrap: { samples: number; confidence: number; seed: number };
+  challengerMetrics: Record<string, MetricEstimate>;
+  champion: Champion | null;
+  /** Why the champion cannot be scored on today's data, when it cannot. */
+  notComparable?: string;
+  championMetrics: Record<string, MetricEstimate> | null;
+  differences: Record<string, PairedDifference>;
+  gate: GateDecision;
+  slices: SliceResult[];
+  /** Sum over the test rows of each feature's |contribution| to the challenger's predictions. */
+  absContribution: (feature: string) => number;
+  classification?: { threshold: number | null; calibration: CalibrationBin[]; fairness: FairnessResult[] };
+  warnings: string[];
+}
+
+/** The model's entry of report.json. */
+export function assembleModelReport(p: ReportParts): ModelReport {
+  const { m, fit, model, champion, notComparable, testRows } = p;
+  return {
+    name: m.name,
+    task: m.spec.task,
+    ...(m.spec.description ? { description: m.spec.description } : {}),
+    specHash: m.specHash,
+    primaryMetric: p.primary,
+    metricOrder: p.metrics,
+    bootstrap: p.bootstrap,
+    passed: p.gate.passed,
+    data: {
+      file: displayPath(p.root, m.dataFile),
+      sha256: p.scan.sha256,
+      rows: p.scan.rows,
+      trainRows: fit.trainingRows,
+      testRows,
+      missingTarget: p.scan.missing[m.spec.target] ?? 0,
+      split: m.data.split,
+      columns: p.scan.profile.columns.map(summariseColumn),
+    },
+    challenger: {
+      modelSha256: p.modelSha256,
+      file: `models/${m.name}.json`,
+      algorithm: { type: m.spec.algorithm.type, intercept: m.spec.algorithm.intercept, alpha: fit.alpha },
+      metrics: pick(p.challengerMetrics, p.metrics),
+      coefficients: termsOf(model),
+      intercept: model.intercept,
+    },
+    champion: champion
+      ? {
+          alias: champion.alias,
+          version: champion.version,
+          modelSha256: champion.sha256,
+          specHash: champion.model.specHash,
+          dataHash: champion.model.dataHash,
+          comparable: !notComparable,
+          ...(notComparable ? { reason: notComparable } : {}),
+          metrics: p.championMetrics ? pick(p.championMetrics, p.metrics) : {},
+          coefficients: termsOf(champion.model),
+          intercept: champion.model.intercept,
+        }
+      : null,
+    differences: p.differences,
+    gate: { passed: p.gate.passed, checks: p.gate.checks, summary: p.gate.summary },
+    slices: p.slices,
+    explanations: model.pipeline.features.map((f) => ({
+      feature: f.name,
+      meanAbsContribution: testRows > 0 ? p.absContribution(f.name) / testRows : 0,
+      terms: termsOf(model).filter((t) => f.terms.includes(t.term)),
+    })),
+    search:
+      fit.trials.length > 1
+        ? {
+            method: m.spec.search?.method ?? "grid",
+            metric: fit.searchMetric,
+            folds: fit.folds,
+            trials: fit.trials.slice(0, 500),
+            omittedTrials: Math.max(0, fit.trials.length - 500),
+            chosen: fit.chosen,
+          }
+        : null,
+    ...(p.classification
+      ? {
+          threshold: p.classification.threshold,
+          calibration: p.classification.calibration,
+          fairness: p.classification.fairness.map((f) => ({
+            column: f.column,
+            groups: f.groups.slice(0, 200),
+            parityDifference: f.parityDifference,
+            equalOpportunityDifference: f.equalOpportunityDifference,
+          })),
+        }
+      : {}),
+    warnings: p.warnings,
+  };
+}
+
+/** Coefficients with standard errors, in the pipeline's term order. */
+function termsOf(model: ModelFile) {
+  return termNames(model.pipeline).map((term) => ({
+    term,
+    coefficient: model.coefficients[term]!,
+    standardError: model.standardErrors[term] ?? null,
+  }));
+}
+
+function pick<T>(record: Record<string, T>, names: readonly string[]): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const n of names) if (record[n] !== undefined) out[n] = record[n]!;
+  return out;
+}
+
+function summariseColumn(c: ColumnProfile) {
+  return {
+    name: c.name,
+    type: c.type,
+    missing: c.missing,
+    ...(c.stats ? { mean: c.stats.mean, std: c.stats.std, min: c.stats.min, max: c.stats.max } : {}),
+    ...(c.categories ? { distinct: c.categories.distinct } : {}),
+  };
+}
