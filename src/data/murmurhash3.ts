@@ -55,6 +55,44 @@ export function murmurhash3(b: Uint8Array, start = 0, end = b.length, seed = 0):
     h4 ^= k4;
     h4 = (Math.imul((rotl(h4, 13) + h1) | 0, 5) + 0x32ac3b17) | 0;
   }
+  finish(b, i, len, h1, h2, h3, h4);
+}
+
+/**
+ * {@link murmurhash3} of `b[0, end)` with seed 0, reading the 16-byte blocks as 32-bit words
+ * from `words`, a view of the same memory as `b` (so `b.byteOffset` is a multiple of 4): four
+ * loads per block instead of sixteen. Only on little-endian machines, where the words are the
+ * reference's little-endian reads.
+ */
+export function murmurhash3Words(words: Int32Array, b: Uint8Array, end: number): void {
+  let h1 = 0;
+  let h2 = 0;
+  let h3 = 0;
+  let h4 = 0;
+  const blocks = end >> 4;
+  for (let w = 0; w < blocks * 4; w += 4) {
+    let k1 = words[w]!;
+    let k2 = words[w + 1]!;
+    let k3 = words[w + 2]!;
+    let k4 = words[w + 3]!;
+    k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2);
+    h1 ^= k1;
+    h1 = (Math.imul((rotl(h1, 19) + h2) | 0, 5) + 0x561ccd1b) | 0;
+    k2 = Math.imul(rotl(Math.imul(k2, C2), 16), C3);
+    h2 ^= k2;
+    h2 = (Math.imul((rotl(h2, 17) + h3) | 0, 5) + 0x0bcaa747) | 0;
+    k3 = Math.imul(rotl(Math.imul(k3, C3), 17), C4);
+    h3 ^= k3;
+    h3 = (Math.imul((rotl(h3, 15) + h4) | 0, 5) + 0x96cd1c35) | 0;
+    k4 = Math.imul(rotl(Math.imul(k4, C4), 18), C1);
+    h4 ^= k4;
+    h4 = (Math.imul((rotl(h4, 13) + h1) | 0, 5) + 0x32ac3b17) | 0;
+  }
+  finish(b, blocks * 16, end, h1, h2, h3, h4);
+}
+
+/** The tail bytes from `i` and the finalization, into {@link murmurOut}. */
+function finish(b: Uint8Array, i: number, len: number, h1: number, h2: number, h3: number, h4: number): void {
   // The tail: up to 15 bytes, little-endian into k1..k4 as in the reference's switch.
   const tail = len & 15;
   if (tail > 12) {

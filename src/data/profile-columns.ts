@@ -242,9 +242,31 @@ class NumericProfiler {
     if (n === 0) return;
     const mean = sum / n;
     let m2 = 0;
-    for (let r = 0; r < values.length; r++) {
-      const d = values[r]! - mean;
-      if (d === d) m2 += d * d;
+    const finder = this.finder;
+    // Once the edges are known, one pass takes the deviations, the bins and the sample.
+    const fused = this.withDistribution && finder !== undefined;
+    if (fused) {
+      const counts = this.counts;
+      const k = this.sampleSize;
+      let seen = this.seen;
+      for (let r = 0; r < values.length; r++) {
+        const v = values[r]!;
+        const d = v - mean;
+        if (d !== d) continue;
+        m2 += d * d;
+        counts[finder.index(v)]!++;
+        if (seen < k || seen === this.nextPick) {
+          this.seen = seen;
+          this.pick(v);
+          seen = this.seen;
+        } else seen++;
+      }
+      this.seen = seen;
+    } else {
+      for (let r = 0; r < values.length; r++) {
+        const d = values[r]! - mean;
+        if (d === d) m2 += d * d;
+      }
     }
     const total = this.count + n;
     const delta = mean - this.mean;
@@ -253,7 +275,7 @@ class NumericProfiler {
     this.count = total;
     this.min = min;
     this.max = max;
-    if (!this.withDistribution) return;
+    if (!this.withDistribution || fused) return;
     let r = 0;
     // Until the edges are chosen, values wait in `pending` (the first `edgeSample` of them).
     for (; r < values.length && this.edges === undefined; r++) {
@@ -263,15 +285,15 @@ class NumericProfiler {
       if (this.pending.length >= this.edgeSample) this.settleEdges();
       this.sampleOne(v);
     }
-    const finder = this.finder;
-    if (finder === undefined) return;
+    const settled = this.finder;
+    if (settled === undefined) return;
     const counts = this.counts;
     const k = this.sampleSize;
     let seen = this.seen;
     for (; r < values.length; r++) {
       const v = values[r]!;
       if (v !== v) continue;
-      counts[finder.index(v)]!++;
+      counts[settled.index(v)]!++;
       if (seen < k || seen === this.nextPick) {
         this.seen = seen;
         this.pick(v);

@@ -7,13 +7,15 @@ import type { DataSpec } from "../spec/schemas.js";
 import { InputError } from "../errors.js";
 import type { ColumnVector } from "./row-batch.js";
 import { TEST, TRAIN } from "./row-batch.js";
-import { murmurhash3, murmurOut } from "./murmurhash3.js";
+import { endianness } from "node:os";
+import { murmurhash3, murmurhash3Words, murmurOut } from "./murmurhash3.js";
 
 const TAG_MISSING = 0;
 const TAG_NUMBER = 1;
 const TAG_TEXT = 2;
 const TWO_POW_53 = 9007199254740992;
 const encoder = new TextEncoder();
+const LITTLE_ENDIAN = endianness() === "LE";
 
 /** A typed value as the split sees it: numbers (and booleans, dates) as numbers, text as text. */
 export type CanonicalValue = number | string | null;
@@ -53,6 +55,11 @@ export function canonicalRowBytes(salt: string, values: readonly CanonicalValue[
  */
 export function splitPosition(bytes: Uint8Array, start = 0, end = bytes.length): number {
   murmurhash3(bytes, start, end, 0);
+  return lastPosition();
+}
+
+/** The split position of the hash in murmurOut. */
+function lastPosition(): number {
   return (murmurOut[1]! * 2097152 + (murmurOut[0]! >>> 11)) / TWO_POW_53;
 }
 
@@ -65,6 +72,7 @@ export function sideAt(position: number, testShare: number): number {
 export class SplitAssigner {
   private scratch = new Uint8Array(4096);
   private view = new DataView(this.scratch.buffer);
+  private words = new Int32Array(this.scratch.buffer);
   private readonly prefix: number;
   private readonly hashed: number[];
   private readonly levelBytes = new Map<number, Uint8Array[]>();
@@ -100,6 +108,7 @@ export class SplitAssigner {
     next.set(this.scratch);
     this.scratch = next;
     this.view = new DataView(next.buffer);
+    this.words = new Int32Array(next.buffer, 0, next.length >> 2);
   }
 
   private writeLength(o: number, n: number): void {
@@ -167,7 +176,9 @@ export class SplitAssigner {
         this.writeLength(o + 1, written);
         o += 5 + written;
       }
-      sides[r] = sideAt(splitPosition(scratch, 0, o), this.testShare);
+      if (LITTLE_ENDIAN) murmurhash3Words(this.words, scratch, o);
+      else murmurhash3(scratch, 0, o, 0);
+      sides[r] = sideAt(lastPosition(), this.testShare);
     }
     return sides;
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { murmurhash3Hex } from "../../src/data/murmurhash3.js";
+import { murmurhash3, murmurhash3Hex, murmurhash3Words, murmurOut } from "../../src/data/murmurhash3.js";
 import { TEST, TRAIN } from "../../src/data/row-batch.js";
 import type { CanonicalValue } from "../../src/data/stable-split.js";
 import { canonicalRowBytes, sideAt, splitPosition } from "../../src/data/stable-split.js";
@@ -55,6 +55,21 @@ describe("the split's documented test vectors (SPLIT.md)", () => {
     // Listed for the reference implementation (and by Python's mmh3, hash128(x64arch=False)).
     expect(murmurhash3Hex(new TextEncoder().encode("The quick brown fox jumps over the lazy dog"))).toBe(
       "2f1583c3ecee2c675d7bf66ce5e91d2c",
+    );
+  });
+
+  it("hashes the same reading 32-bit words as reading bytes, for every length", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (data) => {
+        const bytes = new Uint8Array(data.length + 8);
+        bytes.set(data);
+        const words = new Int32Array(bytes.buffer, 0, bytes.length >> 2);
+        murmurhash3(bytes, 0, data.length);
+        const expected = Array.from(murmurOut);
+        murmurhash3Words(words, bytes, data.length);
+        expect(Array.from(murmurOut)).toEqual(expected);
+      }),
+      { seed: 3, numRuns: 500 },
     );
   });
 
