@@ -13,6 +13,7 @@ import type { Registry } from "../src/registry/registry-document.js";
 import type { Report } from "../src/report/report-schema.js";
 import { MODEL_NAME_PATTERN } from "../src/spec/schemas.js";
 import { describeProblem, type HistoryEntry, type RunAssessment } from "./assess-run.js";
+import { metricHistory } from "../src/run/report-files.js";
 
 /** Marks the app's sticky comment; only the app's own comments are searched for it. */
 export const COMMENT_MARKER = "<!-- modelgate:sticky-comment -->";
@@ -103,16 +104,7 @@ function historyTable(entries: readonly HistoryEntry[], currentRun: number): str
 
 /** The primary metric of each registry version of the report's models, for the renderer's trend. */
 export function registryMetricHistory(registry: Registry, report: Report | null): MetricHistory {
-  const out: Record<string, { version: number; value: number | null }[]> = {};
-  for (const m of report?.models ?? []) {
-    const entry = registry.models[m.name];
-    if (!entry) continue;
-    out[m.name] = entry.versions.map((v) => ({
-      version: v.version,
-      value: v.metrics[m.primaryMetric] ?? null,
-    }));
-  }
-  return out;
+  return report ? metricHistory(registry, report) : {};
 }
 
 /** The parts of the body that explain refusals, stale champions and missing reports. */
