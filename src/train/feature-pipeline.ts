@@ -194,14 +194,28 @@ function finishNumeric(
     case "none":
       fill = null;
   }
+  void rows;
+  return numericStep({ name: f.name, type, impute: f.impute, degree: s.degree }, s, fill, warnings);
+}
+
+/**
+ * A numeric feature's step once its fill value is chosen: each term's mean and standard
+ * deviation after imputation, from the observed values' Welford state (count, mean and M2 per
+ * power) merged with `missing` copies of fill^k.
+ */
+export function numericStep(
+  f: Pick<NumericFeature, "name" | "type" | "impute" | "degree">,
+  s: { observed: number; missing: number; mean: ArrayLike<number>; m2: ArrayLike<number> },
+  fill: number | null,
+  warnings: string[],
+): NumericFeature {
   const terms: string[] = [];
   const mean: number[] = [];
   const std: number[] = [];
   const missing = fill === null ? 0 : s.missing;
   const n = s.observed + missing;
-  for (let k = 0; k < s.degree; k++) {
+  for (let k = 0; k < f.degree; k++) {
     terms.push(k === 0 ? f.name : `${f.name}^${k + 1}`);
-    // Merge the observed values' Welford state with `missing` copies of fill^(k+1).
     const v = fill === null ? 0 : fill ** (k + 1);
     const delta = v - s.mean[k]!;
     const m = n > 0 ? (s.observed > 0 ? s.mean[k]! + (delta * missing) / n : v) : 0;
@@ -213,8 +227,17 @@ function finishNumeric(
     warnings.push(
       `feature "${f.name}" is constant on the train side (every value is ${s.mean[0]}): it cannot help the model`,
     );
-  void rows;
-  return { kind: "numeric", name: f.name, type, impute: f.impute, fill, degree: s.degree, terms, mean, std };
+  return {
+    kind: "numeric",
+    name: f.name,
+    type: f.type,
+    impute: f.impute,
+    fill,
+    degree: f.degree,
+    terms,
+    mean,
+    std,
+  };
 }
 
 function finishCategory(

@@ -23,6 +23,7 @@ import { InputError } from "../errors.js";
 import {
   AllMissingError,
   featureValue,
+  numericStep,
   type CategoryFeature,
   type FeatureStep,
   type NumericFeature,
@@ -577,35 +578,7 @@ function finishNumeric(
     case "none":
       fill = null;
   }
-  const terms: string[] = [];
-  const mean: number[] = [];
-  const std: number[] = [];
-  const missing = fill === null ? 0 : s.missing;
-  const n = s.observed + missing;
-  for (let k = 0; k < f.degree; k++) {
-    terms.push(k === 0 ? f.name : `${f.name}^${k + 1}`);
-    const v = fill === null ? 0 : fill ** (k + 1);
-    const delta = v - s.mean[k]!;
-    const m = n > 0 ? (s.observed > 0 ? s.mean[k]! + (delta * missing) / n : v) : 0;
-    const m2 = s.m2[k]! + (delta * delta * s.observed * missing) / Math.max(n, 1);
-    mean.push(m);
-    std.push(n > 1 ? Math.sqrt(m2 / (n - 1)) : 0);
-  }
-  if (s.observed > 0 && std[0] === 0)
-    warnings.push(
-      `feature "${f.name}" is constant on the train side (every value is ${s.mean[0]}): it cannot help the model`,
-    );
-  return {
-    kind: "numeric",
-    name: f.name,
-    type: f.type,
-    impute: f.impute,
-    fill,
-    degree: f.degree,
-    terms,
-    mean,
-    std,
-  };
+  return numericStep(f, s, fill, warnings);
 }
 
 function finishCategory(
