@@ -88,7 +88,6 @@ interface CategoryStats {
 export class PipelineLearner {
   private readonly stats: (NumericStats | CategoryStats)[];
   private readonly columnIndex: number[];
-  private rows = 0;
 
   constructor(
     private readonly features: ResolvedFeature[],
@@ -151,7 +150,6 @@ export class PipelineLearner {
         }
       }
     }
-    for (let i = 0; i < batch.length; i++) if (use(i)) this.rows++;
   }
 
   /** The learnt pipeline, plus warnings about features that carry no information. */
@@ -160,7 +158,7 @@ export class PipelineLearner {
     const steps = this.features.map((f, idx): FeatureStep => {
       const s = this.stats[idx]!;
       if (s.kind === "category") return finishCategory(f, s, options.intercept, warnings);
-      return finishNumeric(f, s, this.rows, warnings);
+      return finishNumeric(f, s, warnings);
     });
     return {
       pipeline: { features: steps, intercept: options.intercept, standardise: options.standardise },
@@ -169,12 +167,7 @@ export class PipelineLearner {
   }
 }
 
-function finishNumeric(
-  f: ResolvedFeature,
-  s: NumericStats,
-  rows: number,
-  warnings: string[],
-): NumericFeature {
+function finishNumeric(f: ResolvedFeature, s: NumericStats, warnings: string[]): NumericFeature {
   const type = f.kind === "numeric" ? f.type : "number";
   if (s.observed === 0 && s.missing > 0) throw new AllMissingError(f.name, s.missing);
   let fill: number | null = null;
@@ -194,7 +187,6 @@ function finishNumeric(
     case "none":
       fill = null;
   }
-  void rows;
   return numericStep({ name: f.name, type, impute: f.impute, degree: s.degree }, s, fill, warnings);
 }
 
