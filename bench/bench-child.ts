@@ -5,7 +5,8 @@
  *   node build/bench/bench-child.js <task> <project folder> [out folder]
  *
  * Tasks: `run` (the `modelgate run` command, train + evaluate), `ingest` (one checked pass over
- * the data: every check, hash and profile), `split-number` (a plain split-and-Number loop, the
+ * the data: every check, hash and profile; a worker thread parses while this one profiles),
+ * `ingest-one-thread` (the same pass on one thread), `split-number` (a plain split-and-Number loop, the
  * floor a hand-written loader reaches), `csv-parse-ml-regression` (csv-parse's streaming reader
  * into arrays, then ml-regression-multivariate-linear's fit: the baseline the issue set) and
  * `ml-regression` (the same fit loaded by the plain loop). The result, CPU seconds and peak resident memory, is
@@ -61,12 +62,13 @@ async function runTask(task: string, root: string, out: string): Promise<TaskRes
       const exitCode = await main(["run", "--config", path.join(root, "modelgate.yml"), "--out", out], io);
       return { check: `exit code ${exitCode}`, exitCode };
     }
-    case "ingest": {
+    case "ingest":
+    case "ingest-one-thread": {
       const { scanDataset } = await import("../src/data/index.js");
       const { loadProject } = await import("../src/spec/load-project.js");
       const project = loadProject(path.join(root, "modelgate.yml"));
       const m = project.models[0]!;
-      const scan = await scanDataset(m.data, m.dataFile);
+      const scan = await scanDataset(m.data, m.dataFile, task === "ingest" ? {} : { worker: false });
       return { check: `${scan.rows} rows, ${scan.test} test, sha256 ${scan.sha256.slice(0, 12)}` };
     }
     case "split-number": {

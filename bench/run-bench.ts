@@ -35,6 +35,7 @@ interface Measurement {
 const TASKS = [
   { task: "run", label: "modelgate run (train + evaluate)" },
   { task: "ingest", label: "ingest alone (checks, hash, profile)" },
+  { task: "ingest-one-thread", label: "ingest alone, one thread (no worker)" },
   { task: "split-number", label: "plain split-and-Number loop" },
   { task: "csv-parse-ml-regression", label: "csv-parse + ml-regression-multivariate-linear" },
   { task: "ml-regression", label: "split loop + ml-regression-multivariate-linear" },
@@ -127,6 +128,9 @@ function ratios(results: Measurement[]): string[] {
   const ingest = wall("ingest");
   if (ingest !== undefined && loop !== undefined)
     lines.push(`- ingest alone / split-and-Number loop: ${(ingest / loop).toFixed(2)}`);
+  const oneThread = wall("ingest-one-thread");
+  if (ingest !== undefined && oneThread !== undefined)
+    lines.push(`- ingest with the worker thread / on one thread: ${(ingest / oneThread).toFixed(2)}`);
   return lines;
 }
 
