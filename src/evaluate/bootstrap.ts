@@ -113,7 +113,7 @@ export function forEachResample(
 /**
  * Poisson(1) weight of each 16-bit uniform v: the smallest k with P(W ≤ k) > (v + 1/2) / 2^16.
  */
-const POISSON_WEIGHTS: Uint8Array = (() => {
+export const POISSON_WEIGHTS: Uint8Array = (() => {
   const table = new Uint8Array(65536);
   let k = 0;
   let p = Math.exp(-1);

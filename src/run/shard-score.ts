@@ -11,6 +11,7 @@
  */
 import { TEST, type RowBatch } from "../data/row-batch.js";
 import { readRows } from "../data/index.js";
+import { POISSON_WEIGHTS } from "../evaluate/bootstrap.js";
 import { InputError } from "../errors.js";
 import { DEFAULT_MAPE_EPSILON } from "../evaluate/metric-types.js";
 import { scoreTestRows } from "../evaluate/score-test-rows.js";
@@ -255,27 +256,6 @@ export function addSums(a: RowSums, b: RowSums): void {
     if (v !== null && (a.maxima[k] === null || v > a.maxima[k]!)) a.maxima[k] = v;
   }
 }
-
-/**
- * Poisson(1) weight of each 16-bit uniform v: the smallest k with P(W ≤ k) > (v + 1/2) / 2^16,
- * the table of evaluate/bootstrap.ts (a test holds the weights below to its resamples).
- */
-const POISSON_WEIGHTS: Uint8Array = (() => {
-  const table = new Uint8Array(65536);
-  let k = 0;
-  let p = Math.exp(-1);
-  let cdf = p;
-  for (let v = 0; v < 65536; v++) {
-    const u = (v + 0.5) / 65536;
-    while (u >= cdf) {
-      k++;
-      p /= k;
-      cdf += p;
-    }
-    table[v] = k;
-  }
-  return table;
-})();
 
 /**
  * The Poisson weight of test row `g` (0-based among `2 · half` or `2 · half − 1` rows) in
