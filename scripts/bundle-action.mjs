@@ -1,5 +1,6 @@
 // Bundles the Action into one ESM file (dist/index.js) that runs under node20 and node24, with
-// lazily loaded chunks, and the data reader's worker thread (chunks/read-worker.js).
+// lazily loaded chunks, the data reader's worker thread (chunks/read-worker.js) and the bootstrap's
+// (chunks/bootstrap-worker.js).
 // Usage: node scripts/bundle-action.mjs [outdir]  (default dist)
 import { build } from "esbuild";
 import { rmSync, writeFileSync } from "node:fs";
@@ -17,6 +18,8 @@ const result = await build({
     // The reader starts its worker from new URL("./read-worker.js", import.meta.url): the script
     // must sit beside the chunk that holds read-in-worker.ts (checked below).
     { in: "src/data/read-worker.ts", out: "chunks/read-worker" },
+    // The same for the bootstrap's worker, beside the chunk holding bootstrap-in-worker.ts.
+    { in: "src/evaluate/bootstrap-worker.ts", out: "chunks/bootstrap-worker" },
   ],
   outdir,
   splitting: true,
@@ -37,12 +40,17 @@ const result = await build({
 // dist/ must be ESM whatever package.json surrounds it when the Action is checked out.
 writeFileSync(path.join(outdir, "package.json"), '{ "type": "module" }\n');
 const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".js"));
-const starter = outputs.find(([, o]) => Object.keys(o.inputs).includes("src/data/read-in-worker.ts"));
-const worker = outputs.find(([, o]) => o.entryPoint === "src/data/read-worker.ts");
-if (!starter || !worker || path.dirname(starter[0]) !== path.dirname(worker[0])) {
-  throw new Error(
-    `the read worker (${worker?.[0]}) is not beside the module that starts it (${starter?.[0]}): fix its out path above`,
-  );
+for (const [starts, script] of [
+  ["src/data/read-in-worker.ts", "src/data/read-worker.ts"],
+  ["src/evaluate/bootstrap-in-worker.ts", "src/evaluate/bootstrap-worker.ts"],
+]) {
+  const starter = outputs.find(([, o]) => o.entryPoint !== script && Object.keys(o.inputs).includes(starts));
+  const worker = outputs.find(([, o]) => o.entryPoint === script);
+  if (!starter || !worker || path.dirname(starter[0]) !== path.dirname(worker[0])) {
+    throw new Error(
+      `the worker ${worker?.[0]} is not beside the module that starts it (${starter?.[0]}): fix its out path above`,
+    );
+  }
 }
 const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
 const entry = outputs.find(([f]) => f.endsWith("index.js"))?.[1].bytes ?? 0;

@@ -30,9 +30,10 @@
  * callers that want it, with the same generator.
  */
 import type { MetricName } from "../spec/schemas.js";
+import { existsSync } from "node:fs";
 import type { MetricOptions, PreparedMetric } from "./metric-types.js";
 import { checkLengths } from "./metric-types.js";
-import { metricDefinition, rowReductionOf, type RowChannel } from "./metrics.js";
+import { metricDefinition, rowReductionOf, type RowChannel, type RowReduction } from "./metrics.js";
 
 /** Name of the pinned generator, for reports. */
 export const BOOTSTRAP_GENERATOR = "mulberry32";
@@ -256,22 +257,15 @@ function addWeightedSums(
   if (width > 3) out[at + 3] = out[at + 3]! + s3;
 }
 
-/**
- * Each statistic on every resample: `draws[j][b]` is statistic j on resample b.
- *
- * Statistics that reduce over rows (`rowReductionOf`) are gathered block by block: for each
- * block of rows, their channels are filled once and every resample's weights for the block are
- * drawn and folded in, so memory holds one block whatever the row count and the block stays in
- * cache. Other statistics are called with each resample's full weight vector (the same weights).
- */
-function resampleStatistics(
-  rows: number,
-  statistics: readonly PreparedMetric[],
-  options: Pick<BootstrapOptions, "samples" | "seed">,
-): Float64Array[] {
-  const samples = options.samples;
-  const draws = statistics.map(() => new Float64Array(samples));
-  if (samples === 0) return draws;
+/** Which row channels the row-reducing statistics sum and maximise, and where each statistic reads them. */
+interface ReductionPlan {
+  reductions: (RowReduction | undefined)[];
+  slots: ({ sums: Int32Array; maxima: Int32Array } | null)[];
+  sumChannels: RowChannel[];
+  maxChannels: RowChannel[];
+}
+
+function planReductions(statistics: readonly PreparedMetric[]): ReductionPlan {
   const reductions = statistics.map((s) => rowReductionOf(s));
   const sumIndex = new Map<RowChannel, number>();
   const maxIndex = new Map<RowChannel, number>();
@@ -288,75 +282,215 @@ function resampleStatistics(
           maxima: Int32Array.from(r.maxima, (c) => indexOf(maxIndex, c)),
         },
   );
-  const sumChannels = [...sumIndex.keys()];
-  const maxChannels = [...maxIndex.keys()];
+  return { reductions, slots, sumChannels: [...sumIndex.keys()], maxChannels: [...maxIndex.keys()] };
+}
+
+/**
+ * The row reductions of resamples `from` .. `to` - 1: per resample its channel sums (S per
+ * resample), maxima (M per resample) and Σ w. A resample's numbers do not depend on which other
+ * resamples are gathered with it, so ranges gathered apart (on two threads) are bit for bit
+ * those of one gathering.
+ */
+export interface ResampleReductions {
+  from: number;
+  to: number;
+  sums: Float64Array;
+  maxima: Float64Array;
+  totals: Float64Array;
+}
+
+/**
+ * Gathers the reductions block by block: for each block of rows, the channels are filled once
+ * and every resample's weights for the block are drawn and folded in, so memory holds one block
+ * whatever the row count and the block stays in cache.
+ */
+function reduceResamples(
+  rows: number,
+  plan: ReductionPlan,
+  seedOption: number,
+  from: number,
+  to: number,
+): ResampleReductions {
+  const { sumChannels, maxChannels } = plan;
   const S = sumChannels.length;
   const M = maxChannels.length;
-  const sums = new Float64Array(samples * S);
-  const maxima = new Float64Array(samples * M).fill(-Infinity);
-  const totals = new Float64Array(samples);
-  if (S + M > 0) {
-    const seed = Math.trunc(options.seed);
-    const half = Math.ceil(rows / 2);
-    const groups = [];
-    for (let g = 0; g < S; g += 4) {
-      const width = Math.min(4, S - g);
-      groups.push({ width, at: g, data: new Float64Array(BLOCK_ROWS * width) });
-    }
-    const column = new Float64Array(BLOCK_ROWS);
-    const maxValues = maxChannels.map(() => new Float64Array(BLOCK_ROWS));
-    const maxOrder = maxChannels.map(() => new Uint16Array(BLOCK_ROWS));
-    const w = new Float64Array(BLOCK_ROWS + 1);
-    for (let start = 0; start < rows; start += BLOCK_ROWS) {
-      const m = Math.min(BLOCK_ROWS, rows - start);
-      for (const g of groups)
-        for (let k = 0; k < g.width; k++) {
-          sumChannels[g.at + k]!.fill(start, start + m, column);
-          for (let i = 0; i < m; i++) g.data[g.width * i + k] = column[i]!;
-        }
-      for (let k = 0; k < M; k++) {
-        const values = maxValues[k]!;
-        maxChannels[k]!.fill(start, start + m, values);
-        // Rows by value, largest first: a resample's largest is that of the first row it holds,
-        // found after about 1.6 rows (a row is left out of a resample with odds 1/e).
-        const order = maxOrder[k]!.subarray(0, m);
-        for (let i = 0; i < m; i++) order[i] = i;
-        order.sort((x, y) => values[y]! - values[x]! || x - y);
+  const count = Math.max(0, to - from);
+  const sums = new Float64Array(count * S);
+  const maxima = new Float64Array(count * M).fill(-Infinity);
+  const totals = new Float64Array(count);
+  const out = { from, to, sums, maxima, totals };
+  if (S + M === 0 || count === 0) return out;
+  const seed = Math.trunc(seedOption);
+  const half = Math.ceil(rows / 2);
+  const groups = [];
+  for (let g = 0; g < S; g += 4) {
+    const width = Math.min(4, S - g);
+    groups.push({ width, at: g, data: new Float64Array(BLOCK_ROWS * width) });
+  }
+  const column = new Float64Array(BLOCK_ROWS);
+  const maxValues = maxChannels.map(() => new Float64Array(BLOCK_ROWS));
+  const maxOrder = maxChannels.map(() => new Uint16Array(BLOCK_ROWS));
+  const w = new Float64Array(BLOCK_ROWS + 1);
+  for (let start = 0; start < rows; start += BLOCK_ROWS) {
+    const m = Math.min(BLOCK_ROWS, rows - start);
+    for (const g of groups)
+      for (let k = 0; k < g.width; k++) {
+        sumChannels[g.at + k]!.fill(start, start + m, column);
+        for (let i = 0; i < m; i++) g.data[g.width * i + k] = column[i]!;
       }
-      for (let b = 0; b < samples; b++) {
-        totals[b] = totals[b]! + blockWeights(seed, b, half, start, m, w);
-        for (const g of groups) addWeightedSums(g.data, g.width, w, m, sums, b * S + g.at);
-        for (let k = 0; k < M; k++) {
-          const order = maxOrder[k]!;
-          for (let r = 0; r < m; r++) {
-            const i = order[r]!;
-            if (w[i]! > 0) {
-              const v = maxValues[k]![i]!;
-              if (v > maxima[b * M + k]!) maxima[b * M + k] = v;
-              break;
-            }
+    for (let k = 0; k < M; k++) {
+      const values = maxValues[k]!;
+      maxChannels[k]!.fill(start, start + m, values);
+      // Rows by value, largest first: a resample's largest is that of the first row it holds,
+      // found after about 1.6 rows (a row is left out of a resample with odds 1/e).
+      const order = maxOrder[k]!.subarray(0, m);
+      for (let i = 0; i < m; i++) order[i] = i;
+      order.sort((x, y) => values[y]! - values[x]! || x - y);
+    }
+    for (let b = from, c = 0; b < to; b++, c++) {
+      totals[c] = totals[c]! + blockWeights(seed, b, half, start, m, w);
+      for (const g of groups) addWeightedSums(g.data, g.width, w, m, sums, c * S + g.at);
+      for (let k = 0; k < M; k++) {
+        const order = maxOrder[k]!;
+        for (let r = 0; r < m; r++) {
+          const i = order[r]!;
+          if (w[i]! > 0) {
+            const v = maxValues[k]![i]!;
+            if (v > maxima[c * M + k]!) maxima[c * M + k] = v;
+            break;
           }
         }
       }
     }
   }
+  return out;
+}
+
+/**
+ * Each statistic on every resample, `draws[j][b]` statistic j on resample b, from the
+ * reductions of all resamples (in ranges, in order). Statistics that do not reduce over rows
+ * are called with each resample's full weight vector (the same weights).
+ */
+function finishStatistics(
+  rows: number,
+  statistics: readonly PreparedMetric[],
+  plan: ReductionPlan,
+  parts: readonly ResampleReductions[],
+  options: Pick<BootstrapOptions, "samples" | "seed">,
+): Float64Array[] {
+  const samples = options.samples;
+  const draws = statistics.map(() => new Float64Array(samples));
+  if (samples === 0) return draws;
+  const { reductions, slots } = plan;
   const general = statistics.map((_, j) => j).filter((j) => reductions[j] === undefined);
   if (general.length > 0)
     forEachPoissonResample(rows, options, (weights, b) => {
       for (const j of general) draws[j]![b] = statistics[j]!(weights);
     });
+  const S = plan.sumChannels.length;
+  const M = plan.maxChannels.length;
   reductions.forEach((r, j) => {
     if (r === undefined) return;
     const slot = slots[j]!;
     const mySums = new Float64Array(slot.sums.length);
     const myMaxima = new Float64Array(slot.maxima.length);
-    for (let b = 0; b < samples; b++) {
-      for (let k = 0; k < slot.sums.length; k++) mySums[k] = sums[b * S + slot.sums[k]!]!;
-      for (let k = 0; k < slot.maxima.length; k++) myMaxima[k] = maxima[b * M + slot.maxima[k]!]!;
-      draws[j]![b] = r.finish(mySums, myMaxima, totals[b]!);
-    }
+    for (const part of parts)
+      for (let b = part.from, c = 0; b < part.to; b++, c++) {
+        for (let k = 0; k < slot.sums.length; k++) mySums[k] = part.sums[c * S + slot.sums[k]!]!;
+        for (let k = 0; k < slot.maxima.length; k++) myMaxima[k] = part.maxima[c * M + slot.maxima[k]!]!;
+        draws[j]![b] = r.finish(mySums, myMaxima, part.totals[c]!);
+      }
   });
   return draws;
+}
+
+/** Each statistic on every resample: `draws[j][b]` is statistic j on resample b (one thread). */
+function resampleStatistics(
+  rows: number,
+  statistics: readonly PreparedMetric[],
+  options: Pick<BootstrapOptions, "samples" | "seed">,
+): Float64Array[] {
+  const plan = planReductions(statistics);
+  const part = reduceResamples(rows, plan, options.seed, 0, options.samples);
+  return finishStatistics(rows, statistics, plan, [part], options);
+}
+
+/**
+ * What a second thread needs to gather some resamples' reductions itself: the rows' actual
+ * values and predictions, and which metric of which predictions each statistic is, in order.
+ */
+export interface ResampleRequest {
+  rows: number;
+  seed: number;
+  from: number;
+  to: number;
+  actual: Float64Array;
+  predicted: Float64Array[];
+  /** Per statistic: its metric and the index of its predictions in `predicted`. */
+  statistics: [MetricName, number][];
+  metricOptions?: MetricOptions;
+}
+
+/** The reductions a {@link ResampleRequest} asks for (what the bootstrap worker runs). */
+export function reduceRequestedResamples(request: ResampleRequest): ResampleReductions {
+  const statistics = request.statistics.map(([name, p]) =>
+    metricDefinition(name).prepare(request.actual, request.predicted[p]!, request.metricOptions),
+  );
+  return reduceResamples(request.rows, planReductions(statistics), request.seed, request.from, request.to);
+}
+
+/**
+ * Resample-statistic pairs (rows × samples) from which the bootstrap splits its resamples with
+ * a worker thread: below, starting the thread costs more than it saves.
+ */
+export const PARALLEL_BOOTSTRAP_MIN = 1 << 24;
+
+/** Where the bootstrap's worker script is, or false to stay on this thread. */
+export interface ParallelOptions {
+  worker?: URL | false;
+  /** Rows × samples from which the worker is used; default {@link PARALLEL_BOOTSTRAP_MIN}. */
+  minWork?: number;
+}
+
+/**
+ * `resampleStatistics` with the later half of the resamples gathered on a worker thread while
+ * this thread gathers the first half; the draws are bit for bit those of one thread. Falls back
+ * to one thread for small work, statistics that do not all reduce over rows, or a missing
+ * worker script.
+ */
+async function resampleStatisticsInParallel(
+  rows: number,
+  statistics: readonly PreparedMetric[],
+  described: Omit<ResampleRequest, "rows" | "seed" | "from" | "to">,
+  options: Pick<BootstrapOptions, "samples" | "seed">,
+  parallel: ParallelOptions,
+): Promise<Float64Array[]> {
+  const plan = planReductions(statistics);
+  const samples = options.samples;
+  const large =
+    parallel.worker !== false &&
+    samples >= 2 &&
+    rows * samples >= (parallel.minWork ?? PARALLEL_BOOTSTRAP_MIN) &&
+    plan.reductions.every((r) => r !== undefined) &&
+    plan.sumChannels.length + plan.maxChannels.length > 0;
+  const starter = large ? await import("./bootstrap-in-worker.js") : undefined;
+  const script = starter ? (parallel.worker ?? starter.defaultBootstrapWorker()) : false;
+  if (starter === undefined || script === false || !existsSync(script)) {
+    const part = reduceResamples(rows, plan, options.seed, 0, samples);
+    return finishStatistics(rows, statistics, plan, [part], options);
+  }
+  const middle = Math.floor(samples / 2);
+  const later = starter.reduceInWorker(script, {
+    ...described,
+    rows,
+    seed: options.seed,
+    from: middle,
+    to: samples,
+  });
+  // This thread gathers the first half while the worker gathers the second.
+  const first = reduceResamples(rows, plan, options.seed, 0, middle);
+  const second = await later;
+  return finishStatistics(rows, statistics, plan, [first, second], options);
 }
 
 /** The q-quantile (0..1) of sorted values, interpolating linearly between order statistics (R's type 7). */
@@ -427,18 +561,58 @@ export function evaluateWithIntervals(
   metricOptions?: MetricOptions,
 ): Record<string, MetricEstimate> {
   checkLengths(actual, predicted);
-  const prepared: Record<string, PreparedMetric> = {};
-  for (const name of names) prepared[name] = metricDefinition(name).prepare(actual, predicted, metricOptions);
-  const intervals = bootstrapIntervals(actual.length, prepared, bootstrap);
+  const prepared = names.map((name) => metricDefinition(name).prepare(actual, predicted, metricOptions));
+  const draws = resampleStatistics(actual.length, prepared, bootstrap);
+  return estimates(names, actual, predicted, prepared, draws, bootstrap, metricOptions);
+}
+
+/**
+ * {@link evaluateWithIntervals} with the resamples shared with a worker thread when there are
+ * many (see {@link ParallelOptions}): the same estimates, bit for bit.
+ */
+export async function evaluateWithIntervalsInParallel(
+  names: readonly MetricName[],
+  actual: Float64Array,
+  predicted: Float64Array,
+  bootstrap: BootstrapOptions = DEFAULT_BOOTSTRAP,
+  metricOptions?: MetricOptions,
+  parallel: ParallelOptions = {},
+): Promise<Record<string, MetricEstimate>> {
+  checkLengths(actual, predicted);
+  const prepared = names.map((name) => metricDefinition(name).prepare(actual, predicted, metricOptions));
+  const draws = await resampleStatisticsInParallel(
+    actual.length,
+    prepared,
+    {
+      actual,
+      predicted: [predicted],
+      statistics: names.map((name) => [name, 0]),
+      ...(metricOptions === undefined ? {} : { metricOptions }),
+    },
+    bootstrap,
+    parallel,
+  );
+  return estimates(names, actual, predicted, prepared, draws, bootstrap, metricOptions);
+}
+
+function estimates(
+  names: readonly MetricName[],
+  actual: Float64Array,
+  predicted: Float64Array,
+  prepared: readonly PreparedMetric[],
+  draws: readonly Float64Array[],
+  bootstrap: BootstrapOptions,
+  metricOptions: MetricOptions | undefined,
+): Record<string, MetricEstimate> {
   const out: Record<string, MetricEstimate> = {};
-  for (const name of names) {
-    const value = prepared[name]!();
+  names.forEach((name, j) => {
+    const value = prepared[j]!();
     const note = metricDefinition(name).explain(actual, predicted, undefined, metricOptions);
     const estimate: MetricEstimate = { value: Number.isNaN(value) ? null : value, ci: null, ...note };
     if (estimate.value === null) estimate.reason ??= "the metric is undefined on these rows";
-    else estimate.ci = intervals[name] ?? null;
+    else estimate.ci = bootstrap.samples > 0 ? percentileInterval(draws[j]!, bootstrap.confidence) : null;
     out[name] = estimate;
-  }
+  });
   return out;
 }
 

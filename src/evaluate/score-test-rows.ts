@@ -7,13 +7,21 @@ import { TEST, type ColumnVector, type RowBatch } from "../data/row-batch.js";
 import type { SliceSpec } from "../spec/schemas.js";
 import type { Scorer } from "../train/score.js";
 
+/**
+ * Floats in shared memory: the bootstrap's worker thread reads the scored rows without a copy
+ * (flat memory however many test rows there are).
+ */
+function sharedFloats(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
+}
+
 /** A growable Float64Array: test rows arrive in batches of unknown count. */
 export class NumberColumn {
-  private data = new Float64Array(1024);
+  private data = sharedFloats(1024);
   length = 0;
   push(v: number): void {
     if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
+      const next = sharedFloats(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }

@@ -7,7 +7,7 @@ import type { DatasetScan } from "../data/scan-dataset.js";
 import { compareModels } from "../compare/compare-models.js";
 import { decideGate } from "../compare/decide-gate.js";
 import type { BootstrapOptions } from "../evaluate/bootstrap.js";
-import { evaluateWithIntervals } from "../evaluate/bootstrap.js";
+import { evaluateWithIntervalsInParallel } from "../evaluate/bootstrap.js";
 import { defaultMetrics } from "../evaluate/metrics.js";
 import { scoreTestRows } from "../evaluate/score-test-rows.js";
 import { calibrationTable } from "../evaluate/classification.js";
@@ -110,7 +110,8 @@ async function evaluateTrained(
   const allMetrics = metrics.includes(primary) ? metrics : [primary, ...metrics];
   const threshold = m.spec.algorithm.type === "logistic" ? m.spec.algorithm.threshold : undefined;
   const metricOptions = threshold === undefined ? undefined : { threshold };
-  const challengerMetrics = evaluateWithIntervals(
+  // Large bootstraps share their resamples with a worker thread (the same numbers, bit for bit).
+  const challengerMetrics = await evaluateWithIntervalsInParallel(
     allMetrics,
     scored.actual,
     scored.challenger,
@@ -118,7 +119,13 @@ async function evaluateTrained(
     metricOptions,
   );
   const championMetrics = scored.champion
-    ? evaluateWithIntervals(allMetrics, scored.actual, scored.champion, bootstrap, metricOptions)
+    ? await evaluateWithIntervalsInParallel(
+        allMetrics,
+        scored.actual,
+        scored.champion,
+        bootstrap,
+        metricOptions,
+      )
     : null;
   const differences = scored.champion
     ? compareModels(allMetrics, scored.actual, scored.champion, scored.challenger, bootstrap, metricOptions)
