@@ -31,6 +31,7 @@
  */
 import type { MetricName } from "../spec/schemas.js";
 import { existsSync } from "node:fs";
+import type { BootstrapWorker } from "./bootstrap-in-worker.js";
 import type { MetricOptions, PreparedMetric } from "./metric-types.js";
 import { checkLengths } from "./metric-types.js";
 import { metricDefinition, rowReductionOf, type RowChannel, type RowReduction } from "./metrics.js";
@@ -450,6 +451,23 @@ export interface ParallelOptions {
   worker?: URL | false;
   /** Rows × samples from which the worker is used; default {@link PARALLEL_BOOTSTRAP_MIN}. */
   minWork?: number;
+  /** A worker started beforehand ({@link startBootstrapWorker}); the caller closes it. */
+  started?: BootstrapWorker;
+}
+
+/**
+ * A bootstrap worker started ahead of a bootstrap of `work` rows × samples, so its start-up
+ * overlaps the caller's work; undefined when such a bootstrap stays on one thread. The caller
+ * passes it as `started` and closes it.
+ */
+export async function startBootstrapWorker(
+  work: number,
+  parallel: ParallelOptions = {},
+): Promise<BootstrapWorker | undefined> {
+  if (parallel.worker === false || !(work >= (parallel.minWork ?? PARALLEL_BOOTSTRAP_MIN))) return undefined;
+  const starter = await import("./bootstrap-in-worker.js");
+  const script = parallel.worker ?? starter.defaultBootstrapWorker();
+  return existsSync(script) ? new starter.BootstrapWorker(script) : undefined;
 }
 
 /**
@@ -467,30 +485,27 @@ async function resampleStatisticsInParallel(
 ): Promise<Float64Array[]> {
   const plan = planReductions(statistics);
   const samples = options.samples;
-  const large =
-    parallel.worker !== false &&
+  const shareable =
     samples >= 2 &&
-    rows * samples >= (parallel.minWork ?? PARALLEL_BOOTSTRAP_MIN) &&
     plan.reductions.every((r) => r !== undefined) &&
     plan.sumChannels.length + plan.maxChannels.length > 0;
-  const starter = large ? await import("./bootstrap-in-worker.js") : undefined;
-  const script = starter ? (parallel.worker ?? starter.defaultBootstrapWorker()) : false;
-  if (starter === undefined || script === false || !existsSync(script)) {
+  const worker = shareable
+    ? (parallel.started ?? (await startBootstrapWorker(rows * samples, parallel)))
+    : undefined;
+  if (worker === undefined) {
     const part = reduceResamples(rows, plan, options.seed, 0, samples);
     return finishStatistics(rows, statistics, plan, [part], options);
   }
-  const middle = Math.floor(samples / 2);
-  const later = starter.reduceInWorker(script, {
-    ...described,
-    rows,
-    seed: options.seed,
-    from: middle,
-    to: samples,
-  });
-  // This thread gathers the first half while the worker gathers the second.
-  const first = reduceResamples(rows, plan, options.seed, 0, middle);
-  const second = await later;
-  return finishStatistics(rows, statistics, plan, [first, second], options);
+  try {
+    const middle = Math.floor(samples / 2);
+    const later = worker.reduce({ ...described, rows, seed: options.seed, from: middle, to: samples });
+    // This thread gathers the first half while the worker gathers the second.
+    const first = reduceResamples(rows, plan, options.seed, 0, middle);
+    const second = await later;
+    return finishStatistics(rows, statistics, plan, [first, second], options);
+  } finally {
+    if (worker !== parallel.started) await worker.close();
+  }
 }
 
 /** The q-quantile (0..1) of sorted values, interpolating linearly between order statistics (R's type 7). */

@@ -7,7 +7,8 @@ import type { DatasetScan } from "../data/scan-dataset.js";
 import { compareModels } from "../compare/compare-models.js";
 import { decideGate } from "../compare/decide-gate.js";
 import type { BootstrapOptions } from "../evaluate/bootstrap.js";
-import { evaluateWithIntervalsInParallel } from "../evaluate/bootstrap.js";
+import type { BootstrapWorker } from "../evaluate/bootstrap-in-worker.js";
+import { evaluateWithIntervalsInParallel, startBootstrapWorker } from "../evaluate/bootstrap.js";
 import { defaultMetrics } from "../evaluate/metrics.js";
 import { scoreTestRows } from "../evaluate/score-test-rows.js";
 import { calibrationTable } from "../evaluate/classification.js";
@@ -68,9 +69,7 @@ async function evaluateTrained(
   trained: TrainedModel,
   options: EvaluateOptions,
 ): Promise<ModelEvaluation> {
-  const { scan, fit, model, modelText, modelSha256 } = trained;
-  const warnings = [...fit.warnings];
-
+  const { scan, model } = trained;
   const columnNames = m.data.columns.map((c) => c.name);
   const challenger = makeScorer(model, columnNames);
   let championScorer: Scorer | null = null;
@@ -83,6 +82,33 @@ async function evaluateTrained(
       notComparable = `it needs ${e.features.length === 1 ? "column" : "columns"} ${e.features.map((f) => `"${f}"`).join(", ")}, which today's data does not have`;
     }
   }
+  const bootstrap: BootstrapOptions = m.spec.metrics.bootstrap;
+  // Large regression bootstraps share their resamples with a worker thread (the same numbers,
+  // bit for bit); started now, it loads while the test rows are scored.
+  const helper =
+    m.spec.task === "regression" ? await startBootstrapWorker(scan.test * bootstrap.samples) : undefined;
+  try {
+    return await scoreAndReport(m, trained, options, { challenger, championScorer, notComparable, helper });
+  } finally {
+    await helper?.close();
+  }
+}
+
+async function scoreAndReport(
+  m: LoadedModel,
+  trained: TrainedModel,
+  options: EvaluateOptions,
+  scorers: {
+    challenger: Scorer;
+    championScorer: Scorer | null;
+    notComparable: string | undefined;
+    helper: BootstrapWorker | undefined;
+  },
+): Promise<ModelEvaluation> {
+  const { scan, fit, model, modelText, modelSha256 } = trained;
+  const { challenger, championScorer, notComparable, helper } = scorers;
+  const warnings = [...fit.warnings];
+  const columnNames = m.data.columns.map((c) => c.name);
   const targetIndex = columnNames.indexOf(m.spec.target);
   const sensitive = m.spec.task === "classification" ? m.spec.sensitive : [];
   const scored = await scoreTestRows({
@@ -107,16 +133,17 @@ async function evaluateTrained(
   const metrics = (m.spec.metrics.report ?? defaultMetrics(m.spec.task)) as MetricName[];
   const primary: MetricName = m.spec.metrics.primary ?? (m.spec.task === "regression" ? "rmse" : "auc");
   const bootstrap: BootstrapOptions = m.spec.metrics.bootstrap;
+  const parallel = helper === undefined ? {} : { started: helper };
   const allMetrics = metrics.includes(primary) ? metrics : [primary, ...metrics];
   const threshold = m.spec.algorithm.type === "logistic" ? m.spec.algorithm.threshold : undefined;
   const metricOptions = threshold === undefined ? undefined : { threshold };
-  // Large bootstraps share their resamples with a worker thread (the same numbers, bit for bit).
   const challengerMetrics = await evaluateWithIntervalsInParallel(
     allMetrics,
     scored.actual,
     scored.challenger,
     bootstrap,
     metricOptions,
+    parallel,
   );
   const championMetrics = scored.champion
     ? await evaluateWithIntervalsInParallel(
@@ -125,6 +152,7 @@ async function evaluateTrained(
         scored.champion,
         bootstrap,
         metricOptions,
+        parallel,
       )
     : null;
   const differences = scored.champion

@@ -12,6 +12,7 @@ import {
   createRandom,
   evaluateWithIntervals,
   evaluateWithIntervalsInParallel,
+  startBootstrapWorker,
 } from "../../src/evaluate/bootstrap.js";
 import type { MetricName } from "../../src/spec/schemas.js";
 
@@ -68,6 +69,24 @@ describe("evaluateWithIntervalsInParallel", () => {
       }
     });
   }
+
+  it("serves several bootstraps from one worker started beforehand", async () => {
+    const started = await startBootstrapWorker(1e6, { worker: script, minWork: 1e6 });
+    expect(started).toBeDefined();
+    try {
+      for (const seed of [5, 6]) {
+        const { actual, predicted } = rows(2000, seed);
+        const options = { samples: 101, seed, confidence: 0.95 };
+        const shared = await evaluateWithIntervalsInParallel(METRICS, actual, predicted, options, undefined, {
+          started: started!,
+        });
+        expect(shared).toStrictEqual(evaluateWithIntervals(METRICS, actual, predicted, options));
+      }
+    } finally {
+      await started!.close();
+    }
+    expect(await startBootstrapWorker(999, { worker: script, minWork: 1e3 })).toBeUndefined();
+  });
 
   it("runs the worker script when the work is large enough", async () => {
     const failing = path.join(dir, "failing-worker.mjs");
