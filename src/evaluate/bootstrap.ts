@@ -212,6 +212,464 @@ function blockWeights(
 }
 
 /**
+ * {@link blockWeights} and {@link addWeightedSums} in one loop, one function per channel count
+ * (index 1 to 8; rows of `data` hold that many values): drawing the weights fills the time the
+ * sums wait on their additions. Every sum adds its rows in the same order, so the sums are bit
+ * for bit those of the two loops.
+ */
+type DrawAndSum = (
+  seed: number,
+  b: number,
+  half: number,
+  start: number,
+  m: number,
+  w: Float64Array,
+  data: Float64Array,
+  out: Float64Array,
+  at: number,
+) => number;
+
+const DRAW_AND_SUM: readonly DrawAndSum[] = [
+  (seed, b, half, start, m, w) => blockWeights(seed, b, half, start, m, w),
+  (seed, b, half, start, m, w, data, out, at) => {
+    const table = POISSON_WEIGHTS;
+    const k = (b * half + start / 2) % 4294967296;
+    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
+    let total = 0;
+    let s0 = 0;
+    const pairs = m & ~1;
+    let o = 0;
+    for (let i = 0; i < pairs; i += 2, o += 2) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      const hi = table[t >>> 16]!;
+      s0 += lo * data[o + 0]!;
+      s0 += hi * data[o + 1]!;
+      w[i] = lo;
+      w[i + 1] = hi;
+      total += lo + hi;
+    }
+    if (pairs < m) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      s0 += lo * data[o + 0]!;
+      w[pairs] = lo;
+      w[pairs + 1] = 0;
+      total += lo;
+    }
+    out[at + 0] = out[at + 0]! + s0;
+    return total;
+  },
+  (seed, b, half, start, m, w, data, out, at) => {
+    const table = POISSON_WEIGHTS;
+    const k = (b * half + start / 2) % 4294967296;
+    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
+    let total = 0;
+    let s0 = 0;
+    let s1 = 0;
+    const pairs = m & ~1;
+    let o = 0;
+    for (let i = 0; i < pairs; i += 2, o += 4) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      const hi = table[t >>> 16]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      s0 += hi * data[o + 2]!;
+      s1 += hi * data[o + 3]!;
+      w[i] = lo;
+      w[i + 1] = hi;
+      total += lo + hi;
+    }
+    if (pairs < m) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      w[pairs] = lo;
+      w[pairs + 1] = 0;
+      total += lo;
+    }
+    out[at + 0] = out[at + 0]! + s0;
+    out[at + 1] = out[at + 1]! + s1;
+    return total;
+  },
+  (seed, b, half, start, m, w, data, out, at) => {
+    const table = POISSON_WEIGHTS;
+    const k = (b * half + start / 2) % 4294967296;
+    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
+    let total = 0;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    const pairs = m & ~1;
+    let o = 0;
+    for (let i = 0; i < pairs; i += 2, o += 6) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      const hi = table[t >>> 16]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      s2 += lo * data[o + 2]!;
+      s0 += hi * data[o + 3]!;
+      s1 += hi * data[o + 4]!;
+      s2 += hi * data[o + 5]!;
+      w[i] = lo;
+      w[i + 1] = hi;
+      total += lo + hi;
+    }
+    if (pairs < m) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      s2 += lo * data[o + 2]!;
+      w[pairs] = lo;
+      w[pairs + 1] = 0;
+      total += lo;
+    }
+    out[at + 0] = out[at + 0]! + s0;
+    out[at + 1] = out[at + 1]! + s1;
+    out[at + 2] = out[at + 2]! + s2;
+    return total;
+  },
+  (seed, b, half, start, m, w, data, out, at) => {
+    const table = POISSON_WEIGHTS;
+    const k = (b * half + start / 2) % 4294967296;
+    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
+    let total = 0;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    const pairs = m & ~1;
+    let o = 0;
+    for (let i = 0; i < pairs; i += 2, o += 8) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      const hi = table[t >>> 16]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      s2 += lo * data[o + 2]!;
+      s3 += lo * data[o + 3]!;
+      s0 += hi * data[o + 4]!;
+      s1 += hi * data[o + 5]!;
+      s2 += hi * data[o + 6]!;
+      s3 += hi * data[o + 7]!;
+      w[i] = lo;
+      w[i + 1] = hi;
+      total += lo + hi;
+    }
+    if (pairs < m) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      s2 += lo * data[o + 2]!;
+      s3 += lo * data[o + 3]!;
+      w[pairs] = lo;
+      w[pairs + 1] = 0;
+      total += lo;
+    }
+    out[at + 0] = out[at + 0]! + s0;
+    out[at + 1] = out[at + 1]! + s1;
+    out[at + 2] = out[at + 2]! + s2;
+    out[at + 3] = out[at + 3]! + s3;
+    return total;
+  },
+  (seed, b, half, start, m, w, data, out, at) => {
+    const table = POISSON_WEIGHTS;
+    const k = (b * half + start / 2) % 4294967296;
+    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
+    let total = 0;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let s4 = 0;
+    const pairs = m & ~1;
+    let o = 0;
+    for (let i = 0; i < pairs; i += 2, o += 10) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      const hi = table[t >>> 16]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      s2 += lo * data[o + 2]!;
+      s3 += lo * data[o + 3]!;
+      s4 += lo * data[o + 4]!;
+      s0 += hi * data[o + 5]!;
+      s1 += hi * data[o + 6]!;
+      s2 += hi * data[o + 7]!;
+      s3 += hi * data[o + 8]!;
+      s4 += hi * data[o + 9]!;
+      w[i] = lo;
+      w[i + 1] = hi;
+      total += lo + hi;
+    }
+    if (pairs < m) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      s2 += lo * data[o + 2]!;
+      s3 += lo * data[o + 3]!;
+      s4 += lo * data[o + 4]!;
+      w[pairs] = lo;
+      w[pairs + 1] = 0;
+      total += lo;
+    }
+    out[at + 0] = out[at + 0]! + s0;
+    out[at + 1] = out[at + 1]! + s1;
+    out[at + 2] = out[at + 2]! + s2;
+    out[at + 3] = out[at + 3]! + s3;
+    out[at + 4] = out[at + 4]! + s4;
+    return total;
+  },
+  (seed, b, half, start, m, w, data, out, at) => {
+    const table = POISSON_WEIGHTS;
+    const k = (b * half + start / 2) % 4294967296;
+    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
+    let total = 0;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let s4 = 0;
+    let s5 = 0;
+    const pairs = m & ~1;
+    let o = 0;
+    for (let i = 0; i < pairs; i += 2, o += 12) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      const hi = table[t >>> 16]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      s2 += lo * data[o + 2]!;
+      s3 += lo * data[o + 3]!;
+      s4 += lo * data[o + 4]!;
+      s5 += lo * data[o + 5]!;
+      s0 += hi * data[o + 6]!;
+      s1 += hi * data[o + 7]!;
+      s2 += hi * data[o + 8]!;
+      s3 += hi * data[o + 9]!;
+      s4 += hi * data[o + 10]!;
+      s5 += hi * data[o + 11]!;
+      w[i] = lo;
+      w[i + 1] = hi;
+      total += lo + hi;
+    }
+    if (pairs < m) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      s2 += lo * data[o + 2]!;
+      s3 += lo * data[o + 3]!;
+      s4 += lo * data[o + 4]!;
+      s5 += lo * data[o + 5]!;
+      w[pairs] = lo;
+      w[pairs + 1] = 0;
+      total += lo;
+    }
+    out[at + 0] = out[at + 0]! + s0;
+    out[at + 1] = out[at + 1]! + s1;
+    out[at + 2] = out[at + 2]! + s2;
+    out[at + 3] = out[at + 3]! + s3;
+    out[at + 4] = out[at + 4]! + s4;
+    out[at + 5] = out[at + 5]! + s5;
+    return total;
+  },
+  (seed, b, half, start, m, w, data, out, at) => {
+    const table = POISSON_WEIGHTS;
+    const k = (b * half + start / 2) % 4294967296;
+    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
+    let total = 0;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let s4 = 0;
+    let s5 = 0;
+    let s6 = 0;
+    const pairs = m & ~1;
+    let o = 0;
+    for (let i = 0; i < pairs; i += 2, o += 14) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      const hi = table[t >>> 16]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      s2 += lo * data[o + 2]!;
+      s3 += lo * data[o + 3]!;
+      s4 += lo * data[o + 4]!;
+      s5 += lo * data[o + 5]!;
+      s6 += lo * data[o + 6]!;
+      s0 += hi * data[o + 7]!;
+      s1 += hi * data[o + 8]!;
+      s2 += hi * data[o + 9]!;
+      s3 += hi * data[o + 10]!;
+      s4 += hi * data[o + 11]!;
+      s5 += hi * data[o + 12]!;
+      s6 += hi * data[o + 13]!;
+      w[i] = lo;
+      w[i + 1] = hi;
+      total += lo + hi;
+    }
+    if (pairs < m) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      s2 += lo * data[o + 2]!;
+      s3 += lo * data[o + 3]!;
+      s4 += lo * data[o + 4]!;
+      s5 += lo * data[o + 5]!;
+      s6 += lo * data[o + 6]!;
+      w[pairs] = lo;
+      w[pairs + 1] = 0;
+      total += lo;
+    }
+    out[at + 0] = out[at + 0]! + s0;
+    out[at + 1] = out[at + 1]! + s1;
+    out[at + 2] = out[at + 2]! + s2;
+    out[at + 3] = out[at + 3]! + s3;
+    out[at + 4] = out[at + 4]! + s4;
+    out[at + 5] = out[at + 5]! + s5;
+    out[at + 6] = out[at + 6]! + s6;
+    return total;
+  },
+  (seed, b, half, start, m, w, data, out, at) => {
+    const table = POISSON_WEIGHTS;
+    const k = (b * half + start / 2) % 4294967296;
+    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
+    let total = 0;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let s4 = 0;
+    let s5 = 0;
+    let s6 = 0;
+    let s7 = 0;
+    const pairs = m & ~1;
+    let o = 0;
+    for (let i = 0; i < pairs; i += 2, o += 16) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      const hi = table[t >>> 16]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      s2 += lo * data[o + 2]!;
+      s3 += lo * data[o + 3]!;
+      s4 += lo * data[o + 4]!;
+      s5 += lo * data[o + 5]!;
+      s6 += lo * data[o + 6]!;
+      s7 += lo * data[o + 7]!;
+      s0 += hi * data[o + 8]!;
+      s1 += hi * data[o + 9]!;
+      s2 += hi * data[o + 10]!;
+      s3 += hi * data[o + 11]!;
+      s4 += hi * data[o + 12]!;
+      s5 += hi * data[o + 13]!;
+      s6 += hi * data[o + 14]!;
+      s7 += hi * data[o + 15]!;
+      w[i] = lo;
+      w[i + 1] = hi;
+      total += lo + hi;
+    }
+    if (pairs < m) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      s0 += lo * data[o + 0]!;
+      s1 += lo * data[o + 1]!;
+      s2 += lo * data[o + 2]!;
+      s3 += lo * data[o + 3]!;
+      s4 += lo * data[o + 4]!;
+      s5 += lo * data[o + 5]!;
+      s6 += lo * data[o + 6]!;
+      s7 += lo * data[o + 7]!;
+      w[pairs] = lo;
+      w[pairs + 1] = 0;
+      total += lo;
+    }
+    out[at + 0] = out[at + 0]! + s0;
+    out[at + 1] = out[at + 1]! + s1;
+    out[at + 2] = out[at + 2]! + s2;
+    out[at + 3] = out[at + 3]! + s3;
+    out[at + 4] = out[at + 4]! + s4;
+    out[at + 5] = out[at + 5]! + s5;
+    out[at + 6] = out[at + 6]! + s6;
+    out[at + 7] = out[at + 7]! + s7;
+    return total;
+  },
+];
+
+/**
  * Adds Σ w · channel for `width` (1 to 4) channels interleaved in `data` (row i's at
  * width·i ..) to `out[at ..]`. A few sums per pass over the weights keep the loop in
  * registers; one loop per width wastes no work on padding.
@@ -323,8 +781,13 @@ function reduceResamples(
   if (S + M === 0 || count === 0) return out;
   const seed = Math.trunc(seedOption);
   const half = Math.ceil(rows / 2);
+  // The first up to 8 channels are summed in the loop that draws the weights; any further ones
+  // in groups of up to 4 from the weights.
+  const lead = Math.min(S, 8);
+  const drawAndSum = DRAW_AND_SUM[lead]!;
+  const leadData = new Float64Array(BLOCK_ROWS * lead);
   const groups = [];
-  for (let g = 0; g < S; g += 4) {
+  for (let g = lead; g < S; g += 4) {
     const width = Math.min(4, S - g);
     groups.push({ width, at: g, data: new Float64Array(BLOCK_ROWS * width) });
   }
@@ -334,6 +797,10 @@ function reduceResamples(
   const w = new Float64Array(BLOCK_ROWS + 1);
   for (let start = 0; start < rows; start += BLOCK_ROWS) {
     const m = Math.min(BLOCK_ROWS, rows - start);
+    for (let k = 0; k < lead; k++) {
+      sumChannels[k]!.fill(start, start + m, column);
+      for (let i = 0; i < m; i++) leadData[lead * i + k] = column[i]!;
+    }
     for (const g of groups)
       for (let k = 0; k < g.width; k++) {
         sumChannels[g.at + k]!.fill(start, start + m, column);
@@ -349,7 +816,8 @@ function reduceResamples(
       order.sort((x, y) => values[y]! - values[x]! || x - y);
     }
     for (let b = from, c = 0; b < to; b++, c++) {
-      totals[c] = totals[c]! + blockWeights(seed, b, half, start, m, w);
+      const drawn = drawAndSum(seed, b, half, start, m, w, leadData, sums, c * S);
+      totals[c] = totals[c]! + drawn;
       for (const g of groups) addWeightedSums(g.data, g.width, w, m, sums, c * S + g.at);
       for (let k = 0; k < M; k++) {
         const order = maxOrder[k]!;

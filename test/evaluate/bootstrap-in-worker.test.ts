@@ -9,11 +9,16 @@ import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  bootstrapIntervals,
   createRandom,
+  forEachPoissonResample,
+  percentileInterval,
   evaluateWithIntervals,
   evaluateWithIntervalsInParallel,
   startBootstrapWorker,
 } from "../../src/evaluate/bootstrap.js";
+import type { PreparedMetric } from "../../src/evaluate/metric-types.js";
+import { metricDefinition, rowReductionOf } from "../../src/evaluate/metrics.js";
 import type { MetricName } from "../../src/spec/schemas.js";
 
 let dir = "";
@@ -122,5 +127,93 @@ describe("evaluateWithIntervalsInParallel", () => {
       },
     );
     expect(shared).toStrictEqual(evaluateWithIntervals(["rmse", "mae"], actual, predicted, options));
+  });
+});
+
+describe("row reductions of the bootstrap", () => {
+  /**
+   * Statistic j on resample b, by the file comment's definition: Poisson weights from the one
+   * stream, each channel summed over a block of 2048 rows in row order, block sums added in
+   * order, maxima over the rows a resample holds.
+   */
+  function reference(n: number, metrics: PreparedMetric[], samples: number, seed: number): number[][] {
+    const draws = metrics.map(() => [] as number[]);
+    forEachPoissonResample(n, { samples, seed }, (weights, b, total) => {
+      metrics.forEach((metric, j) => {
+        const r = rowReductionOf(metric)!;
+        const sums = new Float64Array(r.sums.length);
+        r.sums.forEach((channel, k) => {
+          const values = new Float64Array(n);
+          channel.fill(0, n, values);
+          for (let start = 0; start < n; start += 2048) {
+            let s = 0;
+            for (let i = start; i < Math.min(n, start + 2048); i++) s += weights[i]! * values[i]!;
+            sums[k] = sums[k]! + s;
+          }
+        });
+        const maxima = new Float64Array(r.maxima.length).fill(-Infinity);
+        r.maxima.forEach((channel, k) => {
+          const values = new Float64Array(n);
+          channel.fill(0, n, values);
+          for (let i = 0; i < n; i++) if (weights[i]! > 0 && values[i]! > maxima[k]!) maxima[k] = values[i]!;
+        });
+        draws[j]![b] = r.finish(sums, maxima, total);
+      });
+    });
+    return draws;
+  }
+
+  it("gives each statistic bit for bit its defined value, for 1 to 11 summed channels", () => {
+    const n = 4097;
+    const { actual, predicted } = rows(n, 9);
+    const other = predicted.map((p, i) => p + (i % 5) * 0.1);
+    const sets: [MetricName, Float64Array][][] = [
+      [["rmse", predicted]],
+      [
+        ["rmse", predicted],
+        ["mae", predicted],
+      ],
+      [["r2", predicted]],
+      [
+        ["r2", predicted],
+        ["mae", predicted],
+      ],
+      [
+        ["r2", predicted],
+        ["mae", predicted],
+        ["mape", predicted],
+      ],
+      [
+        ["r2", predicted],
+        ["mae", predicted],
+        ["mape", predicted],
+        ["max_error", predicted],
+      ],
+      [
+        ["r2", predicted],
+        ["r2", other],
+        ["mae", predicted],
+      ],
+      [
+        ["r2", predicted],
+        ["r2", other],
+        ["mae", predicted],
+        ["mae", other],
+        ["mape", other],
+      ],
+    ];
+    for (const set of sets) {
+      const samples = 7;
+      const byName: Record<string, PreparedMetric> = {};
+      const metrics = set.map(
+        ([name, p], j) => (byName[`${name}${j}`] = metricDefinition(name).prepare(actual, p)),
+      );
+      const expected = reference(n, metrics, samples, 3);
+      const intervals = bootstrapIntervals(n, byName, { samples, seed: 3, confidence: 0.5 });
+      metrics.forEach((_, j) => {
+        const name = `${set[j]![0]}${j}`;
+        expect(intervals[name]).toStrictEqual(percentileInterval(expected[j]!, 0.5));
+      });
+    }
   });
 });
