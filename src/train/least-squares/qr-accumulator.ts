@@ -72,6 +72,15 @@ export class QrAccumulator {
   private readonly min: Float64Array;
   private readonly max: Float64Array;
   private pending = 0;
+  /**
+   * Whether a column has held a non-zero value. A column that never has (a missing indicator of
+   * complete data, say) is zero in R and in the block, and every reflection leaves it so: the
+   * fold skips it, which changes no number.
+   */
+  private readonly live: Uint8Array;
+  /** Indices of the live columns, ascending; the first `liveCount` entries are valid. */
+  private readonly liveColumns: Int32Array;
+  private liveCount = 0;
   private rowCount = 0;
   private weightTotal = 0;
 
@@ -88,6 +97,8 @@ export class QrAccumulator {
     this.block = new Float64Array(width * blockRows);
     this.min = new Float64Array(width).fill(Infinity);
     this.max = new Float64Array(width).fill(-Infinity);
+    this.live = new Uint8Array(width);
+    this.liveColumns = new Int32Array(width);
   }
 
   /** Rows added with a positive weight. */
@@ -234,6 +245,8 @@ export class QrAccumulator {
         acc.max[j] = state.max[j]!;
       }
     }
+    for (let j = 0; j < width; j++)
+      for (let i = 0; i <= j; i++) if (acc.r[i * width + j] !== 0) acc.live[j] = 1;
     acc.rowCount = state.rows;
     acc.weightTotal = state.weightSum;
     return acc;
@@ -247,7 +260,27 @@ export class QrAccumulator {
     const stride = this.blockRows;
     const r = this.r;
     const b = this.block;
+    const live = this.live;
+    let changed = false;
     for (let j = 0; j < width; j++) {
+      if (live[j] === 1) continue;
+      const cj = j * stride;
+      for (let i = cj; i < cj + m; i++)
+        if (b[i] !== 0) {
+          live[j] = 1;
+          changed = true;
+          break;
+        }
+    }
+    const cols = this.liveColumns;
+    if (changed || this.liveCount === 0) {
+      let n = 0;
+      for (let j = 0; j < width; j++) if (live[j] === 1) cols[n++] = j;
+      this.liveCount = n;
+    }
+    const count = this.liveCount;
+    for (let q = 0; q < count; q++) {
+      const j = cols[q]!;
       const cj = j * stride;
       const endJ = cj + m;
       let sigma = 0;
@@ -265,17 +298,24 @@ export class QrAccumulator {
       for (let i = cj; i < endJ; i++) b[i] = b[i]! * inv;
       // Four columns at a time: each pass over the Householder vector serves four dot products,
       // which measured ~15% faster than one column at a time.
-      let k = j + 1;
-      for (; k + 3 < width; k += 4) {
-        const c1 = k * stride;
-        const c2 = c1 + stride;
-        const c3 = c2 + stride;
-        const c4 = c3 + stride;
-        const rk = j * width + k;
-        let s1 = r[rk]!;
-        let s2 = r[rk + 1]!;
-        let s3 = r[rk + 2]!;
-        let s4 = r[rk + 3]!;
+      let p = q + 1;
+      for (; p + 3 < count; p += 4) {
+        const k1 = cols[p]!;
+        const k2 = cols[p + 1]!;
+        const k3 = cols[p + 2]!;
+        const k4 = cols[p + 3]!;
+        const c1 = k1 * stride;
+        const c2 = k2 * stride;
+        const c3 = k3 * stride;
+        const c4 = k4 * stride;
+        const r1 = j * width + k1;
+        const r2 = j * width + k2;
+        const r3 = j * width + k3;
+        const r4 = j * width + k4;
+        let s1 = r[r1]!;
+        let s2 = r[r2]!;
+        let s3 = r[r3]!;
+        let s4 = r[r4]!;
         for (let i = 0; i < m; i++) {
           const u = b[cj + i]!;
           s1 += u * b[c1 + i]!;
@@ -287,10 +327,10 @@ export class QrAccumulator {
         s2 *= tau;
         s3 *= tau;
         s4 *= tau;
-        r[rk] = r[rk]! - s1;
-        r[rk + 1] = r[rk + 1]! - s2;
-        r[rk + 2] = r[rk + 2]! - s3;
-        r[rk + 3] = r[rk + 3]! - s4;
+        r[r1] = r[r1]! - s1;
+        r[r2] = r[r2]! - s2;
+        r[r3] = r[r3]! - s3;
+        r[r4] = r[r4]! - s4;
         for (let i = 0; i < m; i++) {
           const u = b[cj + i]!;
           b[c1 + i] = b[c1 + i]! - s1 * u;
@@ -299,7 +339,8 @@ export class QrAccumulator {
           b[c4 + i] = b[c4 + i]! - s4 * u;
         }
       }
-      for (; k < width; k++) {
+      for (; p < count; p++) {
+        const k = cols[p]!;
         const ck = k * stride;
         const rk = j * width + k;
         let s = r[rk]!;
