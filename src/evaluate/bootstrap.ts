@@ -229,444 +229,54 @@ type DrawAndSum = (
   at: number,
 ) => number;
 
+/**
+ * The loop of {@link DrawAndSum} for `channels` sums, written out once per channel count: the
+ * sums live in local variables (registers), which a loop over an array of sums would not allow.
+ * Generated from one template rather than written eight times; every sum adds its rows in the
+ * same order as {@link blockWeights} followed by {@link addWeightedSums}.
+ */
+function drawAndSumFor(channels: number): DrawAndSum {
+  const sums = Array.from({ length: channels }, (_, j) => j);
+  const draw = [
+    "state = (state + 0x6d2b79f5) | 0;",
+    "let t = state;",
+    "t = Math.imul(t ^ (t >>> 15), t | 1);",
+    "t ^= t + Math.imul(t ^ (t >>> 7), t | 61);",
+    "t ^= t >>> 14;",
+    "const lo = table[t & 0xffff];",
+  ].join("\n");
+  const body = `
+    const k = (b * half + start / 2) % 4294967296;
+    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
+    let total = 0;
+    ${sums.map((j) => `let s${j} = 0;`).join("\n")}
+    const pairs = m & ~1;
+    let o = 0;
+    for (let i = 0; i < pairs; i += 2, o += ${2 * channels}) {
+      ${draw}
+      const hi = table[t >>> 16];
+      ${sums.map((j) => `s${j} += lo * data[o + ${j}];`).join("\n")}
+      ${sums.map((j) => `s${j} += hi * data[o + ${channels + j}];`).join("\n")}
+      w[i] = lo;
+      w[i + 1] = hi;
+      total += lo + hi;
+    }
+    if (pairs < m) {
+      ${draw}
+      ${sums.map((j) => `s${j} += lo * data[o + ${j}];`).join("\n")}
+      w[pairs] = lo;
+      w[pairs + 1] = 0;
+      total += lo;
+    }
+    ${sums.map((j) => `out[at + ${j}] = out[at + ${j}] + s${j};`).join("\n")}
+    return total;`;
+  const make = new Function("table", `return (seed, b, half, start, m, w, data, out, at) => {${body}};`);
+  return make(POISSON_WEIGHTS) as DrawAndSum;
+}
+
 const DRAW_AND_SUM: readonly DrawAndSum[] = [
   (seed, b, half, start, m, w) => blockWeights(seed, b, half, start, m, w),
-  (seed, b, half, start, m, w, data, out, at) => {
-    const table = POISSON_WEIGHTS;
-    const k = (b * half + start / 2) % 4294967296;
-    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
-    let total = 0;
-    let s0 = 0;
-    const pairs = m & ~1;
-    let o = 0;
-    for (let i = 0; i < pairs; i += 2, o += 2) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      const hi = table[t >>> 16]!;
-      s0 += lo * data[o + 0]!;
-      s0 += hi * data[o + 1]!;
-      w[i] = lo;
-      w[i + 1] = hi;
-      total += lo + hi;
-    }
-    if (pairs < m) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      s0 += lo * data[o + 0]!;
-      w[pairs] = lo;
-      w[pairs + 1] = 0;
-      total += lo;
-    }
-    out[at + 0] = out[at + 0]! + s0;
-    return total;
-  },
-  (seed, b, half, start, m, w, data, out, at) => {
-    const table = POISSON_WEIGHTS;
-    const k = (b * half + start / 2) % 4294967296;
-    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
-    let total = 0;
-    let s0 = 0;
-    let s1 = 0;
-    const pairs = m & ~1;
-    let o = 0;
-    for (let i = 0; i < pairs; i += 2, o += 4) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      const hi = table[t >>> 16]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      s0 += hi * data[o + 2]!;
-      s1 += hi * data[o + 3]!;
-      w[i] = lo;
-      w[i + 1] = hi;
-      total += lo + hi;
-    }
-    if (pairs < m) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      w[pairs] = lo;
-      w[pairs + 1] = 0;
-      total += lo;
-    }
-    out[at + 0] = out[at + 0]! + s0;
-    out[at + 1] = out[at + 1]! + s1;
-    return total;
-  },
-  (seed, b, half, start, m, w, data, out, at) => {
-    const table = POISSON_WEIGHTS;
-    const k = (b * half + start / 2) % 4294967296;
-    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
-    let total = 0;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    const pairs = m & ~1;
-    let o = 0;
-    for (let i = 0; i < pairs; i += 2, o += 6) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      const hi = table[t >>> 16]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      s2 += lo * data[o + 2]!;
-      s0 += hi * data[o + 3]!;
-      s1 += hi * data[o + 4]!;
-      s2 += hi * data[o + 5]!;
-      w[i] = lo;
-      w[i + 1] = hi;
-      total += lo + hi;
-    }
-    if (pairs < m) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      s2 += lo * data[o + 2]!;
-      w[pairs] = lo;
-      w[pairs + 1] = 0;
-      total += lo;
-    }
-    out[at + 0] = out[at + 0]! + s0;
-    out[at + 1] = out[at + 1]! + s1;
-    out[at + 2] = out[at + 2]! + s2;
-    return total;
-  },
-  (seed, b, half, start, m, w, data, out, at) => {
-    const table = POISSON_WEIGHTS;
-    const k = (b * half + start / 2) % 4294967296;
-    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
-    let total = 0;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    const pairs = m & ~1;
-    let o = 0;
-    for (let i = 0; i < pairs; i += 2, o += 8) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      const hi = table[t >>> 16]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      s2 += lo * data[o + 2]!;
-      s3 += lo * data[o + 3]!;
-      s0 += hi * data[o + 4]!;
-      s1 += hi * data[o + 5]!;
-      s2 += hi * data[o + 6]!;
-      s3 += hi * data[o + 7]!;
-      w[i] = lo;
-      w[i + 1] = hi;
-      total += lo + hi;
-    }
-    if (pairs < m) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      s2 += lo * data[o + 2]!;
-      s3 += lo * data[o + 3]!;
-      w[pairs] = lo;
-      w[pairs + 1] = 0;
-      total += lo;
-    }
-    out[at + 0] = out[at + 0]! + s0;
-    out[at + 1] = out[at + 1]! + s1;
-    out[at + 2] = out[at + 2]! + s2;
-    out[at + 3] = out[at + 3]! + s3;
-    return total;
-  },
-  (seed, b, half, start, m, w, data, out, at) => {
-    const table = POISSON_WEIGHTS;
-    const k = (b * half + start / 2) % 4294967296;
-    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
-    let total = 0;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let s4 = 0;
-    const pairs = m & ~1;
-    let o = 0;
-    for (let i = 0; i < pairs; i += 2, o += 10) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      const hi = table[t >>> 16]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      s2 += lo * data[o + 2]!;
-      s3 += lo * data[o + 3]!;
-      s4 += lo * data[o + 4]!;
-      s0 += hi * data[o + 5]!;
-      s1 += hi * data[o + 6]!;
-      s2 += hi * data[o + 7]!;
-      s3 += hi * data[o + 8]!;
-      s4 += hi * data[o + 9]!;
-      w[i] = lo;
-      w[i + 1] = hi;
-      total += lo + hi;
-    }
-    if (pairs < m) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      s2 += lo * data[o + 2]!;
-      s3 += lo * data[o + 3]!;
-      s4 += lo * data[o + 4]!;
-      w[pairs] = lo;
-      w[pairs + 1] = 0;
-      total += lo;
-    }
-    out[at + 0] = out[at + 0]! + s0;
-    out[at + 1] = out[at + 1]! + s1;
-    out[at + 2] = out[at + 2]! + s2;
-    out[at + 3] = out[at + 3]! + s3;
-    out[at + 4] = out[at + 4]! + s4;
-    return total;
-  },
-  (seed, b, half, start, m, w, data, out, at) => {
-    const table = POISSON_WEIGHTS;
-    const k = (b * half + start / 2) % 4294967296;
-    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
-    let total = 0;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let s4 = 0;
-    let s5 = 0;
-    const pairs = m & ~1;
-    let o = 0;
-    for (let i = 0; i < pairs; i += 2, o += 12) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      const hi = table[t >>> 16]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      s2 += lo * data[o + 2]!;
-      s3 += lo * data[o + 3]!;
-      s4 += lo * data[o + 4]!;
-      s5 += lo * data[o + 5]!;
-      s0 += hi * data[o + 6]!;
-      s1 += hi * data[o + 7]!;
-      s2 += hi * data[o + 8]!;
-      s3 += hi * data[o + 9]!;
-      s4 += hi * data[o + 10]!;
-      s5 += hi * data[o + 11]!;
-      w[i] = lo;
-      w[i + 1] = hi;
-      total += lo + hi;
-    }
-    if (pairs < m) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      s2 += lo * data[o + 2]!;
-      s3 += lo * data[o + 3]!;
-      s4 += lo * data[o + 4]!;
-      s5 += lo * data[o + 5]!;
-      w[pairs] = lo;
-      w[pairs + 1] = 0;
-      total += lo;
-    }
-    out[at + 0] = out[at + 0]! + s0;
-    out[at + 1] = out[at + 1]! + s1;
-    out[at + 2] = out[at + 2]! + s2;
-    out[at + 3] = out[at + 3]! + s3;
-    out[at + 4] = out[at + 4]! + s4;
-    out[at + 5] = out[at + 5]! + s5;
-    return total;
-  },
-  (seed, b, half, start, m, w, data, out, at) => {
-    const table = POISSON_WEIGHTS;
-    const k = (b * half + start / 2) % 4294967296;
-    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
-    let total = 0;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let s4 = 0;
-    let s5 = 0;
-    let s6 = 0;
-    const pairs = m & ~1;
-    let o = 0;
-    for (let i = 0; i < pairs; i += 2, o += 14) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      const hi = table[t >>> 16]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      s2 += lo * data[o + 2]!;
-      s3 += lo * data[o + 3]!;
-      s4 += lo * data[o + 4]!;
-      s5 += lo * data[o + 5]!;
-      s6 += lo * data[o + 6]!;
-      s0 += hi * data[o + 7]!;
-      s1 += hi * data[o + 8]!;
-      s2 += hi * data[o + 9]!;
-      s3 += hi * data[o + 10]!;
-      s4 += hi * data[o + 11]!;
-      s5 += hi * data[o + 12]!;
-      s6 += hi * data[o + 13]!;
-      w[i] = lo;
-      w[i + 1] = hi;
-      total += lo + hi;
-    }
-    if (pairs < m) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      s2 += lo * data[o + 2]!;
-      s3 += lo * data[o + 3]!;
-      s4 += lo * data[o + 4]!;
-      s5 += lo * data[o + 5]!;
-      s6 += lo * data[o + 6]!;
-      w[pairs] = lo;
-      w[pairs + 1] = 0;
-      total += lo;
-    }
-    out[at + 0] = out[at + 0]! + s0;
-    out[at + 1] = out[at + 1]! + s1;
-    out[at + 2] = out[at + 2]! + s2;
-    out[at + 3] = out[at + 3]! + s3;
-    out[at + 4] = out[at + 4]! + s4;
-    out[at + 5] = out[at + 5]! + s5;
-    out[at + 6] = out[at + 6]! + s6;
-    return total;
-  },
-  (seed, b, half, start, m, w, data, out, at) => {
-    const table = POISSON_WEIGHTS;
-    const k = (b * half + start / 2) % 4294967296;
-    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
-    let total = 0;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let s4 = 0;
-    let s5 = 0;
-    let s6 = 0;
-    let s7 = 0;
-    const pairs = m & ~1;
-    let o = 0;
-    for (let i = 0; i < pairs; i += 2, o += 16) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      const hi = table[t >>> 16]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      s2 += lo * data[o + 2]!;
-      s3 += lo * data[o + 3]!;
-      s4 += lo * data[o + 4]!;
-      s5 += lo * data[o + 5]!;
-      s6 += lo * data[o + 6]!;
-      s7 += lo * data[o + 7]!;
-      s0 += hi * data[o + 8]!;
-      s1 += hi * data[o + 9]!;
-      s2 += hi * data[o + 10]!;
-      s3 += hi * data[o + 11]!;
-      s4 += hi * data[o + 12]!;
-      s5 += hi * data[o + 13]!;
-      s6 += hi * data[o + 14]!;
-      s7 += hi * data[o + 15]!;
-      w[i] = lo;
-      w[i + 1] = hi;
-      total += lo + hi;
-    }
-    if (pairs < m) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
-      const lo = table[t & 0xffff]!;
-      s0 += lo * data[o + 0]!;
-      s1 += lo * data[o + 1]!;
-      s2 += lo * data[o + 2]!;
-      s3 += lo * data[o + 3]!;
-      s4 += lo * data[o + 4]!;
-      s5 += lo * data[o + 5]!;
-      s6 += lo * data[o + 6]!;
-      s7 += lo * data[o + 7]!;
-      w[pairs] = lo;
-      w[pairs + 1] = 0;
-      total += lo;
-    }
-    out[at + 0] = out[at + 0]! + s0;
-    out[at + 1] = out[at + 1]! + s1;
-    out[at + 2] = out[at + 2]! + s2;
-    out[at + 3] = out[at + 3]! + s3;
-    out[at + 4] = out[at + 4]! + s4;
-    out[at + 5] = out[at + 5]! + s5;
-    out[at + 6] = out[at + 6]! + s6;
-    out[at + 7] = out[at + 7]! + s7;
-    return total;
-  },
+  ...Array.from({ length: 8 }, (_, k) => drawAndSumFor(k + 1)),
 ];
 
 /**
