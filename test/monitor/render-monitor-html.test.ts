@@ -4,11 +4,8 @@
  * distributions, two bars per bin at the reported shares, and ok columns none; names from data
  * stay text. One browser for the file; the report comes from the engine on controlled shifts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHeadless, type HeadlessBrowser } from "../helpers/headless-page.js";
 import { monitorModel } from "../../src/monitor/monitor-model.js";
 import {
   monitorReportSchema,
@@ -23,8 +20,7 @@ import { drawRows, trainProduction, type Shift, type Trained } from "./monitor-f
 const HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>";
 
 let trained: Trained;
-let work: string;
-let context: BrowserContext;
+let browser: HeadlessBrowser;
 /** x1 shifted by one standard deviation and a fifth of the rows in the unseen category "d". */
 let drifted: MonitorReport;
 /** The training distribution again: nothing drifts. */
@@ -57,53 +53,15 @@ beforeAll(async () => {
   trained = await trainProduction();
   drifted = await monitored(101, { x1Mean: 1, newCategory: 0.2 });
   steady = await monitored(7, {});
-  work = mkdtempSync(path.join(tmpdir(), "modelgate-monitor-html-"));
-  context = await chromium.launchPersistentContext(path.join(work, "profile"), {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await startHeadless("modelgate-monitor-html-");
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (work) rmSync(work, { recursive: true, force: true });
+  await browser?.close();
   trained?.project.remove();
 });
 
-interface Loaded {
-  page: Page;
-  errors: string[];
-  /** Every request other than the page itself. */
-  requests: string[];
-}
-
-async function load(html: string, name: string): Promise<Loaded> {
-  const file = path.join(work, `${name}.html`);
-  writeFileSync(file, html);
-  const url = `file://${file}`;
-  const page = await context.newPage();
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("request", (r) => {
-    if (r.url() !== url) requests.push(r.url());
-  });
-  await page.route("**/*", (route) =>
-    route.request().url() === url ? route.continue() : route.abort("blockedbyclient"),
-  );
-  await page.goto(url, { waitUntil: "load" });
-  return { page, errors, requests };
-}
+const load = (html: string, name: string) => browser.load(html, name);
 
 const model = (r: MonitorReport): MonitorModelReport => r.models[0]!;
 const charts = 'figure[data-chart="distribution"]';

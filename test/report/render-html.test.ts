@@ -2,11 +2,9 @@
  * The HTML report in headless Chromium: it loads without a console error, asks for nothing
  * beyond itself, and draws every chart with the points it should. One browser for the file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHeadless, type HeadlessBrowser } from "../helpers/headless-page.js";
 import type { Report } from "../../src/report/report-schema.js";
 import { renderHtml, type ScoredRows } from "../../src/report/render-html.js";
 import { niceTicks, sampleIndices } from "../../src/report/svg-charts.js";
@@ -41,56 +39,17 @@ const HISTORY = {
   ],
 };
 
-let work: string;
-let context: BrowserContext;
+let browser: HeadlessBrowser;
 
 beforeAll(async () => {
-  work = mkdtempSync(path.join(tmpdir(), "modelgate-html-"));
-  context = await chromium.launchPersistentContext(path.join(work, "profile"), {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await startHeadless("modelgate-html-");
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (work) rmSync(work, { recursive: true, force: true });
+  await browser?.close();
 });
 
-interface Loaded {
-  page: Page;
-  errors: string[];
-  /** Every request other than the page itself. */
-  requests: string[];
-}
-
-async function load(html: string, name: string): Promise<Loaded> {
-  const file = path.join(work, `${name}.html`);
-  writeFileSync(file, html);
-  const url = `file://${file}`;
-  const page = await context.newPage();
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("request", (r) => {
-    if (r.url() !== url) requests.push(r.url());
-  });
-  await page.route("**/*", (route) =>
-    route.request().url() === url ? route.continue() : route.abort("blockedbyclient"),
-  );
-  await page.goto(url, { waitUntil: "load" });
-  return { page, errors, requests };
-}
+const load = (html: string, name: string) => browser.load(html, name);
 
 const count = (page: Page, selector: string) => page.locator(selector).count();
 const attr = (page: Page, selector: string, name: string) =>
