@@ -25,6 +25,7 @@
  * `other` and `distinctExact` turns false.
  */
 import type { ColumnType, DataSpec } from "../spec/schemas.js";
+import { mulberry32 } from "../random.js";
 import { parseIsoDate } from "./parse-values.js";
 import type { ColumnVector, RowBatch } from "./row-batch.js";
 
@@ -106,14 +107,8 @@ export function profileOptionsOf(options: ProfileOptions): ProfileOptions {
 
 /** A seeded generator of floats in (0, 1): mulberry32. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => (next() + 0.5) / 4294967296;
 }
 
 /** Index of the histogram count for `v` (see the module comment for the bin rules). */

@@ -29,6 +29,7 @@
  * {@link forEachResample} keeps the multinomial scheme (exactly n rows drawn per resample) for
  * callers that want it, with the same generator.
  */
+import { mulberry32 } from "../random.js";
 import type { MetricName } from "../spec/schemas.js";
 import { existsSync } from "node:fs";
 import type { BootstrapWorker } from "./bootstrap-in-worker.js";
@@ -51,14 +52,7 @@ export interface Random {
 
 /** mulberry32 seeded with `seed` (an integer; reduced modulo 2^32). */
 export function createRandom(seed: number): Random {
-  let state = Math.trunc(seed) >>> 0;
-  const nextUint32 = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const nextUint32 = mulberry32(seed);
   return {
     nextUint32,
     next: () => nextUint32() / 4294967296,
