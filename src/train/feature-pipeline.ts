@@ -54,6 +54,25 @@ export interface Pipeline {
   standardise: boolean;
 }
 
+/**
+ * Counts one observed value and adds x, x², … x^degree to the per-power Welford means and M2
+ * (what imputation and scaling of polynomial terms are learnt from).
+ */
+export function addPowers(
+  s: { observed: number; mean: { [k: number]: number }; m2: { [k: number]: number } },
+  x: number,
+  degree: number,
+): void {
+  s.observed++;
+  let power = 1;
+  for (let k = 0; k < degree; k++) {
+    power *= x;
+    const delta = power - s.mean[k]!;
+    s.mean[k]! += delta / s.observed;
+    s.m2[k]! += delta * (power - s.mean[k]!);
+  }
+}
+
 /** Converts a raw numeric cell to the feature's units (dates to years since 1970). */
 export function featureValue(type: NumericFeature["type"], raw: number): number {
   return type === "date" ? raw / MS_PER_YEAR : raw;
@@ -137,14 +156,7 @@ export class PipelineLearner {
             continue;
           }
           const x = featureValue(s.type, raw);
-          s.observed++;
-          let power = 1;
-          for (let k = 0; k < s.degree; k++) {
-            power *= x;
-            const delta = power - s.mean[k]!;
-            s.mean[k]! += delta / s.observed;
-            s.m2[k]! += delta * (power - s.mean[k]!);
-          }
+          addPowers(s, x, s.degree);
           s.values?.push(x);
           if (s.counts) s.counts.set(x, (s.counts.get(x) ?? 0) + 1);
         }

@@ -22,6 +22,7 @@ import { TRAIN, type RowBatch } from "../data/row-batch.js";
 import { InputError } from "../errors.js";
 import {
   AllMissingError,
+  addPowers,
   featureValue,
   numericStep,
   type CategoryFeature,
@@ -248,14 +249,7 @@ export class DesignAccumulator {
       }
       const f = this.features[k] as Extract<ResolvedFeature, { kind: "numeric" }>;
       const x = featureValue(f.type, raw);
-      s.observed++;
-      let power = 1;
-      for (let d = 0; d < f.degree; d++) {
-        power *= x;
-        const delta = power - s.mean[d]!;
-        s.mean[d]! += delta / s.observed;
-        s.m2[d]! += delta * (power - s.mean[d]!);
-      }
+      addPowers(s, x, f.degree);
       this.medianValues[k]?.push(x);
       const counts = this.frequent[k];
       if (counts) counts.set(x, (counts.get(x) ?? 0) + 1);
