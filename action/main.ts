@@ -21,6 +21,7 @@ import { renderMarkdown, renderSummaryLine } from "../src/report/render-markdown
 import type { Report } from "../src/report/report-schema.js";
 import { evaluateProject } from "../src/run/evaluate-project.js";
 import {
+  cachedSource,
   loadChampion,
   readRegistry,
   registryDirOf,
@@ -205,10 +206,10 @@ async function championSource(
     return { source: workingTreeSource(project.root), notes };
   }
   const baseSha = pull.base.sha;
-  const source: RegistrySource = {
+  const source = cachedSource({
     describe: `the base commit ${baseSha.slice(0, 7)}`,
     read: (p) => reader.fileAt(baseSha, fromRoot ? `${fromRoot}/${p}` : p),
-  };
+  });
   const changed = await changedRegistryFiles(project.registryDir, registryDir, source);
   if (changed.length > 0)
     notes.push(

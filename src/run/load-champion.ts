@@ -34,6 +34,26 @@ export function workingTreeSource(root: string): RegistrySource {
   };
 }
 
+/**
+ * The same source, reading each file once: a run asks for registry.json for the registry-change
+ * check, for each model's champion and for the metric history, and through the contents API
+ * each of those is a request.
+ */
+export function cachedSource(source: RegistrySource): RegistrySource {
+  const seen = new Map<string, Promise<string | null>>();
+  return {
+    describe: source.describe,
+    read(relativePath) {
+      let text = seen.get(relativePath);
+      if (!text) {
+        text = source.read(relativePath);
+        seen.set(relativePath, text);
+      }
+      return text;
+    },
+  };
+}
+
 /** The registry document, or an empty one when the repository has none yet. */
 export async function readRegistry(source: RegistrySource, registryDir: string): Promise<Registry> {
   const file = registryPaths(registryDir).registry;

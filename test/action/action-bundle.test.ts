@@ -59,7 +59,15 @@ function artifactFiles(
 describe("the Action bundle on a pull request", () => {
   it("evaluates the cars example: summary, outputs, one artifact per model", async () => {
     const pr = openPullRequest({ "README.md": "a change that leaves the model alone\n" });
+    const before = sim.exchanges.length;
     const result = await sim.runWorkflow({ repo: pr.repo, pullNumber: pr.number, job, inputs });
+    // Each registry file is read once at the base commit, however many times the run needs it.
+    const reads = sim.exchanges
+      .slice(before)
+      .filter((e) => e.operationId === "repos/get-content")
+      .map((e) => e.path);
+    expect(reads.filter((p) => p.includes("registry.json"))).toHaveLength(1);
+    expect(new Set(reads).size).toBe(reads.length);
     expect(result.stderr).toBe("");
     expect(result.conclusion).toBe("success");
     expect(result.outputs["passed"]).toBe("true");
