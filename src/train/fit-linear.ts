@@ -36,7 +36,7 @@ import {
 import { QrAccumulator } from "./least-squares/qr-accumulator.js";
 import { DesignAccumulator, finishDesign, type DesignConfig, type DesignPart } from "./shard-design.js";
 import { heldOutSse, solveColumns } from "./solve-columns.js";
-import { foldOf, searchTrials, type TrialParams } from "./search-space.js";
+import { foldOf, searchPlan, type TrialParams } from "./search-space.js";
 
 export interface LinearFitInput {
   spec: ModelSpec;
@@ -74,18 +74,14 @@ export interface LinearPlan {
 export function planLinear(spec: ModelSpec, data: DataSpec, features: string[]): LinearPlan {
   const columns = data.columns;
   const columnNames = columns.map((c) => c.name);
-  const trials = searchTrials(spec, features);
-  const maxDegree: Record<string, number> = {};
-  for (const t of trials)
-    for (const [f, d] of Object.entries(t.degree)) maxDegree[f] = Math.max(maxDegree[f] ?? 1, d);
-  const searching = trials.length > 1;
+  const { trials, maxDegree, searching, folds, foldSeed } = searchPlan(spec, features);
   const resolved = resolveFeatures(spec, columns, maxDegree);
   return {
     trials,
     features: resolved,
     searching,
-    folds: searching ? (spec.search?.folds ?? 5) : 1,
-    foldSeed: spec.search?.seed ?? spec.seed,
+    folds,
+    foldSeed,
     primary: spec.metrics.primary ?? "rmse",
     intercept: spec.algorithm.intercept,
     // Scaling changes a penalised fit only; plain least squares on raw terms (QR is accurate on

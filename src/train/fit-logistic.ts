@@ -25,7 +25,7 @@ import {
   type TrialResult,
 } from "./fit-common.js";
 import { fitLogisticRegression, type LogisticFit } from "./least-squares/fit-logistic-regression.js";
-import { foldOf, searchTrials } from "./search-space.js";
+import { foldOf, searchPlan } from "./search-space.js";
 import { targetReader } from "./target.js";
 
 export interface LogisticFitInput {
@@ -47,13 +47,7 @@ export async function fitLogistic(input: LogisticFitInput): Promise<ModelFit> {
   const target = targetReader(spec, columns[targetIndex]!, targetIndex);
   const intercept = algo.intercept;
   const standardise = spec.preprocessing.scale === "standard";
-  const trials = searchTrials(spec, input.features);
-  const maxDegree: Record<string, number> = {};
-  for (const t of trials)
-    for (const [f, d] of Object.entries(t.degree)) maxDegree[f] = Math.max(maxDegree[f] ?? 1, d);
-  const searching = trials.length > 1;
-  const folds = searching ? (spec.search?.folds ?? 5) : 1;
-  const foldSeed = spec.search?.seed ?? spec.seed;
+  const { trials, maxDegree, searching, folds, foldSeed } = searchPlan(spec, input.features);
   const primary: MetricName = spec.metrics.primary ?? "auc";
 
   // 1. statistics

@@ -92,3 +92,30 @@ export function foldOf(row: number, folds: number, seed: number): number {
   h ^= h >>> 16;
   return (h >>> 0) % folds;
 }
+
+/** The trials, each feature's largest degree among them, and the cross-validation folds. */
+export interface SearchPlan {
+  trials: TrialParams[];
+  /** Per feature, the largest polynomial degree any trial uses (the design holds them all). */
+  maxDegree: Record<string, number>;
+  searching: boolean;
+  /** k of the k-fold cross-validation; 1 without a search. */
+  folds: number;
+  foldSeed: number;
+}
+
+/** What a fit needs to know of its search before it reads a row. */
+export function searchPlan(spec: ModelSpec, features: readonly string[]): SearchPlan {
+  const trials = searchTrials(spec, features);
+  const maxDegree: Record<string, number> = {};
+  for (const t of trials)
+    for (const [f, d] of Object.entries(t.degree)) maxDegree[f] = Math.max(maxDegree[f] ?? 1, d);
+  const searching = trials.length > 1;
+  return {
+    trials,
+    maxDegree,
+    searching,
+    folds: searching ? (spec.search?.folds ?? 5) : 1,
+    foldSeed: spec.search?.seed ?? spec.seed,
+  };
+}
