@@ -245,4 +245,57 @@ describe("serialisation", () => {
       /diagonal/,
     );
   });
+
+  it("adds column-major rows (all, or a picked subset) to the same factor, bit for bit, as addRow", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 1, max: 9 }),
+        (rows, blockRows, seed) => {
+          const d = makeDesign(rows, 4, seed);
+          const width = d.names.length + 1;
+          const byRow = accumulate(d, 0, rows, blockRows);
+          const byColumn = new QrAccumulator(width, { blockRows });
+          const picked = new QrAccumulator(width, { blockRows });
+          // Column-major copy with spare room (stride > rows) and the rows in chunks of 37.
+          const stride = rows + 3;
+          const columns = new Float64Array(width * stride);
+          d.x.forEach((row, i) => {
+            row.forEach((v, j) => (columns[j * stride + i] = v));
+            columns[(width - 1) * stride + i] = d.y[i]!;
+          });
+          for (let from = 0; from < rows; from += 37) {
+            const n = Math.min(37, rows - from);
+            byColumn.addRows(columns.subarray(from), stride, n);
+            picked.addRows(
+              columns,
+              stride,
+              n,
+              Int32Array.from({ length: n }, (_, t) => from + t),
+            );
+          }
+          expect(byColumn.toJSON()).toEqual(byRow.toJSON());
+          expect(picked.toJSON()).toEqual(byRow.toJSON());
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("refuses a non-finite value in column-major rows and adds none of the block", () => {
+    const acc = new QrAccumulator(3);
+    acc.addRows(Float64Array.from([1, 2, 3, 4, 5, 6]), 2, 2);
+    const before = acc.toJSON();
+    const bad = Float64Array.from([1, 2, 3, 4, Infinity, 6]);
+    let error: unknown;
+    try {
+      acc.addRows(bad, 2, 2);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(NonFiniteValueError);
+    expect((error as NonFiniteValueError).column).toBe(2);
+    expect(acc.toJSON()).toEqual(before);
+  });
 });
