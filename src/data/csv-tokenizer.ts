@@ -244,26 +244,34 @@ export function tokenizePlainRecord(
     if (parse[f] === 1) {
       const negative = c === 45;
       if (negative || c === 43) i++;
-      let mantissa = 0;
+      // The digits before and after the point as 32-bit integers: a chain of integer
+      // multiply-adds is twice as fast as one of doubles. Up to 9 digits each they cannot wrap,
+      // and whole * 10^fraction + part is then the exact integer the digits spell.
       const digitsFrom = i;
+      let whole = 0;
       let d: number;
       while ((d = buf[i]! - 48) >>> 0 <= 9) {
-        mantissa = mantissa * 10 + d;
+        whole = (Math.imul(whole, 10) + d) | 0;
         i++;
       }
-      let digits = i - digitsFrom;
+      const wholeDigits = i - digitsFrom;
+      let part = 0;
       let fraction = 0;
       if (buf[i] === 46) {
         i++;
         const fractionFrom = i;
         while ((d = buf[i]! - 48) >>> 0 <= 9) {
-          mantissa = mantissa * 10 + d;
+          part = (Math.imul(part, 10) + d) | 0;
           i++;
         }
         fraction = i - fractionFrom;
-        digits += fraction;
       }
+      const digits = wholeDigits + fraction;
       if (digits > 0 && digits <= 15) {
+        const mantissa =
+          wholeDigits <= 9 && fraction <= 9
+            ? whole * POW10[fraction]! + part
+            : digitsValue(buf, digitsFrom, digitsFrom + digits + (fraction > 0 ? 1 : 0));
         value = mantissa === 0 ? 0 : fraction === 0 ? mantissa : mantissa / POW10[fraction]!;
         if (negative) value = -value;
         numberEnd = i;
@@ -295,6 +303,13 @@ export function tokenizePlainRecord(
     rec.badQuote = -1;
     return RECORD;
   }
+}
+
+/** The integer the digits in buf[from..to) spell, a point skipped: exact up to 15 digits. */
+function digitsValue(buf: Uint8Array, from: number, to: number): number {
+  let mantissa = 0;
+  for (let i = from; i < to; i++) if (buf[i] !== 46) mantissa = mantissa * 10 + (buf[i]! - 48);
+  return mantissa;
 }
 
 /** The text of a quoted field that holds doubled quotes. */

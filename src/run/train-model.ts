@@ -4,7 +4,7 @@ import { RowSpill } from "../data/row-spill.js";
 import { scanDataset, type DatasetScan } from "../data/scan-dataset.js";
 import { displayPath, type LoadedModel } from "../spec/load-project.js";
 import type { ModelFit } from "../train/fit-common.js";
-import { fitLinear } from "../train/fit-linear.js";
+import { fitLinear, planLinear, rereadsRows } from "../train/fit-linear.js";
 import { fitLogistic } from "../train/fit-logistic.js";
 import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../train/model-file.js";
 import type { EvaluateOptions } from "./evaluate-model.js";
@@ -39,13 +39,15 @@ export async function trainModel(
 ): Promise<TrainedModel> {
   const shown = displayPath(options.displayBase, m.dataFile);
   const specFile = displayPath(options.displayBase, m.dataSpecFile);
-  const spill = RowSpill.open();
-  // The scoring pass reads the test rows only: a spill of their own, a fifth of the bytes.
+  // Every row is kept for a fit that reads them again (logistic, or a search scored by mae...);
+  // the scoring pass reads the test rows only: a spill of their own, a fifth of the bytes.
+  const rereads = m.spec.task === "classification" || rereadsRows(planLinear(m.spec, m.data, m.features));
+  const spill = rereads ? RowSpill.open() : undefined;
   let testSpill: RowSpill;
   try {
     testSpill = RowSpill.open();
   } catch (error) {
-    spill.close();
+    spill?.close();
     throw error;
   }
   try {
@@ -53,7 +55,7 @@ export async function trainModel(
     const checkingScan = async (visit?: (batch: RowBatch) => void): Promise<void> => {
       let rows = 0;
       const onBatch = (batch: RowBatch): void => {
-        spill.append(batch);
+        spill?.append(batch);
         const test = testRowsOf(batch);
         if (test.length > 0) testSpill.append(test);
         visit?.(batch);
@@ -79,7 +81,10 @@ export async function trainModel(
         );
       scan = combineScans(m, parts, options.displayBase);
     };
-    const read = () => progress(spill.batches(), m.name, "train", options);
+    const read = () => {
+      if (spill === undefined) throw new Error("the fit read the rows again, which its plan did not say");
+      return progress(spill.batches(), m.name, "train", options);
+    };
     const input = { spec: m.spec, data: m.data, features: m.features, read, source: shown };
     let fit: ModelFit;
     if (m.spec.task === "classification") {
@@ -97,12 +102,12 @@ export async function trainModel(
       modelSha256: sha256,
       rows: () => testSpill.batches(),
       release: () => {
-        spill.close();
+        spill?.close();
         testSpill.close();
       },
     };
   } catch (error) {
-    spill.close();
+    spill?.close();
     testSpill.close();
     throw error;
   }

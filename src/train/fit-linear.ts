@@ -94,6 +94,14 @@ export function planLinear(spec: ModelSpec, data: DataSpec, features: string[]):
   };
 }
 
+/**
+ * Whether the fit reads the train rows again after its first pass: a search scored by a metric
+ * that the fold factors do not give (mae, mape, max_error).
+ */
+export function rereadsRows(plan: Pick<LinearPlan, "searching" | "primary">): boolean {
+  return plan.searching && plan.primary !== "rmse" && plan.primary !== "r2";
+}
+
 /** A fresh accumulator of the plan's raw design; `keep` limits it to a shard's rows. */
 export function designAccumulator(plan: LinearPlan, keep?: DesignConfig["keep"]): DesignAccumulator {
   return new DesignAccumulator({
@@ -153,7 +161,7 @@ export async function fitFromDesign(
 
   // 2. search
   const columnNames = input.data.columns.map((c) => c.name);
-  const needsPass = searching && primary !== "rmse" && primary !== "r2";
+  const needsPass = rereadsRows(plan);
   if (needsPass && !read)
     throw new InputError({
       file: input.source,

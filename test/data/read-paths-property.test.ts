@@ -25,7 +25,7 @@ const numberText = fc
   .tuple(
     fc.constantFrom("", "", "-", "+"),
     fc.oneof(digits(8), digits(19), fc.constant("")),
-    fc.option(fc.oneof(digits(9), fc.constant(""))),
+    fc.option(fc.oneof(digits(9), digits(14), fc.constant(""))),
     fc.option(
       fc.tuple(fc.constantFrom("e", "E"), fc.constantFrom("", "-", "+"), fc.integer({ min: 0, max: 30 })),
     ),
