@@ -122,6 +122,9 @@ export function columnStates(spec: DataSpec): ColumnState[] {
  * Receives one record at a time (`begin`, a call per cell, `end`) and fills columnar arrays;
  * every problem goes to the collector with the row, line and column.
  */
+/** Rows of the first batch of a read (see BatchBuilder's `size`). */
+const FIRST_BATCH_ROWS = 1024;
+
 export class BatchBuilder {
   readonly cols: ColumnState[];
   /** Rows in the batch being filled. */
@@ -148,8 +151,19 @@ export class BatchBuilder {
     this.allocate();
   }
 
+  /** Batches handed out so far. */
+  private taken = 0;
+
+  /**
+   * Rows in the batch being built. The first batch is small, so that the thread receiving the
+   * batches starts its work while this one is still warming up.
+   */
+  private get size(): number {
+    return this.taken === 0 ? Math.min(FIRST_BATCH_ROWS, this.limits.batchSize) : this.limits.batchSize;
+  }
+
   private allocate(): void {
-    const size = this.limits.batchSize;
+    const size = this.size;
     this.rows = new Uint32Array(size);
     this.lines = new Uint32Array(size);
     this.num = this.cols.map((c) => (c.t <= T_DATE ? new Float64Array(size) : undefined));
@@ -161,7 +175,7 @@ export class BatchBuilder {
 
   /** Whether the batch is full and should be taken. */
   get full(): boolean {
-    return this.n >= this.limits.batchSize;
+    return this.n >= this.size;
   }
 
   /** Starts a record: its 1-based data row and the 1-based line where it starts. */
@@ -212,6 +226,7 @@ export class BatchBuilder {
     this.n = 0;
     this.badRows = 0;
     this.stamp.fill(-1);
+    this.taken++;
     this.allocate();
     return batch;
   }

@@ -132,6 +132,10 @@ export function binIndex(edges: readonly number[], v: number): number {
  * unpredictable branches than a binary search per value.
  */
 export class BinFinder {
+  /**
+   * Per cell: its bin when every value that can land in the cell (rounding included) is in that
+   * bin, else -1 - (the bin of the cell's lower end), from which a short walk finds the bin.
+   */
   private readonly grid: Int32Array;
   private readonly scale: number;
   private readonly lo: number;
@@ -139,27 +143,39 @@ export class BinFinder {
   private readonly k: number;
 
   constructor(private readonly edges: readonly number[]) {
-    this.k = edges.length - 1;
-    this.lo = edges[0]!;
-    this.hi = edges[this.k]!;
-    const cells = 256;
-    this.grid = new Int32Array(cells + 1);
-    const width = (this.hi - this.lo) / cells;
+    const k = edges.length - 1;
+    const lo = edges[0]!;
+    const hi = edges[k]!;
+    this.k = k;
+    this.lo = lo;
+    this.hi = hi;
+    const cells = CELLS;
+    // Two spare cells: rounding may put the largest value one cell past the last.
+    this.grid = new Int32Array(cells + 2);
+    const width = (hi - lo) / cells;
     this.scale = width > 0 && Number.isFinite(width) ? 1 / width : 0;
-    for (let g = 0; g <= cells; g++) {
+    for (let g = 0; g < this.grid.length; g++) {
+      if (this.scale === 0) {
+        this.grid[g] = -2; // one value: walk from bin 1
+        continue;
+      }
       // The bin of the cell's lower end; a value in the cell is in this bin or a later one.
-      this.grid[g] = this.scale === 0 ? 1 : binIndex(edges, this.lo + g / this.scale);
+      const first = binIndex(edges, lo + g / this.scale);
+      // A value lands at most one cell away from its own: the cell is settled when the
+      // neighbours on both sides share its bin.
+      const below = binIndex(edges, Math.max(lo, lo + (g - 1) / this.scale));
+      const above = binIndex(edges, Math.min(hi, lo + (g + 2) / this.scale));
+      this.grid[g] = below === above ? below : -1 - first;
     }
   }
 
   index(v: number): number {
     if (v < this.lo) return 0;
     if (v > this.hi) return this.k + 1;
+    const cell = this.grid[Math.floor((v - this.lo) * this.scale)]!;
+    if (cell >= 0) return cell;
     const edges = this.edges;
-    let bin = Math.min(
-      this.k,
-      this.grid[Math.min(this.grid.length - 1, Math.floor((v - this.lo) * this.scale))]!,
-    );
+    let bin = Math.min(this.k, -1 - cell);
     // Rounding may put the cell one step too far: step back, then forward.
     while (bin > 1 && v < edges[bin - 1]!) bin--;
     while (bin < this.k && v >= edges[bin]!) bin++;
@@ -167,9 +183,12 @@ export class BinFinder {
   }
 }
 
-/** Edges from the quantiles of `values` (sorted in place). */
-export function quantileEdges(values: number[], bins: number): number[] {
-  values.sort((a, b) => a - b);
+/** Cells of a {@link BinFinder}'s grid: with 10 bins, all but a few hold one bin. */
+const CELLS = 1024;
+
+/** Edges from the quantiles of `list` (left as it is). */
+export function quantileEdges(list: number[], bins: number): number[] {
+  const values = Float64Array.from(list).sort();
   const edges: number[] = [];
   for (let j = 0; j <= bins; j++) {
     const q = values[Math.min(values.length - 1, Math.floor((j * (values.length - 1)) / bins))]!;
@@ -238,9 +257,19 @@ class NumericProfiler {
     const mean = sum / n;
     let m2 = 0;
     const finder = this.finder;
-    // Once the edges are known, one pass takes the deviations, the bins and the sample.
+    // Once the edges are known, one pass takes the deviations and the bins; without missing
+    // values the sample visits only the values it keeps (their positions are known ahead).
     const fused = this.withDistribution && finder !== undefined;
-    if (fused) {
+    if (fused && n === values.length) {
+      const counts = this.counts;
+      for (let r = 0; r < values.length; r++) {
+        const v = values[r]!;
+        const d = v - mean;
+        m2 += d * d;
+        counts[finder.index(v)]!++;
+      }
+      this.sampleAll(values);
+    } else if (fused) {
       const counts = this.counts;
       const k = this.sampleSize;
       let seen = this.seen;
@@ -296,6 +325,19 @@ class NumericProfiler {
       } else seen++;
     }
     this.seen = seen;
+  }
+
+  /** {@link sampleOne} for each of `values`, none missing: only the values picked are visited. */
+  private sampleAll(values: Float64Array): void {
+    const k = this.sampleSize;
+    const first = this.seen;
+    const end = first + values.length;
+    while (this.seen < end && (this.seen < k || this.nextPick < end)) {
+      const at = this.seen < k ? this.seen : this.nextPick;
+      this.seen = at;
+      this.pick(values[at - first]!);
+    }
+    this.seen = end;
   }
 
   private sampleOne(v: number): void {

@@ -3,12 +3,18 @@
  * the champion on the same test rows, compare, decide the gate. Returns the model's part of
  * report.json and the model file; writes nothing (the adapters do).
  */
+import { stat } from "node:fs/promises";
+import { WORKER_MIN_BYTES } from "../data/read-dataset.js";
 import type { DatasetScan } from "../data/scan-dataset.js";
 import { compareModels } from "../compare/compare-models.js";
 import { decideGate } from "../compare/decide-gate.js";
 import type { BootstrapOptions } from "../evaluate/bootstrap.js";
 import type { BootstrapWorker } from "../evaluate/bootstrap-in-worker.js";
-import { evaluateWithIntervalsInParallel, startBootstrapWorker } from "../evaluate/bootstrap.js";
+import {
+  evaluateWithIntervalsInParallel,
+  PARALLEL_BOOTSTRAP_MIN,
+  startBootstrapWorker,
+} from "../evaluate/bootstrap.js";
 import { defaultMetrics } from "../evaluate/metrics.js";
 import { scoreTestRows } from "../evaluate/score-test-rows.js";
 import { calibrationTable } from "../evaluate/classification.js";
@@ -56,11 +62,31 @@ export interface ModelEvaluation {
 
 /** Evaluates one loaded model; throws InputError for invalid data or an impossible fit. */
 export async function evaluateModel(m: LoadedModel, options: EvaluateOptions): Promise<ModelEvaluation> {
-  const trained = await trainModel(m, options);
+  // A large regression bootstrap shares its resamples with a worker thread (the same numbers,
+  // bit for bit). For a large file the thread starts now, so it is ready when training ends.
+  const early =
+    m.spec.task === "regression" && m.spec.metrics.bootstrap.samples > 0 && (await isLarge(m))
+      ? await startBootstrapWorker(Infinity)
+      : undefined;
   try {
-    return await evaluateTrained(m, trained, options);
+    const trained = await trainModel(m, options);
+    try {
+      return await evaluateTrained(m, trained, options, early);
+    } finally {
+      trained.release();
+    }
   } finally {
-    trained.release();
+    await early?.close();
+  }
+}
+
+/** Whether the model's data file is one the read goes to a worker thread for. */
+async function isLarge(m: LoadedModel): Promise<boolean> {
+  if (m.dataParts !== undefined) return false;
+  try {
+    return (await stat(m.dataFile)).size >= WORKER_MIN_BYTES;
+  } catch {
+    return false; // the scan says what is wrong with the file
   }
 }
 
@@ -68,6 +94,7 @@ async function evaluateTrained(
   m: LoadedModel,
   trained: TrainedModel,
   options: EvaluateOptions,
+  early: BootstrapWorker | undefined,
 ): Promise<ModelEvaluation> {
   const { scan, model } = trained;
   const columnNames = m.data.columns.map((c) => c.name);
@@ -83,14 +110,16 @@ async function evaluateTrained(
     }
   }
   const bootstrap: BootstrapOptions = m.spec.metrics.bootstrap;
-  // Large regression bootstraps share their resamples with a worker thread (the same numbers,
-  // bit for bit); started now, it loads while the test rows are scored.
+  // Started now if not before, the worker loads while the test rows are scored.
+  const work = scan.test * bootstrap.samples;
   const helper =
-    m.spec.task === "regression" ? await startBootstrapWorker(scan.test * bootstrap.samples) : undefined;
+    m.spec.task !== "regression" || !(work >= PARALLEL_BOOTSTRAP_MIN)
+      ? undefined
+      : (early ?? (await startBootstrapWorker(work)));
   try {
     return await scoreAndReport(m, trained, options, { challenger, championScorer, notComparable, helper });
   } finally {
-    await helper?.close();
+    if (helper !== early) await helper?.close();
   }
 }
 

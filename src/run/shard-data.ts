@@ -14,6 +14,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { mergeProfiles, readRows, scanDataset, type DatasetScan, type RowBatch } from "../data/index.js";
+import { quantileEdges } from "../data/profile-columns.js";
 import { InputError, type Problem } from "../errors.js";
 import { displayPath, type LoadedModel } from "../spec/load-project.js";
 import type { DataSpec } from "../spec/schemas.js";
@@ -66,17 +67,6 @@ export async function sharedEdges(m: LoadedModel): Promise<Record<string, number
   columns.forEach(({ c }, k) => {
     if (values[k]!.length > 0) edges[c.name] = quantileEdges(values[k]!, BINS);
   });
-  return edges;
-}
-
-function quantileEdges(values: number[], bins: number): number[] {
-  values.sort((a, b) => a - b);
-  const edges: number[] = [];
-  for (let j = 0; j <= bins; j++) {
-    const q = values[Math.min(values.length - 1, Math.floor((j * (values.length - 1)) / bins))]!;
-    if (edges.length === 0 || q > edges[edges.length - 1]!) edges.push(q);
-  }
-  if (edges.length === 1) edges.push(edges[0]!);
   return edges;
 }
 
