@@ -59,18 +59,19 @@ export function murmurhash3(b: Uint8Array, start = 0, end = b.length, seed = 0):
 }
 
 /**
- * {@link murmurhash3} of `b[0, end)` with seed 0, reading the 16-byte blocks as 32-bit words
- * from `words`, a view of the same memory as `b` (so `b.byteOffset` is a multiple of 4): four
- * loads per block instead of sixteen. Only on little-endian machines, where the words are the
- * reference's little-endian reads.
+ * {@link murmurhash3} of the `length` bytes of `b` from `start` with seed 0, reading the 16-byte
+ * blocks as 32-bit words from `words`, a view of the same memory as `b` (so `b.byteOffset` and
+ * `start` are multiples of 4): four loads per block instead of sixteen. Only on little-endian
+ * machines, where the words are the reference's little-endian reads.
  */
-export function murmurhash3Words(words: Int32Array, b: Uint8Array, end: number): void {
+export function murmurhash3Words(words: Int32Array, b: Uint8Array, start: number, length: number): void {
   let h1 = 0;
   let h2 = 0;
   let h3 = 0;
   let h4 = 0;
-  const blocks = end >> 4;
-  for (let w = 0; w < blocks * 4; w += 4) {
+  const blocks = length >> 4;
+  const first = start >> 2;
+  for (let w = first; w < first + blocks * 4; w += 4) {
     let k1 = words[w]!;
     let k2 = words[w + 1]!;
     let k3 = words[w + 2]!;
@@ -88,7 +89,7 @@ export function murmurhash3Words(words: Int32Array, b: Uint8Array, end: number):
     h4 ^= k4;
     h4 = (Math.imul((rotl(h4, 13) + h1) | 0, 5) + 0x32ac3b17) | 0;
   }
-  finish(b, blocks * 16, end, h1, h2, h3, h4);
+  finish(b, start + blocks * 16, length, h1, h2, h3, h4);
 }
 
 /** The tail bytes from `i` and the finalization, into {@link murmurOut}. */
