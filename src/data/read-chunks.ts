@@ -1,6 +1,7 @@
 /**
  * A file read in chunks into one reusable buffer, with the sha256 of every byte computed on
- * the way. Memory stays at one read plus the longest allowed record, whatever the file size.
+ * the way (or each read's bytes handed to a caller that hashes them elsewhere). Memory stays at
+ * one read plus the longest allowed record, whatever the file size.
  */
 import { isAscii } from "node:buffer";
 import type { Hash } from "node:crypto";
@@ -32,20 +33,25 @@ export class ChunkReader {
     maxRecordBytes: number,
     withHash: boolean,
     private readonly readSize: number,
+    private readonly passBytes: ((bytes: Uint8Array<ArrayBuffer>) => void) | undefined,
   ) {
     this.buf = Buffer.allocUnsafe(readSize + maxRecordBytes + 2 * SLACK);
     this.hash = withHash ? createHash("sha256") : undefined;
   }
 
-  /** Opens `path`; the caller turns a failure into a Problem. */
+  /**
+   * Opens `path`; the caller turns a failure into a Problem. `passBytes` receives a copy of the
+   * bytes of every read, in file order.
+   */
   static async open(
     path: string,
     maxRecordBytes: number,
     withHash: boolean,
     readSize = READ_SIZE,
+    passBytes?: (bytes: Uint8Array<ArrayBuffer>) => void,
   ): Promise<ChunkReader> {
     const handle = await open(path, "r");
-    return new ChunkReader(handle, maxRecordBytes, withHash, readSize);
+    return new ChunkReader(handle, maxRecordBytes, withHash, readSize, passBytes);
   }
 
   /**
@@ -63,7 +69,9 @@ export class ChunkReader {
     const { bytesRead } = await this.handle.read(this.buf, this.end, room, null);
     if (bytesRead === 0) this.eof = true;
     else {
-      this.hash?.update(this.buf.subarray(this.end, this.end + bytesRead));
+      const read = this.buf.subarray(this.end, this.end + bytesRead);
+      this.hash?.update(read);
+      this.passBytes?.(new Uint8Array(read));
       this.end += bytesRead;
       this.bytes += bytesRead;
     }

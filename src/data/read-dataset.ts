@@ -102,6 +102,8 @@ export interface WorkerInput {
   specFile: string;
   limits: ReadLimits;
   hash: boolean;
+  /** Send the bytes read to the calling thread, which hashes them (instead of `hash`). */
+  sendBytes: boolean;
   failFast: boolean;
   profile: ProfileOptions | undefined;
 }
@@ -162,6 +164,8 @@ export class DatasetReader {
   private stopped = false;
   private readonly profiler: DataProfiler | undefined;
   private adoptedProfile: DataProfile | undefined;
+  /** @internal Receives a copy of the bytes of every read (a worker thread sends them on). */
+  passBytes: ((bytes: Uint8Array<ArrayBuffer>) => void) | undefined;
 
   /**
    * `hash`: compute the sha256 of the file. `failFast`: throw at the first batch with a problem.
@@ -255,6 +259,7 @@ export class DatasetReader {
       specFile: this.specFile,
       limits: this.options,
       hash: this.hash,
+      sendBytes: false,
       failFast: this.failFast,
       profile: this.profileOptions,
     };
@@ -301,6 +306,7 @@ export class DatasetReader {
         this.options.maxRecordBytes,
         this.hash,
         this.options.readSize,
+        this.passBytes,
       );
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

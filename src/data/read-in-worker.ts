@@ -7,6 +7,7 @@
  * Rows, problems, hash and split are exactly those of a read on this thread: the worker runs the
  * same reader, and its state (counts, problems, hash) comes back with the last message.
  */
+import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { Problem } from "../errors.js";
 import { InputError } from "../errors.js";
@@ -36,6 +37,12 @@ export type WorkerMessage =
   | { type: "input-error"; problems: Problem[] }
   | { type: "error"; message: string; stack: string | undefined };
 
+/** The bytes of one read of the file, for this thread's sha256 (handled as it arrives). */
+export interface BytesMessage {
+  type: "bytes";
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
 /** What this thread sends: a batch was taken. */
 export const ACK = "ack";
 
@@ -55,7 +62,10 @@ export async function* readInWorker(
   reader: DatasetReader,
   script: URL,
 ): AsyncGenerator<RowBatch, void, undefined> {
-  const input: WorkerInput = reader.workerInput();
+  // This thread hashes the bytes the worker reads: it has time to spare while the worker parses.
+  const wanted = reader.workerInput();
+  const hash = wanted.hash ? createHash("sha256") : undefined;
+  const input: WorkerInput = { ...wanted, hash: false, sendBytes: hash !== undefined };
   const worker = new Worker(script, { workerData: input, execArgv: workerExecArgv(process.execArgv) });
   const queue: WorkerMessage[] = [];
   let failure: Error | undefined;
@@ -66,7 +76,11 @@ export async function* readInWorker(
     wake = undefined;
     w?.();
   };
-  worker.on("message", (m: WorkerMessage) => {
+  worker.on("message", (m: WorkerMessage | BytesMessage) => {
+    if (m.type === "bytes") {
+      hash?.update(m.bytes);
+      return;
+    }
     queue.push(m);
     notify();
   });
@@ -91,7 +105,9 @@ export async function* readInWorker(
         continue;
       }
       if (m.type === "end") {
-        reader.adopt(m.state);
+        // As a read on one thread: the hash is set once the whole file was read.
+        const sha256 = hash !== undefined && !m.state.stopped ? hash.digest("hex") : m.state.sha256;
+        reader.adopt({ ...m.state, sha256 });
         return;
       }
       if (m.type === "input-error") throw new InputError(m.problems);

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { InputError } from "../errors.js";
 import { DatasetReader, type WorkerInput } from "./read-dataset.js";
-import type { WireBatch, WorkerMessage } from "./read-in-worker.js";
+import type { BytesMessage, WireBatch, WorkerMessage } from "./read-in-worker.js";
 import type { RowBatch } from "./row-batch.js";
 
 // The same numbers as in read-in-worker.ts, which this script must not import: it loads the
@@ -26,7 +26,8 @@ port.on("message", () => {
   r?.();
 });
 
-const send = (m: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+const send = (m: WorkerMessage | BytesMessage, transfer: ArrayBuffer[] = []): void =>
+  port.postMessage(m, transfer);
 
 async function read(): Promise<void> {
   const reader = new DatasetReader(
@@ -37,6 +38,7 @@ async function read(): Promise<void> {
     input.failFast,
     input.profile,
   );
+  if (input.sendBytes) reader.passBytes = (bytes) => send({ type: "bytes", bytes }, [bytes.buffer]);
   const categories = reader.cols.filter((c) => c.spec.type === "category");
   const sent = categories.map((c) => c.raw.length);
   for await (const batch of reader.batches()) {
