@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main } from "../build/cli/main.js";
+// The bundle of the command line (npm run build): it loads faster than build/cli/main.js.
+import { main } from "../build/cli-bundle/main.js";
 
 // `modelgate run | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (error) => {

@@ -1,60 +1,11 @@
-// Bundles the Action into one ESM file (dist/index.js) that runs under node20 and node24, with
-// lazily loaded chunks, the data reader's worker thread (chunks/read-worker.js) and the bootstrap's
-// (chunks/bootstrap-worker.js).
-// Usage: node scripts/bundle-action.mjs [outdir]  (default dist)
-import { build } from "esbuild";
-import { rmSync, writeFileSync } from "node:fs";
+// Bundles the Action into one ESM file (dist/index.js) with its chunks and worker scripts
+// (see bundle.mjs). Usage: node scripts/bundle-action.mjs [outdir]  (default dist)
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { bundle, root } from "./bundle.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = path.resolve(process.argv[2] ?? path.join(root, "dist"));
-
-rmSync(path.join(outdir, "chunks"), { recursive: true, force: true });
-const result = await build({
-  absWorkingDir: root,
-  entryPoints: [
-    "action/index.ts",
-    // The reader starts its worker from new URL("./read-worker.js", import.meta.url): the script
-    // must sit beside the chunk that holds read-in-worker.ts (checked below).
-    { in: "src/data/read-worker.ts", out: "chunks/read-worker" },
-    // The same for the bootstrap's worker, beside the chunk holding bootstrap-in-worker.ts.
-    { in: "src/evaluate/bootstrap-worker.ts", out: "chunks/bootstrap-worker" },
-  ],
-  outdir,
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "esm",
-  minify: true,
-  legalComments: "linked",
-  metafile: true,
-  logLevel: "warning",
-  // Some CommonJS dependencies call require(); ESM output has none, so make one.
-  banner: {
-    js: "import { createRequire as __modelgateCreateRequire } from 'node:module'; const require = __modelgateCreateRequire(import.meta.url);",
-  },
-});
-// dist/ must be ESM whatever package.json surrounds it when the Action is checked out.
-writeFileSync(path.join(outdir, "package.json"), '{ "type": "module" }\n');
-const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".js"));
-for (const [starts, script] of [
-  ["src/data/read-in-worker.ts", "src/data/read-worker.ts"],
-  ["src/evaluate/bootstrap-in-worker.ts", "src/evaluate/bootstrap-worker.ts"],
-]) {
-  const starter = outputs.find(([, o]) => o.entryPoint !== script && Object.keys(o.inputs).includes(starts));
-  const worker = outputs.find(([, o]) => o.entryPoint === script);
-  if (!starter || !worker || path.dirname(starter[0]) !== path.dirname(worker[0])) {
-    throw new Error(
-      `the worker ${worker?.[0]} is not beside the module that starts it (${starter?.[0]}): fix its out path above`,
-    );
-  }
-}
-const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
-const entry = outputs.find(([f]) => f.endsWith("index.js"))?.[1].bytes ?? 0;
+const { entryBytes, totalBytes, chunks } = await bundle("action/index.ts", outdir);
 console.log(
-  `bundled the Action into ${path.relative(process.cwd(), outdir) || "."}/: index.js ${(entry / 1024).toFixed(0)} KiB, ` +
-    `${outputs.length - 1} lazily loaded chunks, ${(total / 1024).toFixed(0)} KiB in all`,
+  `bundled the Action into ${path.relative(process.cwd(), outdir) || "."}/: index.js ${(entryBytes / 1024).toFixed(0)} KiB, ` +
+    `${chunks} lazily loaded chunks, ${(totalBytes / 1024).toFixed(0)} KiB in all`,
 );

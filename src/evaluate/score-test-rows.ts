@@ -17,8 +17,12 @@ function sharedFloats(length: number): Float64Array {
 
 /** A growable Float64Array: test rows arrive in batches of unknown count. */
 export class NumberColumn {
-  private data = sharedFloats(1024);
+  private data: Float64Array;
   length = 0;
+  /** `capacity`: the values expected, when known (no growing, no spare room). */
+  constructor(capacity = 1024) {
+    this.data = sharedFloats(Math.max(1, capacity));
+  }
   push(v: number): void {
     if (this.length === this.data.length) {
       const next = sharedFloats(this.data.length * 2);
@@ -107,10 +111,12 @@ export async function scoreTestRows(input: {
   challenger: Scorer;
   champion: Scorer | null;
   slices: readonly SliceSpec[];
+  /** The test rows the batches hold, when known: the columns are made that size at once. */
+  testRows?: number;
 }): Promise<ScoredTestRows> {
-  const actual = new NumberColumn();
-  const challenger = new NumberColumn();
-  const champion = input.champion ? new NumberColumn() : null;
+  const actual = new NumberColumn(input.testRows);
+  const challenger = new NumberColumn(input.testRows);
+  const champion = input.champion ? new NumberColumn(input.testRows) : null;
   const sliceNames = input.slices.map((s) => (typeof s === "string" ? s : s.column));
   const sliceCodes = sliceNames.map(() => [] as number[]);
   const sliceGroups: string[][] = sliceNames.map(() => []);

@@ -147,6 +147,7 @@ async function scoreAndReport(
     challenger,
     champion: championScorer,
     slices: [...m.spec.slices, ...sensitive],
+    testRows: scan.test,
   });
   const sliceCodes = scored.slices.slice(0, m.spec.slices.length);
   const sensitiveCodes = scored.slices.slice(m.spec.slices.length);

@@ -1,0 +1,63 @@
+// Bundles one entry point into an ESM directory that runs under node20 and node24, with lazily
+// loaded chunks, the data reader's worker thread (chunks/read-worker.js) and the bootstrap's
+// (chunks/bootstrap-worker.js). Used for the Action (dist/) and the command line (build/cli-bundle/).
+import { build } from "esbuild";
+import { rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * Bundles `entry` (relative to the repository) into `outdir`; returns the size of the entry file
+ * and of all JavaScript written, and the number of chunks beside the entry.
+ */
+export async function bundle(entry, outdir) {
+  rmSync(path.join(outdir, "chunks"), { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [
+      entry,
+      // The reader starts its worker from new URL("./read-worker.js", import.meta.url): the script
+      // must sit beside the chunk that holds read-in-worker.ts (checked below).
+      { in: "src/data/read-worker.ts", out: "chunks/read-worker" },
+      // The same for the bootstrap's worker, beside the chunk holding bootstrap-in-worker.ts.
+      { in: "src/evaluate/bootstrap-worker.ts", out: "chunks/bootstrap-worker" },
+    ],
+    outdir,
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    minify: true,
+    legalComments: "linked",
+    metafile: true,
+    logLevel: "warning",
+    // Some CommonJS dependencies call require(); ESM output has none, so make one.
+    banner: {
+      js: "import { createRequire as __modelgateCreateRequire } from 'node:module'; const require = __modelgateCreateRequire(import.meta.url);",
+    },
+  });
+  // The output must be ESM whatever package.json surrounds it (an Action is checked out anywhere).
+  writeFileSync(path.join(outdir, "package.json"), '{ "type": "module" }\n');
+  const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".js"));
+  for (const [starts, script] of [
+    ["src/data/read-in-worker.ts", "src/data/read-worker.ts"],
+    ["src/evaluate/bootstrap-in-worker.ts", "src/evaluate/bootstrap-worker.ts"],
+  ]) {
+    const starter = outputs.find(
+      ([, o]) => o.entryPoint !== script && Object.keys(o.inputs).includes(starts),
+    );
+    const worker = outputs.find(([, o]) => o.entryPoint === script);
+    if (!starter || !worker || path.dirname(starter[0]) !== path.dirname(worker[0])) {
+      throw new Error(
+        `the worker ${worker?.[0]} is not beside the module that starts it (${starter?.[0]}): fix its out path above`,
+      );
+    }
+  }
+  const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
+  const main = outputs.find(([, o]) => o.entryPoint === entry)?.[1].bytes ?? 0;
+  return { entryBytes: main, totalBytes: total, chunks: outputs.length - 1 };
+}
