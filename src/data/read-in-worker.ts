@@ -8,7 +8,7 @@
  * same reader, and its state (counts, problems, hash) comes back with the last message.
  */
 import { createHash } from "node:crypto";
-import { Worker } from "node:worker_threads";
+import { Worker, type WorkerOptions } from "node:worker_threads";
 import type { Problem } from "../errors.js";
 import { InputError } from "../errors.js";
 import type { DatasetReader, ReaderState, WorkerInput } from "./read-dataset.js";
@@ -66,7 +66,7 @@ export async function* readInWorker(
   const wanted = reader.workerInput();
   const hash = wanted.hash ? createHash("sha256") : undefined;
   const input: WorkerInput = { ...wanted, hash: false, sendBytes: hash !== undefined };
-  const worker = new Worker(script, { workerData: input, execArgv: workerExecArgv(process.execArgv) });
+  const worker = startWorker(script, { workerData: input });
   const queue: WorkerMessage[] = [];
   let failure: Error | undefined;
   let exited = false;
@@ -117,6 +117,22 @@ export async function* readInWorker(
     }
   } finally {
     await worker.terminate();
+  }
+}
+
+/**
+ * A worker thread with the process's Node options. Options a worker refuses (V8's, such as
+ * --expose-gc or --max-semi-space-size) are left out: they already apply to the whole process.
+ */
+export function startWorker(script: URL, options: WorkerOptions = {}): Worker {
+  const execArgv = workerExecArgv(process.execArgv);
+  try {
+    return new Worker(script, { ...options, execArgv });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw error;
+    // "Initiated Worker with invalid execArgv flags: --a, --b=1"
+    const refused = new Set((error as Error).message.replace(/^[^:]*:\s*/, "").split(/,\s*/));
+    return new Worker(script, { ...options, execArgv: execArgv.filter((a) => !refused.has(a)) });
   }
 }
 

@@ -4,8 +4,8 @@
  * of resamples, which depend on (seed, resample, row) alone, so they are bit for bit those of
  * the calling thread. Loaded only when a bootstrap is large enough to share.
  */
-import { Worker } from "node:worker_threads";
-import { workerExecArgv } from "../data/read-in-worker.js";
+import type { Worker } from "node:worker_threads";
+import { startWorker } from "../data/read-in-worker.js";
 import type { ResampleReductions, ResampleRequest } from "./bootstrap.js";
 
 /**
@@ -26,7 +26,7 @@ export class BootstrapWorker {
   private failure: Error | undefined;
 
   constructor(script: URL) {
-    this.worker = new Worker(script, { execArgv: workerExecArgv(process.execArgv) });
+    this.worker = startWorker(script);
     this.worker.unref();
     this.worker.on("message", (m: ResampleReductions) => {
       const w = this.waiting;

@@ -62,5 +62,25 @@ describe("the bundled command line", () => {
     expect(readFileSync(path.join(dir, "a/models/bench.json"), "utf8")).toBe(
       readFileSync(path.join(dir, "b/models/bench.json"), "utf8"),
     );
+    // V8's options apply to the whole process: the worker threads start without them.
+    const tuned = spawnSync(
+      process.execPath,
+      [
+        "--expose-gc",
+        "--max-semi-space-size=16",
+        bin,
+        "run",
+        "--config",
+        config,
+        "--out",
+        path.join(dir, "c"),
+      ],
+      { encoding: "utf8" },
+    );
+    expect(tuned.stderr).not.toMatch(/error/i);
+    expect(tuned.status).toBe(0);
+    expect(readFileSync(path.join(dir, "c/models/bench.json"), "utf8")).toBe(
+      readFileSync(path.join(dir, "a/models/bench.json"), "utf8"),
+    );
   }, 60_000);
 });
