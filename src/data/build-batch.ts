@@ -145,6 +145,8 @@ export class BatchBuilder {
     private readonly problems: ProblemCollector,
     private readonly limits: BuildLimits,
     states: ColumnState[] = columnStates(spec),
+    /** Where the batches' arrays come from: a worker thread reuses those sent back to it. */
+    private readonly newBuffer: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
   ) {
     this.cols = states;
     this.stamp = new Float64Array(states.length).fill(-1);
@@ -164,10 +166,13 @@ export class BatchBuilder {
 
   private allocate(): void {
     const size = this.size;
-    this.rows = new Uint32Array(size);
-    this.lines = new Uint32Array(size);
-    this.num = this.cols.map((c) => (c.t <= T_DATE ? new Float64Array(size) : undefined));
-    this.codes = this.cols.map((c) => (c.t === T_CATEGORY ? new Int32Array(size) : undefined));
+    // Every cell of a row is written before the row counts, so reused arrays need no clearing.
+    this.rows = new Uint32Array(this.newBuffer(size * 4));
+    this.lines = new Uint32Array(this.newBuffer(size * 4));
+    this.num = this.cols.map((c) => (c.t <= T_DATE ? new Float64Array(this.newBuffer(size * 8)) : undefined));
+    this.codes = this.cols.map((c) =>
+      c.t === T_CATEGORY ? new Int32Array(this.newBuffer(size * 4)) : undefined,
+    );
     this.texts = this.cols.map((c) =>
       c.t === T_STRING ? new Array<string | null>(size).fill(null) : undefined,
     );

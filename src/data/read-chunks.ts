@@ -33,22 +33,22 @@ export class ChunkReader {
     maxRecordBytes: number,
     withHash: boolean,
     private readonly readSize: number,
-    private readonly passBytes: ((bytes: Uint8Array<ArrayBuffer>) => void) | undefined,
+    private readonly passBytes: ((bytes: Uint8Array) => void) | undefined,
   ) {
     this.buf = Buffer.allocUnsafe(readSize + maxRecordBytes + 2 * SLACK);
     this.hash = withHash ? createHash("sha256") : undefined;
   }
 
   /**
-   * Opens `path`; the caller turns a failure into a Problem. `passBytes` receives a copy of the
-   * bytes of every read, in file order.
+   * Opens `path`; the caller turns a failure into a Problem. `passBytes` sees the bytes of every
+   * read, in file order (a view of the buffer, valid during the call only).
    */
   static async open(
     path: string,
     maxRecordBytes: number,
     withHash: boolean,
     readSize = READ_SIZE,
-    passBytes?: (bytes: Uint8Array<ArrayBuffer>) => void,
+    passBytes?: (bytes: Uint8Array) => void,
   ): Promise<ChunkReader> {
     const handle = await open(path, "r");
     return new ChunkReader(handle, maxRecordBytes, withHash, readSize, passBytes);
@@ -71,7 +71,7 @@ export class ChunkReader {
     else {
       const read = this.buf.subarray(this.end, this.end + bytesRead);
       this.hash?.update(read);
-      this.passBytes?.(new Uint8Array(read));
+      this.passBytes?.(read);
       this.end += bytesRead;
       this.bytes += bytesRead;
     }

@@ -66,6 +66,12 @@ export interface ReadOptions {
   worker?: boolean | "auto";
   /** The worker's script. Default: `read-worker.js` beside this module. */
   workerScript?: URL;
+  /**
+   * The caller keeps no batch, nor any of its arrays, once it asks for the next batch: a worker
+   * thread then reuses them for later batches (memory stays flat; an array kept anyway is
+   * emptied). Default false.
+   */
+  recycle?: boolean;
 }
 
 /** The limits of a read: the numeric {@link ReadOptions}, defaults applied. */
@@ -164,8 +170,12 @@ export class DatasetReader {
   private stopped = false;
   private readonly profiler: DataProfiler | undefined;
   private adoptedProfile: DataProfile | undefined;
-  /** @internal Receives a copy of the bytes of every read (a worker thread sends them on). */
-  passBytes: ((bytes: Uint8Array<ArrayBuffer>) => void) | undefined;
+  /** @internal Sees the bytes of every read (a worker thread sends a copy on). */
+  passBytes: ((bytes: Uint8Array) => void) | undefined;
+  /** @internal Where the batches' arrays come from (a worker thread reuses those sent back). */
+  newBuffer: ((bytes: number) => ArrayBuffer) | undefined;
+  /** Whether the caller is done with a batch's arrays once it asks for the next batch. */
+  readonly recycles: boolean;
 
   /**
    * `hash`: compute the sha256 of the file. `failFast`: throw at the first batch with a problem.
@@ -184,6 +194,7 @@ export class DatasetReader {
     const specFile = options.specFile ?? "data spec";
     this.specFile = specFile;
     this.worker = options.worker ?? "auto";
+    this.recycles = options.recycle ?? false;
     this.workerScript = options.workerScript;
     this.options = {
       batchSize: options.batchSize ?? 16384,
@@ -327,7 +338,7 @@ export class DatasetReader {
   }
 
   private async *run(reader: ChunkReader): AsyncGenerator<RowBatch, void, undefined> {
-    const builder = new BatchBuilder(this.spec, this.problems, this.options, this.cols);
+    const builder = new BatchBuilder(this.spec, this.problems, this.options, this.cols, this.newBuffer);
     // Enough bytes to see a byte order mark, whatever the read size.
     while (reader.end < 3 && !reader.eof) await reader.refill(0);
     if (reader.eof && reader.end === 0) {

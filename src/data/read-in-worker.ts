@@ -43,8 +43,14 @@ export interface BytesMessage {
   bytes: Uint8Array<ArrayBuffer>;
 }
 
-/** What this thread sends: a batch was taken. */
-export const ACK = "ack";
+/**
+ * What this thread sends: a batch was taken (`taken`), and arrays the worker may reuse: the bytes
+ * it sent once they are hashed, and a recycling caller's batch arrays once it asked for more.
+ */
+export interface ReturnMessage {
+  taken: boolean;
+  buffers: ArrayBuffer[];
+}
 
 /**
  * The worker's script beside this module: read-worker.js in the compiled package, and in the
@@ -68,6 +74,9 @@ export async function* readInWorker(
   const input: WorkerInput = { ...wanted, hash: false, sendBytes: hash !== undefined };
   const worker = startWorker(script, { workerData: input });
   const queue: WorkerMessage[] = [];
+  const giveBack = (m: ReturnMessage): void => {
+    if (!exited) worker.postMessage(m, m.buffers);
+  };
   let failure: Error | undefined;
   let exited = false;
   let wake: (() => void) | undefined;
@@ -79,6 +88,7 @@ export async function* readInWorker(
   worker.on("message", (m: WorkerMessage | BytesMessage) => {
     if (m.type === "bytes") {
       hash?.update(m.bytes);
+      giveBack({ taken: false, buffers: [m.bytes.buffer] });
       return;
     }
     queue.push(m);
@@ -101,7 +111,7 @@ export async function* readInWorker(
       if (m === undefined) throw failure ?? new Error("the read worker stopped before the end of the file");
       if (m.type === "batch") {
         yield toRowBatch(reader, m.batch);
-        worker.postMessage(ACK);
+        giveBack({ taken: true, buffers: reader.recycles ? buffersOf(m.batch) : [] });
         continue;
       }
       if (m.type === "end") {
@@ -150,6 +160,13 @@ export function workerExecArgv(execArgv: readonly string[]): string[] {
       out.push(a);
   }
   return out;
+}
+
+/** The distinct array buffers the worker's batch builder made for a batch (not the sides). */
+function buffersOf(wire: WireBatch): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>([wire.row.buffer, wire.line.buffer] as ArrayBuffer[]);
+  for (const c of wire.columns) if (!Array.isArray(c)) buffers.add(c.buffer as ArrayBuffer);
+  return [...buffers];
 }
 
 /** The batch with this thread's level arrays, which grow as the worker's did. */

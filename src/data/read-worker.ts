@@ -6,7 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { InputError } from "../errors.js";
 import { DatasetReader, type WorkerInput } from "./read-dataset.js";
-import type { BytesMessage, WireBatch, WorkerMessage } from "./read-in-worker.js";
+import type { BytesMessage, ReturnMessage, WireBatch, WorkerMessage } from "./read-in-worker.js";
 import type { RowBatch } from "./row-batch.js";
 
 // The same numbers as in read-in-worker.ts, which this script must not import: it loads the
@@ -19,7 +19,16 @@ if (port === null) throw new Error("read-worker.js runs as a worker thread");
 const input = workerData as WorkerInput;
 let unacknowledged = 0;
 let resume: (() => void) | undefined;
-port.on("message", () => {
+/** Arrays the calling thread sent back, by size: the next batches and byte copies reuse them. */
+const pool = new Map<number, ArrayBuffer[]>();
+const newBuffer = (bytes: number): ArrayBuffer => pool.get(bytes)?.pop() ?? new ArrayBuffer(bytes);
+port.on("message", (m: ReturnMessage) => {
+  for (const buffer of m.buffers) {
+    const list = pool.get(buffer.byteLength);
+    if (list) list.push(buffer);
+    else pool.set(buffer.byteLength, [buffer]);
+  }
+  if (!m.taken) return;
   unacknowledged--;
   const r = resume;
   resume = undefined;
@@ -38,7 +47,13 @@ async function read(): Promise<void> {
     input.failFast,
     input.profile,
   );
-  if (input.sendBytes) reader.passBytes = (bytes) => send({ type: "bytes", bytes }, [bytes.buffer]);
+  reader.newBuffer = newBuffer;
+  if (input.sendBytes)
+    reader.passBytes = (view) => {
+      const bytes = new Uint8Array(newBuffer(view.length));
+      bytes.set(view);
+      send({ type: "bytes", bytes }, [bytes.buffer]);
+    };
   const categories = reader.cols.filter((c) => c.spec.type === "category");
   const sent = categories.map((c) => c.raw.length);
   for await (const batch of reader.batches()) {

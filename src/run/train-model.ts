@@ -63,7 +63,8 @@ export async function trainModel(
         options.onProgress?.({ model: m.name, pass: "check", rows });
       };
       if (m.dataParts === undefined) {
-        scan = await scanDataset(m.data, m.dataFile, { file: shown, specFile, onBatch });
+        // Every use of a batch copies what it keeps (spills, statistics, profile).
+        scan = await scanDataset(m.data, m.dataFile, { file: shown, specFile, onBatch, recycle: true });
         return;
       }
       // Part files: each scanned in order into the one spill (with levels shared by all

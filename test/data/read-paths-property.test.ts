@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { workerExecArgv } from "../../src/data/read-in-worker.js";
 import { readRows, scanDataset } from "../../src/data/scan-dataset.js";
+import type { RowBatch } from "../../src/data/row-batch.js";
 import type { ReadRowsOptions } from "../../src/data/scan-dataset.js";
 import { dataSpec, referenceRecords, rowsOf, tempFile } from "./data-test-helpers.js";
 import { readWorkerScript } from "./worker-script.js";
@@ -222,6 +223,9 @@ describe("a read in a worker thread", () => {
           const here = await outcome(file, { ...options, worker: false });
           const there = await outcome(file, { ...options, worker: true, workerScript });
           expect(there).toEqual(here);
+          // Batch arrays sent back to the worker and reused change nothing either.
+          const recycled = await outcome(file, { ...options, worker: true, workerScript, recycle: true });
+          expect(recycled).toEqual(here);
         },
       ),
       { seed: 1415, numRuns: 120 },
@@ -264,6 +268,23 @@ describe("the malformed-data corpus in a worker thread", () => {
 });
 
 describe("the worker thread's life", () => {
+  it("empties, never overwrites, a batch the caller keeps although it let the worker reuse it", async () => {
+    const workerScript = await readWorkerScript();
+    const lines = Array.from({ length: 500 }, (_, k) => `${k},${k / 8},${k},a,x`);
+    const file = tempFile("kept.csv", `a,b,n,kind,note\n${lines.join("\n")}\n`);
+    const kept: RowBatch[] = [];
+    const options = { batchSize: 10, worker: true, workerScript, recycle: true } as const;
+    await scanDataset(spec, file, { ...options, onBatch: (b) => kept.push(b) });
+    let emptied = 0;
+    for (const batch of kept) {
+      const a = batch.columns[0]!;
+      if (a.kind !== "numeric") throw new Error("column a is numeric");
+      if (a.values.length === 0) emptied++;
+      else expect(Array.from(a.values)).toEqual(Array.from(batch.row, (row) => row - 1));
+    }
+    expect(emptied).toBeGreaterThan(kept.length / 2);
+  });
+
   it("ends when the caller stops early, and a missing script is an error when a worker is required", async () => {
     const workerScript = await readWorkerScript();
     const lines = Array.from({ length: 500 }, (_, k) => `${k},${k / 8},${k},a,x`);
