@@ -121,9 +121,12 @@ export async function scoreTestRows(input: {
   const sliceCodes = sliceNames.map(() => [] as number[]);
   const sliceGroups: string[][] = sliceNames.map(() => []);
   const features = input.challenger.model.pipeline.features;
-  const termFeature: number[] = features.flatMap((f, fi) => f.terms.map(() => fi));
   const abs = new Float64Array(features.length);
-  const perFeature = new Float64Array(features.length);
+  let picked = new Int32Array(0);
+  let targets = new Float64Array(0);
+  let p1 = new Float64Array(0);
+  let p0 = new Float64Array(0);
+  let byFeature = new Float64Array(0);
   const skipped = { missingTarget: 0, unscorable: 0 };
 
   for await (const batch of input.batches) {
@@ -133,27 +136,37 @@ export async function scoreTestRows(input: {
     });
     // Groupers are rebuilt per batch; map their local codes to one global list per slice.
     const remap = groupers.map(() => new Map<number, number>());
+    // The batch's test rows with a target, scored a term at a time by each model.
+    if (picked.length < batch.length) {
+      picked = new Int32Array(batch.length);
+      targets = new Float64Array(batch.length);
+      p1 = new Float64Array(batch.length);
+      p0 = new Float64Array(batch.length);
+      byFeature = new Float64Array(batch.length * features.length);
+    }
+    let count = 0;
     for (let i = 0; i < batch.length; i++) {
       if (batch.side[i] !== TEST) continue;
       const y = input.target(batch, i);
-      if (Number.isNaN(y)) {
-        skipped.missingTarget++;
-        continue;
+      if (Number.isNaN(y)) skipped.missingTarget++;
+      else {
+        picked[count] = i;
+        targets[count++] = y;
       }
-      const p1 = input.challenger.predict(batch, i);
-      const p0 = input.champion ? input.champion.predict(batch, i) : 0;
-      if (Number.isNaN(p1) || Number.isNaN(p0)) {
+    }
+    input.challenger.predictRows(batch, picked, count, p1, byFeature);
+    input.champion?.predictRows(batch, picked, count, p0);
+    for (let t = 0; t < count; t++) {
+      if (Number.isNaN(p1[t]!) || (input.champion && Number.isNaN(p0[t]!))) {
         skipped.unscorable++;
         continue;
       }
-      const contributions = input.challenger.contributions;
       // A feature's contribution is the sum over its terms (one-hot levels, powers).
-      perFeature.fill(0);
-      for (let t = 0; t < contributions.length; t++) perFeature[termFeature[t]!]! += contributions[t]!;
-      for (let f = 0; f < features.length; f++) abs[f]! += Math.abs(perFeature[f]!);
-      actual.push(y);
-      challenger.push(p1);
-      champion?.push(p0);
+      for (let f = 0; f < features.length; f++) abs[f]! += Math.abs(byFeature[f * count + t]!);
+      actual.push(targets[t]!);
+      challenger.push(p1[t]!);
+      champion?.push(p0[t]!);
+      const i = picked[t]!;
       groupers.forEach((g, k) => {
         const local = g.code(i);
         let global = remap[k]!.get(local);

@@ -363,6 +363,11 @@ export interface BoundPipeline {
    * in original units). Returns the number of unseen category values met (scored as missing).
    */
   fill(batch: RowBatch, i: number, out: Float64Array, offset: number, scaled: boolean): number;
+  /**
+   * {@link fill} for `count` rows at once, the rows `rows[0..count)` of `batch`: term j of the
+   * t-th row goes to `out[j · count + t]` (a term's values side by side). Same values, bit for bit.
+   */
+  fillRows(batch: RowBatch, rows: Int32Array, count: number, out: Float64Array, scaled: boolean): number;
   /** Whether row `i` has a missing value in a feature whose imputation is `none`. */
   hasUnimputedMissing(batch: RowBatch, i: number): boolean;
 }
@@ -393,38 +398,64 @@ export function bindPipeline(pipeline: Pipeline, columnNames: readonly string[])
     return slots;
   };
 
-  return {
-    pipeline,
-    width,
-    fill(batch, i, out, offset, scaled) {
-      let unseen = 0;
-      let at = offset;
-      for (let fi = 0; fi < pipeline.features.length; fi++) {
-        const f = pipeline.features[fi]!;
-        const col: ColumnVector = batch.columns[index[fi]!]!;
-        if (f.kind === "numeric") {
-          const raw = col.kind === "numeric" ? col.values[i]! : NaN;
+  const one = new Int32Array(1);
+  // Term j of the t-th row goes to out[offset + j · stride + t].
+  const fillRows = (
+    batch: RowBatch,
+    rows: Int32Array,
+    count: number,
+    out: Float64Array,
+    offset: number,
+    stride: number,
+    scaled: boolean,
+  ): number => {
+    let unseen = 0;
+    let at = offset;
+    for (let fi = 0; fi < pipeline.features.length; fi++) {
+      const f = pipeline.features[fi]!;
+      const col: ColumnVector = batch.columns[index[fi]!]!;
+      if (f.kind === "numeric") {
+        const values = col.kind === "numeric" ? col.values : undefined;
+        const standardise = scaled && pipeline.standardise;
+        for (let t = 0; t < count; t++) {
+          const raw = values === undefined ? NaN : values[rows[t]!]!;
           let x = Number.isNaN(raw) ? (f.fill ?? 0) : featureValue(f.type, raw);
           const base = x;
           for (let k = 0; k < f.degree; k++) {
             if (k > 0) x *= base;
-            out[at + k] = scaled && pipeline.standardise ? scale(x, f.mean[k]!, f.std[k]!) : x;
+            out[at + k * stride + t] = standardise ? scale(x, f.mean[k]!, f.std[k]!) : x;
           }
-          at += f.degree;
-        } else {
-          for (let t = 0; t < f.terms.length; t++) out[at + t] = 0;
+        }
+        at += f.degree * stride;
+      } else {
+        const terms = f.terms.length;
+        const fillSlot =
+          f.fill === null || f.fill === f.reference ? -1 : f.terms.indexOf(`${f.name}=${f.fill}`);
+        for (let t = 0; t < count; t++) {
+          for (let s = 0; s < terms; s++) out[at + s * stride + t] = 0;
           let slot = -3;
-          if (col.kind === "category" && col.codes[i]! >= 0) {
-            slot = slotsFor(f, fi, col.levels)[col.codes[i]!]!;
+          if (col.kind === "category" && col.codes[rows[t]!]! >= 0) {
+            slot = slotsFor(f, fi, col.levels)[col.codes[rows[t]!]!]!;
             if (slot === -2) unseen++;
           }
-          if (slot === -2 || slot === -3)
-            slot = f.fill === null || f.fill === f.reference ? -1 : f.terms.indexOf(`${f.name}=${f.fill}`);
-          if (slot >= 0) out[at + slot] = 1;
-          at += f.terms.length;
+          if (slot === -2 || slot === -3) slot = fillSlot;
+          if (slot >= 0) out[at + slot * stride + t] = 1;
         }
+        at += terms * stride;
       }
-      return unseen;
+    }
+    return unseen;
+  };
+
+  return {
+    pipeline,
+    width,
+    fill(batch, i, out, offset, scaled) {
+      one[0] = i;
+      return fillRows(batch, one, 1, out, offset, 1, scaled);
+    },
+    fillRows(batch, rows, count, out, scaled) {
+      return fillRows(batch, rows, count, out, 0, count, scaled);
     },
     hasUnimputedMissing(batch, i) {
       for (let fi = 0; fi < pipeline.features.length; fi++) {

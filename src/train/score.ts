@@ -11,6 +11,18 @@ export interface Scorer {
    * of the positive class (classification); NaN when a feature without imputation is missing.
    */
   predict(batch: RowBatch, i: number): number;
+  /**
+   * {@link predict} for rows `rows[0..count)` of `batch`, into `out[0..count)`, a term at a time
+   * (the same numbers, bit for bit). With `byFeature`, feature f's contribution to the t-th
+   * prediction goes to `byFeature[f · count + t]` (0 for a row that cannot be scored).
+   */
+  predictRows(
+    batch: RowBatch,
+    rows: Int32Array,
+    count: number,
+    out: Float64Array,
+    byFeature?: Float64Array,
+  ): void;
   /** Unseen category values met so far (scored as missing, i.e. imputed). */
   unseen: number;
   /** Each term's contribution b_t · (x_t - mean_t) for the last predicted row (explanations). */
@@ -33,6 +45,13 @@ export function makeScorer(model: ModelFile, columnNames: readonly string[]): Sc
   const logistic = model.task === "classification";
   const x = new Float64Array(terms.length);
   const contributions = new Float64Array(terms.length);
+  // predictRows' scratch, grown as needed.
+  const featureCount = model.pipeline.features.length;
+  const termFeature = model.pipeline.features.flatMap((f, fi) => f.terms.map(() => fi));
+  let scorable = new Int32Array(0);
+  let at = new Int32Array(0);
+  let design = new Float64Array(0);
+  let etas = new Float64Array(0);
   const scorer: Scorer = {
     model,
     bound,
@@ -47,6 +66,37 @@ export function makeScorer(model: ModelFile, columnNames: readonly string[]): Sc
         contributions[t] = coef[t]! * (x[t]! - centre[t]!);
       }
       return logistic ? 1 / (1 + Math.exp(-eta)) : eta;
+    },
+    predictRows(batch, rows, count, out, byFeature) {
+      // The rows a prediction is possible for, and their terms side by side.
+      if (scorable.length < count) {
+        scorable = new Int32Array(count);
+        at = new Int32Array(count);
+      }
+      let n = 0;
+      for (let t = 0; t < count; t++)
+        if (!bound.hasUnimputedMissing(batch, rows[t]!)) {
+          scorable[n] = rows[t]!;
+          at[n++] = t;
+        }
+      if (terms.length * n > design.length) design = new Float64Array(terms.length * n);
+      scorer.unseen += bound.fillRows(batch, scorable, n, design, false);
+      if (etas.length < n) etas = new Float64Array(n);
+      etas.fill(intercept, 0, n);
+      if (byFeature) byFeature.fill(0, 0, featureCount * count);
+      for (let j = 0; j < terms.length; j++) {
+        const b = coef[j]!;
+        const c = centre[j]!;
+        const from = j * n;
+        const f = termFeature[j]! * count;
+        for (let k = 0; k < n; k++) {
+          const x = design[from + k]!;
+          etas[k] = etas[k]! + b * x;
+          if (byFeature) byFeature[f + at[k]!] = byFeature[f + at[k]!]! + b * (x - c);
+        }
+      }
+      out.fill(NaN, 0, count);
+      for (let k = 0; k < n; k++) out[at[k]!] = logistic ? 1 / (1 + Math.exp(-etas[k]!)) : etas[k]!;
     },
   };
   return scorer;
