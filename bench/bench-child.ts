@@ -12,6 +12,7 @@
  * `ml-regression` (the same fit loaded by the plain loop). The result, CPU seconds and peak resident memory, is
  * written as JSON to file descriptor 3.
  */
+import type { main as runCli } from "../cli/main.js";
 import { createReadStream, writeSync } from "node:fs";
 import path from "node:path";
 
@@ -55,11 +56,11 @@ async function runTask(task: string, root: string, out: string): Promise<TaskRes
   const csv = path.join(root, "data.csv");
   switch (task) {
     case "run": {
-      // Imported here, not at the top, so each task's memory holds only what it uses.
-      const { processIo } = await import("../cli/io.js");
-      const { main } = await import("../cli/main.js");
-      const io = { ...processIo(), cwd: root };
-      const exitCode = await main(["run", "--config", path.join(root, "modelgate.yml"), "--out", out], io);
+      // The bundle that bin/modelgate.js runs (npm run build), imported here, not at the top, so
+      // each task's memory holds only what it uses.
+      const bundle = new URL("../cli-bundle/main.js", import.meta.url).href;
+      const { main } = (await import(bundle)) as { main: typeof runCli };
+      const exitCode = await main(["run", "--config", path.join(root, "modelgate.yml"), "--out", out]);
       return { check: `exit code ${exitCode}`, exitCode };
     }
     case "ingest":

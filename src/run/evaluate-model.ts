@@ -63,20 +63,23 @@ export interface ModelEvaluation {
 /** Evaluates one loaded model; throws InputError for invalid data or an impossible fit. */
 export async function evaluateModel(m: LoadedModel, options: EvaluateOptions): Promise<ModelEvaluation> {
   // A large regression bootstrap shares its resamples with a worker thread (the same numbers,
-  // bit for bit). For a large file the thread starts now, so it is ready when training ends.
-  const early =
-    m.spec.task === "regression" && m.spec.metrics.bootstrap.samples > 0 && (await isLarge(m))
-      ? await startBootstrapWorker(Infinity)
-      : undefined;
+  // bit for bit). For a large file the thread starts once the rows flow (not before: the read's
+  // own worker starts faster alone), so it is ready when training ends.
+  let early: Promise<BootstrapWorker | undefined> | undefined;
+  const wanted = m.spec.task === "regression" && m.spec.metrics.bootstrap.samples > 0 && (await isLarge(m));
+  const onProgress: EvaluateOptions["onProgress"] = (event) => {
+    if (wanted && early === undefined) early = startBootstrapWorker(Infinity);
+    options.onProgress?.(event);
+  };
   try {
-    const trained = await trainModel(m, options);
+    const trained = await trainModel(m, { ...options, onProgress });
     try {
-      return await evaluateTrained(m, trained, options, early);
+      return await evaluateTrained(m, trained, options, await early);
     } finally {
       trained.release();
     }
   } finally {
-    await early?.close();
+    await (await early)?.close();
   }
 }
 
