@@ -544,10 +544,21 @@ export async function startBootstrapWorker(
   work: number,
   parallel: ParallelOptions = {},
 ): Promise<BootstrapWorker | undefined> {
-  if (parallel.worker === false || !(work >= (parallel.minWork ?? PARALLEL_BOOTSTRAP_MIN))) return undefined;
+  if (!(work >= (parallel.minWork ?? PARALLEL_BOOTSTRAP_MIN))) return undefined;
+  return (await bootstrapWorkerStarter(parallel))();
+}
+
+/**
+ * Loads what starting a bootstrap worker takes and returns the start, which then runs at once:
+ * a thread busy with batches may take long to finish an import of its own.
+ */
+export async function bootstrapWorkerStarter(
+  parallel: ParallelOptions = {},
+): Promise<() => BootstrapWorker | undefined> {
+  if (parallel.worker === false) return () => undefined;
   const starter = await import("./bootstrap-in-worker.js");
   const script = parallel.worker ?? starter.defaultBootstrapWorker();
-  return existsSync(script) ? new starter.BootstrapWorker(script) : undefined;
+  return () => (existsSync(script) ? new starter.BootstrapWorker(script) : undefined);
 }
 
 /**

@@ -13,6 +13,7 @@ import type { BootstrapWorker } from "../evaluate/bootstrap-in-worker.js";
 import {
   evaluateWithIntervalsInParallel,
   PARALLEL_BOOTSTRAP_MIN,
+  bootstrapWorkerStarter,
   startBootstrapWorker,
 } from "../evaluate/bootstrap.js";
 import { defaultMetrics } from "../evaluate/metrics.js";
@@ -65,21 +66,28 @@ export async function evaluateModel(m: LoadedModel, options: EvaluateOptions): P
   // A large regression bootstrap shares its resamples with a worker thread (the same numbers,
   // bit for bit). For a large file the thread starts once the rows flow (not before: the read's
   // own worker starts faster alone), so it is ready when training ends.
-  let early: Promise<BootstrapWorker | undefined> | undefined;
-  const wanted = m.spec.task === "regression" && m.spec.metrics.bootstrap.samples > 0 && (await isLarge(m));
+  let early: BootstrapWorker | undefined;
+  const start =
+    m.spec.task === "regression" && m.spec.metrics.bootstrap.samples > 0 && (await isLarge(m))
+      ? await bootstrapWorkerStarter()
+      : undefined;
+  let started = false;
   const onProgress: EvaluateOptions["onProgress"] = (event) => {
-    if (wanted && early === undefined) early = startBootstrapWorker(Infinity);
+    if (start && !started) {
+      started = true;
+      early = start();
+    }
     options.onProgress?.(event);
   };
   try {
     const trained = await trainModel(m, { ...options, onProgress });
     try {
-      return await evaluateTrained(m, trained, options, await early);
+      return await evaluateTrained(m, trained, options, early);
     } finally {
       trained.release();
     }
   } finally {
-    await (await early)?.close();
+    await early?.close();
   }
 }
 
