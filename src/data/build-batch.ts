@@ -155,6 +155,10 @@ export class BatchBuilder {
 
   /** Batches handed out so far. */
   private taken = 0;
+  /** Whether the record being read had every cell stored at once ({@link wholeNumbers}). */
+  private rowWhole = false;
+  private numbersOnlyFor: Int32Array | undefined;
+  private numbersOnlyAnswer = false;
 
   /**
    * Rows in the batch being built. The first batch is small, so that the thread receiving the
@@ -188,14 +192,55 @@ export class BatchBuilder {
     this.row = row;
     this.line = line;
     this.rowBad = false;
+    this.rowWhole = false;
+  }
+
+  /**
+   * A record of numbers only, as the CSV fast path reads them: `values[f]` is field f's number
+   * (NaN where its bytes must be read the general way), `fieldToCol[f]` its column. When every
+   * column is a number or integer column that gets a valid value from one field, stores them all
+   * and returns true; otherwise stores nothing and returns false (then give the cells one by one,
+   * which also says what is wrong with them).
+   */
+  wholeNumbers(values: Float64Array, fieldToCol: Int32Array, fields: number): boolean {
+    const cols = this.cols;
+    if (fields !== cols.length || !this.numbersOnly(fieldToCol)) return false;
+    for (let f = 0; f < fields; f++) {
+      const v = values[f]!;
+      const col = cols[fieldToCol[f]!]!;
+      // NaN fails both comparisons' negation: it takes the general path.
+      if (!(v >= col.min && v <= col.max)) return false;
+      if (col.t === T_INTEGER && !Number.isSafeInteger(v)) return false;
+    }
+    const n = this.n;
+    const num = this.num;
+    for (let f = 0; f < fields; f++) num[fieldToCol[f]!]![n] = values[f]!;
+    this.rowWhole = true;
+    return true;
+  }
+
+  /** Whether `fieldToCol` maps the fields onto every column once, all of them numbers or integers. */
+  private numbersOnly(fieldToCol: Int32Array): boolean {
+    if (this.numbersOnlyFor === fieldToCol) return this.numbersOnlyAnswer;
+    const seen = new Set<number>();
+    let ok = fieldToCol.length === this.cols.length;
+    for (const c of fieldToCol) {
+      const col = this.cols[c];
+      if (col === undefined || seen.has(c) || (col.t !== T_NUMBER && col.t !== T_INTEGER)) ok = false;
+      seen.add(c);
+    }
+    this.numbersOnlyFor = fieldToCol;
+    this.numbersOnlyAnswer = ok;
+    return ok;
   }
 
   /** Ends the record: absent cells become missing values; the row joins the batch. */
   end(): void {
     const n = this.n;
-    for (let c = 0; c < this.cols.length; c++) {
-      if (this.stamp[c] !== n) this.absent(c);
-    }
+    if (!this.rowWhole)
+      for (let c = 0; c < this.cols.length; c++) {
+        if (this.stamp[c] !== n) this.absent(c);
+      }
     this.rows[n] = this.row;
     this.lines[n] = this.line;
     if (this.rowBad) this.badRows++;

@@ -559,8 +559,9 @@ class CsvSource implements RecordSource {
       }
       const row = ++this.row;
       builder.begin(row, line);
-      if (plain) this.plainCells(buf);
-      else this.cells(buf, pos);
+      if (plain) {
+        if (!builder.wholeNumbers(this.fieldValues, this.fieldToCol, rec.count)) this.plainCells(buf);
+      } else this.cells(buf, pos);
       builder.end();
       if (builder.full) out.push(builder.take());
       if (problems.full) {

@@ -417,6 +417,16 @@ export function bindPipeline(pipeline: Pipeline, columnNames: readonly string[])
       if (f.kind === "numeric") {
         const values = col.kind === "numeric" ? col.values : undefined;
         const standardise = scaled && pipeline.standardise;
+        if (values !== undefined && f.degree === 1 && !standardise && f.type !== "date") {
+          // The loop below for one plain power, unscaled: the value itself, or the fill.
+          const fill = f.fill ?? 0;
+          for (let t = 0; t < count; t++) {
+            const raw = values[rows[t]!]!;
+            out[at + t] = Number.isNaN(raw) ? fill : raw;
+          }
+          at += stride;
+          continue;
+        }
         for (let t = 0; t < count; t++) {
           const raw = values === undefined ? NaN : values[rows[t]!]!;
           let x = Number.isNaN(raw) ? (f.fill ?? 0) : featureValue(f.type, raw);
