@@ -141,6 +141,8 @@ export class BinFinder {
   private readonly lo: number;
   private readonly hi: number;
   private readonly k: number;
+  /** Scratch of {@link count}: the rows it places after its loop. */
+  private later = new Int32Array(0);
 
   constructor(private readonly edges: readonly number[]) {
     const k = edges.length - 1;
@@ -167,6 +169,26 @@ export class BinFinder {
       const above = binIndex(edges, Math.min(hi, lo + (g + 2) / this.scale));
       this.grid[g] = below === above ? below : -1 - first;
     }
+  }
+
+  /**
+   * Adds each of `values` (none missing) to its bin's count: `index` for each, with the values
+   * of cells that hold two bins set aside and placed after the loop, which then has no call.
+   */
+  count(values: Float64Array, counts: number[]): void {
+    const { lo, hi, k, grid, scale } = this;
+    const later =
+      this.later.length >= values.length ? this.later : (this.later = new Int32Array(values.length));
+    let m = 0;
+    for (let r = 0; r < values.length; r++) {
+      const v = values[r]!;
+      if (v >= lo && v <= hi) {
+        const cell = grid[Math.floor((v - lo) * scale)]!;
+        if (cell >= 0) counts[cell]!++;
+        else later[m++] = r;
+      } else counts[v < lo ? 0 : k + 1]!++;
+    }
+    for (let t = 0; t < m; t++) counts[this.index(values[later[t]!]!)]!++;
   }
 
   index(v: number): number {
@@ -261,13 +283,11 @@ class NumericProfiler {
     // values the sample visits only the values it keeps (their positions are known ahead).
     const fused = this.withDistribution && finder !== undefined;
     if (fused && n === values.length) {
-      const counts = this.counts;
       for (let r = 0; r < values.length; r++) {
-        const v = values[r]!;
-        const d = v - mean;
+        const d = values[r]! - mean;
         m2 += d * d;
-        counts[finder.index(v)]!++;
       }
+      finder.count(values, this.counts);
       this.sampleAll(values);
     } else if (fused) {
       const counts = this.counts;
