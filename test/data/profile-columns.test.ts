@@ -22,9 +22,15 @@ describe("histogram bins", () => {
         fc.array(fc.double({ min: -2e6, max: 2e6, noNaN: true }), { maxLength: 50 }),
         (e, vs) => {
           const finder = new BinFinder(e);
-          for (const v of [...vs, ...e, ...e.map((x) => x - 1e-9), ...e.map((x) => x + 1e-9)]) {
-            expect(finder.index(v)).toBe(binIndex(e, v));
-          }
+          // Values at the edges, beside them, and at the grid's cell boundaries (1024 cells).
+          const cells = Array.from({ length: 40 }, (_, g) => e[0]! + ((e.at(-1)! - e[0]!) * g * 26) / 1024);
+          const values = [...vs, ...e, ...e.map((x) => x - 1e-9), ...e.map((x) => x + 1e-9), ...cells];
+          for (const v of values) expect(finder.index(v)).toBe(binIndex(e, v));
+          const counts = new Array<number>(e.length + 1).fill(0);
+          finder.count(Float64Array.from(values), counts);
+          const expected = new Array<number>(e.length + 1).fill(0);
+          for (const v of values) expected[binIndex(e, v)]!++;
+          expect(counts).toEqual(expected);
         },
       ),
       { seed: 17, numRuns: 2000 },
