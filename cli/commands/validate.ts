@@ -26,7 +26,11 @@ export const validateCommand = defineCommand(definition, async ({ values }, io) 
     try {
       scans.set(
         m.dataSpecFile,
-        await scanDataset(m.data, m.dataFile, { file: show(m.dataFile), specFile: show(m.dataSpecFile) }),
+        await scanDataset(m.data, m.dataFile, {
+          file: show(m.dataFile),
+          specFile: show(m.dataSpecFile),
+          recycle: true,
+        }),
       );
     } catch (e) {
       if (!(e instanceof InputError)) throw e;

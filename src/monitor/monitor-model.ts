@@ -116,6 +116,8 @@ export async function monitorModel(input: MonitorModelInput): Promise<MonitorMod
     sampleSize: CURRENT_SAMPLE_SIZE,
     topCategories: 1000,
     seed: 1,
+    // The scoring keeps numbers, not batches: the reader may reuse their arrays.
+    recycle: true,
     ...(scoring.onBatch ? { onBatch: scoring.onBatch } : {}),
   });
 

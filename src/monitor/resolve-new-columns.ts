@@ -61,7 +61,13 @@ export async function resolveNewColumns(
     };
     let problems: Problem[];
     try {
-      await scanDataset(probeSpec, path, { ...options, sampleSize: 0, topCategories: 0, maxTracked: 1 });
+      await scanDataset(probeSpec, path, {
+        ...options,
+        sampleSize: 0,
+        topCategories: 0,
+        maxTracked: 1,
+        recycle: true,
+      });
       break;
     } catch (e) {
       if (!(e instanceof InputError)) throw e;

@@ -86,6 +86,8 @@ export async function scanPart(
     file: displayPath(options.displayBase, file),
     specFile: displayPath(options.displayBase, m.dataSpecFile),
     edges: options.edges,
+    // The callers copy what they keep of a batch (spills, statistics, counts).
+    recycle: true,
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
   });
   return { name: partName(m, file), scan };

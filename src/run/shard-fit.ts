@@ -178,6 +178,7 @@ export async function fitShard(
       file: source,
       specFile: displayPath(options.displayBase, m.dataSpecFile),
       onBatch: countTests(counts),
+      recycle: true,
     });
     parts.push({
       index: 0,
