@@ -69,7 +69,11 @@ async function runTask(task: string, root: string, out: string): Promise<TaskRes
       const { loadProject } = await import("../src/spec/load-project.js");
       const project = loadProject(path.join(root, "modelgate.yml"));
       const m = project.models[0]!;
-      const scan = await scanDataset(m.data, m.dataFile, task === "ingest" ? {} : { worker: false });
+      // As modelgate validate reads: the batch arrays go back to the read worker for reuse.
+      const scan = await scanDataset(m.data, m.dataFile, {
+        recycle: true,
+        ...(task === "ingest" ? {} : { worker: false }),
+      });
       return { check: `${scan.rows} rows, ${scan.test} test, sha256 ${scan.sha256.slice(0, 12)}` };
     }
     case "split-number": {
