@@ -33,8 +33,6 @@ import {
   valueScan,
 } from "./json-records.js";
 import { ChunkReader, READ_SIZE } from "./read-chunks.js";
-import type { DataProfile, ProfileOptions } from "./profile-columns.js";
-import { DataProfiler } from "./profile-columns.js";
 import type { RowBatch } from "./row-batch.js";
 import { SplitAssigner } from "./stable-split.js";
 
@@ -96,8 +94,6 @@ export interface ReaderState {
   problems: CollectedProblems;
   /** Per column, the first rows with a missing value. */
   missingRows: number[][];
-  /** The profile, when the reader drew one. */
-  profile: DataProfile | undefined;
 }
 
 /** What a worker thread needs to read the same file the same way. */
@@ -111,7 +107,6 @@ export interface WorkerInput {
   /** Send the bytes read to the calling thread, which hashes them (instead of `hash`). */
   sendBytes: boolean;
   failFast: boolean;
-  profile: ProfileOptions | undefined;
 }
 
 export type DataFormat = "csv" | "json" | "jsonl";
@@ -168,8 +163,6 @@ export class DatasetReader {
   private readonly worker: boolean | "auto";
   private readonly workerScript: URL | undefined;
   private stopped = false;
-  private readonly profiler: DataProfiler | undefined;
-  private adoptedProfile: DataProfile | undefined;
   /** @internal Sees the bytes of every read (a worker thread sends a copy on). */
   passBytes: ((bytes: Uint8Array) => void) | undefined;
   /** @internal Where the batches' arrays come from (a worker thread reuses those sent back). */
@@ -177,18 +170,13 @@ export class DatasetReader {
   /** Whether the caller is done with a batch's arrays once it asks for the next batch. */
   readonly recycles: boolean;
 
-  /**
-   * `hash`: compute the sha256 of the file. `failFast`: throw at the first batch with a problem.
-   * `profile`: draw the profile of every batch as it is read, on the thread that reads (see
-   * {@link DatasetReader.profile}).
-   */
+  /** `hash`: compute the sha256 of the file. `failFast`: throw at the first batch with a problem. */
   constructor(
     readonly spec: DataSpec,
     readonly path: string,
     options: ReadOptions = {},
     private readonly hash = false,
     private readonly failFast = false,
-    private readonly profileOptions?: ProfileOptions,
   ) {
     this.file = options.file ?? path;
     const specFile = options.specFile ?? "data spec";
@@ -228,12 +216,6 @@ export class DatasetReader {
     }
     if (specProblems.length > 0) throw new InputError(specProblems);
     this.splitter = new SplitAssigner(spec, specFile);
-    this.profiler = profileOptions === undefined ? undefined : new DataProfiler(spec, profileOptions);
-  }
-
-  /** After a read with `profile` options: the profile of every row read. */
-  profile(): DataProfile | undefined {
-    return this.adoptedProfile ?? this.profiler?.result();
   }
 
   /**
@@ -272,7 +254,6 @@ export class DatasetReader {
       hash: this.hash,
       sendBytes: false,
       failFast: this.failFast,
-      profile: this.profileOptions,
     };
   }
 
@@ -287,7 +268,6 @@ export class DatasetReader {
       stopped: this.stopped,
       problems: this.problems.snapshot(),
       missingRows: this.cols.map((c) => c.missingRows),
-      profile: this.profiler?.result(),
     };
   }
 
@@ -300,7 +280,6 @@ export class DatasetReader {
     this.sha256 = state.sha256;
     this.stopped = state.stopped;
     this.problems.restore(state.problems);
-    this.adoptedProfile = state.profile;
     state.missingRows.forEach((rows, c) => {
       const mine = this.cols[c]!.missingRows;
       mine.length = 0;
@@ -405,15 +384,7 @@ export class DatasetReader {
     this.rows += batch.length;
     this.test += test;
     this.train += batch.length - test;
-    const rows: RowBatch = {
-      length: batch.length,
-      row: batch.row,
-      line: batch.line,
-      side,
-      columns: batch.columns,
-    };
-    this.profiler?.add(rows);
-    return rows;
+    return { length: batch.length, row: batch.row, line: batch.line, side, columns: batch.columns };
   }
 
   private source(reader: ChunkReader, builder: BatchBuilder): RecordSource {

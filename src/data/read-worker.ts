@@ -45,7 +45,6 @@ async function read(): Promise<void> {
     { ...input.limits, file: input.file, specFile: input.specFile, worker: false },
     input.hash,
     input.failFast,
-    input.profile,
   );
   reader.newBuffer = newBuffer;
   if (input.sendBytes)

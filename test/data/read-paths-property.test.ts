@@ -181,7 +181,7 @@ const faultyRow = fc.record({
 
 async function outcome(file: string, options: ReadRowsOptions): Promise<unknown> {
   try {
-    // With onBatch the reading thread draws the profile; without, the calling thread does.
+    // With and without onBatch, and again row by row with readRows.
     const scanned: unknown[] = [];
     const scan = await scanDataset(spec, file, { ...options, onBatch: (b) => scanned.push(...rowsOf(b)) });
     expect(await scanDataset(spec, file, options)).toEqual(scan);
