@@ -127,6 +127,7 @@ export async function scoreTestRows(input: {
   let p1 = new Float64Array(0);
   let p0 = new Float64Array(0);
   let byFeature = new Float64Array(0);
+  let kept = new Uint8Array(0);
   const skipped = { missingTarget: 0, unscorable: 0 };
 
   for await (const batch of input.batches) {
@@ -143,6 +144,7 @@ export async function scoreTestRows(input: {
       p1 = new Float64Array(batch.length);
       p0 = new Float64Array(batch.length);
       byFeature = new Float64Array(batch.length * features.length);
+      kept = new Uint8Array(batch.length);
     }
     let count = 0;
     for (let i = 0; i < batch.length; i++) {
@@ -156,13 +158,21 @@ export async function scoreTestRows(input: {
     }
     input.challenger.predictRows(batch, picked, count, p1, byFeature);
     input.champion?.predictRows(batch, picked, count, p0);
+    let scored = 0;
     for (let t = 0; t < count; t++) {
-      if (Number.isNaN(p1[t]!) || (input.champion && Number.isNaN(p0[t]!))) {
-        skipped.unscorable++;
-        continue;
-      }
-      // A feature's contribution is the sum over its terms (one-hot levels, powers).
-      for (let f = 0; f < features.length; f++) abs[f]! += Math.abs(byFeature[f * count + t]!);
+      kept[t] = Number.isNaN(p1[t]!) || (input.champion && Number.isNaN(p0[t]!)) ? 0 : 1;
+      scored += kept[t]!;
+    }
+    skipped.unscorable += count - scored;
+    // A feature's contribution is the sum over its terms (one-hot levels, powers).
+    for (let f = 0; f < features.length; f++) {
+      let sum = abs[f]!;
+      for (let t = 0, at = f * count; t < count; t++, at++)
+        if (kept[t] === 1) sum += Math.abs(byFeature[at]!);
+      abs[f] = sum;
+    }
+    for (let t = 0; t < count; t++) {
+      if (kept[t] === 0) continue;
       actual.push(targets[t]!);
       challenger.push(p1[t]!);
       champion?.push(p0[t]!);

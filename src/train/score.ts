@@ -86,14 +86,16 @@ export function makeScorer(model: ModelFile, columnNames: readonly string[]): Sc
       if (byFeature) byFeature.fill(0, 0, featureCount * count);
       for (let j = 0; j < terms.length; j++) {
         const b = coef[j]!;
-        const c = centre[j]!;
         const from = j * n;
+        for (let k = 0; k < n; k++) etas[k] = etas[k]! + b * design[from + k]!;
+        if (!byFeature) continue;
+        const c = centre[j]!;
         const f = termFeature[j]! * count;
-        for (let k = 0; k < n; k++) {
-          const x = design[from + k]!;
-          etas[k] = etas[k]! + b * x;
-          if (byFeature) byFeature[f + at[k]!] = byFeature[f + at[k]!]! + b * (x - c);
-        }
+        if (n === count)
+          for (let k = 0; k < n; k++) byFeature[f + k] = byFeature[f + k]! + b * (design[from + k]! - c);
+        else
+          for (let k = 0; k < n; k++)
+            byFeature[f + at[k]!] = byFeature[f + at[k]!]! + b * (design[from + k]! - c);
       }
       out.fill(NaN, 0, count);
       for (let k = 0; k < n; k++) out[at[k]!] = logistic ? 1 / (1 + Math.exp(-etas[k]!)) : etas[k]!;
