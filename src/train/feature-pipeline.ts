@@ -182,23 +182,7 @@ export class PipelineLearner {
 function finishNumeric(f: ResolvedFeature, s: NumericStats, warnings: string[]): NumericFeature {
   const type = f.kind === "numeric" ? f.type : "number";
   if (s.observed === 0 && s.missing > 0) throw new AllMissingError(f.name, s.missing);
-  let fill: number | null = null;
-  switch (f.impute) {
-    case "mean":
-      fill = s.observed > 0 ? s.mean[0]! : 0;
-      break;
-    case "median":
-      fill = median(s.values ?? []);
-      break;
-    case "most_frequent":
-      fill = mostFrequent(s.counts ?? new Map(), (a, b) => a - b) ?? 0;
-      break;
-    case "constant":
-      fill = typeof f.fill === "number" ? f.fill : 0;
-      break;
-    case "none":
-      fill = null;
-  }
+  const fill = numericFill(f, s.observed > 0 ? s.mean[0]! : 0, s.values, s.counts);
   return numericStep({ name: f.name, type, impute: f.impute, degree: s.degree }, s, fill, warnings);
 }
 
@@ -244,16 +228,55 @@ export function numericStep(
   };
 }
 
+/**
+ * The value a numeric feature's missing cells take, from its train statistics: the mean (0
+ * without values), the median of `values`, the most frequent of `counts` (the smallest on a tie;
+ * 0 without values), the spec's constant, or null for `impute: none`.
+ */
+export function numericFill(
+  f: Pick<ResolvedFeature, "impute" | "fill">,
+  mean: number,
+  values: readonly number[] | null,
+  counts: Iterable<[number, number]> | null,
+): number | null {
+  switch (f.impute) {
+    case "mean":
+      return mean;
+    case "median":
+      return median(values ?? []);
+    case "most_frequent":
+      return mostFrequent(counts ?? [], (a, b) => a - b) ?? 0;
+    case "constant":
+      return typeof f.fill === "number" ? f.fill : 0;
+    case "none":
+      return null;
+  }
+}
+
 function finishCategory(
   f: ResolvedFeature,
   s: CategoryStats,
   intercept: boolean,
   warnings: string[],
 ): CategoryFeature {
-  const levels = [...s.counts.entries()]
+  return categoryStep(f, s.counts, s.missing, intercept, warnings);
+}
+
+/**
+ * A category feature's step from its train counts: levels by count (ties by name), the first
+ * as the reference with an intercept and as the fill of most_frequent (also mean and median).
+ */
+export function categoryStep(
+  f: Pick<ResolvedFeature, "name" | "impute" | "fill">,
+  counts: ReadonlyMap<string, number>,
+  missing: number,
+  intercept: boolean,
+  warnings: string[],
+): CategoryFeature {
+  const levels = [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map((e) => e[0]);
-  if (levels.length === 0 && s.missing > 0) throw new AllMissingError(f.name, s.missing);
+  if (levels.length === 0 && missing > 0) throw new AllMissingError(f.name, missing);
   if (levels.length === 1)
     warnings.push(
       `feature "${f.name}" has one level ("${levels[0]}") on the train side: it cannot help the model`,
@@ -274,14 +297,14 @@ function finishCategory(
   };
 }
 
-function median(values: number[]): number {
+function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function mostFrequent<T>(counts: Map<T, number>, order: (a: T, b: T) => number): T | undefined {
+function mostFrequent<T>(counts: Iterable<[T, number]>, order: (a: T, b: T) => number): T | undefined {
   let best: T | undefined;
   let bestCount = -1;
   for (const [v, c] of counts)

@@ -23,6 +23,8 @@ import { InputError } from "../errors.js";
 import {
   AllMissingError,
   addPowers,
+  categoryStep,
+  numericFill,
   featureValue,
   numericStep,
   type CategoryFeature,
@@ -744,8 +746,7 @@ function mergeNumeric(list: readonly NumericFeatureStats[]): NumericFeatureStats
   return out;
 }
 
-// The two functions below are PipelineLearner.finish's, over merged statistics; a test holds
-// them to the learner's results.
+// PipelineLearner.finish's steps over merged statistics; a test holds them to the learner's results.
 
 function finishNumeric(
   f: Extract<ResolvedFeature, { kind: "numeric" }>,
@@ -754,23 +755,7 @@ function finishNumeric(
   warnings: string[],
 ): NumericFeature {
   if (s.observed === 0 && s.missing > 0) throw new AllMissingError(f.name, s.missing);
-  let fill: number | null = null;
-  switch (f.impute) {
-    case "mean":
-      fill = s.observed > 0 ? s.mean[0]! : 0;
-      break;
-    case "median":
-      fill = median(values ?? []);
-      break;
-    case "most_frequent":
-      fill = mostFrequent(s.counts ?? []) ?? 0;
-      break;
-    case "constant":
-      fill = typeof f.fill === "number" ? f.fill : 0;
-      break;
-    case "none":
-      fill = null;
-  }
+  const fill = numericFill(f, s.observed > 0 ? s.mean[0]! : 0, values, s.counts);
   return numericStep(f, s, fill, warnings);
 }
 
@@ -786,45 +771,7 @@ function finishCategory(
     missing += s.missing;
     for (const [level, c] of Object.entries(s.counts)) counts.set(level, (counts.get(level) ?? 0) + c);
   }
-  const levels = [...counts.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map((e) => e[0]);
-  if (levels.length === 0 && missing > 0) throw new AllMissingError(f.name, missing);
-  if (levels.length === 1)
-    warnings.push(
-      `feature "${f.name}" has one level ("${levels[0]}") on the train side: it cannot help the model`,
-    );
-  let fill: string | null = null;
-  if (f.impute === "most_frequent" || f.impute === "mean" || f.impute === "median") fill = levels[0] ?? null;
-  else if (f.impute === "constant") fill = f.fill === undefined ? null : String(f.fill);
-  const reference = intercept ? (levels[0] ?? null) : null;
-  return {
-    kind: "category",
-    name: f.name,
-    impute: f.impute,
-    fill,
-    levels,
-    reference,
-    terms: levels.filter((l) => l !== reference).map((l) => `${f.name}=${l}`),
-  };
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function mostFrequent(counts: readonly [number, number][]): number | undefined {
-  let best: number | undefined;
-  let bestCount = -1;
-  for (const [v, c] of counts)
-    if (c > bestCount || (c === bestCount && best !== undefined && v < best)) {
-      best = v;
-      bestCount = c;
-    }
-  return best;
+  return categoryStep(f, counts, missing, intercept, warnings);
 }
 
 /** Sparse T: per final column, the raw columns and their coefficients. */
