@@ -1,6 +1,12 @@
 /** What linear and logistic fitting share: trials as design columns, and the pipeline's end. */
 import { InputError } from "../errors.js";
-import { AllMissingError, type Pipeline, type PipelineLearner } from "./feature-pipeline.js";
+import {
+  AllMissingError,
+  termNames,
+  toOriginalUnits,
+  type Pipeline,
+  type PipelineLearner,
+} from "./feature-pipeline.js";
 import type { TrialParams } from "./search-space.js";
 
 /** One search trial's cross-validated score. */
@@ -100,16 +106,33 @@ export function chooseTrial(results: readonly TrialResult[], higherIsBetter: boo
   return chosen;
 }
 
-/** The model's coefficients and standard errors by term, in original units. */
-export function termRecords(
-  terms: readonly string[],
-  original: { coefficients: number[]; standardErrors: number[] },
-): { coefficients: Record<string, number>; standardErrors: Record<string, number | null> } {
+/**
+ * The chosen trial's model: its pipeline (restricted to the trial's features and degrees), and
+ * the fit's coefficients and standard errors by term, in original units (a standard error that
+ * is not finite is null).
+ */
+export function chosenModel(
+  pipeline: Pipeline,
+  params: TrialParams,
+  fit: { coefficients: Float64Array; standardErrors: Float64Array },
+): Pick<
+  ModelFit,
+  "pipeline" | "coefficients" | "intercept" | "standardErrors" | "interceptStandardError" | "alpha"
+> {
+  const final = restrictPipeline(pipeline, params);
+  const original = toOriginalUnits(final, Array.from(fit.coefficients), Array.from(fit.standardErrors));
   const coefficients: Record<string, number> = {};
   const standardErrors: Record<string, number | null> = {};
-  terms.forEach((t, k) => {
+  termNames(final).forEach((t, k) => {
     coefficients[t] = original.coefficients[k]!;
     standardErrors[t] = finiteOrNull(original.standardErrors[k]!);
   });
-  return { coefficients, standardErrors };
+  return {
+    pipeline: final,
+    coefficients,
+    intercept: original.intercept,
+    standardErrors,
+    interceptStandardError: finiteOrNull(original.interceptStandardError),
+    alpha: params.alpha,
+  };
 }

@@ -16,19 +16,11 @@
 import { TRAIN, type RowBatch } from "../data/row-batch.js";
 import { InputError } from "../errors.js";
 import type { DataSpec, MetricName, ModelSpec } from "../spec/schemas.js";
-import {
-  bindPipeline,
-  resolveFeatures,
-  termNames,
-  toOriginalUnits,
-  type ResolvedFeature,
-} from "./feature-pipeline.js";
+import { bindPipeline, resolveFeatures, termNames, type ResolvedFeature } from "./feature-pipeline.js";
 import {
   chooseTrial,
-  finiteOrNull,
   penaltyFor,
-  restrictPipeline,
-  termRecords,
+  chosenModel,
   trialColumns,
   type ModelFit,
   type TrialResult,
@@ -224,16 +216,8 @@ export async function fitFromDesign(
     file: input.source,
   });
   warnings.push(...fit.problems.map((p) => p.message));
-  const final = restrictPipeline(pipeline, params);
-  const original = toOriginalUnits(final, Array.from(fit.coefficients), Array.from(fit.standardErrors));
-  const { coefficients, standardErrors } = termRecords(termNames(final), original);
   return {
-    pipeline: final,
-    coefficients,
-    intercept: original.intercept,
-    standardErrors,
-    interceptStandardError: finiteOrNull(original.interceptStandardError),
-    alpha: params.alpha,
+    ...chosenModel(pipeline, params, fit),
     trainingRows,
     missingTarget,
     trials: results,

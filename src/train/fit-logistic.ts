@@ -7,19 +7,12 @@ import { TRAIN, type RowBatch } from "../data/row-batch.js";
 import { InputError } from "../errors.js";
 import { metricDefinition } from "../evaluate/metrics.js";
 import type { DataSpec, MetricName, ModelSpec } from "../spec/schemas.js";
-import {
-  PipelineLearner,
-  bindPipeline,
-  resolveFeatures,
-  termNames,
-  toOriginalUnits,
-} from "./feature-pipeline.js";
+import { PipelineLearner, bindPipeline, resolveFeatures, termNames } from "./feature-pipeline.js";
 import {
   chooseTrial,
   finishPipeline,
   penaltyFor,
-  restrictPipeline,
-  termRecords,
+  chosenModel,
   trialColumns,
   type ModelFit,
   type TrialResult,
@@ -172,16 +165,8 @@ export async function fitLogistic(input: LogisticFitInput): Promise<ModelFit> {
   );
   warnings.push(...fit.problems.map((p) => p.message));
   if (!fit.converged) warnings.push(`logistic regression did not converge in ${fit.iterations} iterations`);
-  const final = restrictPipeline(pipeline, params);
-  const original = toOriginalUnits(final, Array.from(fit.coefficients), Array.from(fit.standardErrors));
-  const { coefficients, standardErrors } = termRecords(termNames(final), original);
   return {
-    pipeline: final,
-    coefficients,
-    intercept: original.intercept,
-    standardErrors,
-    interceptStandardError: original.interceptStandardError,
-    alpha: params.alpha,
+    ...chosenModel(pipeline, params, fit),
     trainingRows: n,
     missingTarget,
     trials: results,
