@@ -247,9 +247,9 @@ export class DesignAccumulator {
       const limit = Math.min(count, t + CHUNK_ROWS);
       let end = t;
       for (; end < limit; end++) {
-        if (!this.hasCategories || !this.hasNewLevel(batch, picked[end]!)) continue;
+        if (!this.hasCategories || !this.newLevels(batch, picked[end]!, false)) continue;
         if (end > t) break;
-        this.addNewLevels(batch, picked[end]!);
+        this.newLevels(batch, picked[end]!, true);
       }
       this.factor(batch, ys, picked, t, end);
       t = end;
@@ -330,33 +330,23 @@ export class DesignAccumulator {
     }
   }
 
-  /** Whether a row holds a category level the factor has no column for yet. */
-  private hasNewLevel(batch: RowBatch, i: number): boolean {
+  /**
+   * Whether row `i` holds category levels the factor has no column for yet; with `add`, widens
+   * the factor by each of them, in feature order.
+   */
+  private newLevels(batch: RowBatch, i: number, add: boolean): boolean {
+    let found = false;
     for (let k = 0; k < this.features.length; k++) {
       if (this.features[k]!.kind !== "category") continue;
       const col = batch.columns[this.config.columnIndex[k]!]!;
-      if (
-        col.kind === "category" &&
-        col.codes[i]! >= 0 &&
-        this.columnOfCode(k, col.levels, col.codes[i]!) < 0
-      )
-        return true;
+      if (col.kind !== "category") continue;
+      const code = col.codes[i]!;
+      if (code < 0 || this.columnOfCode(k, col.levels, code) >= 0) continue;
+      if (!add) return true;
+      this.addLevel(k, col.levels[code]!);
+      found = true;
     }
-    return false;
-  }
-
-  /** Widens the factor by the row's new levels, in feature order. */
-  private addNewLevels(batch: RowBatch, i: number): void {
-    for (let k = 0; k < this.features.length; k++) {
-      if (this.features[k]!.kind !== "category") continue;
-      const col = batch.columns[this.config.columnIndex[k]!]!;
-      if (
-        col.kind === "category" &&
-        col.codes[i]! >= 0 &&
-        this.columnOfCode(k, col.levels, col.codes[i]!) < 0
-      )
-        this.addLevel(k, col.levels[col.codes[i]!]!);
-    }
+    return found;
   }
 
   /**
