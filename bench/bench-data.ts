@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
+import { uniformOpen } from "../src/random.js";
 
 /** Features in the reference data, as in the issue that set the targets. */
 export const FEATURES = 20;
@@ -20,18 +21,6 @@ export interface BenchProject {
   csv: string;
   rows: number;
   bytes: number;
-}
-
-/** mulberry32: small, fast and seeded. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
 }
 
 /**
@@ -81,7 +70,7 @@ export async function benchProject(cache: string, rows: number, seed = 20240611)
 }
 
 async function writeCsv(file: string, rows: number, seed: number, names: string[]): Promise<void> {
-  const u = random(seed);
+  const u = uniformOpen(seed);
   let spare: number | null = null;
   const normal = (): number => {
     if (spare !== null) {

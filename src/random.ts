@@ -15,3 +15,9 @@ export function mulberry32(seed: number): () => number {
     return (t ^ (t >>> 14)) >>> 0;
   };
 }
+
+/** Uniform floats in (0, 1) from {@link mulberry32}: never 0 or 1, so their logarithm is finite. */
+export function uniformOpen(seed: number): () => number {
+  const next = mulberry32(seed);
+  return () => (next() + 0.5) / 4294967296;
+}

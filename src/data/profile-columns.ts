@@ -25,7 +25,7 @@
  * `other` and `distinctExact` turns false.
  */
 import type { ColumnType, DataSpec } from "../spec/schemas.js";
-import { mulberry32 } from "../random.js";
+import { uniformOpen } from "../random.js";
 import { parseIsoDate } from "./parse-values.js";
 import type { ColumnVector, RowBatch } from "./row-batch.js";
 
@@ -103,12 +103,6 @@ export function profileOptionsOf(options: ProfileOptions): ProfileOptions {
     if (picked[key] === undefined) delete picked[key];
   }
   return picked;
-}
-
-/** A seeded generator of floats in (0, 1): mulberry32. */
-export function seededRandom(seed: number): () => number {
-  const next = mulberry32(seed);
-  return () => (next() + 0.5) / 4294967296;
 }
 
 /** Index of the histogram count for `v` (see the module comment for the bin rules). */
@@ -247,7 +241,7 @@ class NumericProfiler {
     private readonly edgeSample: number,
     private readonly withDistribution: boolean,
   ) {
-    this.random = seededRandom(seed);
+    this.random = uniformOpen(seed);
     if (edges !== undefined) this.useEdges(edges);
   }
 
@@ -590,7 +584,7 @@ export function mergeProfiles(a: DataProfile, b: DataProfile, seed = 1): DataPro
   ) {
     throw new Error("profiles of different columns cannot be merged");
   }
-  const random = seededRandom(seed);
+  const random = uniformOpen(seed);
   return {
     version: 1,
     rows: a.rows + b.rows,

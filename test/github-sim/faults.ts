@@ -1,15 +1,10 @@
+import { mulberry32 } from "../../src/random.js";
 import type { FaultDecision, FaultHook } from "./server.js";
 
 /** A deterministic PRNG (mulberry32): the same seed gives the same faults. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 /** Which webhook deliveries a delivery fault applies to. */

@@ -7,20 +7,12 @@ import path from "node:path";
 import type { ModelVersion } from "../../src/registry/registry-document.js";
 import type { Champion } from "../../src/run/evaluate-model.js";
 import { evaluateModel } from "../../src/run/evaluate-model.js";
+import { uniformOpen } from "../../src/random.js";
 import { loadProject, type LoadedModel } from "../../src/spec/load-project.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 
-/** mulberry32, for data the tests draw themselves. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-}
+/** Uniform floats in (0, 1), seeded, for data the tests draw themselves. */
+export const random = uniformOpen;
 
 /** A standard normal draw (Box–Muller). */
 export function normal(u: () => number): number {

@@ -1,15 +1,10 @@
+import { mulberry32 } from "../../../src/random.js";
 /** Seeded, well-conditioned regression data for the least-squares tests. */
 
 /** A small deterministic generator (mulberry32), so the data is the same on every run. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 /** Approximately standard normal, by Box-Muller. */
