@@ -272,39 +272,16 @@ class NumericProfiler {
     if (n === 0) return;
     const mean = sum / n;
     let m2 = 0;
-    const finder = this.finder;
-    // Once the edges are known, one pass takes the deviations and the bins; without missing
-    // values the sample visits only the values it keeps (their positions are known ahead).
-    const fused = this.withDistribution && finder !== undefined;
-    if (fused && n === values.length) {
-      for (let r = 0; r < values.length; r++) {
-        const d = values[r]! - mean;
-        m2 += d * d;
-      }
-      finder.count(values, this.counts);
+    for (let r = 0; r < values.length; r++) {
+      const d = values[r]! - mean;
+      if (d === d) m2 += d * d;
+    }
+    // Without missing values and with the edges known, the bins are counted in one loop and the
+    // sample visits only the values it keeps (their positions are known ahead).
+    const whole = this.withDistribution && this.finder !== undefined && n === values.length;
+    if (whole) {
+      this.finder!.count(values, this.counts);
       this.sampleAll(values);
-    } else if (fused) {
-      const counts = this.counts;
-      const k = this.sampleSize;
-      let seen = this.seen;
-      for (let r = 0; r < values.length; r++) {
-        const v = values[r]!;
-        const d = v - mean;
-        if (d !== d) continue;
-        m2 += d * d;
-        counts[finder.index(v)]!++;
-        if (seen < k || seen === this.nextPick) {
-          this.seen = seen;
-          this.pick(v);
-          seen = this.seen;
-        } else seen++;
-      }
-      this.seen = seen;
-    } else {
-      for (let r = 0; r < values.length; r++) {
-        const d = values[r]! - mean;
-        if (d === d) m2 += d * d;
-      }
     }
     const total = this.count + n;
     const delta = mean - this.mean;
@@ -313,7 +290,7 @@ class NumericProfiler {
     this.count = total;
     this.min = min;
     this.max = max;
-    if (!this.withDistribution || fused) return;
+    if (!this.withDistribution || whole) return;
     let r = 0;
     // Until the edges are chosen, values wait in `pending` (the first `edgeSample` of them).
     for (; r < values.length && this.edges === undefined; r++) {
