@@ -1,2 +1,2 @@
 import { createRequire as __modelgateCreateRequire } from 'node:module'; const require = __modelgateCreateRequire(import.meta.url);
-import{u as s}from"./chunk-MHQDN7GQ.js";import"./chunk-GCIYEW7V.js";import"./chunk-5UQNK2PS.js";import{parentPort as a}from"node:worker_threads";var r=a;if(r===null)throw new Error("bootstrap-worker.js runs as a worker thread");r.on("message",t=>{let e=s(t);r.postMessage(e,[e.sums,e.maxima,e.totals].map(o=>o.buffer))});
+import{u as s}from"./chunk-PGP2EBOM.js";import"./chunk-GCIYEW7V.js";import"./chunk-5UQNK2PS.js";import{parentPort as a}from"node:worker_threads";var r=a;if(r===null)throw new Error("bootstrap-worker.js runs as a worker thread");r.on("message",t=>{let e=s(t);r.postMessage(e,[e.sums,e.maxima,e.totals].map(o=>o.buffer))});
