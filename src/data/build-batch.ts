@@ -219,8 +219,40 @@ export class BatchBuilder {
     return true;
   }
 
+  /**
+   * Stores `count` records of numbers only at once, as {@link wholeNumbers} stores one: field f's
+   * values are `values[f * stride, f * stride + count)`, each already within its column's range
+   * (an integer column's a safe integer); the records are rows `row, row + 1, ...` on one line
+   * each from `line`. `count` is at most {@link room}.
+   */
+  numberRows(
+    values: Float64Array,
+    stride: number,
+    count: number,
+    fieldToCol: Int32Array,
+    row: number,
+    line: number,
+  ): void {
+    const n = this.n;
+    for (let f = 0; f < fieldToCol.length; f++) {
+      this.num[fieldToCol[f]!]!.set(values.subarray(f * stride, f * stride + count), n);
+    }
+    const rows = this.rows;
+    const lines = this.lines;
+    for (let k = 0; k < count; k++) {
+      rows[n + k] = row + k;
+      lines[n + k] = line + k;
+    }
+    this.n = n + count;
+  }
+
+  /** Rows the batch being built still has room for. */
+  get room(): number {
+    return this.size - this.n;
+  }
+
   /** Whether `fieldToCol` maps the fields onto every column once, all of them numbers or integers. */
-  private numbersOnly(fieldToCol: Int32Array): boolean {
+  numbersOnly(fieldToCol: Int32Array): boolean {
     if (this.numbersOnlyFor === fieldToCol) return this.numbersOnlyAnswer;
     const seen = new Set<number>();
     let ok = fieldToCol.length === this.cols.length;

@@ -34,14 +34,24 @@ export class ChunkReader {
     withHash: boolean,
     private readonly readSize: number,
     private readonly passBytes: ((bytes: Uint8Array) => void) | undefined,
+    buffer: Buffer | undefined,
   ) {
-    this.buf = Buffer.allocUnsafe(readSize + maxRecordBytes + 2 * SLACK);
+    const bytes = ChunkReader.bufferBytes(readSize, maxRecordBytes);
+    if (buffer !== undefined && buffer.length < bytes)
+      throw new Error(`the read buffer needs ${bytes} bytes`);
+    this.buf = buffer ?? Buffer.allocUnsafe(bytes);
     this.hash = withHash ? createHash("sha256") : undefined;
+  }
+
+  /** The size of the buffer a reader of `readSize` bytes per read and records of `maxRecordBytes` uses. */
+  static bufferBytes(readSize: number, maxRecordBytes: number): number {
+    return readSize + maxRecordBytes + 2 * SLACK;
   }
 
   /**
    * Opens `path`; the caller turns a failure into a Problem. `passBytes` sees the bytes of every
-   * read, in file order (a view of the buffer, valid during the call only).
+   * read, in file order (a view of the buffer, valid during the call only). `buffer`, at least
+   * {@link bufferBytes} long, is the one to read into (by default a new one).
    */
   static async open(
     path: string,
@@ -49,9 +59,10 @@ export class ChunkReader {
     withHash: boolean,
     readSize = READ_SIZE,
     passBytes?: (bytes: Uint8Array) => void,
+    buffer?: Buffer,
   ): Promise<ChunkReader> {
     const handle = await open(path, "r");
-    return new ChunkReader(handle, maxRecordBytes, withHash, readSize, passBytes);
+    return new ChunkReader(handle, maxRecordBytes, withHash, readSize, passBytes, buffer);
   }
 
   /**

@@ -1,0 +1,18 @@
+// The part of the WebAssembly JavaScript API that src/data/number-rows.ts uses. Node has the whole
+// API as a global; @types/node 20 declares only its namespace.
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: ArrayBufferView | ArrayBuffer);
+  }
+  class Memory {
+    constructor(descriptor: { initial: number; maximum?: number });
+    readonly buffer: ArrayBuffer;
+  }
+  class Instance {
+    constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
+    readonly exports: Record<string, unknown>;
+  }
+  class Global {
+    value: unknown;
+  }
+}
