@@ -35,6 +35,7 @@ import { existsSync } from "node:fs";
 import type { BootstrapWorker } from "./bootstrap-in-worker.js";
 import type { MetricOptions, PreparedMetric } from "./metric-types.js";
 import { checkLengths } from "./metric-types.js";
+import { BootstrapSums, KERNEL_CHANNELS } from "./bootstrap-sums.js";
 import { metricDefinition, rowReductionOf, type RowChannel, type RowReduction } from "./metrics.js";
 
 /** Name of the pinned generator, for reports. */
@@ -174,104 +175,13 @@ export function forEachPoissonResample(
 const BLOCK_ROWS = 2048;
 
 /**
- * Poisson weights of rows [start, start + m) of resample b (start even) into `w`; returns
- * their sum. The generator state is reached directly: mulberry32's state after k outputs is
- * seed + k · 0x6D2B79F5 (mod 2^32).
+ * The generator state from which resample b draws the weights of rows start, start + 1, ...
+ * (start even): mulberry32's state after k outputs is seed + k · 0x6D2B79F5 (mod 2^32).
  */
-function blockWeights(
-  seed: number,
-  b: number,
-  half: number,
-  start: number,
-  m: number,
-  w: Float64Array,
-): number {
-  const table = POISSON_WEIGHTS;
+function resampleState(seed: number, b: number, half: number, start: number): number {
   const k = (b * half + start / 2) % 4294967296;
-  let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
-  let total = 0;
-  for (let i = 0; i < m; i += 2) {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    t ^= t >>> 14;
-    const lo = table[t & 0xffff]!;
-    const hi = i + 1 < m ? table[t >>> 16]! : 0;
-    w[i] = lo;
-    w[i + 1] = hi;
-    total += lo + hi;
-  }
-  return total;
+  return ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
 }
-
-/**
- * {@link blockWeights} and {@link addWeightedSums} in one loop, one function per channel count
- * (index 1 to 8; rows of `data` hold that many values): drawing the weights fills the time the
- * sums wait on their additions. Every sum adds its rows in the same order, so the sums are bit
- * for bit those of the two loops.
- */
-type DrawAndSum = (
-  seed: number,
-  b: number,
-  half: number,
-  start: number,
-  m: number,
-  w: Float64Array,
-  data: Float64Array,
-  out: Float64Array,
-  at: number,
-) => number;
-
-/**
- * The loop of {@link DrawAndSum} for `channels` sums, written out once per channel count: the
- * sums live in local variables (registers), which a loop over an array of sums would not allow.
- * Generated from one template rather than written eight times; every sum adds its rows in the
- * same order as {@link blockWeights} followed by {@link addWeightedSums}.
- */
-function drawAndSumFor(channels: number): DrawAndSum {
-  const sums = Array.from({ length: channels }, (_, j) => j);
-  const draw = [
-    "state = (state + 0x6d2b79f5) | 0;",
-    "let t = state;",
-    "t = Math.imul(t ^ (t >>> 15), t | 1);",
-    "t ^= t + Math.imul(t ^ (t >>> 7), t | 61);",
-    "t ^= t >>> 14;",
-    "const lo = table[t & 0xffff];",
-  ].join("\n");
-  const body = `
-    const k = (b * half + start / 2) % 4294967296;
-    let state = ((seed >>> 0) + Math.imul(k | 0, 0x6d2b79f5)) | 0;
-    let total = 0;
-    ${sums.map((j) => `let s${j} = 0;`).join("\n")}
-    const pairs = m & ~1;
-    let o = 0;
-    for (let i = 0; i < pairs; i += 2, o += ${2 * channels}) {
-      ${draw}
-      const hi = table[t >>> 16];
-      ${sums.map((j) => `s${j} += lo * data[o + ${j}];`).join("\n")}
-      ${sums.map((j) => `s${j} += hi * data[o + ${channels + j}];`).join("\n")}
-      w[i] = lo;
-      w[i + 1] = hi;
-      total += lo + hi;
-    }
-    if (pairs < m) {
-      ${draw}
-      ${sums.map((j) => `s${j} += lo * data[o + ${j}];`).join("\n")}
-      w[pairs] = lo;
-      w[pairs + 1] = 0;
-      total += lo;
-    }
-    ${sums.map((j) => `out[at + ${j}] = out[at + ${j}] + s${j};`).join("\n")}
-    return total;`;
-  const make = new Function("table", `return (seed, b, half, start, m, w, data, out, at) => {${body}};`);
-  return make(POISSON_WEIGHTS) as DrawAndSum;
-}
-
-const DRAW_AND_SUM: readonly DrawAndSum[] = [
-  (seed, b, half, start, m, w) => blockWeights(seed, b, half, start, m, w),
-  ...Array.from({ length: 8 }, (_, k) => drawAndSumFor(k + 1)),
-];
 
 /**
  * Adds Σ w · channel for `width` (1 to 4) channels interleaved in `data` (row i's at
@@ -385,11 +295,13 @@ function reduceResamples(
   if (S + M === 0 || count === 0) return out;
   const seed = Math.trunc(seedOption);
   const half = Math.ceil(rows / 2);
-  // The first up to 8 channels are summed in the loop that draws the weights; any further ones
-  // in groups of up to 4 from the weights.
-  const lead = Math.min(S, 8);
-  const drawAndSum = DRAW_AND_SUM[lead]!;
-  const leadData = new Float64Array(BLOCK_ROWS * lead);
+  // The first up to 8 channels are summed in the loop that draws the weights (WebAssembly, see
+  // bootstrap-sums.ts); any further ones in groups of up to 4 from the weights.
+  const lead = Math.min(S, KERNEL_CHANNELS);
+  const kernel = new BootstrapSums(POISSON_WEIGHTS, lead, BLOCK_ROWS, S, count);
+  const leadData = kernel.data;
+  const w = kernel.w;
+  const kernelSums = kernel.sums;
   const groups = [];
   for (let g = lead; g < S; g += 4) {
     const width = Math.min(4, S - g);
@@ -398,7 +310,6 @@ function reduceResamples(
   const column = new Float64Array(BLOCK_ROWS);
   const maxValues = maxChannels.map(() => new Float64Array(BLOCK_ROWS));
   const maxOrder = maxChannels.map(() => new Uint16Array(BLOCK_ROWS));
-  const w = new Float64Array(BLOCK_ROWS + 1);
   for (let start = 0; start < rows; start += BLOCK_ROWS) {
     const m = Math.min(BLOCK_ROWS, rows - start);
     for (let k = 0; k < lead; k++) {
@@ -421,9 +332,8 @@ function reduceResamples(
       order.sort((x, y) => (values[y]! > values[x]! ? 1 : values[y]! < values[x]! ? -1 : x - y));
     }
     for (let b = from, c = 0; b < to; b++, c++) {
-      const drawn = drawAndSum(seed, b, half, start, m, w, leadData, sums, c * S);
-      totals[c] = totals[c]! + drawn;
-      for (const g of groups) addWeightedSums(g.data, g.width, w, m, sums, c * S + g.at);
+      totals[c] = totals[c]! + kernel.draw(resampleState(seed, b, half, start), m, c);
+      for (const g of groups) addWeightedSums(g.data, g.width, w, m, kernelSums, c * S + g.at);
       for (let k = 0; k < M; k++) {
         const order = maxOrder[k]!;
         for (let r = 0; r < m; r++) {
@@ -437,6 +347,7 @@ function reduceResamples(
       }
     }
   }
+  sums.set(kernelSums);
   return out;
 }
 

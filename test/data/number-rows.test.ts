@@ -16,8 +16,8 @@ import { readWorkerScript } from "./worker-script.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-describe("the kernel's module", () => {
-  it("is the assembled number-rows.wat (npm run wasm)", () => {
+describe("the committed WebAssembly modules", () => {
+  it("are their assembled sources: number-rows.wat and the bootstrap's (npm run wasm)", () => {
     const out = execFileSync(process.execPath, [path.join(root, "scripts/build-wasm.mjs"), "--check"], {
       encoding: "utf8",
     });

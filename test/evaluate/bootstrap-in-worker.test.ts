@@ -163,11 +163,12 @@ describe("row reductions of the bootstrap", () => {
     return draws;
   }
 
-  it("gives each statistic bit for bit its defined value, for 1 to 11 summed channels", () => {
+  it("gives each statistic bit for bit its defined value, for 0 to 11 summed channels", () => {
     const n = 4097;
     const { actual, predicted } = rows(n, 9);
     const other = predicted.map((p, i) => p + (i % 5) * 0.1);
     const sets: [MetricName, Float64Array][][] = [
+      [["max_error", predicted]],
       [["rmse", predicted]],
       [
         ["rmse", predicted],
