@@ -1,6 +1,7 @@
 // Assembles the WebAssembly modules into TypeScript modules that hold their bytes as base64, so
 // that the sources, the bundles and the worker threads load them without files of their own:
 // - src/data/number-rows.wat            -> src/data/number-rows-wasm.ts
+// - src/train/least-squares/qr-fold.wat -> src/train/least-squares/qr-fold-wasm.ts
 // - scripts/bootstrap-sums-wat.mjs      -> src/evaluate/bootstrap-sums-wasm.ts
 // test/data/number-rows.test.ts checks that the committed bytes are the sources'.
 // Usage: npm run wasm   (or: node scripts/build-wasm.mjs --check, which exits 1 when stale)
@@ -19,6 +20,12 @@ const modules = [
     name: "NUMBER_ROWS_WASM",
     source: "number-rows.wat",
     text: () => readFileSync(path.join(root, "src/data/number-rows.wat"), "utf8"),
+  },
+  {
+    target: "src/train/least-squares/qr-fold-wasm.ts",
+    name: "QR_FOLD_WASM",
+    source: "qr-fold.wat",
+    text: () => readFileSync(path.join(root, "src/train/least-squares/qr-fold.wat"), "utf8"),
   },
   {
     target: "src/evaluate/bootstrap-sums-wasm.ts",

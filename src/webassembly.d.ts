@@ -1,5 +1,6 @@
-// The part of the WebAssembly JavaScript API that src/data/number-rows.ts uses. Node has the whole
-// API as a global; @types/node 20 declares only its namespace.
+// The part of the WebAssembly JavaScript API that modelgate uses (number-rows.ts, qr-fold.ts,
+// bootstrap-sums.ts). Node has the whole API as a global; @types/node 20 declares only its
+// namespace.
 declare namespace WebAssembly {
   class Module {
     constructor(bytes: ArrayBufferView | ArrayBuffer);
@@ -7,6 +8,7 @@ declare namespace WebAssembly {
   class Memory {
     constructor(descriptor: { initial: number; maximum?: number });
     readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
   }
   class Instance {
     constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
