@@ -520,13 +520,21 @@ class CountProfiler {
   }
 }
 
-/** Accumulates a {@link DataProfile} from batches. */
+/**
+ * Accumulates a {@link DataProfile} from batches: of every column, or of those `only` marks
+ * (the others are then left empty, to be taken from a profiler of the same rows that drew them:
+ * {@link joinProfiles}). A column's profile depends on its own values alone.
+ */
 export class DataProfiler {
   private rows = 0;
   private readonly numeric: (NumericProfiler | undefined)[];
   private readonly counted: (CountProfiler | undefined)[];
 
-  constructor(spec: DataSpec, options: ProfileOptions = {}) {
+  constructor(
+    spec: DataSpec,
+    options: ProfileOptions = {},
+    private readonly only?: readonly boolean[],
+  ) {
     const seed = options.seed ?? 1;
     const bins = options.bins ?? 10;
     this.numeric = spec.columns.map((c, i) => {
@@ -564,7 +572,9 @@ export class DataProfiler {
   /** Adds a batch (all of its rows, whatever their side). */
   add(batch: RowBatch): void {
     this.rows += batch.length;
+    const only = this.only;
     batch.columns.forEach((vec, i) => {
+      if (only !== undefined && !only[i]) return;
       if (vec.kind === "numeric") this.numeric[i]!.add(vec.values);
       else this.counted[i]!.add(vec);
     });
@@ -577,6 +587,14 @@ export class DataProfiler {
       columns: this.numeric.map((p, i) => (p !== undefined ? p.result() : this.counted[i]!.result())),
     };
   }
+}
+
+/**
+ * The profile of the same rows drawn by two profilers, each of some of the columns: column i
+ * from `a` where `fromA[i]`, else from `b`.
+ */
+export function joinProfiles(a: DataProfile, b: DataProfile, fromA: readonly boolean[]): DataProfile {
+  return { ...a, columns: a.columns.map((c, i) => (fromA[i] ? c : b.columns[i]!)) };
 }
 
 /**

@@ -124,6 +124,8 @@ export interface WorkerInput {
   sendBytes: boolean;
   failFast: boolean;
   profile: ProfileOptions | undefined;
+  /** The columns the reader profiles (true), when not all. */
+  profileColumns: boolean[] | undefined;
 }
 
 export type DataFormat = "csv" | "json" | "jsonl";
@@ -181,6 +183,7 @@ export class DatasetReader {
   private readonly workerScript: URL | undefined;
   private stopped = false;
   private profileOptions: ProfileOptions | undefined;
+  private profileColumns: boolean[] | undefined;
   private profiler: DataProfiler | undefined;
   private adoptedProfile: DataProfile | undefined;
   /** @internal Sees the bytes of every read (a worker thread sends a copy on). */
@@ -253,11 +256,13 @@ export class DatasetReader {
 
   /**
    * Draws the profile of every row as it is read, on the thread that reads (a worker thread for
-   * large files): call before {@link batches}, read the result with {@link profile}.
+   * large files), of every column or of those `columns` marks: call before {@link batches}, read
+   * the result with {@link profile}.
    */
-  drawProfile(options: ProfileOptions): void {
+  drawProfile(options: ProfileOptions, columns?: boolean[]): void {
     this.profileOptions = profileOptionsOf(options);
-    this.profiler = new DataProfiler(this.spec, this.profileOptions);
+    this.profileColumns = columns;
+    this.profiler = new DataProfiler(this.spec, this.profileOptions, columns);
   }
 
   /** After a read with {@link drawProfile}: the profile of every row read. */
@@ -302,6 +307,7 @@ export class DatasetReader {
       sendBytes: false,
       failFast: this.failFast,
       profile: this.profileOptions,
+      profileColumns: this.profileColumns,
     };
   }
 

@@ -47,7 +47,7 @@ async function read(): Promise<void> {
     input.failFast,
   );
   reader.newBuffer = newBuffer;
-  if (input.profile !== undefined) reader.drawProfile(input.profile);
+  if (input.profile !== undefined) reader.drawProfile(input.profile, input.profileColumns);
   if (input.sendBytes)
     reader.passBytes = (view) => {
       const bytes = new Uint8Array(newBuffer(view.length));
