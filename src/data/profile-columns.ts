@@ -238,7 +238,7 @@ function nextUp(x: number): number {
 const CELLS = 1024;
 
 /** Edges from the quantiles of `list` (left as it is). */
-export function quantileEdges(list: number[], bins: number): number[] {
+export function quantileEdges(list: ArrayLike<number>, bins: number): number[] {
   const values = Float64Array.from(list).sort();
   const edges: number[] = [];
   for (let j = 0; j <= bins; j++) {
@@ -258,7 +258,11 @@ class NumericProfiler {
   max = -Infinity;
   edges: number[] | undefined;
   counts: number[] = [];
-  pending: number[] = [];
+  /** Until the edges are chosen, the first `edgeSample` values wait here. */
+  private pending: Float64Array | undefined;
+  private pendingCount = 0;
+  /** The values of a batch that are not missing. */
+  private present = new Float64Array(0);
   sample: number[] = [];
   private seen = 0;
   private nextPick = -1;
@@ -311,13 +315,6 @@ class NumericProfiler {
       const d = values[r]! - mean;
       if (d === d) m2 += d * d;
     }
-    // Without missing values and with the edges known, the bins are counted in one loop and the
-    // sample visits only the values it keeps (their positions are known ahead).
-    const whole = this.withDistribution && this.finder !== undefined && n === values.length;
-    if (whole) {
-      this.finder!.count(values, this.counts);
-      this.sampleAll(values);
-    }
     const total = this.count + n;
     const delta = mean - this.mean;
     this.mean += (delta * n) / total;
@@ -325,35 +322,37 @@ class NumericProfiler {
     this.count = total;
     this.min = min;
     this.max = max;
-    if (!this.withDistribution || whole) return;
-    let r = 0;
-    // Until the edges are chosen, values wait in `pending` (the first `edgeSample` of them).
-    for (; r < values.length && this.edges === undefined; r++) {
-      const v = values[r]!;
-      if (v !== v) continue;
-      this.pending.push(v);
-      if (this.pending.length >= this.edgeSample) this.settleEdges();
-      this.sampleOne(v);
+    if (!this.withDistribution) return;
+    // The values that are not missing, in order: the sample visits only the values it keeps
+    // (their positions are known ahead), and the bins are counted in one loop.
+    const kept = n === values.length ? values : this.presentOf(values, n);
+    this.sampleAll(kept);
+    let from = 0;
+    if (this.finder === undefined) {
+      // Until the edges are chosen, values wait in `pending` (the first `edgeSample` of them).
+      const pending = (this.pending ??= new Float64Array(Math.max(1, this.edgeSample)));
+      from = Math.min(kept.length, pending.length - this.pendingCount);
+      pending.set(kept.subarray(0, from), this.pendingCount);
+      this.pendingCount += from;
+      if (this.pendingCount >= pending.length) this.settleEdges();
     }
-    const settled = this.finder;
-    if (settled === undefined) return;
-    const counts = this.counts;
-    const k = this.sampleSize;
-    let seen = this.seen;
-    for (; r < values.length; r++) {
-      const v = values[r]!;
-      if (v !== v) continue;
-      counts[settled.index(v)]!++;
-      if (seen < k || seen === this.nextPick) {
-        this.seen = seen;
-        this.pick(v);
-        seen = this.seen;
-      } else seen++;
-    }
-    this.seen = seen;
+    if (this.finder !== undefined && from < kept.length)
+      this.finder.count(from === 0 ? kept : kept.subarray(from), this.counts);
   }
 
-  /** {@link sampleOne} for each of `values`, none missing: only the values picked are visited. */
+  /** The `n` values of `values` that are not missing, in a scratch array. */
+  private presentOf(values: Float64Array, n: number): Float64Array {
+    if (this.present.length < n) this.present = new Float64Array(Math.max(n, values.length));
+    const out = this.present;
+    let at = 0;
+    for (let r = 0; r < values.length; r++) {
+      const v = values[r]!;
+      if (v === v) out[at++] = v;
+    }
+    return out.subarray(0, n);
+  }
+
+  /** Offers each of `values` (none missing) to the sample in turn: only the values picked are visited. */
   private sampleAll(values: Float64Array): void {
     const k = this.sampleSize;
     const first = this.seen;
@@ -364,11 +363,6 @@ class NumericProfiler {
       this.pick(values[at - first]!);
     }
     this.seen = end;
-  }
-
-  private sampleOne(v: number): void {
-    if (this.seen < this.sampleSize || this.seen === this.nextPick) this.pick(v);
-    else this.seen++;
   }
 
   /** Reservoir sampling, algorithm L (Li 1994): O(k log(n/k)) random draws in all. */
@@ -391,12 +385,12 @@ class NumericProfiler {
   }
 
   private settleEdges(): void {
-    const values = this.pending;
-    this.pending = [];
-    if (values.length === 0) return;
-    const edges = quantileEdges(values.slice(), this.bins);
-    this.useEdges(edges);
-    for (const v of values) this.counts[this.finder!.index(v)]!++;
+    const values = this.pending?.subarray(0, this.pendingCount);
+    this.pending = undefined;
+    this.pendingCount = 0;
+    if (values === undefined || values.length === 0) return;
+    this.useEdges(quantileEdges(values, this.bins));
+    this.finder!.count(values, this.counts);
   }
 
   result(): ColumnProfile {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { BinFinder, binIndex, mergeProfiles, quantileEdges } from "../../src/data/profile-columns.js";
+import {
+  BinFinder,
+  DataProfiler,
+  binIndex,
+  mergeProfiles,
+  quantileEdges,
+} from "../../src/data/profile-columns.js";
+import type { RowBatch } from "../../src/data/row-batch.js";
+import { uniformOpen } from "../../src/random.js";
 import { scanDataset } from "../../src/data/scan-dataset.js";
 import { dataSpec, tempFile } from "./data-test-helpers.js";
 
@@ -87,6 +95,79 @@ describe("the numeric sample", () => {
     // The sample mean of 4000 draws has a standard error near 1443 / sqrt(4000) = 23.
     expect(Math.abs(sum / count - 2499.5)).toBeLessThan(100);
     expect(Math.abs(early[0]! - early[1]!)).toBeLessThan(300);
+  });
+});
+
+/**
+ * A numeric column's histogram and sample by their definitions, one value at a time: the first
+ * `edgeSample` values present choose the quantile edges, every value present is counted in its
+ * bin, and the sample is algorithm L's reservoir over the values present, in order.
+ */
+function referenceDistribution(values: number[], seed: number, edgeSample: number, sampleSize: number) {
+  const present = values.filter((v) => !Number.isNaN(v));
+  const edges = quantileEdges(present.slice(0, edgeSample), 10);
+  const counts = new Array<number>(edges.length + 1).fill(0);
+  for (const v of present) counts[binIndex(edges, v)]!++;
+  const random = uniformOpen(seed);
+  const sample: number[] = [];
+  let w = 0;
+  let next = -1;
+  present.forEach((v, i) => {
+    if (i < sampleSize) {
+      sample.push(v);
+      if (i === sampleSize - 1) {
+        w = Math.exp(Math.log(random()) / sampleSize);
+        next = i + Math.floor(Math.log(random()) / Math.log(1 - w)) + 1;
+      }
+    } else if (i === next) {
+      sample[Math.floor(random() * sampleSize)] = v;
+      w *= Math.exp(Math.log(random()) / sampleSize);
+      next += Math.floor(Math.log(random()) / Math.log(1 - w)) + 1;
+    }
+  });
+  return { edges, counts, sample };
+}
+
+describe("a numeric column's distribution", () => {
+  it("is its definition value by value, however the batches cut it and wherever values are missing", () => {
+    const column = dataSpec({ columns: [{ name: "x", type: "number", nullable: true }] });
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double({ min: -100, max: 100, noNaN: true }), fc.constant(NaN)), {
+          minLength: 1,
+          maxLength: 400,
+        }),
+        fc.array(fc.integer({ min: 1, max: 90 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 120 }),
+        fc.integer({ min: 1, max: 60 }),
+        (values, cuts, edgeSample, sampleSize) => {
+          if (values.every((v) => Number.isNaN(v))) return;
+          const profiler = new DataProfiler(column, { edgeSample, sampleSize, seed: 5 });
+          for (let at = 0, k = 0; at < values.length; k++) {
+            const length = Math.min(cuts[k % cuts.length]!, values.length - at);
+            const batch = {
+              length,
+              columns: [
+                {
+                  kind: "numeric",
+                  name: "x",
+                  type: "number",
+                  values: Float64Array.from(values.slice(at, at + length)),
+                },
+              ],
+            } as unknown as RowBatch;
+            profiler.add(batch);
+            at += length;
+          }
+          const got = profiler.result().columns[0]!;
+          const expected = referenceDistribution(values, got.sample!.seed, edgeSample, sampleSize);
+          expect(got.histogram?.edges).toEqual(expected.edges);
+          expect(got.histogram?.counts).toEqual(expected.counts);
+          expect(got.sample?.values).toEqual(expected.sample);
+        },
+      ),
+      { seed: 99, numRuns: 300 },
+    );
   });
 });
 
