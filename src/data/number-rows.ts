@@ -29,6 +29,8 @@ const MAX_MEMORY_BYTES = 1 << 30;
 const PAGE_BYTES = 65536;
 
 let compiled: WebAssembly.Module | undefined;
+/** Kernels a finished read gave back, for the next read of the same shape on this thread. */
+const idle: NumberRows[] = [];
 
 /** What the kernel checks of a field's column. */
 export interface NumberRowsColumn {
@@ -72,8 +74,23 @@ export class NumberRows {
 
   /**
    * A kernel for records of `fields` fields, runs of at most `stride` rows and a window of
-   * `windowBytes` bytes; undefined when the memory it needs is too large (then read without it).
+   * `windowBytes` bytes, one a finished read gave back if there is one; undefined when the memory
+   * it needs is too large (then read without it). Give it back with {@link release}.
    */
+  static acquire(fields: number, stride: number, windowBytes: number): NumberRows | undefined {
+    const k = idle.findIndex(
+      (n) => n.fields === fields && n.stride === stride && n.window.length === windowBytes,
+    );
+    if (k >= 0) return idle.splice(k, 1)[0];
+    return NumberRows.create(fields, stride, windowBytes);
+  }
+
+  /** Gives the kernel back for a later read (a few are kept; the rest go to the collector). */
+  release(): void {
+    if (idle.length < 4 && !idle.includes(this)) idle.push(this);
+  }
+
+  /** A new kernel (see {@link acquire}). */
   static create(fields: number, stride: number, windowBytes: number): NumberRows | undefined {
     const boundsAt = 128;
     const intsAt = boundsAt + 16 * fields;

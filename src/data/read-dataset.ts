@@ -349,7 +349,7 @@ export class DatasetReader {
     // Data of numbers only: runs of plain records are read by the WebAssembly kernel, in whose
     // memory the window of bytes then lies.
     const numbers = this.readsNumbersOnly
-      ? NumberRows.create(this.cols.length, batchSize, ChunkReader.bufferBytes(readSize, maxRecordBytes))
+      ? NumberRows.acquire(this.cols.length, batchSize, ChunkReader.bufferBytes(readSize, maxRecordBytes))
       : undefined;
     let reader: ChunkReader;
     try {
@@ -362,6 +362,7 @@ export class DatasetReader {
         numbers?.window,
       );
     } catch (error) {
+      numbers?.release();
       const code = (error as NodeJS.ErrnoException).code;
       throw new InputError({
         file: this.file,
@@ -376,6 +377,7 @@ export class DatasetReader {
       yield* this.run(reader, numbers);
     } finally {
       await reader.close();
+      numbers?.release();
     }
   }
 

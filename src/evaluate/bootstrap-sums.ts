@@ -14,9 +14,26 @@ export const KERNEL_CHANNELS = 8;
 type SumsFunction = (state: number, m: number, data: number, w: number, out: number) => number;
 
 const PAGE_BYTES = 65536;
-let compiled: WebAssembly.Module | undefined;
 
-/** One gathering's memory: the weight table, a block's channels, its weights and the sums. */
+/** The thread's memory and module instance, grown to the largest gathering so far. */
+let shared: { memory: WebAssembly.Memory; exports: Record<string, unknown> } | undefined;
+
+function memoryOf(bytes: number): { memory: WebAssembly.Memory; exports: Record<string, unknown> } {
+  if (shared === undefined) {
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) });
+    const module = new WebAssembly.Module(Buffer.from(BOOTSTRAP_SUMS_WASM, "base64"));
+    shared = { memory, exports: new WebAssembly.Instance(module, { env: { memory } }).exports };
+  } else if (shared.memory.buffer.byteLength < bytes) {
+    shared.memory.grow(Math.ceil((bytes - shared.memory.buffer.byteLength) / PAGE_BYTES));
+  }
+  return shared;
+}
+
+/**
+ * One gathering's memory: the weight table, a block's channels, its weights and the sums. The
+ * thread's memory is shared by its gatherings, which run one at a time (a gathering is one
+ * synchronous call): make one, use it, drop it before the next.
+ */
 export class BootstrapSums {
   /** Row i's channel k is `data[channels · i + k]`. */
   readonly data: Float64Array;
@@ -40,15 +57,12 @@ export class BootstrapSums {
     const dataAt = align16(table.length);
     const wAt = align16(dataAt + 8 * channels * blockRows);
     const sumsAt = align16(wAt + 8 * (blockRows + 2));
-    const end = sumsAt + 8 * width * resamples;
-    compiled ??= new WebAssembly.Module(Buffer.from(BOOTSTRAP_SUMS_WASM, "base64"));
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(end / PAGE_BYTES) });
-    const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+    const { memory, exports } = memoryOf(sumsAt + 8 * width * resamples);
     new Uint8Array(memory.buffer).set(table);
     this.data = new Float64Array(memory.buffer, dataAt, channels * blockRows);
     this.w = new Float64Array(memory.buffer, wAt, blockRows + 2);
-    this.sums = new Float64Array(memory.buffer, sumsAt, width * resamples);
-    this.run = instance.exports[`sums${channels}`] as SumsFunction;
+    this.sums = new Float64Array(memory.buffer, sumsAt, width * resamples).fill(0);
+    this.run = exports[`sums${channels}`] as SumsFunction;
     this.dataAt = dataAt;
     this.wAt = wAt;
     this.sumsAt = sumsAt;
