@@ -6,11 +6,14 @@
  *
  * Tasks: `run` (the `modelgate run` command, train + evaluate), `ingest` (one checked pass over
  * the data: every check, hash and profile; a worker thread parses while this one profiles),
- * `ingest-one-thread` (the same pass on one thread), `split-number` (a plain split-and-Number loop, the
+ * `ingest-one-thread` (the same pass on one thread), `ingest-javascript` (the same pass with the
+ * JavaScript tokenizer instead of the WebAssembly kernel), `split-number` (a plain split-and-Number loop, the
  * floor a hand-written loader reaches), `csv-parse-ml-regression` (csv-parse's streaming reader
  * into arrays, then ml-regression-multivariate-linear's fit: the baseline the issue set) and
- * `ml-regression` (the same fit loaded by the plain loop). The result, CPU seconds and peak resident memory, is
- * written as JSON to file descriptor 3.
+ * `ml-regression` (the same fit loaded by the plain loop), and the parsers measured as candidates
+ * for the ingest, each streaming the file to numbers: `udsv`, `csv-parser` (then Number()) and
+ * `papaparse`. The result, CPU seconds and peak resident memory, is written as JSON to file
+ * descriptor 3.
  */
 import type { main as runCli } from "../cli/main.js";
 import { createReadStream, writeSync } from "node:fs";
@@ -52,6 +55,19 @@ async function splitNumber(file: string, onRow: (values: number[]) => void): Pro
   return rows;
 }
 
+/** Rows and the sum of their values, the check the parsing tasks print (as the plain loop's). */
+class RowSum {
+  private rows = 0;
+  private sum = 0;
+  add(values: readonly number[]): void {
+    this.rows++;
+    for (const x of values) this.sum += x;
+  }
+  check(): string {
+    return `${this.rows} rows, sum ${this.sum.toPrecision(8)}`;
+  }
+}
+
 async function runTask(task: string, root: string, out: string): Promise<TaskResult> {
   const csv = path.join(root, "data.csv");
   switch (task) {
@@ -64,7 +80,8 @@ async function runTask(task: string, root: string, out: string): Promise<TaskRes
       return { check: `exit code ${exitCode}`, exitCode };
     }
     case "ingest":
-    case "ingest-one-thread": {
+    case "ingest-one-thread":
+    case "ingest-javascript": {
       const { scanDataset } = await import("../src/data/index.js");
       const { loadProject } = await import("../src/spec/load-project.js");
       const project = loadProject(path.join(root, "modelgate.yml"));
@@ -72,7 +89,8 @@ async function runTask(task: string, root: string, out: string): Promise<TaskRes
       // As modelgate validate reads: the batch arrays go back to the read worker for reuse.
       const scan = await scanDataset(m.data, m.dataFile, {
         recycle: true,
-        ...(task === "ingest" ? {} : { worker: false }),
+        ...(task === "ingest-one-thread" ? { worker: false } : {}),
+        ...(task === "ingest-javascript" ? { numberKernel: false } : {}),
       });
       return { check: `${scan.rows} rows, ${scan.test} test, sha256 ${scan.sha256.slice(0, 12)}` };
     }
@@ -95,6 +113,44 @@ async function runTask(task: string, root: string, out: string): Promise<TaskRes
       }
       const fit = new MultivariateLinearRegression(x, y);
       return { check: `${x.length} rows, x20 coefficient ${fit.weights[19]![0]!.toPrecision(8)}` };
+    }
+    case "udsv": {
+      const { inferSchema, initParser } = await import("udsv");
+      let parser: ReturnType<typeof initParser> | undefined;
+      const sum = new RowSum();
+      for await (const chunk of createReadStream(csv, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+        parser ??= initParser(inferSchema(chunk as string));
+        parser.chunk<number[]>(chunk as string, parser.typedArrs, (row) => sum.add(row));
+      }
+      parser?.end();
+      return { check: sum.check() };
+    }
+    case "csv-parser": {
+      const { default: csvParser } = await import("csv-parser");
+      const sum = new RowSum();
+      for await (const record of createReadStream(csv).pipe(csvParser()))
+        sum.add(Object.values(record as Record<string, string>).map(Number));
+      return { check: sum.check() };
+    }
+    case "papaparse": {
+      const { default: Papa } = await import("papaparse");
+      const sum = new RowSum();
+      let header = true;
+      await new Promise<void>((resolve, reject) => {
+        Papa.parse<unknown[]>(createReadStream(csv), {
+          dynamicTyping: true,
+          skipEmptyLines: true,
+          chunk: (results) => {
+            for (const row of results.data) {
+              if (header) header = false;
+              else sum.add(row as number[]);
+            }
+          },
+          complete: () => resolve(),
+          error: (error: Error) => reject(error),
+        });
+      });
+      return { check: sum.check() };
     }
     case "ml-regression": {
       const { default: MultivariateLinearRegression } = await import("ml-regression-multivariate-linear");
