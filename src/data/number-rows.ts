@@ -97,7 +97,8 @@ export class NumberRows {
     const outAt = align8(intsAt + fields);
     const windowAt = align8(outAt + 8 * fields * stride);
     const total = windowAt + windowBytes;
-    if (fields < 1 || total > MAX_MEMORY_BYTES) return undefined;
+    // Without WebAssembly (node --jitless) the reader reads every record in JavaScript.
+    if (fields < 1 || total > MAX_MEMORY_BYTES || typeof WebAssembly === "undefined") return undefined;
     compiled ??= new WebAssembly.Module(Buffer.from(NUMBER_ROWS_WASM, "base64"));
     const memory = new WebAssembly.Memory({ initial: Math.ceil(total / PAGE_BYTES) });
     const instance = new WebAssembly.Instance(compiled, { env: { memory } });

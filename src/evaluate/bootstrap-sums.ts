@@ -2,8 +2,9 @@
  * The bootstrap's inner loop in WebAssembly (scripts/bootstrap-sums-wat.mjs): for one block of
  * rows and one resample, draw every row's Poisson(1) weight and add the weighted channels to the
  * resample's sums. Two channels share a 128-bit lane pair, so the loop runs about twice as fast
- * as the same loop in JavaScript, with the same sums bit for bit (each lane adds its rows in
- * order) and the same weights from the same generator.
+ * as the same loop in JavaScript ({@link ScalarBootstrapSums}, which runs where WebAssembly is not
+ * available: node --jitless), with the same sums bit for bit (each lane adds its rows in order)
+ * and the same weights from the same generator.
  */
 import { Buffer } from "node:buffer";
 import { BOOTSTRAP_SUMS_WASM } from "./bootstrap-sums-wasm.js";
@@ -29,12 +30,45 @@ function memoryOf(bytes: number): { memory: WebAssembly.Memory; exports: Record<
   return shared;
 }
 
+/** One gathering's arrays and its loop: a block's channels, their weights and the sums. */
+export interface ResampleSums {
+  /** Row i's channel k is `data[channels · i + k]`. */
+  readonly data: Float64Array;
+  /** The weights of the last block drawn (and a 0 after an odd block). */
+  readonly w: Float64Array;
+  /** The sums of the resamples, `width` each. */
+  readonly sums: Float64Array;
+  /**
+   * Draws the weights of the block's `m` rows from the generator state `state` into `w`, adds
+   * Σ w · channel of the block's rows to the sums of resample `c` (its first `channels` sums)
+   * and returns Σ w.
+   */
+  draw(state: number, m: number, c: number): number;
+}
+
+/**
+ * The loop for a gathering of `resamples` resamples of `width` sums, of which the first
+ * `channels` (0 to {@link KERNEL_CHANNELS}) are drawn with the weights: in WebAssembly where
+ * there is WebAssembly.
+ */
+export function resampleSums(
+  table: Uint8Array,
+  channels: number,
+  blockRows: number,
+  width: number,
+  resamples: number,
+): ResampleSums {
+  return typeof WebAssembly === "undefined"
+    ? new ScalarBootstrapSums(table, channels, blockRows, width, resamples)
+    : new BootstrapSums(table, channels, blockRows, width, resamples);
+}
+
 /**
  * One gathering's memory: the weight table, a block's channels, its weights and the sums. The
  * thread's memory is shared by its gatherings, which run one at a time (a gathering is one
  * synchronous call): make one, use it, drop it before the next.
  */
-export class BootstrapSums {
+export class BootstrapSums implements ResampleSums {
   /** Row i's channel k is `data[channels · i + k]`. */
   readonly data: Float64Array;
   /** The weights of the last block drawn (and a 0 after an odd block). */
@@ -80,4 +114,49 @@ export class BootstrapSums {
 
 function align16(n: number): number {
   return (n + 15) & ~15;
+}
+
+/** {@link BootstrapSums} in JavaScript, one channel at a time: the definition it follows. */
+export class ScalarBootstrapSums implements ResampleSums {
+  readonly data: Float64Array;
+  readonly w: Float64Array;
+  readonly sums: Float64Array;
+  private readonly partial: Float64Array;
+
+  constructor(
+    private readonly table: Uint8Array,
+    readonly channels: number,
+    blockRows: number,
+    private readonly width: number,
+    resamples: number,
+  ) {
+    this.data = new Float64Array(channels * blockRows);
+    this.w = new Float64Array(blockRows + 2);
+    this.sums = new Float64Array(width * resamples);
+    this.partial = new Float64Array(channels);
+  }
+
+  draw(state: number, m: number, c: number): number {
+    const { table, data, w, partial, channels } = this;
+    partial.fill(0);
+    let total = 0;
+    for (let i = 0, o = 0; i < m; i += 2, o += 2 * channels) {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      t ^= t >>> 14;
+      const lo = table[t & 0xffff]!;
+      const hi = i + 1 < m ? table[t >>> 16]! : 0;
+      w[i] = lo;
+      w[i + 1] = hi;
+      for (let k = 0; k < channels; k++) partial[k] = partial[k]! + lo * data[o + k]!;
+      if (i + 1 < m)
+        for (let k = 0; k < channels; k++) partial[k] = partial[k]! + hi * data[o + channels + k]!;
+      total += lo + hi;
+    }
+    const at = this.width * c;
+    for (let k = 0; k < channels; k++) this.sums[at + k] = this.sums[at + k]! + partial[k]!;
+    return total;
+  }
 }

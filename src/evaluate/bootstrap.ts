@@ -35,7 +35,7 @@ import { existsSync } from "node:fs";
 import type { BootstrapWorker } from "./bootstrap-in-worker.js";
 import type { MetricOptions, PreparedMetric } from "./metric-types.js";
 import { checkLengths } from "./metric-types.js";
-import { BootstrapSums, KERNEL_CHANNELS } from "./bootstrap-sums.js";
+import { KERNEL_CHANNELS, resampleSums } from "./bootstrap-sums.js";
 import { metricDefinition, rowReductionOf, type RowChannel, type RowReduction } from "./metrics.js";
 
 /** Name of the pinned generator, for reports. */
@@ -298,7 +298,7 @@ function reduceResamples(
   // The first up to 8 channels are summed in the loop that draws the weights (WebAssembly, see
   // bootstrap-sums.ts); any further ones in groups of up to 4 from the weights.
   const lead = Math.min(S, KERNEL_CHANNELS);
-  const kernel = new BootstrapSums(POISSON_WEIGHTS, lead, BLOCK_ROWS, S, count);
+  const kernel = resampleSums(POISSON_WEIGHTS, lead, BLOCK_ROWS, S, count);
   const leadData = kernel.data;
   const w = kernel.w;
   const kernelSums = kernel.sums;

@@ -83,4 +83,24 @@ describe("the bundled command line", () => {
       readFileSync(path.join(dir, "a/models/bench.json"), "utf8"),
     );
   }, 60_000);
+
+  it("gives the same report and model file without WebAssembly (node --jitless)", async () => {
+    // Numbers only: the reader's kernel, the QR fold and the bootstrap's loop all have a
+    // JavaScript path for a Node without WebAssembly.
+    const project = await benchProject(path.join(dir, "small"), 3000);
+    const config = path.join(project.root, "modelgate.yml");
+    const run = (flags: string[], out: string) =>
+      spawnSync(process.execPath, [...flags, bin, "run", "--config", config, "--out", path.join(dir, out)], {
+        encoding: "utf8",
+      });
+    const plain = run([], "wasm");
+    expect(plain.status, plain.stderr).toBe(0);
+    const jitless = run(["--jitless"], "jitless");
+    expect(jitless.stderr).not.toMatch(/error/i);
+    expect(jitless.status).toBe(0);
+    for (const file of ["report.json", "models/bench.json"])
+      expect(readFileSync(path.join(dir, "jitless", file), "utf8")).toBe(
+        readFileSync(path.join(dir, "wasm", file), "utf8"),
+      );
+  }, 60_000);
 });
