@@ -265,7 +265,10 @@ export class DatasetReader {
     this.profiler = new DataProfiler(this.spec, this.profileOptions, columns);
   }
 
-  /** After a read with {@link drawProfile}: the profile of every row read. */
+  /**
+   * After a read with {@link drawProfile}: the profile of every row read (of the columns it
+   * drew; the others are left empty, see `joinProfiles`).
+   */
   profile(): DataProfile | undefined {
     return this.adoptedProfile ?? this.profiler?.result();
   }
