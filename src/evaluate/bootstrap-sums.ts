@@ -7,6 +7,7 @@
  * and the same weights from the same generator.
  */
 import { Buffer } from "node:buffer";
+import { mulberry32 } from "../random.js";
 import { BOOTSTRAP_SUMS_WASM } from "./bootstrap-sums-wasm.js";
 
 /** Channels summed in the loop that draws the weights (the module has one loop per count). */
@@ -138,14 +139,11 @@ export class ScalarBootstrapSums implements ResampleSums {
 
   draw(state: number, m: number, c: number): number {
     const { table, data, w, partial, channels } = this;
+    const next = mulberry32(state);
     partial.fill(0);
     let total = 0;
     for (let i = 0, o = 0; i < m; i += 2, o += 2 * channels) {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      t ^= t >>> 14;
+      const t = next();
       const lo = table[t & 0xffff]!;
       const hi = i + 1 < m ? table[t >>> 16]! : 0;
       w[i] = lo;
