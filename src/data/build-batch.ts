@@ -220,10 +220,10 @@ export class BatchBuilder {
   }
 
   /**
-   * Stores `count` records of numbers only at once, as {@link wholeNumbers} stores one: field f's
-   * values are `values[f * stride, f * stride + count)`, each already within its column's range
-   * (an integer column's a safe integer); the records are rows `row, row + 1, ...` on one line
-   * each from `line`. `count` is at most {@link room}.
+   * Stores `count` records read by the CSV reader's kernel at once: field f's values are
+   * `values[f * stride, f * stride + count)`, each already within its column's range (an integer
+   * column's a safe integer), or the code of a level its category column has; the records are
+   * rows `row, row + 1, ...` on one line each from `line`. `count` is at most {@link room}.
    */
   numberRows(
     values: Float64Array,
@@ -235,7 +235,9 @@ export class BatchBuilder {
   ): void {
     const n = this.n;
     for (let f = 0; f < fieldToCol.length; f++) {
-      this.num[fieldToCol[f]!]!.set(values.subarray(f * stride, f * stride + count), n);
+      const c = fieldToCol[f]!;
+      // Codes come as doubles: set() turns them into the integers they are.
+      (this.num[c] ?? this.codes[c]!).set(values.subarray(f * stride, f * stride + count), n);
     }
     const rows = this.rows;
     const lines = this.lines;
@@ -254,15 +256,27 @@ export class BatchBuilder {
   /** Whether `fieldToCol` maps the fields onto every column once, all of them numbers or integers. */
   numbersOnly(fieldToCol: Int32Array): boolean {
     if (this.numbersOnlyFor === fieldToCol) return this.numbersOnlyAnswer;
+    this.numbersOnlyFor = fieldToCol;
+    this.numbersOnlyAnswer = this.mapsEveryColumnOnce(fieldToCol, [T_NUMBER, T_INTEGER]);
+    return this.numbersOnlyAnswer;
+  }
+
+  /**
+   * Whether `fieldToCol` maps the fields onto every column once, all of them numbers, integers
+   * or categories: records the CSV reader's kernel may read ({@link numberRows}).
+   */
+  kernelColumns(fieldToCol: Int32Array): boolean {
+    return this.mapsEveryColumnOnce(fieldToCol, [T_NUMBER, T_INTEGER, T_CATEGORY]);
+  }
+
+  private mapsEveryColumnOnce(fieldToCol: Int32Array, types: readonly number[]): boolean {
     const seen = new Set<number>();
     let ok = fieldToCol.length === this.cols.length;
     for (const c of fieldToCol) {
       const col = this.cols[c];
-      if (col === undefined || seen.has(c) || (col.t !== T_NUMBER && col.t !== T_INTEGER)) ok = false;
+      if (col === undefined || seen.has(c) || !types.includes(col.t)) ok = false;
       seen.add(c);
     }
-    this.numbersOnlyFor = fieldToCol;
-    this.numbersOnlyAnswer = ok;
     return ok;
   }
 

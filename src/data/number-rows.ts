@@ -1,12 +1,14 @@
 /**
- * Runs of CSV records of plain numbers, read by a small WebAssembly kernel (number-rows.wat):
- * the CSV reader's hot loop for data of numbers only. It reads a record of plain numbers about
- * two and a half times as fast as the JavaScript fast path in csv-tokenizer.ts, and gives the
- * same doubles bit for bit. The reader's window of bytes lives in the kernel's memory, so
- * nothing is copied in; the values come out a column at a time.
+ * Runs of CSV records of plain numbers and known categories, read by a small WebAssembly kernel
+ * (number-rows.wat): the CSV reader's hot loop for data of number, integer and category
+ * columns. It reads such a record about two and a half times as fast as the JavaScript fast path
+ * in csv-tokenizer.ts, and gives the same doubles bit for bit and the same level codes. The
+ * reader's window of bytes lives in the kernel's memory, so nothing is copied in; the values come
+ * out a column at a time.
  *
  * The kernel decides nothing about a record it cannot read: the run ends before it, and the
- * reader reads it the general way (which says what is wrong with it, if anything is).
+ * reader reads it the general way (which says what is wrong with it, if anything is). A category
+ * level is known to the kernel once the reader adds it ({@link NumberRows.addLevel}).
  */
 import { Buffer } from "node:buffer";
 import { NUMBER_ROWS_WASM } from "./number-rows-wasm.js";
@@ -21,28 +23,39 @@ type NumberRowsFunction = (
   maxRows: number,
   maxRecord: number,
   bounds: number,
-  ints: number,
+  kinds: number,
+  table: number,
+  mask: number,
 ) => number;
 
 /** Past this size of memory the reader keeps an ordinary buffer (a huge record limit). */
 const MAX_MEMORY_BYTES = 1 << 30;
 const PAGE_BYTES = 65536;
+/** Slots of the levels' hash table (at most half of them used) and bytes for the levels. */
+const TABLE_SLOTS = 1 << 14;
+const LEVEL_BYTES = 1 << 18;
+/** A level's length and field share a 32-bit word: field << 20 | length. */
+const MAX_LEVEL_LENGTH = (1 << 20) - 1;
+const MAX_FIELDS = 1 << 11;
 
 let compiled: WebAssembly.Module | undefined;
 /** Kernels a finished read gave back, for the next read of the same shape on this thread. */
 const idle: NumberRows[] = [];
 
 /** What the kernel checks of a field's column. */
-export interface NumberRowsColumn {
-  readonly min: number;
-  readonly max: number;
-  readonly integer: boolean;
-}
+export type NumberRowsColumn =
+  | { readonly kind: "number" | "integer"; readonly min: number; readonly max: number }
+  | { readonly kind: "category" };
+
+const KIND = { number: 0, integer: 1, category: 2 } as const;
 
 export class NumberRows {
   /** The reader's window of bytes: a view of the kernel's memory. */
   readonly window: Buffer;
-  /** Field f's values of the last run are `values[f * stride, f * stride + rows)`. */
+  /**
+   * Field f's values of the last run are `values[f * stride, f * stride + rows)` (a category's
+   * level codes, as doubles).
+   */
   readonly values: Float64Array;
   /** Just past the last record of the last run, in the window. */
   next = 0;
@@ -50,39 +63,52 @@ export class NumberRows {
   private readonly nextRecord: WebAssembly.Global;
   private readonly bytes: Uint8Array;
   private readonly doubles: Float64Array;
+  private readonly ints: Int32Array;
+  /** The levels' bytes written so far, and the table's slots in use. */
+  private levelBytes = 0;
+  private levels = 0;
 
   private constructor(
     memory: WebAssembly.Memory,
     instance: WebAssembly.Instance,
     readonly fields: number,
     readonly stride: number,
-    private readonly boundsAt: number,
-    private readonly intsAt: number,
-    private readonly outAt: number,
-    private readonly windowAt: number,
+    private readonly layout: {
+      bounds: number;
+      kinds: number;
+      table: number;
+      arena: number;
+      out: number;
+      window: number;
+    },
     windowBytes: number,
   ) {
     this.run = instance.exports.numberRows as NumberRowsFunction;
     this.nextRecord = instance.exports.next as WebAssembly.Global;
     this.bytes = new Uint8Array(memory.buffer);
     this.doubles = new Float64Array(memory.buffer);
-    this.window = Buffer.from(memory.buffer, windowAt, windowBytes);
-    this.values = this.doubles.subarray(outAt / 8, outAt / 8 + fields * stride);
+    this.ints = new Int32Array(memory.buffer);
+    this.window = Buffer.from(memory.buffer, layout.window, windowBytes);
+    this.values = this.doubles.subarray(layout.out / 8, layout.out / 8 + fields * stride);
     for (let k = 0; k <= 15; k++) this.doubles[k] = 10 ** k;
-    for (let f = 0; f < fields; f++) this.setColumn(f, { min: -Infinity, max: Infinity, integer: false });
+    this.clearLevels();
+    for (let f = 0; f < fields; f++) this.setColumn(f, { kind: "number", min: -Infinity, max: Infinity });
   }
 
   /**
    * A kernel for records of `fields` fields, runs of at most `stride` rows and a window of
-   * `windowBytes` bytes, one a finished read gave back if there is one; undefined when the memory
-   * it needs is too large (then read without it). Give it back with {@link release}.
+   * `windowBytes` bytes, one a finished read gave back if there is one (its levels forgotten);
+   * undefined when the memory it needs is too large, or there is no WebAssembly (then read
+   * without it). Give it back with {@link release}.
    */
   static acquire(fields: number, stride: number, windowBytes: number): NumberRows | undefined {
     const k = idle.findIndex(
       (n) => n.fields === fields && n.stride === stride && n.window.length === windowBytes,
     );
-    if (k >= 0) return idle.splice(k, 1)[0];
-    return NumberRows.create(fields, stride, windowBytes);
+    if (k < 0) return NumberRows.create(fields, stride, windowBytes);
+    const kernel = idle.splice(k, 1)[0]!;
+    kernel.clearLevels();
+    return kernel;
   }
 
   /** Gives the kernel back for a later read (a few are kept; the rest go to the collector). */
@@ -92,45 +118,98 @@ export class NumberRows {
 
   /** A new kernel (see {@link acquire}). */
   static create(fields: number, stride: number, windowBytes: number): NumberRows | undefined {
-    const boundsAt = 128;
-    const intsAt = boundsAt + 16 * fields;
-    const outAt = align8(intsAt + fields);
-    const windowAt = align8(outAt + 8 * fields * stride);
-    const total = windowAt + windowBytes;
+    const bounds = 128;
+    const kinds = bounds + 16 * fields;
+    const table = align8(kinds + fields);
+    const arena = table + 16 * TABLE_SLOTS;
+    const out = align8(arena + LEVEL_BYTES);
+    const window = align8(out + 8 * fields * stride);
+    const total = window + windowBytes;
     // Without WebAssembly (node --jitless) the reader reads every record in JavaScript.
-    if (fields < 1 || total > MAX_MEMORY_BYTES || typeof WebAssembly === "undefined") return undefined;
+    if (fields < 1 || fields > MAX_FIELDS || total > MAX_MEMORY_BYTES || typeof WebAssembly === "undefined")
+      return undefined;
     compiled ??= new WebAssembly.Module(Buffer.from(NUMBER_ROWS_WASM, "base64"));
     const memory = new WebAssembly.Memory({ initial: Math.ceil(total / PAGE_BYTES) });
     const instance = new WebAssembly.Instance(compiled, { env: { memory } });
-    return new NumberRows(memory, instance, fields, stride, boundsAt, intsAt, outAt, windowAt, windowBytes);
+    return new NumberRows(
+      memory,
+      instance,
+      fields,
+      stride,
+      { bounds, kinds, table, arena, out, window },
+      windowBytes,
+    );
   }
 
-  /** What field f's column allows: values outside it end a run. */
+  /** What field f's column is and allows: values outside it end a run. */
   setColumn(f: number, column: NumberRowsColumn): void {
-    this.doubles[this.boundsAt / 8 + 2 * f] = column.min;
-    this.doubles[this.boundsAt / 8 + 2 * f + 1] = column.max;
-    this.bytes[this.intsAt + f] = column.integer ? 1 : 0;
+    this.bytes[this.layout.kinds + f] = KIND[column.kind];
+    if (column.kind === "category") return;
+    this.doubles[this.layout.bounds / 8 + 2 * f] = column.min;
+    this.doubles[this.layout.bounds / 8 + 2 * f + 1] = column.max;
   }
 
   /**
-   * Reads records of plain numbers from `window[pos]` on, at most `maxRows` of them, each
-   * ending before `end` and no longer than `maxRecord` bytes: returns how many, their values in
-   * {@link values}, and sets {@link next}. Writes a 0 at `window[end]` (past the window's bytes).
+   * Lets the kernel read `level` (as written in the file) in field f's column as `code`. Returns
+   * false when it cannot: a level that is not ASCII (the kernel leaves such bytes to the reader),
+   * or no room left (the reader then reads the level's records itself).
+   */
+  addLevel(f: number, level: string, code: number): boolean {
+    const length = level.length;
+    if (length === 0 || length > MAX_LEVEL_LENGTH || this.levelBytes + length > LEVEL_BYTES) return false;
+    if (2 * (this.levels + 1) > TABLE_SLOTS) return false;
+    let h = 0x811c9dc5;
+    for (let k = 0; k < length; k++) {
+      const c = level.charCodeAt(k);
+      if (c >= 128) return false;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    h ^= Math.imul(f + 1, 0x9e3779b1);
+    const at = this.layout.arena + this.levelBytes;
+    for (let k = 0; k < length; k++) this.bytes[at + k] = level.charCodeAt(k);
+    const slots = this.layout.table / 4;
+    let slot = h & (TABLE_SLOTS - 1);
+    while (this.ints[slots + 4 * slot + 1]! >= 0) slot = (slot + 1) & (TABLE_SLOTS - 1);
+    this.ints[slots + 4 * slot] = h;
+    this.ints[slots + 4 * slot + 1] = code;
+    this.ints[slots + 4 * slot + 2] = at;
+    this.ints[slots + 4 * slot + 3] = (f << 20) | length;
+    this.levelBytes += length;
+    this.levels++;
+    return true;
+  }
+
+  /** Forgets every level. */
+  private clearLevels(): void {
+    const slots = this.layout.table / 4;
+    for (let s = 0; s < TABLE_SLOTS; s++) this.ints[slots + 4 * s + 1] = -1;
+    this.levelBytes = 0;
+    this.levels = 0;
+  }
+
+  /**
+   * Reads records of plain numbers and known categories from `window[pos]` on, at most
+   * `maxRows` of them, each ending before `end` and no longer than `maxRecord` bytes: returns how
+   * many, their values in {@link values}, and sets {@link next}. Writes a 0 at `window[end]`
+   * (past the window's bytes).
    */
   read(pos: number, end: number, delim: number, maxRows: number, maxRecord: number): number {
-    const at = this.windowAt;
+    const { layout } = this;
+    const at = layout.window;
     this.window[end] = 0;
     const rows = this.run(
       at + pos,
       at + end,
       delim,
       this.fields,
-      this.outAt,
+      layout.out,
       this.stride,
       Math.min(maxRows, this.stride),
       maxRecord,
-      this.boundsAt,
-      this.intsAt,
+      layout.bounds,
+      layout.kinds,
+      layout.table,
+      TABLE_SLOTS - 1,
     );
     this.next = (this.nextRecord.value as number) - at;
     return rows;

@@ -1,13 +1,15 @@
-;; Reads a run of CSV records of plain numbers into columns: the hot loop of the CSV reader for
-;; data of numbers only (number-rows.ts loads it; `npm run wasm` turns this text into
-;; number-rows-wasm.ts).
+;; Reads a run of CSV records of plain numbers and known categories into columns: the hot loop
+;; of the CSV reader for data of number, integer and category columns (number-rows.ts loads it;
+;; `npm run wasm` turns this text into number-rows-wasm.ts).
 ;;
-;; A record is read only when every one of its `fields` fields is a plain number,
-;; `[+-]digits[.digits]` with 1 to 15 digits, within its column's range (an integer column's
-;; value a safe integer), fields separated by `delim` and the record ended by LF or CRLF before
-;; `end`, at most `maxRecord` bytes with its line break. The first record that is anything else
-;; (a quote, another spelling, a missing value, a blank line, a record cut by the end of the
-;; window) ends the run: the reader reads it the general way, which also says what is wrong.
+;; A record is read only when every one of its `fields` fields is, for a number or integer
+;; column, a plain number, `[+-]digits[.digits]` with 1 to 15 digits, within its column's range
+;; (an integer column's value a safe integer), and for a category column, the ASCII bytes of a
+;; level the table already holds (not quoted, not empty); fields separated by `delim` and the
+;; record ended by LF or CRLF before `end`, at most `maxRecord` bytes with its line break. The
+;; first record that is anything else (a quote, another spelling, a missing value, a new level,
+;; a blank line, a record cut by the end of the window) ends the run: the reader reads it the
+;; general way, which also says what is wrong, and adds a new level to the table.
 ;;
 ;; A value is the integer the digits spell, as a double (exact: at most 15 digits), divided by
 ;; 10^(digits after the point), negated after a minus: the same operations, so the same double,
@@ -17,9 +19,12 @@
 ;; Memory, laid out by number-rows.ts:
 ;;   [0, 128)            10^0 .. 10^15 as doubles
 ;;   bounds + 16 f       field f's column min, then max (doubles)
-;;   ints + f            1 when field f's column is an integer column
-;;   out + 8 (f stride + r)   the value of field f of the run's row r
-;;   the window of bytes; the caller writes a 0 at `end` so every loop stops there.
+;;   kinds + f           field f's column: 0 number, 1 integer, 2 category
+;;   out + 8 (f stride + r)   the value of field f of the run's row r (a category's level code)
+;;   table + 16 s        slot s of the levels' hash table (mask + 1 slots, never full): the
+;;                       hash, the code (-1: empty), the address of the level's bytes, and
+;;                       field << 20 | length; see $levelCode
+;;   the window of bytes; the caller writes a 0 at `end` so every number loop stops there.
 (module
   (import "env" "memory" (memory 1))
   ;; Just past the last record read.
@@ -29,11 +34,12 @@
   (func (export "numberRows")
     (param $pos i32) (param $end i32) (param $delim i32) (param $fields i32)
     (param $out i32) (param $stride i32) (param $maxRows i32) (param $maxRecord i32)
-    (param $bounds i32) (param $ints i32)
+    (param $bounds i32) (param $kinds i32) (param $table i32) (param $mask i32)
     (result i32)
     (local $i i32) (local $rows i32) (local $f i32) (local $c i32) (local $negative i32)
     (local $mantissa i64) (local $from i32) (local $whole i32) (local $fraction i32)
     (local $word i64) (local $v f64) (local $start i32) (local $d i32) (local $bound i32)
+    (local $kind i32) (local $to i32)
     (local.set $i (local.get $pos))
     (global.set $next (local.get $pos))
     (block $done
@@ -42,8 +48,36 @@
         (local.set $start (local.get $i))
         (local.set $f (i32.const 0))
         (loop $field
-          ;; An optional sign.
           (local.set $c (i32.load8_u (local.get $i)))
+          (local.set $kind (i32.load8_u (i32.add (local.get $kinds) (local.get $f))))
+          (if (i32.eq (local.get $kind) (i32.const 2))
+            (then
+              ;; A category: the bytes up to the delimiter or the line feed, not quoted, ASCII.
+              (br_if $done (i32.eq (local.get $c) (i32.const 34)))
+              (local.set $from (local.get $i))
+              (block $textEnd
+                (loop $text
+                  (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+                  (local.set $c (i32.load8_u (local.get $i)))
+                  (br_if $textEnd (i32.or (i32.eq (local.get $c) (local.get $delim))
+                                          (i32.eq (local.get $c) (i32.const 10))))
+                  (br_if $done (i32.ge_u (local.get $c) (i32.const 128)))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br $text)))
+              ;; In the last field a CR before the line feed is the line break's.
+              (local.set $to (local.get $i))
+              (if (i32.and (i32.eq (i32.add (local.get $f) (i32.const 1)) (local.get $fields))
+                           (i32.and (i32.gt_u (local.get $to) (local.get $from))
+                                    (i32.eq (i32.load8_u (i32.sub (local.get $to) (i32.const 1))) (i32.const 13))))
+                (then (local.set $to (i32.sub (local.get $to) (i32.const 1)))))
+              ;; An empty cell is a missing value: the general way.
+              (br_if $done (i32.eq (local.get $to) (local.get $from)))
+              (local.set $d (call $levelCode (local.get $f) (local.get $from) (local.get $to)
+                                             (local.get $table) (local.get $mask)))
+              (br_if $done (i32.lt_s (local.get $d) (i32.const 0)))
+              (local.set $v (f64.convert_i32_s (local.get $d))))
+            (else
+          ;; An optional sign.
           (local.set $negative (i32.eq (local.get $c) (i32.const 45)))
           (local.set $i (i32.add (local.get $i)
             (i32.or (local.get $negative) (i32.eq (local.get $c) (i32.const 43)))))
@@ -110,10 +144,10 @@
           (br_if $done (i32.eqz (i32.and
             (f64.ge (local.get $v) (f64.load (local.get $bound)))
             (f64.le (local.get $v) (f64.load offset=8 (local.get $bound))))))
-          (if (i32.load8_u (i32.add (local.get $ints) (local.get $f)))
+          (if (local.get $kind)
             (then (br_if $done (i32.or
               (f64.ne (f64.trunc (local.get $v)) (local.get $v))
-              (f64.gt (f64.abs (local.get $v)) (f64.const 9007199254740991))))))
+              (f64.gt (f64.abs (local.get $v)) (f64.const 9007199254740991))))))))
           ;; Stored before the record is known whole: a row counts only once it is.
           (f64.store
             (i32.add (local.get $out)
@@ -140,4 +174,45 @@
         (global.set $next (local.get $i))
         (br $record)))
     (local.get $rows))
+
+  ;; The code of the level whose bytes are [from, to) in field f's column, or -1 when the table
+  ;; does not hold it. The hash is FNV-1a of the bytes, xor (f + 1) · 0x9E3779B1; number-rows.ts
+  ;; computes the same when it adds a level.
+  (func $levelCode (param $f i32) (param $from i32) (param $to i32) (param $table i32) (param $mask i32)
+    (result i32)
+    (local $h i32) (local $i i32) (local $slot i32) (local $entry i32) (local $length i32)
+    (local $k i32) (local $at i32)
+    (local.set $h (i32.const 0x811c9dc5))
+    (local.set $i (local.get $from))
+    (block $hashed
+      (loop $hash
+        (br_if $hashed (i32.ge_u (local.get $i) (local.get $to)))
+        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load8_u (local.get $i))) (i32.const 0x01000193)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $hash)))
+    (local.set $h (i32.xor (local.get $h)
+      (i32.mul (i32.add (local.get $f) (i32.const 1)) (i32.const 0x9e3779b1))))
+    (local.set $length (i32.sub (local.get $to) (local.get $from)))
+    (local.set $slot (i32.and (local.get $h) (local.get $mask)))
+    (loop $probe
+      (local.set $entry (i32.add (local.get $table) (i32.shl (local.get $slot) (i32.const 4))))
+      (if (i32.lt_s (i32.load offset=4 (local.get $entry)) (i32.const 0))
+        (then (return (i32.const -1))))
+      (if (i32.and (i32.eq (i32.load (local.get $entry)) (local.get $h))
+                   (i32.eq (i32.load offset=12 (local.get $entry))
+                           (i32.or (i32.shl (local.get $f) (i32.const 20)) (local.get $length))))
+        (then
+          (local.set $at (i32.load offset=8 (local.get $entry)))
+          (local.set $k (i32.const 0))
+          (block $differ
+            (loop $compare
+              (if (i32.ge_u (local.get $k) (local.get $length))
+                (then (return (i32.load offset=4 (local.get $entry)))))
+              (br_if $differ (i32.ne (i32.load8_u (i32.add (local.get $at) (local.get $k)))
+                                     (i32.load8_u (i32.add (local.get $from) (local.get $k)))))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br $compare)))))
+      (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (local.get $mask)))
+      (br $probe))
+    (i32.const -1))
 )

@@ -243,14 +243,15 @@ export class DatasetReader {
   }
 
   /**
-   * Whether the file is CSV of numbers only, whose records the WebAssembly kernel reads: about
-   * twice as fast as other data, so the reading thread has time for more work.
+   * Whether the file is CSV of number, integer and category columns only, whose records the
+   * WebAssembly kernel reads: about twice as fast as other data, so the reading thread has time
+   * for more work.
    */
-  get readsNumbersOnly(): boolean {
+  get readsWithKernel(): boolean {
     return (
       this.format === "csv" &&
       this.options.numberKernel &&
-      this.cols.every((c) => c.spec.type === "number" || c.spec.type === "integer")
+      this.cols.every((c) => ["number", "integer", "category"].includes(c.spec.type))
     );
   }
 
@@ -349,9 +350,9 @@ export class DatasetReader {
   /** The read on this thread. */
   private async *readHere(): AsyncGenerator<RowBatch, void, undefined> {
     const { readSize, maxRecordBytes, batchSize } = this.options;
-    // Data of numbers only: runs of plain records are read by the WebAssembly kernel, in whose
-    // memory the window of bytes then lies.
-    const numbers = this.readsNumbersOnly
+    // Data of numbers and categories: runs of plain records are read by the WebAssembly kernel,
+    // in whose memory the window of bytes then lies.
+    const numbers = this.readsWithKernel
       ? NumberRows.acquire(this.cols.length, batchSize, ChunkReader.bufferBytes(readSize, maxRecordBytes))
       : undefined;
     let reader: ChunkReader;
@@ -518,8 +519,11 @@ class CsvSource implements RecordSource {
   private numericFields: Uint8Array;
   private fieldValues = new Float64Array(64);
 
-  /** Whether the kernel reads runs of records (the fields are the columns, all numbers). */
+  /** Whether the kernel reads runs of records (the fields are the columns, numbers or categories). */
   private kernelReads = false;
+  /** The category fields, and per field the levels of its column the kernel was given. */
+  private categoryFields: number[] = [];
+  private levelsGiven = new Int32Array(0);
   /** Runs the kernel found nothing to read in a row, and records left to read without it. */
   private kernelMisses = 0;
   private kernelRest = 0;
@@ -549,12 +553,31 @@ class CsvSource implements RecordSource {
       c >= 0 && (cols[c]!.spec.type === "number" || cols[c]!.spec.type === "integer") ? 1 : 0,
     );
     const numbers = this.numbers;
-    this.kernelReads = numbers?.fields === fieldToCol.length && this.builder.numbersOnly(fieldToCol);
+    this.kernelReads = numbers?.fields === fieldToCol.length && this.builder.kernelColumns(fieldToCol);
+    this.categoryFields = [];
+    this.levelsGiven = new Int32Array(fieldToCol.length);
     if (numbers !== undefined && this.kernelReads) {
       fieldToCol.forEach((c, f) => {
         const col = cols[c]!;
-        numbers.setColumn(f, { min: col.min, max: col.max, integer: col.spec.type === "integer" });
+        const kind = col.spec.type;
+        if (kind === "category") this.categoryFields.push(f);
+        numbers.setColumn(
+          f,
+          kind === "category"
+            ? { kind }
+            : { kind: kind === "integer" ? "integer" : "number", min: col.min, max: col.max },
+        );
       });
+    }
+  }
+
+  /** Gives the kernel the levels its category columns gained since the last run. */
+  private giveLevels(numbers: NumberRows): void {
+    const cols = this.builder.cols;
+    for (const f of this.categoryFields) {
+      const raw = cols[this.fieldToCol[f]!]!.raw;
+      for (let code = this.levelsGiven[f]!; code < raw.length; code++) numbers.addLevel(f, raw[code]!, code);
+      this.levelsGiven[f] = raw.length;
     }
   }
 
@@ -591,6 +614,7 @@ class CsvSource implements RecordSource {
       if (numbers !== undefined && this.kernelReads && this.headerDone) {
         if (this.kernelRest > 0) this.kernelRest--;
         else {
+          if (this.categoryFields.length > 0) this.giveLevels(numbers);
           const count = numbers.read(pos, end, this.delim, builder.room, Math.min(limit, 0x7fffffff));
           if (count > 0) {
             builder.numberRows(

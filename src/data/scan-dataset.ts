@@ -65,7 +65,7 @@ export async function scanDataset(
   const onBatch = options.onBatch;
   const columns = spec.columns.length;
   const here =
-    onBatch !== undefined && reader.readsNumbersOnly
+    onBatch !== undefined && reader.readsWithKernel
       ? spec.columns.map((_, i) => i >= Math.round(columns * READER_PROFILE_SHARE))
       : undefined;
   if (here !== undefined)
