@@ -32,8 +32,8 @@ type NumberRowsFunction = (
 const MAX_MEMORY_BYTES = 1 << 30;
 const PAGE_BYTES = 65536;
 /** Slots of the levels' hash table (at most half of them used) and bytes for the levels. */
-const TABLE_SLOTS = 1 << 14;
-const LEVEL_BYTES = 1 << 18;
+const TABLE_SLOTS = 1 << 15;
+const LEVEL_BYTES = 1 << 19;
 /** A level's length and field share a 32-bit word: field << 20 | length. */
 const MAX_LEVEL_LENGTH = (1 << 20) - 1;
 const MAX_FIELDS = 1 << 11;
@@ -113,7 +113,7 @@ export class NumberRows {
 
   /** Gives the kernel back for a later read (a few are kept; the rest go to the collector). */
   release(): void {
-    if (idle.length < 4 && !idle.includes(this)) idle.push(this);
+    if (idle.length < 2 && !idle.includes(this)) idle.push(this);
   }
 
   /** A new kernel (see {@link acquire}). */
