@@ -27,14 +27,27 @@ export interface BenchProject {
  * Writes (or reuses) `<cache>/rows-<rows>/`: data.csv with a header row and `rows` rows of
  * x1..x20 (normal, each with its own scale) and y = 1.5 + Σ j·x_j/10 + normal noise, all with
  * 8 decimals (about 275 bytes a row), and the specs of a linear model of y on every feature
- * with a 20% test split and the default 1000 bootstrap resamples.
+ * with a 20% test split and the default 1000 bootstrap resamples. With `categories` k, every
+ * fifth feature from x2 on, k of them, is a category column instead (`rows-<rows>-c<k>/`): the
+ * level (l0 to l4) of its normal draw, which adds j·level/10 to y.
  */
-export async function benchProject(cache: string, rows: number, seed = 20240611): Promise<BenchProject> {
-  const root = path.join(cache, `rows-${rows}`);
+export async function benchProject(
+  cache: string,
+  rows: number,
+  seed = 20240611,
+  categories = 0,
+): Promise<BenchProject> {
+  const root = path.join(cache, `rows-${rows}${categories > 0 ? `-c${categories}` : ""}`);
   const csv = path.join(root, "data.csv");
   const stamp = path.join(root, "complete.json");
-  const expected = JSON.stringify({ version: DATA_VERSION, rows, seed });
+  const expected = JSON.stringify({
+    version: DATA_VERSION,
+    rows,
+    seed,
+    ...(categories > 0 ? { categories } : {}),
+  });
   const names = Array.from({ length: FEATURES }, (_, j) => `x${j + 1}`);
+  const isCategory = names.map((_, j) => j % 5 === 1 && (j - 1) / 5 < categories);
   if (!(existsSync(stamp) && readFileSync(stamp, "utf8").startsWith(expected.slice(0, -1)))) {
     rmSync(root, { recursive: true, force: true });
     mkdirSync(root, { recursive: true });
@@ -44,7 +57,7 @@ export async function benchProject(cache: string, rows: number, seed = 20240611)
       [
         "file: data.csv",
         "columns:",
-        ...names.map((n) => `  - { name: ${n}, type: number }`),
+        ...names.map((n, j) => `  - { name: ${n}, type: ${isCategory[j] ? "category" : "number"} }`),
         "  - { name: y, type: number }",
         "split: { test: 0.2, salt: bench }",
         "",
@@ -62,14 +75,20 @@ export async function benchProject(cache: string, rows: number, seed = 20240611)
         "",
       ].join("\n"),
     );
-    await writeCsv(csv, rows, seed, names);
+    await writeCsv(csv, rows, seed, names, isCategory);
     writeFileSync(stamp, expected);
   }
   const { size } = await (await import("node:fs/promises")).stat(csv);
   return { root, csv, rows, bytes: size };
 }
 
-async function writeCsv(file: string, rows: number, seed: number, names: string[]): Promise<void> {
+async function writeCsv(
+  file: string,
+  rows: number,
+  seed: number,
+  names: string[],
+  isCategory: boolean[],
+): Promise<void> {
   const u = uniformOpen(seed);
   let spare: number | null = null;
   const normal = (): number => {
@@ -91,6 +110,12 @@ async function writeCsv(file: string, rows: number, seed: number, names: string[
       let y = 1.5;
       for (let j = 0; j < FEATURES; j++) {
         const x = normal() * scales[j]!;
+        if (isCategory[j]) {
+          const level = Math.min(4, Math.max(0, Math.floor(x / scales[j]! + 2.5)));
+          y += ((j + 1) / 10) * level;
+          chunk += `l${level},`;
+          continue;
+        }
         y += ((j + 1) / 10) * x;
         chunk += `${x.toFixed(8)},`;
       }

@@ -5,6 +5,7 @@
  *   npm run bench                      100,000 and 1,000,000 rows
  *   npm run bench -- --rows 10000000   one size (repeat --rows for several)
  *   npm run bench -- --repeat 3        each task 3 times, the fastest kept
+ *   npm run bench -- --categories 4    4 of the 20 features category columns (5 levels each)
  *
  * Each task runs in a child process (bench-child.ts); peak memory is the child's maximum
  * resident set as the operating system counts it. The data is cached in .bench/. The bench
@@ -160,8 +161,12 @@ async function main(): Promise<void> {
       repeat: { type: "string", default: "1" },
       cache: { type: "string", default: path.join(repoRoot, ".bench") },
       tasks: { type: "string" },
+      categories: { type: "string", default: "0" },
     },
   });
+  const categories = Number(values.categories);
+  if (!Number.isInteger(categories) || categories < 0 || categories > 4)
+    throw new Error("--categories takes 0 to 4 (features made category columns)");
   const sizes = (values.rows ?? ["100000", "1000000"]).map((r) => Number(r.replaceAll("_", "")));
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--rows takes a positive integer");
   const repeat = Math.max(1, Number(values.repeat));
@@ -176,12 +181,14 @@ async function main(): Promise<void> {
   );
   for (const rows of sizes) {
     process.stdout.write(`generating ${rows.toLocaleString("en")} rows (cached in ${values.cache}) … `);
-    const project = await benchProject(values.cache, rows);
+    const project = await benchProject(values.cache, rows, undefined, categories);
     console.log(`${(project.bytes / 1e6).toFixed(0)} MB`);
     const results: Measurement[] = [];
     for (const { task, label } of TASKS) {
       if (wanted && !wanted.includes(task)) continue;
       if (task === "numpy" && !numpy) continue;
+      // The baselines read numbers only.
+      if (categories > 0 && !(task === "run" || task.startsWith("ingest"))) continue;
       if (task.endsWith("ml-regression") && rows > ML_REGRESSION_MAX_ROWS) {
         console.log(`  ${label}: skipped above ${ML_REGRESSION_MAX_ROWS.toLocaleString("en")} rows (memory)`);
         continue;
@@ -197,7 +204,7 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `\n${rows.toLocaleString("en")} rows × 20 features + target, ${(project.bytes / 1e6).toFixed(0)} MB:\n`,
+      `\n${rows.toLocaleString("en")} rows × 20 features${categories > 0 ? ` (${categories} of them categories)` : ""} + target, ${(project.bytes / 1e6).toFixed(0)} MB:\n`,
     );
     console.log(table(project, results));
     console.log(`\n${ratios(results).join("\n")}\n`);

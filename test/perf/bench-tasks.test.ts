@@ -39,4 +39,12 @@ describe("the bench's tasks", () => {
     expect(fits[0]).toMatch(/^3000 rows, x20 coefficient (2\.00|1\.99)/);
     expect(new Set(fits).size).toBe(1);
   }, 120_000);
+
+  it("read data with category columns alike, and run on it", async () => {
+    const project = await benchProject(cache, 3000, undefined, 2);
+    const ingested = ["ingest", "ingest-one-thread", "ingest-javascript"].map((t) => check(t, project.root));
+    expect(ingested[0]).toMatch(/^3000 rows, \d+ test, sha256 [0-9a-f]{12}$/);
+    expect(new Set(ingested).size).toBe(1);
+    expect(check("run", project.root)).toBe("exit code 0");
+  }, 120_000);
 });
