@@ -90,7 +90,7 @@ async function runTask(task: string, root: string, out: string): Promise<TaskRes
       const scan = await scanDataset(m.data, m.dataFile, {
         recycle: true,
         ...(task === "ingest-one-thread" ? { worker: false } : {}),
-        ...(task === "ingest-javascript" ? { numberKernel: false } : {}),
+        ...(task === "ingest-javascript" ? { csvKernel: false } : {}),
       });
       return { check: `${scan.rows} rows, ${scan.test} test, sha256 ${scan.sha256.slice(0, 12)}` };
     }

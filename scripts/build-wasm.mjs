@@ -1,9 +1,9 @@
 // Assembles the WebAssembly modules into TypeScript modules that hold their bytes as base64, so
 // that the sources, the bundles and the worker threads load them without files of their own:
-// - src/data/number-rows.wat            -> src/data/number-rows-wasm.ts
+// - src/data/csv-kernel.wat            -> src/data/csv-kernel-wasm.ts
 // - src/train/least-squares/qr-fold.wat -> src/train/least-squares/qr-fold-wasm.ts
 // - scripts/bootstrap-sums-wat.mjs      -> src/evaluate/bootstrap-sums-wasm.ts
-// test/data/number-rows.test.ts checks that the committed bytes are the sources'.
+// test/data/csv-kernel.test.ts checks that the committed bytes are the sources'.
 // Usage: npm run wasm   (or: node scripts/build-wasm.mjs --check, which exits 1 when stale)
 import { Buffer } from "node:buffer";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -16,10 +16,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const modules = [
   {
-    target: "src/data/number-rows-wasm.ts",
-    name: "NUMBER_ROWS_WASM",
-    source: "number-rows.wat",
-    text: () => readFileSync(path.join(root, "src/data/number-rows.wat"), "utf8"),
+    target: "src/data/csv-kernel-wasm.ts",
+    name: "CSV_KERNEL_WASM",
+    source: "csv-kernel.wat",
+    text: () => readFileSync(path.join(root, "src/data/csv-kernel.wat"), "utf8"),
   },
   {
     target: "src/train/least-squares/qr-fold-wasm.ts",

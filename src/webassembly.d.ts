@@ -1,4 +1,4 @@
-// The part of the WebAssembly JavaScript API that modelgate uses (number-rows.ts, qr-fold.ts,
+// The part of the WebAssembly JavaScript API that modelgate uses (csv-kernel.ts, qr-fold.ts,
 // bootstrap-sums.ts). Node has the whole API as a global; @types/node 20 declares only its
 // namespace.
 declare namespace WebAssembly {

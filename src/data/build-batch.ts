@@ -225,7 +225,7 @@ export class BatchBuilder {
    * column's a safe integer), or the code of a level its category column has; the records are
    * rows `row, row + 1, ...` on one line each from `line`. `count` is at most {@link room}.
    */
-  numberRows(
+  kernelRows(
     values: Float64Array,
     stride: number,
     count: number,
@@ -263,7 +263,7 @@ export class BatchBuilder {
 
   /**
    * Whether `fieldToCol` maps the fields onto every column once, all of them numbers, integers
-   * or categories: records the CSV reader's kernel may read ({@link numberRows}).
+   * or categories: records the CSV reader's kernel may read ({@link kernelRows}).
    */
   kernelColumns(fieldToCol: Int32Array): boolean {
     return this.mapsEveryColumnOnce(fieldToCol, [T_NUMBER, T_INTEGER, T_CATEGORY]);

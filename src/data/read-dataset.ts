@@ -32,7 +32,7 @@ import {
   readFlatRecord,
   valueScan,
 } from "./json-records.js";
-import { NumberRows } from "./number-rows.js";
+import { CsvKernel } from "./csv-kernel.js";
 import { ChunkReader, READ_SIZE } from "./read-chunks.js";
 import type { DataProfile, ProfileOptions } from "./profile-columns.js";
 import { DataProfiler, profileOptionsOf } from "./profile-columns.js";
@@ -74,10 +74,10 @@ export interface ReadOptions {
    */
   recycle?: boolean;
   /**
-   * @internal Read CSV data of numbers only with the WebAssembly kernel (number-rows.ts).
+   * @internal Read CSV data of numbers only with the WebAssembly kernel (csv-kernel.ts).
    * Default true; false reads every record in JavaScript (the tests compare the two).
    */
-  numberKernel?: boolean;
+  csvKernel?: boolean;
 }
 
 /** The limits of a read: the numeric {@link ReadOptions} and the kernel's switch, defaults applied. */
@@ -90,7 +90,7 @@ export type ReadLimits = Required<
     | "examplesPerKind"
     | "maxLevels"
     | "readSize"
-    | "numberKernel"
+    | "csvKernel"
   >
 >;
 
@@ -214,7 +214,7 @@ export class DatasetReader {
       examplesPerKind: options.examplesPerKind ?? 5,
       maxLevels: options.maxLevels ?? 10000,
       readSize: options.readSize ?? READ_SIZE,
-      numberKernel: options.numberKernel ?? true,
+      csvKernel: options.csvKernel ?? true,
     };
     this.format = dataFormat(spec, path, this.file);
     this.problems = new ProblemCollector(this.file, this.options.maxProblems, this.options.examplesPerKind);
@@ -250,7 +250,7 @@ export class DatasetReader {
   get readsWithKernel(): boolean {
     return (
       this.format === "csv" &&
-      this.options.numberKernel &&
+      this.options.csvKernel &&
       this.cols.every((c) => ["number", "integer", "category"].includes(c.spec.type))
     );
   }
@@ -353,7 +353,7 @@ export class DatasetReader {
     // Data of numbers and categories: runs of plain records are read by the WebAssembly kernel,
     // in whose memory the window of bytes then lies.
     const numbers = this.readsWithKernel
-      ? NumberRows.acquire(this.cols.length, batchSize, ChunkReader.bufferBytes(readSize, maxRecordBytes))
+      ? CsvKernel.acquire(this.cols.length, batchSize, ChunkReader.bufferBytes(readSize, maxRecordBytes))
       : undefined;
     let reader: ChunkReader;
     try {
@@ -387,7 +387,7 @@ export class DatasetReader {
 
   private async *run(
     reader: ChunkReader,
-    numbers: NumberRows | undefined,
+    numbers: CsvKernel | undefined,
   ): AsyncGenerator<RowBatch, void, undefined> {
     const builder = new BatchBuilder(this.spec, this.problems, this.options, this.cols, this.newBuffer);
     // Enough bytes to see a byte order mark, whatever the read size.
@@ -467,7 +467,7 @@ export class DatasetReader {
     return rows;
   }
 
-  private source(reader: ChunkReader, builder: BatchBuilder, numbers: NumberRows | undefined): RecordSource {
+  private source(reader: ChunkReader, builder: BatchBuilder, numbers: CsvKernel | undefined): RecordSource {
     if (this.format === "csv") return new CsvSource(this, reader, builder, numbers);
     if (this.format === "json") return new JsonArraySource(this, reader, builder);
     return new JsonLinesSource(this, reader, builder);
@@ -533,7 +533,7 @@ class CsvSource implements RecordSource {
     private readonly reader: ChunkReader,
     private readonly builder: BatchBuilder,
     /** The WebAssembly kernel for records of numbers only, whose memory holds `reader.buf`. */
-    private readonly numbers: NumberRows | undefined,
+    private readonly numbers: CsvKernel | undefined,
   ) {
     const spec = owner.spec;
     this.delim = spec.delimiter.charCodeAt(0);
@@ -572,7 +572,7 @@ class CsvSource implements RecordSource {
   }
 
   /** Gives the kernel the levels its category columns gained since the last run. */
-  private giveLevels(numbers: NumberRows): void {
+  private giveLevels(numbers: CsvKernel): void {
     const cols = this.builder.cols;
     for (const f of this.categoryFields) {
       const raw = cols[this.fieldToCol[f]!]!.raw;
@@ -617,7 +617,7 @@ class CsvSource implements RecordSource {
           if (this.categoryFields.length > 0) this.giveLevels(numbers);
           const count = numbers.read(pos, end, this.delim, builder.room, Math.min(limit, 0x7fffffff));
           if (count > 0) {
-            builder.numberRows(
+            builder.kernelRows(
               numbers.values,
               numbers.stride,
               count,

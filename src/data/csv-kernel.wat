@@ -1,6 +1,6 @@
 ;; Reads a run of CSV records of plain numbers and known categories into columns: the hot loop
-;; of the CSV reader for data of number, integer and category columns (number-rows.ts loads it;
-;; `npm run wasm` turns this text into number-rows-wasm.ts).
+;; of the CSV reader for data of number, integer and category columns (csv-kernel.ts loads it;
+;; `npm run wasm` turns this text into csv-kernel-wasm.ts).
 ;;
 ;; A record is read only when every one of its `fields` fields is, for a number or integer
 ;; column, a plain number, `[+-]digits[.digits]` with 1 to 15 digits, within its column's range
@@ -16,7 +16,7 @@
 ;; as the JavaScript fast path in csv-tokenizer.ts. Eight digits after the point are read at
 ;; once (a 64-bit word: check that all are digits, then three multiplies).
 ;;
-;; Memory, laid out by number-rows.ts:
+;; Memory, laid out by csv-kernel.ts:
 ;;   [0, 128)            10^0 .. 10^15 as doubles
 ;;   bounds + 16 f       field f's column min, then max (doubles)
 ;;   kinds + f           field f's column: 0 number, 1 integer, 2 category
@@ -31,7 +31,7 @@
   (global $next (export "next") (mut i32) (i32.const 0))
 
   ;; Returns the number of records read (at most maxRows), from `pos`; `next` is where they end.
-  (func (export "numberRows")
+  (func (export "readRun")
     (param $pos i32) (param $end i32) (param $delim i32) (param $fields i32)
     (param $out i32) (param $stride i32) (param $maxRows i32) (param $maxRecord i32)
     (param $bounds i32) (param $kinds i32) (param $table i32) (param $mask i32)
@@ -176,7 +176,7 @@
     (local.get $rows))
 
   ;; The code of the level whose bytes are [from, to) in field f's column, or -1 when the table
-  ;; does not hold it. The hash is FNV-1a of the bytes, xor (f + 1) · 0x9E3779B1; number-rows.ts
+  ;; does not hold it. The hash is FNV-1a of the bytes, xor (f + 1) · 0x9E3779B1; csv-kernel.ts
   ;; computes the same when it adds a level.
   (func $levelCode (param $f i32) (param $from i32) (param $to i32) (param $table i32) (param $mask i32)
     (result i32)

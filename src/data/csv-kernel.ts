@@ -1,6 +1,6 @@
 /**
  * Runs of CSV records of plain numbers and known categories, read by a small WebAssembly kernel
- * (number-rows.wat): the CSV reader's hot loop for data of number, integer and category
+ * (csv-kernel.wat): the CSV reader's hot loop for data of number, integer and category
  * columns. It reads such a record about two and a half times as fast as the JavaScript fast path
  * in csv-tokenizer.ts, and gives the same doubles bit for bit and the same level codes. The
  * reader's window of bytes lives in the kernel's memory, so nothing is copied in; the values come
@@ -8,12 +8,12 @@
  *
  * The kernel decides nothing about a record it cannot read: the run ends before it, and the
  * reader reads it the general way (which says what is wrong with it, if anything is). A category
- * level is known to the kernel once the reader adds it ({@link NumberRows.addLevel}).
+ * level is known to the kernel once the reader adds it ({@link CsvKernel.addLevel}).
  */
 import { Buffer } from "node:buffer";
-import { NUMBER_ROWS_WASM } from "./number-rows-wasm.js";
+import { CSV_KERNEL_WASM } from "./csv-kernel-wasm.js";
 
-type NumberRowsFunction = (
+type ReadRunFunction = (
   pos: number,
   end: number,
   delim: number,
@@ -40,16 +40,16 @@ const MAX_FIELDS = 1 << 11;
 
 let compiled: WebAssembly.Module | undefined;
 /** Kernels a finished read gave back, for the next read of the same shape on this thread. */
-const idle: NumberRows[] = [];
+const idle: CsvKernel[] = [];
 
 /** What the kernel checks of a field's column. */
-export type NumberRowsColumn =
+export type CsvKernelColumn =
   | { readonly kind: "number" | "integer"; readonly min: number; readonly max: number }
   | { readonly kind: "category" };
 
 const KIND = { number: 0, integer: 1, category: 2 } as const;
 
-export class NumberRows {
+export class CsvKernel {
   /** The reader's window of bytes: a view of the kernel's memory. */
   readonly window: Buffer;
   /**
@@ -59,7 +59,7 @@ export class NumberRows {
   readonly values: Float64Array;
   /** Just past the last record of the last run, in the window. */
   next = 0;
-  private readonly run: NumberRowsFunction;
+  private readonly run: ReadRunFunction;
   private readonly nextRecord: WebAssembly.Global;
   private readonly bytes: Uint8Array;
   private readonly doubles: Float64Array;
@@ -83,7 +83,7 @@ export class NumberRows {
     },
     windowBytes: number,
   ) {
-    this.run = instance.exports.numberRows as NumberRowsFunction;
+    this.run = instance.exports.readRun as ReadRunFunction;
     this.nextRecord = instance.exports.next as WebAssembly.Global;
     this.bytes = new Uint8Array(memory.buffer);
     this.doubles = new Float64Array(memory.buffer);
@@ -101,11 +101,11 @@ export class NumberRows {
    * undefined when the memory it needs is too large, or there is no WebAssembly (then read
    * without it). Give it back with {@link release}.
    */
-  static acquire(fields: number, stride: number, windowBytes: number): NumberRows | undefined {
+  static acquire(fields: number, stride: number, windowBytes: number): CsvKernel | undefined {
     const k = idle.findIndex(
       (n) => n.fields === fields && n.stride === stride && n.window.length === windowBytes,
     );
-    if (k < 0) return NumberRows.create(fields, stride, windowBytes);
+    if (k < 0) return CsvKernel.create(fields, stride, windowBytes);
     const kernel = idle.splice(k, 1)[0]!;
     kernel.clearLevels();
     return kernel;
@@ -117,7 +117,7 @@ export class NumberRows {
   }
 
   /** A new kernel (see {@link acquire}). */
-  static create(fields: number, stride: number, windowBytes: number): NumberRows | undefined {
+  static create(fields: number, stride: number, windowBytes: number): CsvKernel | undefined {
     const bounds = 128;
     const kinds = bounds + 16 * fields;
     const table = align8(kinds + fields);
@@ -128,10 +128,10 @@ export class NumberRows {
     // Without WebAssembly (node --jitless) the reader reads every record in JavaScript.
     if (fields < 1 || fields > MAX_FIELDS || total > MAX_MEMORY_BYTES || typeof WebAssembly === "undefined")
       return undefined;
-    compiled ??= new WebAssembly.Module(Buffer.from(NUMBER_ROWS_WASM, "base64"));
+    compiled ??= new WebAssembly.Module(Buffer.from(CSV_KERNEL_WASM, "base64"));
     const memory = new WebAssembly.Memory({ initial: Math.ceil(total / PAGE_BYTES) });
     const instance = new WebAssembly.Instance(compiled, { env: { memory } });
-    return new NumberRows(
+    return new CsvKernel(
       memory,
       instance,
       fields,
@@ -142,7 +142,7 @@ export class NumberRows {
   }
 
   /** What field f's column is and allows: values outside it end a run. */
-  setColumn(f: number, column: NumberRowsColumn): void {
+  setColumn(f: number, column: CsvKernelColumn): void {
     this.bytes[this.layout.kinds + f] = KIND[column.kind];
     if (column.kind === "category") return;
     this.doubles[this.layout.bounds / 8 + 2 * f] = column.min;

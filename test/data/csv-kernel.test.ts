@@ -1,5 +1,5 @@
 /**
- * The WebAssembly kernel that reads CSV records of numbers only (src/data/number-rows.wat): its
+ * The WebAssembly kernel that reads CSV records of numbers only (src/data/csv-kernel.wat): its
  * committed bytes are the text's, it stops exactly where a record is not one it may read, and a
  * read with it gives what a read without it gives (rows, lines, values bit for bit, problems),
  * however the reads and batches cut the file.
@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { NumberRows } from "../../src/data/number-rows.js";
+import { CsvKernel } from "../../src/data/csv-kernel.js";
 import { readRows, scanDataset } from "../../src/data/scan-dataset.js";
 import type { ReadRowsOptions } from "../../src/data/scan-dataset.js";
 import { dataSpec, rowsOf, tempFile } from "./data-test-helpers.js";
@@ -17,7 +17,7 @@ import { readWorkerScript } from "./worker-script.js";
 const root = path.resolve(import.meta.dirname, "../..");
 
 describe("the committed WebAssembly modules", () => {
-  it("are their assembled sources: number-rows.wat and the bootstrap's (npm run wasm)", () => {
+  it("are their assembled sources: csv-kernel.wat and the bootstrap's (npm run wasm)", () => {
     const out = execFileSync(process.execPath, [path.join(root, "scripts/build-wasm.mjs"), "--check"], {
       encoding: "utf8",
     });
@@ -33,7 +33,7 @@ function kernelOver(
   text: string,
   columns = [{}, {}, {}] as { min?: number; max?: number; integer?: boolean; levels?: string[] }[],
 ) {
-  const numbers = NumberRows.create(columns.length, 8, 256)!;
+  const numbers = CsvKernel.create(columns.length, 8, 256)!;
   columns.forEach((c, f) => {
     if (c.levels === undefined)
       numbers.setColumn(f, {
@@ -231,7 +231,7 @@ describe("a read with the kernel", () => {
           const csv = `${head}${lines.join(eol)}${finalEol ? eol : ""}`;
           const file = tempFile("kernel.csv", csv);
           const options = { readSize, batchSize, maxRecordBytes, file: "kernel.csv" };
-          const without = await outcome(spec, file, { ...options, worker: false, numberKernel: false });
+          const without = await outcome(spec, file, { ...options, worker: false, csvKernel: false });
           expect(await outcome(spec, file, { ...options, worker: false })).toEqual(without);
           expect(
             await outcome(spec, file, { ...options, worker: true, workerScript, recycle: true }),
