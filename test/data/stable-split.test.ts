@@ -247,6 +247,45 @@ describe("the stable split", () => {
     );
   });
 
+  it("assigns rows of numbers and categories (laid out a column at a time) the side of their canonical bytes", async () => {
+    const spec = dataSpec({
+      columns: [
+        { name: "n", type: "number", nullable: true },
+        { name: "c", type: "category", nullable: true },
+        { name: "b", type: "boolean", nullable: true },
+        { name: "d", type: "category", nullable: true },
+      ],
+      split: { test: 0.5, salt: "columns" },
+    });
+    const row = fc.record({
+      n: fc.oneof(
+        fc.constant(""),
+        fc.constant("-0"),
+        fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+      ),
+      c: fc.constantFrom("", "a", "bb", "Zürich", "x".repeat(41)),
+      b: fc.constantFrom("", "yes", "0"),
+      d: fc.string({ unit: fc.constantFrom("p", "q", "é"), maxLength: 7 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(row, { minLength: 1, maxLength: 600 }),
+        fc.constantFrom(7, 300),
+        async (rows, batchSize) => {
+          const text = `n,c,b,d\n${rows.map((r) => `${r.n},${r.c},${r.b},${r.d}`).join("\n")}\n`;
+          const read = await readAll(spec, tempFile("columns.csv", text), { batchSize });
+          expect(read.length).toBe(rows.length);
+          for (const r of read) {
+            const v = r.values as Record<string, CanonicalValue>;
+            const bytes = canonicalRowBytes("columns", [v.n!, v.c!, v.b!, v.d!]);
+            expect(r.side).toBe(sideAt(splitPosition(bytes), 0.5));
+          }
+        },
+      ),
+      { seed: 32, numRuns: 100 },
+    );
+  });
+
   it("assigns rows of numbers only (laid out side by side) the side of their canonical bytes", async () => {
     const spec = dataSpec({
       columns: [
