@@ -91,7 +91,7 @@ export class CsvKernel {
     this.window = Buffer.from(memory.buffer, layout.window, windowBytes);
     this.values = this.doubles.subarray(layout.out / 8, layout.out / 8 + fields * stride);
     for (let k = 0; k <= 15; k++) this.doubles[k] = 10 ** k;
-    this.clearLevels();
+    this.forgetLevels();
     for (let f = 0; f < fields; f++) this.setColumn(f, { kind: "number", min: -Infinity, max: Infinity });
   }
 
@@ -107,7 +107,7 @@ export class CsvKernel {
     );
     if (k < 0) return CsvKernel.create(fields, stride, windowBytes);
     const kernel = idle.splice(k, 1)[0]!;
-    kernel.clearLevels();
+    kernel.forgetLevels();
     return kernel;
   }
 
@@ -179,8 +179,8 @@ export class CsvKernel {
     return true;
   }
 
-  /** Forgets every level. */
-  private clearLevels(): void {
+  /** Forgets every level (the fields are about to be given other columns). */
+  forgetLevels(): void {
     const slots = this.layout.table / 4;
     for (let s = 0; s < TABLE_SLOTS; s++) this.ints[slots + 4 * s + 1] = -1;
     this.levelBytes = 0;

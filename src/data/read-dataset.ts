@@ -243,15 +243,15 @@ export class DatasetReader {
   }
 
   /**
-   * Whether the file is CSV of number, integer and category columns only, whose records the
-   * WebAssembly kernel reads: about twice as fast as other data, so the reading thread has time
+   * Whether the file is CSV of number, integer, boolean and category columns only, whose records
+   * the WebAssembly kernel reads: about twice as fast as other data, so the reading thread has time
    * for more work.
    */
   get readsWithKernel(): boolean {
     return (
       this.format === "csv" &&
       this.options.csvKernel &&
-      this.cols.every((c) => ["number", "integer", "category"].includes(c.spec.type))
+      this.cols.every((c) => ["number", "integer", "boolean", "category"].includes(c.spec.type))
     );
   }
 
@@ -506,6 +506,27 @@ function tooLongProblem(
   });
 }
 
+/** Every spelling of a boolean the reader accepts (`true`, `no`, `1`... in any case), and its value. */
+const BOOLEAN_SPELLINGS: readonly [string, number][] = [
+  ["1", 1],
+  ["0", 0],
+  ...(
+    [
+      ["true", 1],
+      ["false", 0],
+      ["yes", 1],
+      ["no", 0],
+    ] as const
+  ).flatMap(([word, value]) => caseVariants(word).map((spelling): [string, number] => [spelling, value])),
+];
+
+/** `word` with each letter in either case. */
+function caseVariants(word: string): string[] {
+  let out = [""];
+  for (const c of word) out = out.flatMap((head) => [head + c.toLowerCase(), head + c.toUpperCase()]);
+  return out;
+}
+
 class CsvSource implements RecordSource {
   pos = 0;
   private line = 1;
@@ -556,11 +577,18 @@ class CsvSource implements RecordSource {
     this.kernelReads = numbers?.fields === fieldToCol.length && this.builder.kernelColumns(fieldToCol);
     this.categoryFields = [];
     this.levelsGiven = new Int32Array(fieldToCol.length);
+    numbers?.forgetLevels();
     if (numbers !== undefined && this.kernelReads) {
       fieldToCol.forEach((c, f) => {
         const col = cols[c]!;
         const kind = col.spec.type;
         if (kind === "category") this.categoryFields.push(f);
+        if (kind === "boolean") {
+          // A boolean reads as a category whose levels are the spellings it accepts, coded 1 and 0.
+          numbers.setColumn(f, { kind: "category" });
+          for (const [spelling, value] of BOOLEAN_SPELLINGS) numbers.addLevel(f, spelling, value);
+          return;
+        }
         numbers.setColumn(
           f,
           kind === "category"

@@ -184,12 +184,21 @@ const categoryCell = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('"red"', "red ", "r\u00f8d", 'a"b', "red\r") },
 );
 
+/** Boolean cells: every accepted spelling in some case, and some the reader refuses or trims. */
+const booleanCell = fc.oneof(
+  { weight: 10, arbitrary: fc.constantFrom("true", "False", "YES", "no", "1", "0", "tRuE", "NO") },
+  { weight: 2, arbitrary: fc.constantFrom("", " true", "maybe", "2", "truee", '"yes"') },
+);
+
 describe("a read with the kernel", () => {
-  it("gives what the JavaScript reader gives: rows, lines, values, levels, sides, hash, profile, problems", async () => {
+  it("gives what the JavaScript reader gives: rows, lines, values, levels, booleans, sides, hash, profile, problems", async () => {
     const workerScript = await readWorkerScript();
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(cellText, integerCell, cellText, categoryCell), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.tuple(cellText, integerCell, cellText, categoryCell, booleanCell), {
+          minLength: 1,
+          maxLength: 40,
+        }),
         fc.constantFrom("\n", "\r\n"),
         fc.boolean(),
         fc.constantFrom("numbers", "open", "closed"),
@@ -209,12 +218,15 @@ describe("a read with the kernel", () => {
             { name: "z", type: "number", nullable: true },
           ];
           if (category !== "numbers")
-            columns.push({
-              name: "c",
-              type: "category",
-              nullable: true,
-              ...(category === "closed" ? { values: ["red", "green", "blue", "x"] } : {}),
-            });
+            columns.push(
+              {
+                name: "c",
+                type: "category",
+                nullable: true,
+                ...(category === "closed" ? { values: ["red", "green", "blue", "x"] } : {}),
+              },
+              { name: "t", type: "boolean", nullable: true },
+            );
           const spec = dataSpec({ columns, header: header !== "none", split: { test: 0.3, salt: "kernel" } });
           const specNames = columns.map((c) => c.name as string);
           const names =
@@ -224,7 +236,7 @@ describe("a read with the kernel", () => {
                 ? [...specNames, "extra"]
                 : specNames;
           const lines = rows.map((r, k) => {
-            const cells = names.map((n) => (n === "extra" ? "1" : r["akzc".indexOf(n)]!));
+            const cells = names.map((n) => (n === "extra" ? "1" : r["akzct".indexOf(n)]!));
             return (bounds.blanks && k % 7 === 3 ? eol : "") + cells.join(",");
           });
           const head = header === "none" ? "" : names.join(",") + eol;
