@@ -350,7 +350,7 @@ export class DatasetReader {
   /** The read on this thread. */
   private async *readHere(): AsyncGenerator<RowBatch, void, undefined> {
     const { readSize, maxRecordBytes, batchSize } = this.options;
-    // Data of numbers and categories: runs of plain records are read by the WebAssembly kernel,
+    // Data of numbers, booleans and categories: runs of plain records are read by the WebAssembly kernel,
     // in whose memory the window of bytes then lies.
     const numbers = this.readsWithKernel
       ? CsvKernel.acquire(this.cols.length, batchSize, ChunkReader.bufferBytes(readSize, maxRecordBytes))
