@@ -262,11 +262,11 @@ export class BatchBuilder {
   }
 
   /**
-   * Whether `fieldToCol` maps the fields onto every column once, all of them numbers, integers,
-   * booleans or categories: records the CSV reader's kernel may read ({@link kernelRows}).
+   * Whether `fieldToCol` maps the fields onto every column once, none of them a string column:
+   * records the CSV reader's kernel may read ({@link kernelRows}).
    */
   kernelColumns(fieldToCol: Int32Array): boolean {
-    return this.mapsEveryColumnOnce(fieldToCol, [T_NUMBER, T_INTEGER, T_BOOLEAN, T_CATEGORY]);
+    return this.mapsEveryColumnOnce(fieldToCol, [T_NUMBER, T_INTEGER, T_BOOLEAN, T_DATE, T_CATEGORY]);
   }
 
   private mapsEveryColumnOnce(fieldToCol: Int32Array, types: readonly number[]): boolean {

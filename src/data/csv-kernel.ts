@@ -44,10 +44,10 @@ const idle: CsvKernel[] = [];
 
 /** What the kernel checks of a field's column. */
 export type CsvKernelColumn =
-  | { readonly kind: "number" | "integer"; readonly min: number; readonly max: number }
+  | { readonly kind: "number" | "integer" | "date"; readonly min: number; readonly max: number }
   | { readonly kind: "category" };
 
-const KIND = { number: 0, integer: 1, category: 2 } as const;
+const KIND = { number: 0, integer: 1, category: 2, date: 3 } as const;
 
 export class CsvKernel {
   /** The reader's window of bytes: a view of the kernel's memory. */

@@ -19,7 +19,7 @@
 ;; Memory, laid out by csv-kernel.ts:
 ;;   [0, 128)            10^0 .. 10^15 as doubles
 ;;   bounds + 16 f       field f's column min, then max (doubles)
-;;   kinds + f           field f's column: 0 number, 1 integer, 2 category
+;;   kinds + f           field f's column: 0 number, 1 integer, 2 category (or boolean), 3 date
 ;;   out + 8 (f stride + r)   the value of field f of the run's row r (a category's level code)
 ;;   table + 16 s        slot s of the levels' hash table (mask + 1 slots, never full): the
 ;;                       hash, the code (-1: empty), the address of the level's bytes, and
@@ -76,6 +76,17 @@
                                              (local.get $table) (local.get $mask)))
               (br_if $done (i32.lt_s (local.get $d) (i32.const 0)))
               (local.set $v (f64.convert_i32_s (local.get $d))))
+            (else (if (i32.eq (local.get $kind) (i32.const 3))
+            (then
+              ;; A date written YYYY-MM-DD (epoch milliseconds), within its column's range.
+              (local.set $d (call $dateDays (local.get $i)))
+              (br_if $done (i32.eq (local.get $d) (i32.const 0x7fffffff)))
+              (local.set $i (i32.add (local.get $i) (i32.const 10)))
+              (local.set $v (f64.mul (f64.convert_i32_s (local.get $d)) (f64.const 86400000)))
+              (local.set $bound (i32.add (local.get $bounds) (i32.shl (local.get $f) (i32.const 4))))
+              (br_if $done (i32.eqz (i32.and
+                (f64.ge (local.get $v) (f64.load (local.get $bound)))
+                (f64.le (local.get $v) (f64.load offset=8 (local.get $bound)))))))
             (else
           ;; An optional sign.
           (local.set $negative (i32.eq (local.get $c) (i32.const 45)))
@@ -147,7 +158,7 @@
           (if (local.get $kind)
             (then (br_if $done (i32.or
               (f64.ne (f64.trunc (local.get $v)) (local.get $v))
-              (f64.gt (f64.abs (local.get $v)) (f64.const 9007199254740991))))))))
+              (f64.gt (f64.abs (local.get $v)) (f64.const 9007199254740991))))))))))
           ;; Stored before the record is known whole: a row counts only once it is.
           (f64.store
             (i32.add (local.get $out)
@@ -174,6 +185,70 @@
         (global.set $next (local.get $i))
         (br $record)))
     (local.get $rows))
+
+  ;; The days from 1970-01-01 of the date YYYY-MM-DD at `at` (H. Hinnant's days_from_civil, as
+  ;; parseIsoDate computes them), or 0x7fffffff when the ten bytes are not such a date.
+  (func $dateDays (param $at i32) (result i32)
+    (local $y i32) (local $m i32) (local $d i32) (local $k i32) (local $c i32) (local $days i32)
+    (local $era i32) (local $yoe i32) (local $doy i32)
+    (if (i32.or (i32.ne (i32.load8_u offset=4 (local.get $at)) (i32.const 45))
+                (i32.ne (i32.load8_u offset=7 (local.get $at)) (i32.const 45)))
+      (then (return (i32.const 0x7fffffff))))
+    ;; The digits: four of the year, two of the month, two of the day.
+    (local.set $k (i32.const 0))
+    (block $digitsDone
+      (loop $digit
+        (br_if $digitsDone (i32.ge_u (local.get $k) (i32.const 10)))
+        (if (i32.and (i32.ne (local.get $k) (i32.const 4)) (i32.ne (local.get $k) (i32.const 7)))
+          (then
+            (local.set $c (i32.sub (i32.load8_u (i32.add (local.get $at) (local.get $k))) (i32.const 48)))
+            (if (i32.gt_u (local.get $c) (i32.const 9)) (then (return (i32.const 0x7fffffff))))
+            (if (i32.lt_u (local.get $k) (i32.const 4))
+              (then (local.set $y (i32.add (i32.mul (local.get $y) (i32.const 10)) (local.get $c))))
+              (else (if (i32.lt_u (local.get $k) (i32.const 7))
+                (then (local.set $m (i32.add (i32.mul (local.get $m) (i32.const 10)) (local.get $c))))
+                (else (local.set $d (i32.add (i32.mul (local.get $d) (i32.const 10)) (local.get $c)))))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $digit)))
+    ;; A month 1 to 12 and a day of it.
+    (if (i32.or (i32.or (i32.lt_u (local.get $m) (i32.const 1)) (i32.gt_u (local.get $m) (i32.const 12)))
+                (i32.or (i32.lt_u (local.get $d) (i32.const 1))
+                        (i32.gt_u (local.get $d) (call $daysInMonth (local.get $y) (local.get $m)))))
+      (then (return (i32.const 0x7fffffff))))
+    (local.set $y (i32.sub (local.get $y) (i32.le_u (local.get $m) (i32.const 2))))
+    ;; era = floor(y / 400): y is -1 at least.
+    (local.set $era (i32.div_s
+      (if (result i32) (i32.lt_s (local.get $y) (i32.const 0))
+        (then (i32.sub (local.get $y) (i32.const 399)))
+        (else (local.get $y)))
+      (i32.const 400)))
+    (local.set $yoe (i32.sub (local.get $y) (i32.mul (local.get $era) (i32.const 400))))
+    (local.set $doy (i32.sub (i32.add
+      (i32.div_u (i32.add (i32.mul (i32.const 153)
+                                   (i32.add (local.get $m)
+                                            (if (result i32) (i32.gt_u (local.get $m) (i32.const 2))
+                                              (then (i32.const -3)) (else (i32.const 9)))))
+                          (i32.const 2))
+                 (i32.const 5))
+      (local.get $d)) (i32.const 1)))
+    (local.set $days (i32.add (i32.mul (local.get $era) (i32.const 146097))
+      (i32.sub
+        (i32.add (i32.sub (i32.add (i32.mul (local.get $yoe) (i32.const 365))
+                                   (i32.div_u (local.get $yoe) (i32.const 4)))
+                          (i32.div_u (local.get $yoe) (i32.const 100)))
+                 (local.get $doy))
+        (i32.const 719468))))
+    (local.get $days))
+
+  (func $daysInMonth (param $y i32) (param $m i32) (result i32)
+    (if (i32.eq (local.get $m) (i32.const 2))
+      (then (return (select (i32.const 29) (i32.const 28)
+        (i32.or (i32.and (i32.eqz (i32.rem_u (local.get $y) (i32.const 4)))
+                         (i32.ne (i32.rem_u (local.get $y) (i32.const 100)) (i32.const 0)))
+                (i32.eqz (i32.rem_u (local.get $y) (i32.const 400))))))))
+    (select (i32.const 30) (i32.const 31)
+      (i32.or (i32.or (i32.eq (local.get $m) (i32.const 4)) (i32.eq (local.get $m) (i32.const 6)))
+              (i32.or (i32.eq (local.get $m) (i32.const 9)) (i32.eq (local.get $m) (i32.const 11))))))
 
   ;; The code of the level whose bytes are [from, to) in field f's column, or -1 when the table
   ;; does not hold it. The hash is FNV-1a of the bytes, xor (f + 1) · 0x9E3779B1; csv-kernel.ts

@@ -12,8 +12,8 @@ import type { RowBatch } from "./row-batch.js";
 
 /**
  * The share of the columns whose profile the reader draws when the caller has work of its own
- * for each batch and the reader parses fast (its kernel reads the data: CSV of numbers,
- * booleans and categories).
+ * for each batch and the reader parses fast (its kernel reads the data: CSV with no string
+ * column).
  */
 const READER_PROFILE_SHARE = 0.6;
 
@@ -59,9 +59,9 @@ export async function scanDataset(
 ): Promise<DatasetScan> {
   // This thread draws the profile while the reader (a worker thread for large files) parses the
   // next batches. When the caller has work of its own for each batch (onBatch: a fit) and the
-  // reader's kernel reads the file (CSV of numbers, booleans and categories), the reader profiles
-  // the first columns and this thread the rest. Measured on the 1M-row bench, that balances the
-  // two threads best (bench/README.md). A column's profile is the same whichever thread draws it.
+  // reader's kernel reads the file (CSV with no string column), the reader profiles the first
+  // columns and this thread the rest. Measured on the 1M-row bench, that balances the two threads
+  // best (bench/README.md). A column's profile is the same whichever thread draws it.
   const reader = new DatasetReader(spec, path, options, true, false);
   const onBatch = options.onBatch;
   const columns = spec.columns.length;

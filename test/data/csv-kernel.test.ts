@@ -9,6 +9,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CsvKernel } from "../../src/data/csv-kernel.js";
+import { parseIsoDate } from "../../src/data/parse-values.js";
 import { readRows, scanDataset } from "../../src/data/scan-dataset.js";
 import type { ReadRowsOptions } from "../../src/data/scan-dataset.js";
 import { dataSpec, rowsOf, tempFile } from "./data-test-helpers.js";
@@ -31,13 +32,19 @@ describe("the committed WebAssembly modules", () => {
  */
 function kernelOver(
   text: string,
-  columns = [{}, {}, {}] as { min?: number; max?: number; integer?: boolean; levels?: string[] }[],
+  columns = [{}, {}, {}] as {
+    min?: number;
+    max?: number;
+    integer?: boolean;
+    date?: boolean;
+    levels?: string[];
+  }[],
 ) {
   const numbers = CsvKernel.create(columns.length, 8, 256)!;
   columns.forEach((c, f) => {
     if (c.levels === undefined)
       numbers.setColumn(f, {
-        kind: c.integer ? "integer" : "number",
+        kind: c.integer ? "integer" : c.date ? "date" : "number",
         min: c.min ?? -Infinity,
         max: c.max ?? Infinity,
       });
@@ -128,6 +135,49 @@ describe("the kernel", () => {
     expect(kernelOver("0,x,x\n", columns).read().rows).toBe(0);
   });
 
+  it("reads dates written YYYY-MM-DD as parseIsoDate does, and stops at any other spelling", () => {
+    const columns = [{}, { date: true }, { date: true, max: parseIsoDate("2100-01-01") }];
+    const dates = [
+      "0000-01-01",
+      "0000-03-01",
+      "1900-02-28",
+      "1970-01-01",
+      "2000-02-29",
+      "2024-12-31",
+      "2099-12-31",
+    ];
+    const text = dates.map((d, k) => `${k},${d},${d}\n`).join("");
+    const numbers = CsvKernel.create(3, 16, 512)!;
+    columns.forEach((c, f) =>
+      numbers.setColumn(f, { kind: c.date ? "date" : "number", min: -Infinity, max: c.max ?? Infinity }),
+    );
+    Buffer.from(text).copy(numbers.window);
+    expect(numbers.read(0, text.length, 44, 16, 1 << 20)).toBe(dates.length);
+    expect(Array.from(numbers.values.subarray(16, 16 + dates.length))).toEqual(dates.map(parseIsoDate));
+    for (const stop of [
+      "2023-02-29",
+      "1900-02-29",
+      "2020-13-01",
+      "2020-00-10",
+      "2020-01-00",
+      "2020-01-32",
+      "2020-1-01",
+      "2020-01-01T00:00",
+      " 2020-01-01",
+      "2020/01/01",
+      "",
+      "2200-01-01",
+    ]) {
+      const line = `0,2020-01-01,2020-01-01\n1,2020-01-01,${stop}\n`;
+      const got = kernelOver(line, [
+        {},
+        { date: true },
+        { date: true, max: parseIsoDate("2100-01-01") },
+      ]).read();
+      expect(got.rows, stop).toBe(1);
+    }
+  });
+
   it("does not take a line feed left past the window for the end of a record", () => {
     const { numbers } = kernelOver("1,2,3\n1,2,34\n");
     // The window ends inside "34": the bytes after it are not the record's.
@@ -184,6 +234,31 @@ const categoryCell = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('"red"', "red ", "r\u00f8d", 'a"b', "red\r") },
 );
 
+/** Date cells: days written YYYY-MM-DD mostly, and other spellings, impossible days, times. */
+const dateCell = fc.oneof(
+  {
+    weight: 10,
+    arbitrary: fc
+      .date({
+        min: new Date("1890-01-01T00:00:00Z"),
+        max: new Date("2150-12-31T00:00:00Z"),
+        noInvalidDate: true,
+      })
+      .map((d) => d.toISOString().slice(0, 10)),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "",
+      "2023-02-29",
+      "2020-13-01",
+      "2020-1-01",
+      " 2020-01-01",
+      "2020-01-01T10:00Z",
+    ),
+  },
+);
+
 /** Boolean cells: every accepted spelling in some case, and some the reader refuses or trims. */
 const booleanCell = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom("true", "False", "YES", "no", "1", "0", "tRuE", "NO") },
@@ -195,7 +270,7 @@ describe("a read with the kernel", () => {
     const workerScript = await readWorkerScript();
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(cellText, integerCell, cellText, categoryCell, booleanCell), {
+        fc.array(fc.tuple(cellText, integerCell, cellText, categoryCell, booleanCell, dateCell), {
           minLength: 1,
           maxLength: 40,
         }),
@@ -226,6 +301,7 @@ describe("a read with the kernel", () => {
                 ...(category === "closed" ? { values: ["red", "green", "blue", "x"] } : {}),
               },
               { name: "t", type: "boolean", nullable: true },
+              { name: "d", type: "date", nullable: true, min: "1900-01-01", max: "2100-12-31" },
             );
           const spec = dataSpec({ columns, header: header !== "none", split: { test: 0.3, salt: "kernel" } });
           const specNames = columns.map((c) => c.name as string);
@@ -236,7 +312,7 @@ describe("a read with the kernel", () => {
                 ? [...specNames, "extra"]
                 : specNames;
           const lines = rows.map((r, k) => {
-            const cells = names.map((n) => (n === "extra" ? "1" : r["akzct".indexOf(n)]!));
+            const cells = names.map((n) => (n === "extra" ? "1" : r["akzctd".indexOf(n)]!));
             return (bounds.blanks && k % 7 === 3 ? eol : "") + cells.join(",");
           });
           const head = header === "none" ? "" : names.join(",") + eol;
