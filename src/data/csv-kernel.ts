@@ -1,8 +1,9 @@
 /**
- * Runs of CSV records of plain numbers and known categories, read by a small WebAssembly kernel
- * (csv-kernel.wat): the CSV reader's hot loop for data of number, integer and category
- * columns. It reads such a record about two and a half times as fast as the JavaScript fast path
- * in csv-tokenizer.ts, and gives the same doubles bit for bit and the same level codes. The
+ * Runs of CSV records of plain values, read by a small WebAssembly kernel (csv-kernel.wat): the
+ * CSV reader's hot loop for data with no string column. A plain value is a number
+ * `[+-]digits[.digits]`, a category level (or boolean spelling) the kernel was given, or a date
+ * `YYYY-MM-DD`. It reads such a record about two and a half times as fast as the JavaScript fast
+ * path in csv-tokenizer.ts, and gives the same doubles bit for bit and the same level codes. The
  * reader's window of bytes lives in the kernel's memory, so nothing is copied in; the values come
  * out a column at a time.
  *

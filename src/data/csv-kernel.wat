@@ -1,11 +1,12 @@
-;; Reads a run of CSV records of plain numbers and known categories into columns: the hot loop
-;; of the CSV reader for data of number, integer and category columns (csv-kernel.ts loads it;
-;; `npm run wasm` turns this text into csv-kernel-wasm.ts).
+;; Reads a run of CSV records of plain values into columns: the hot loop of the CSV reader for
+;; data with no string column (csv-kernel.ts loads it; `npm run wasm` turns this text into
+;; csv-kernel-wasm.ts).
 ;;
 ;; A record is read only when every one of its `fields` fields is, for a number or integer
 ;; column, a plain number, `[+-]digits[.digits]` with 1 to 15 digits, within its column's range
-;; (an integer column's value a safe integer), and for a category column, the ASCII bytes of a
-;; level the table already holds (not quoted, not empty); fields separated by `delim` and the
+;; (an integer column's value a safe integer); for a category column (a boolean is one whose
+;; levels are its spellings), the ASCII bytes of a level the table already holds (not quoted, not
+;; empty); for a date column, a day written YYYY-MM-DD within its range; fields separated by `delim` and the
 ;; record ended by LF or CRLF before `end`, at most `maxRecord` bytes with its line break. The
 ;; first record that is anything else (a quote, another spelling, a missing value, a new level,
 ;; a blank line, a record cut by the end of the window) ends the run: the reader reads it the
