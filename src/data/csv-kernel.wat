@@ -6,11 +6,12 @@
 ;; column, a plain number, `[+-]digits[.digits]` with 1 to 15 digits, within its column's range
 ;; (an integer column's value a safe integer); for a category column (a boolean is one whose
 ;; levels are its spellings), the ASCII bytes of a level the table already holds (not quoted, not
-;; empty); for a date column, a day written YYYY-MM-DD within its range; fields separated by `delim` and the
-;; record ended by LF or CRLF before `end`, at most `maxRecord` bytes with its line break. The
-;; first record that is anything else (a quote, another spelling, a missing value, a new level,
-;; a blank line, a record cut by the end of the window) ends the run: the reader reads it the
-;; general way, which also says what is wrong, and adds a new level to the table.
+;; empty); for a date column, a day written YYYY-MM-DD within its range. Fields are separated
+;; by `delim`, and the record ends with LF or CRLF before `end`, at most `maxRecord` bytes with
+;; its line break. The first record that is anything else (a quote, another spelling, a missing
+;; value, a new level, a blank line, a record cut by the end of the window) ends the run: the
+;; reader reads it the general way, which also says what is wrong, and adds a new level to the
+;; table.
 ;;
 ;; A value is the integer the digits spell, as a double (exact: at most 15 digits), divided by
 ;; 10^(digits after the point), negated after a minus: the same operations, so the same double,
