@@ -85,18 +85,10 @@ export class SplitAssigner {
   private words = new Int32Array(this.scratch.buffer);
   private readonly prefix: number;
   private readonly hashed: number[];
-  private readonly levelBytes = new Map<number, Uint8Array[]>();
+  /** Per category column: its levels' bytes, made as the column gains levels. */
   private readonly levels = new Map<number, Levels>();
   /** Side-by-side rows of {@link assignNumbers}, made for the first batch of numbers. */
   private rows: { stride: number; bytes: Uint8Array; view: DataView; words: Int32Array } | undefined;
-  /** Side-by-side rows of {@link assignColumns}: their bytes, and where each row starts and ends. */
-  private columnRows = {
-    bytes: new Uint8Array(0),
-    view: new DataView(new ArrayBuffer(0)),
-    words: new Int32Array(0),
-  };
-  private readonly starts = new Int32Array(ROWS_AT_ONCE);
-  private readonly ends = new Int32Array(ROWS_AT_ONCE);
   readonly testShare: number;
 
   /** `specFile` names the data spec in the problem raised for an unknown key column. */
@@ -140,28 +132,22 @@ export class SplitAssigner {
     b[o + 3] = n >>> 24;
   }
 
-  /** Every level of column k as bytes, with their lengths. */
+  /** Every level of category column k as UTF-8 bytes, with their lengths. */
   private levelsOf(k: number, raw: readonly string[]): Levels {
     let levels = this.levels.get(k);
-    if (levels === undefined || levels.lengths.length < raw.length) {
-      const bytes = raw.map((_, code) => this.levelBytesOf(k, raw, code));
-      const lengths = Int32Array.from(bytes, (b) => b.length);
-      let longest = 0;
-      for (const n of lengths) if (n > longest) longest = n;
-      levels = { bytes, lengths, longest };
+    if (levels === undefined) {
+      levels = { bytes: [], lengths: new Int32Array(0), longest: 0 };
       this.levels.set(k, levels);
     }
-    return levels;
-  }
-
-  private levelBytesOf(k: number, raw: readonly string[], code: number): Uint8Array {
-    let cache = this.levelBytes.get(k);
-    if (cache === undefined) {
-      cache = [];
-      this.levelBytes.set(k, cache);
+    if (levels.bytes.length < raw.length) {
+      for (let code = levels.bytes.length; code < raw.length; code++) {
+        const bytes = encoder.encode(raw[code]);
+        levels.bytes.push(bytes);
+        if (bytes.length > levels.longest) levels.longest = bytes.length;
+      }
+      levels.lengths = Int32Array.from(levels.bytes, (b) => b.length);
     }
-    while (cache.length <= code) cache.push(encoder.encode(raw[cache.length] ?? ""));
-    return cache[code]!;
+    return levels;
   }
 
   /** The side of each of the `length` rows of `columns` (one vector per spec column). */
@@ -200,7 +186,7 @@ export class SplitAssigner {
         let text: Uint8Array | string | null | undefined;
         if (vec.kind === "category") {
           const code = vec.codes[r]!;
-          text = code < 0 ? null : this.levelBytesOf(k, vec.raw, code);
+          text = code < 0 ? null : this.levelsOf(k, vec.raw).bytes[code]!;
         } else text = vec.values[r];
         if (text === null || text === undefined) {
           scratch[o++] = TAG_MISSING;
