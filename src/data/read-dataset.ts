@@ -247,8 +247,12 @@ export class DatasetReader {
    * about twice as fast as other data, so the reading thread has time for more work.
    */
   get readsWithKernel(): boolean {
+    // Without WebAssembly (node --jitless) there is no kernel.
     return (
-      this.format === "csv" && this.options.csvKernel && this.cols.every((c) => c.spec.type !== "string")
+      this.format === "csv" &&
+      this.options.csvKernel &&
+      typeof WebAssembly !== "undefined" &&
+      this.cols.every((c) => c.spec.type !== "string")
     );
   }
 
