@@ -52,115 +52,117 @@
         (loop $field
           (local.set $c (i32.load8_u (local.get $i)))
           (local.set $kind (i32.load8_u (i32.add (local.get $kinds) (local.get $f))))
-          (if (i32.eq (local.get $kind) (i32.const 2))
+          ;; The field's value into $v, by its column's kind.
+          (block $value
+            (if (i32.eq (local.get $kind) (i32.const 2))
+              (then
+                ;; A category: the bytes up to the delimiter or the line feed, not quoted, ASCII.
+                (br_if $done (i32.eq (local.get $c) (i32.const 34)))
+                (local.set $from (local.get $i))
+                (block $textEnd
+                  (loop $text
+                    (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+                    (local.set $c (i32.load8_u (local.get $i)))
+                    (br_if $textEnd (i32.or (i32.eq (local.get $c) (local.get $delim))
+                                            (i32.eq (local.get $c) (i32.const 10))))
+                    (br_if $done (i32.ge_u (local.get $c) (i32.const 128)))
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br $text)))
+                ;; In the last field a CR before the line feed is the line break's.
+                (local.set $to (local.get $i))
+                (if (i32.and (i32.eq (i32.add (local.get $f) (i32.const 1)) (local.get $fields))
+                             (i32.and (i32.gt_u (local.get $to) (local.get $from))
+                                      (i32.eq (i32.load8_u (i32.sub (local.get $to) (i32.const 1))) (i32.const 13))))
+                  (then (local.set $to (i32.sub (local.get $to) (i32.const 1)))))
+                ;; An empty cell is a missing value: the general way.
+                (br_if $done (i32.eq (local.get $to) (local.get $from)))
+                (local.set $d (call $levelCode (local.get $f) (local.get $from) (local.get $to)
+                                               (local.get $table) (local.get $mask)))
+                (br_if $done (i32.lt_s (local.get $d) (i32.const 0)))
+                (local.set $v (f64.convert_i32_s (local.get $d)))
+                (br $value)))
+            (if (i32.eq (local.get $kind) (i32.const 3))
+              (then
+                ;; A date written YYYY-MM-DD, as epoch milliseconds.
+                (local.set $d (call $dateDays (local.get $i)))
+                (br_if $done (i32.eq (local.get $d) (i32.const 0x7fffffff)))
+                (local.set $i (i32.add (local.get $i) (i32.const 10)))
+                (local.set $v (f64.mul (f64.convert_i32_s (local.get $d)) (f64.const 86400000)))
+                (br $value)))
+            ;; An optional sign.
+            (local.set $negative (i32.eq (local.get $c) (i32.const 45)))
+            (local.set $i (i32.add (local.get $i)
+              (i32.or (local.get $negative) (i32.eq (local.get $c) (i32.const 43)))))
+            ;; The digits before the point.
+            (local.set $from (local.get $i))
+            (local.set $mantissa (i64.const 0))
+            (block $wholeEnd
+              (loop $wholeDigit
+                (local.set $d (i32.sub (i32.load8_u (local.get $i)) (i32.const 48)))
+                (br_if $wholeEnd (i32.gt_u (local.get $d) (i32.const 9)))
+                (local.set $mantissa (i64.add (i64.mul (local.get $mantissa) (i64.const 10))
+                                              (i64.extend_i32_u (local.get $d))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $wholeDigit)))
+            (local.set $whole (i32.sub (local.get $i) (local.get $from)))
+            ;; The point and the digits after it.
+            (local.set $fraction (i32.const 0))
+            (if (i32.eq (i32.load8_u (local.get $i)) (i32.const 46))
+              (then
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (local.set $from (local.get $i))
+                (local.set $word (i64.load (local.get $i)))
+                ;; Eight digits at once when the next eight bytes are all digits.
+                (if (i64.eq
+                      (i64.or
+                        (i64.and (local.get $word) (i64.const 0xF0F0F0F0F0F0F0F0))
+                        (i64.shr_u
+                          (i64.and (i64.add (local.get $word) (i64.const 0x0606060606060606))
+                                   (i64.const 0xF0F0F0F0F0F0F0F0))
+                          (i64.const 4)))
+                      (i64.const 0x3333333333333333))
+                  (then
+                    (local.set $word (i64.shr_u
+                      (i64.mul (i64.and (local.get $word) (i64.const 0x0F0F0F0F0F0F0F0F)) (i64.const 2561))
+                      (i64.const 8)))
+                    (local.set $word (i64.shr_u
+                      (i64.mul (i64.and (local.get $word) (i64.const 0x00FF00FF00FF00FF)) (i64.const 6553601))
+                      (i64.const 16)))
+                    (local.set $word (i64.shr_u
+                      (i64.mul (i64.and (local.get $word) (i64.const 0x0000FFFF0000FFFF)) (i64.const 42949672960001))
+                      (i64.const 32)))
+                    (local.set $mantissa (i64.add (i64.mul (local.get $mantissa) (i64.const 100000000))
+                                                  (local.get $word)))
+                    (local.set $i (i32.add (local.get $i) (i32.const 8)))))
+                (block $fractionEnd
+                  (loop $fractionDigit
+                    (local.set $d (i32.sub (i32.load8_u (local.get $i)) (i32.const 48)))
+                    (br_if $fractionEnd (i32.gt_u (local.get $d) (i32.const 9)))
+                    (local.set $mantissa (i64.add (i64.mul (local.get $mantissa) (i64.const 10))
+                                                  (i64.extend_i32_u (local.get $d))))
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br $fractionDigit)))
+                (local.set $fraction (i32.sub (local.get $i) (local.get $from)))))
+            ;; 1 to 15 digits: the mantissa is exact in a double (a longer one may have wrapped).
+            (local.set $d (i32.add (local.get $whole) (local.get $fraction)))
+            (br_if $done (i32.or (i32.eqz (local.get $d)) (i32.gt_u (local.get $d) (i32.const 15))))
+            (local.set $v (f64.convert_i64_s (local.get $mantissa)))
+            (if (local.get $fraction)
+              (then (local.set $v (f64.div (local.get $v)
+                                           (f64.load (i32.shl (local.get $fraction) (i32.const 3)))))))
+            (if (local.get $negative) (then (local.set $v (f64.neg (local.get $v)))))
+          )
+          ;; A number's or a date's range, and a safe integer for an integer column.
+          (if (i32.ne (local.get $kind) (i32.const 2))
             (then
-              ;; A category: the bytes up to the delimiter or the line feed, not quoted, ASCII.
-              (br_if $done (i32.eq (local.get $c) (i32.const 34)))
-              (local.set $from (local.get $i))
-              (block $textEnd
-                (loop $text
-                  (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
-                  (local.set $c (i32.load8_u (local.get $i)))
-                  (br_if $textEnd (i32.or (i32.eq (local.get $c) (local.get $delim))
-                                          (i32.eq (local.get $c) (i32.const 10))))
-                  (br_if $done (i32.ge_u (local.get $c) (i32.const 128)))
-                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                  (br $text)))
-              ;; In the last field a CR before the line feed is the line break's.
-              (local.set $to (local.get $i))
-              (if (i32.and (i32.eq (i32.add (local.get $f) (i32.const 1)) (local.get $fields))
-                           (i32.and (i32.gt_u (local.get $to) (local.get $from))
-                                    (i32.eq (i32.load8_u (i32.sub (local.get $to) (i32.const 1))) (i32.const 13))))
-                (then (local.set $to (i32.sub (local.get $to) (i32.const 1)))))
-              ;; An empty cell is a missing value: the general way.
-              (br_if $done (i32.eq (local.get $to) (local.get $from)))
-              (local.set $d (call $levelCode (local.get $f) (local.get $from) (local.get $to)
-                                             (local.get $table) (local.get $mask)))
-              (br_if $done (i32.lt_s (local.get $d) (i32.const 0)))
-              (local.set $v (f64.convert_i32_s (local.get $d))))
-            (else (if (i32.eq (local.get $kind) (i32.const 3))
-            (then
-              ;; A date written YYYY-MM-DD (epoch milliseconds), within its column's range.
-              (local.set $d (call $dateDays (local.get $i)))
-              (br_if $done (i32.eq (local.get $d) (i32.const 0x7fffffff)))
-              (local.set $i (i32.add (local.get $i) (i32.const 10)))
-              (local.set $v (f64.mul (f64.convert_i32_s (local.get $d)) (f64.const 86400000)))
               (local.set $bound (i32.add (local.get $bounds) (i32.shl (local.get $f) (i32.const 4))))
               (br_if $done (i32.eqz (i32.and
                 (f64.ge (local.get $v) (f64.load (local.get $bound)))
-                (f64.le (local.get $v) (f64.load offset=8 (local.get $bound)))))))
-            (else
-          ;; An optional sign.
-          (local.set $negative (i32.eq (local.get $c) (i32.const 45)))
-          (local.set $i (i32.add (local.get $i)
-            (i32.or (local.get $negative) (i32.eq (local.get $c) (i32.const 43)))))
-          ;; The digits before the point.
-          (local.set $from (local.get $i))
-          (local.set $mantissa (i64.const 0))
-          (block $wholeEnd
-            (loop $wholeDigit
-              (local.set $d (i32.sub (i32.load8_u (local.get $i)) (i32.const 48)))
-              (br_if $wholeEnd (i32.gt_u (local.get $d) (i32.const 9)))
-              (local.set $mantissa (i64.add (i64.mul (local.get $mantissa) (i64.const 10))
-                                            (i64.extend_i32_u (local.get $d))))
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br $wholeDigit)))
-          (local.set $whole (i32.sub (local.get $i) (local.get $from)))
-          ;; The point and the digits after it.
-          (local.set $fraction (i32.const 0))
-          (if (i32.eq (i32.load8_u (local.get $i)) (i32.const 46))
-            (then
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (local.set $from (local.get $i))
-              (local.set $word (i64.load (local.get $i)))
-              ;; Eight digits at once when the next eight bytes are all digits.
-              (if (i64.eq
-                    (i64.or
-                      (i64.and (local.get $word) (i64.const 0xF0F0F0F0F0F0F0F0))
-                      (i64.shr_u
-                        (i64.and (i64.add (local.get $word) (i64.const 0x0606060606060606))
-                                 (i64.const 0xF0F0F0F0F0F0F0F0))
-                        (i64.const 4)))
-                    (i64.const 0x3333333333333333))
-                (then
-                  (local.set $word (i64.shr_u
-                    (i64.mul (i64.and (local.get $word) (i64.const 0x0F0F0F0F0F0F0F0F)) (i64.const 2561))
-                    (i64.const 8)))
-                  (local.set $word (i64.shr_u
-                    (i64.mul (i64.and (local.get $word) (i64.const 0x00FF00FF00FF00FF)) (i64.const 6553601))
-                    (i64.const 16)))
-                  (local.set $word (i64.shr_u
-                    (i64.mul (i64.and (local.get $word) (i64.const 0x0000FFFF0000FFFF)) (i64.const 42949672960001))
-                    (i64.const 32)))
-                  (local.set $mantissa (i64.add (i64.mul (local.get $mantissa) (i64.const 100000000))
-                                                (local.get $word)))
-                  (local.set $i (i32.add (local.get $i) (i32.const 8)))))
-              (block $fractionEnd
-                (loop $fractionDigit
-                  (local.set $d (i32.sub (i32.load8_u (local.get $i)) (i32.const 48)))
-                  (br_if $fractionEnd (i32.gt_u (local.get $d) (i32.const 9)))
-                  (local.set $mantissa (i64.add (i64.mul (local.get $mantissa) (i64.const 10))
-                                                (i64.extend_i32_u (local.get $d))))
-                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                  (br $fractionDigit)))
-              (local.set $fraction (i32.sub (local.get $i) (local.get $from)))))
-          ;; 1 to 15 digits: the mantissa is exact in a double (a longer one may have wrapped).
-          (local.set $d (i32.add (local.get $whole) (local.get $fraction)))
-          (br_if $done (i32.or (i32.eqz (local.get $d)) (i32.gt_u (local.get $d) (i32.const 15))))
-          (local.set $v (f64.convert_i64_s (local.get $mantissa)))
-          (if (local.get $fraction)
-            (then (local.set $v (f64.div (local.get $v)
-                                         (f64.load (i32.shl (local.get $fraction) (i32.const 3)))))))
-          (if (local.get $negative) (then (local.set $v (f64.neg (local.get $v)))))
-          ;; The column's range, and a safe integer for an integer column.
-          (local.set $bound (i32.add (local.get $bounds) (i32.shl (local.get $f) (i32.const 4))))
-          (br_if $done (i32.eqz (i32.and
-            (f64.ge (local.get $v) (f64.load (local.get $bound)))
-            (f64.le (local.get $v) (f64.load offset=8 (local.get $bound))))))
-          (if (local.get $kind)
-            (then (br_if $done (i32.or
-              (f64.ne (f64.trunc (local.get $v)) (local.get $v))
-              (f64.gt (f64.abs (local.get $v)) (f64.const 9007199254740991))))))))))
+                (f64.le (local.get $v) (f64.load offset=8 (local.get $bound))))))
+              (if (i32.eq (local.get $kind) (i32.const 1))
+                (then (br_if $done (i32.or
+                  (f64.ne (f64.trunc (local.get $v)) (local.get $v))
+                  (f64.gt (f64.abs (local.get $v)) (f64.const 9007199254740991))))))))
           ;; Stored before the record is known whole: a row counts only once it is.
           (f64.store
             (i32.add (local.get $out)
