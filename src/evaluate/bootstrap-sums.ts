@@ -17,16 +17,28 @@ type SumsFunction = (state: number, m: number, data: number, w: number, out: num
 
 const PAGE_BYTES = 65536;
 
-/** The thread's memory and module instance, grown to the largest gathering so far. */
-let shared: { memory: WebAssembly.Memory; exports: Record<string, unknown> } | undefined;
+/**
+ * The thread's memory and module instance, grown to the largest gathering so far, and the weight
+ * table written at its start.
+ */
+let shared: { memory: WebAssembly.Memory; exports: Record<string, unknown>; table: Uint8Array } | undefined;
 
-function memoryOf(bytes: number): { memory: WebAssembly.Memory; exports: Record<string, unknown> } {
+function memoryOf(
+  bytes: number,
+  table: Uint8Array,
+): { memory: WebAssembly.Memory; exports: Record<string, unknown> } {
   if (shared === undefined) {
     const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) });
     const module = new WebAssembly.Module(Buffer.from(BOOTSTRAP_SUMS_WASM, "base64"));
-    shared = { memory, exports: new WebAssembly.Instance(module, { env: { memory } }).exports };
+    shared = { memory, exports: new WebAssembly.Instance(module, { env: { memory } }).exports, table };
+    new Uint8Array(memory.buffer).set(table);
   } else if (shared.memory.buffer.byteLength < bytes) {
     shared.memory.grow(Math.ceil((bytes - shared.memory.buffer.byteLength) / PAGE_BYTES));
+  }
+  // Written once: growing keeps it, and there is one table (POISSON_WEIGHTS).
+  if (shared.table !== table) {
+    new Uint8Array(shared.memory.buffer).set(table);
+    shared.table = table;
   }
   return shared;
 }
@@ -92,8 +104,7 @@ export class BootstrapSums implements ResampleSums {
     const dataAt = align16(table.length);
     const wAt = align16(dataAt + 8 * channels * blockRows);
     const sumsAt = align16(wAt + 8 * (blockRows + 2));
-    const { memory, exports } = memoryOf(sumsAt + 8 * width * resamples);
-    new Uint8Array(memory.buffer).set(table);
+    const { memory, exports } = memoryOf(sumsAt + 8 * width * resamples, table);
     this.data = new Float64Array(memory.buffer, dataAt, channels * blockRows);
     this.w = new Float64Array(memory.buffer, wAt, blockRows + 2);
     this.sums = new Float64Array(memory.buffer, sumsAt, width * resamples).fill(0);
