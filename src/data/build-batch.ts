@@ -27,7 +27,15 @@ const TYPE_CODE: Record<ColumnSpec["type"], number> = {
 };
 
 const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const BOOLEAN_TEXT: Record<string, number> = { true: 1, false: 0, yes: 1, no: 0, "1": 1, "0": 0 };
+/** The words a boolean cell may hold (in any case), and their values. */
+export const BOOLEAN_TEXT: Readonly<Record<string, number>> = {
+  true: 1,
+  false: 0,
+  yes: 1,
+  no: 0,
+  "1": 1,
+  "0": 0,
+};
 
 /** How a column's cells are read and checked; built once per read from the spec. */
 export interface ColumnState {

@@ -11,7 +11,7 @@ import type { DataSpec } from "../spec/schemas.js";
 import { InputError } from "../errors.js";
 import { closest } from "../spec/did-you-mean.js";
 import type { BuiltBatch, ColumnState } from "./build-batch.js";
-import { BatchBuilder, columnStates, decode } from "./build-batch.js";
+import { BOOLEAN_TEXT, BatchBuilder, columnStates, decode } from "./build-batch.js";
 import type { CollectedProblems } from "./collect-problems.js";
 import { ProblemCollector, showValue } from "./collect-problems.js";
 import {
@@ -508,23 +508,15 @@ function tooLongProblem(
 }
 
 /** Every spelling of a boolean the reader accepts (`true`, `no`, `1`... in any case), and its value. */
-const BOOLEAN_SPELLINGS: readonly [string, number][] = [
-  ["1", 1],
-  ["0", 0],
-  ...(
-    [
-      ["true", 1],
-      ["false", 0],
-      ["yes", 1],
-      ["no", 0],
-    ] as const
-  ).flatMap(([word, value]) => caseVariants(word).map((spelling): [string, number] => [spelling, value])),
-];
+const BOOLEAN_SPELLINGS: readonly [string, number][] = Object.entries(BOOLEAN_TEXT).flatMap(([word, value]) =>
+  caseVariants(word).map((spelling): [string, number] => [spelling, value]),
+);
 
 /** `word` with each letter in either case. */
 function caseVariants(word: string): string[] {
   let out = [""];
-  for (const c of word) out = out.flatMap((head) => [head + c.toLowerCase(), head + c.toUpperCase()]);
+  for (const c of word)
+    out = out.flatMap((head) => [...new Set([head + c.toLowerCase(), head + c.toUpperCase()])]);
   return out;
 }
 
