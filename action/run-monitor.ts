@@ -17,7 +17,7 @@ import * as core from "@actions/core";
 import { canonicalJson } from "../src/canonical-json.js";
 import type { Problem } from "../src/errors.js";
 import { monitorProject } from "../src/monitor/monitor-project.js";
-import type { MonitorReport } from "../src/monitor/monitor-report-schema.js";
+import type { MonitorReport } from "../src/report/monitor-report-schema.js";
 import {
   DRIFT_ISSUE_LABEL,
   planDriftIssue,

@@ -4,7 +4,7 @@
  * in any Octokit pointed at the simulator.
  */
 import type { ProbotOctokit } from "probot";
-import type { ArtifactLimits } from "./load-run-reports.js";
+import type { ArtifactLimits } from "./artifact-limits.js";
 
 type FullClient = InstanceType<typeof ProbotOctokit>;
 type Rest = FullClient["rest"];

@@ -20,7 +20,8 @@ import {
 import type { AppIdentity, AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
 import { botLogin, statusOf } from "./github-client.js";
 import { readDefaultBranch, type DefaultBranchState } from "./handle-workflow-run.js";
-import { loadRunReports, type ArtifactLimits } from "./load-run-reports.js";
+import type { ArtifactLimits } from "./artifact-limits.js";
+import { loadRunReports } from "./load-run-reports.js";
 import { upsertMarkedComment } from "./marked-comment.js";
 import { GATE_CHECK, runIdOfCheck } from "./plan-check.js";
 import { fetchRole } from "./repository-role.js";

@@ -5,7 +5,7 @@
  */
 import type { ApplicationFunction, Context, Probot } from "probot";
 import type { AppIdentity, AppRuntime, GitHubClient } from "./github-client.js";
-import { ARTIFACT_LIMITS, type ArtifactLimits } from "./load-run-reports.js";
+import { ARTIFACT_LIMITS, type ArtifactLimits } from "./artifact-limits.js";
 import { handleCommentCommand } from "./handle-comment-command.js";
 import { handleMerge } from "./handle-merge.js";
 import { handlePromotionLabel } from "./handle-promotion-label.js";

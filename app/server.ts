@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import type { ProbotOctokit } from "probot";
 import { Probot, createNodeMiddleware } from "probot";
 import type { AppIdentity } from "./github-client.js";
-import type { ArtifactLimits } from "./load-run-reports.js";
+import type { ArtifactLimits } from "./artifact-limits.js";
 import { modelgateApp } from "./modelgate-app.js";
 
 /** Settings of the server, from the environment. */

@@ -8,8 +8,8 @@ import type {
   ColumnDrift,
   MonitorModelReport,
   MonitorReport,
-} from "../../src/monitor/monitor-report-schema.js";
-import type { MonitorThresholds } from "../../src/monitor/monitor-thresholds.js";
+} from "../../src/report/monitor-report-schema.js";
+import type { MonitorThresholds } from "../../src/project/monitor-thresholds.js";
 import { renderMonitorHtml } from "../../src/monitor/render-monitor-html.js";
 import { renderMonitorMarkdown } from "../../src/monitor/render-monitor-markdown.js";
 import { cleanText } from "../../src/report/escape-markdown.js";

@@ -12,7 +12,6 @@ import { InputError } from "../errors.js";
 import { closest } from "../project/did-you-mean.js";
 import type { BuiltBatch, ColumnState } from "./build-batch.js";
 import { BOOLEAN_TEXT, BatchBuilder, columnStates, decode } from "./build-batch.js";
-import type { CollectedProblems } from "./collect-problems.js";
 import { ProblemCollector, showValue } from "./collect-problems.js";
 import {
   BLANK,
@@ -38,6 +37,7 @@ import type { DataProfile, ProfileOptions } from "./profile-columns.js";
 import { DataProfiler, profileOptionsOf } from "./profile-columns.js";
 import type { RowBatch } from "./row-batch.js";
 import { SplitAssigner } from "./stable-split.js";
+import type { ReaderState, ReadLimits, WorkerInput } from "./read-protocol.js";
 
 /** Options of every read. All have defaults. */
 export interface ReadOptions {
@@ -80,53 +80,8 @@ export interface ReadOptions {
   csvKernel?: boolean;
 }
 
-/** The limits of a read: the numeric {@link ReadOptions} and the kernel's switch, defaults applied. */
-export type ReadLimits = Required<
-  Pick<
-    ReadOptions,
-    | "batchSize"
-    | "maxRecordBytes"
-    | "maxProblems"
-    | "examplesPerKind"
-    | "maxLevels"
-    | "readSize"
-    | "csvKernel"
-  >
->;
-
 /** Files from this size on are read in a worker thread when `worker` is "auto" (16 MiB). */
 export const WORKER_MIN_BYTES = 16 << 20;
-
-/** Where a finished read ended up, carried from a worker thread to the reader that started it. */
-export interface ReaderState {
-  rows: number;
-  train: number;
-  test: number;
-  bytes: number;
-  sha256: string;
-  stopped: boolean;
-  problems: CollectedProblems;
-  /** Per column, the first rows with a missing value. */
-  missingRows: number[][];
-  /** The profile, when the reader drew one ({@link DatasetReader.drawProfile}). */
-  profile: DataProfile | undefined;
-}
-
-/** What a worker thread needs to read the same file the same way. */
-export interface WorkerInput {
-  spec: DataSpec;
-  path: string;
-  file: string;
-  specFile: string;
-  limits: ReadLimits;
-  hash: boolean;
-  /** Send the bytes read to the calling thread, which hashes them (instead of `hash`). */
-  sendBytes: boolean;
-  failFast: boolean;
-  profile: ProfileOptions | undefined;
-  /** The columns the reader profiles (true), when not all. */
-  profileColumns: boolean[] | undefined;
-}
 
 export type DataFormat = "csv" | "json" | "jsonl";
 

@@ -9,48 +9,19 @@
  */
 import { createHash } from "node:crypto";
 import { Worker, type WorkerOptions } from "node:worker_threads";
-import type { Problem } from "../errors.js";
 import { InputError } from "../errors.js";
-import type { DatasetReader, ReaderState, WorkerInput } from "./read-dataset.js";
+import type {
+  BytesMessage,
+  ReturnMessage,
+  WireBatch,
+  WorkerInput,
+  WorkerMessage,
+  WorkerReader,
+} from "./read-protocol.js";
 import type { ColumnVector, RowBatch } from "./row-batch.js";
 
 /** Batches the worker may have sent that this thread has not yet taken. */
 export const BATCHES_AHEAD = 3;
-
-/** One batch as it crosses threads: the columns' arrays, and the category levels new since the last. */
-export interface WireBatch {
-  length: number;
-  row: Uint32Array;
-  line: Uint32Array;
-  side: Uint8Array;
-  /** Per column: its values (numeric), codes (category) or texts (string). */
-  columns: (Float64Array | Int32Array | (string | null)[])[];
-  /** Per category column: levels first seen since the previous batch, as written and as labelled. */
-  newRaw: string[][];
-  newLevels: string[][];
-}
-
-/** What the worker sends. */
-export type WorkerMessage =
-  | { type: "batch"; batch: WireBatch }
-  | { type: "end"; state: ReaderState }
-  | { type: "input-error"; problems: Problem[] }
-  | { type: "error"; message: string; stack: string | undefined };
-
-/** The bytes of one read of the file, for this thread's sha256 (handled as it arrives). */
-export interface BytesMessage {
-  type: "bytes";
-  bytes: Uint8Array<ArrayBuffer>;
-}
-
-/**
- * What this thread sends: a batch was taken (`taken`), and arrays the worker may reuse: the bytes
- * it sent once they are hashed, and a recycling caller's batch arrays once it asked for more.
- */
-export interface ReturnMessage {
-  taken: boolean;
-  buffers: ArrayBuffer[];
-}
 
 /**
  * The worker's script beside this module: read-worker.js in the compiled package, and in the
@@ -65,7 +36,7 @@ export function defaultWorkerScript(): URL {
  * holds the read's counts, hash and problems as if it had read the file itself.
  */
 export async function* readInWorker(
-  reader: DatasetReader,
+  reader: WorkerReader,
   script: URL,
 ): AsyncGenerator<RowBatch, void, undefined> {
   // This thread hashes the bytes the worker reads: it has time to spare while the worker parses.
@@ -170,7 +141,7 @@ function buffersOf(wire: WireBatch): ArrayBuffer[] {
 }
 
 /** The batch with this thread's level arrays, which grow as the worker's did. */
-function toRowBatch(reader: DatasetReader, wire: WireBatch): RowBatch {
+function toRowBatch(reader: WorkerReader, wire: WireBatch): RowBatch {
   let k = 0;
   const columns = reader.cols.map((col, c): ColumnVector => {
     const data = wire.columns[c]!;

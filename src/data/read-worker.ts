@@ -5,8 +5,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { InputError } from "../errors.js";
-import { DatasetReader, type WorkerInput } from "./read-dataset.js";
-import type { BytesMessage, ReturnMessage, WireBatch, WorkerMessage } from "./read-in-worker.js";
+import { DatasetReader } from "./read-dataset.js";
+import type { BytesMessage, ReturnMessage, WireBatch, WorkerInput, WorkerMessage } from "./read-protocol.js";
 import type { RowBatch } from "./row-batch.js";
 
 // The same numbers as in read-in-worker.ts, which this script must not import: it loads the

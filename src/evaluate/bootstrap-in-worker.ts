@@ -6,7 +6,7 @@
  */
 import type { Worker } from "node:worker_threads";
 import { startWorker } from "../data/read-in-worker.js";
-import type { ResampleReductions, ResampleRequest } from "./bootstrap.js";
+import type { ResampleReductions, ResampleRequest } from "./bootstrap-protocol.js";
 
 /**
  * The worker's script beside this module: bootstrap-worker.js in the compiled package, and in

@@ -3,7 +3,8 @@
  * the resamples the request names and sends them back, moving the arrays rather than copying.
  */
 import { parentPort } from "node:worker_threads";
-import { reduceRequestedResamples, type ResampleRequest } from "./bootstrap.js";
+import { reduceRequestedResamples } from "./bootstrap.js";
+import type { ResampleRequest } from "./bootstrap-protocol.js";
 
 const port = parentPort;
 if (port === null) throw new Error("bootstrap-worker.js runs as a worker thread");

@@ -34,6 +34,7 @@ import type { MetricName } from "../project/schemas.js";
 import { existsSync } from "node:fs";
 import type { BootstrapWorker } from "./bootstrap-in-worker.js";
 import type { MetricOptions, PreparedMetric } from "./metric-types.js";
+import type { ResampleReductions, ResampleRequest } from "./bootstrap-protocol.js";
 import { checkLengths } from "./metric-types.js";
 import { KERNEL_CHANNELS, resampleSums } from "./bootstrap-sums.js";
 import { metricDefinition, rowReductionOf, type RowChannel, type RowReduction } from "./metrics.js";
@@ -259,20 +260,6 @@ function planReductions(statistics: readonly PreparedMetric[]): ReductionPlan {
 }
 
 /**
- * The row reductions of resamples `from` .. `to` - 1: per resample its channel sums (S per
- * resample), maxima (M per resample) and Σ w. A resample's numbers do not depend on which other
- * resamples are gathered with it, so ranges gathered apart (on two threads) are bit for bit
- * those of one gathering.
- */
-export interface ResampleReductions {
-  from: number;
-  to: number;
-  sums: Float64Array;
-  maxima: Float64Array;
-  totals: Float64Array;
-}
-
-/**
  * Gathers the reductions block by block: for each block of rows, the channels are filled once
  * and every resample's weights for the block are drawn and folded in, so memory holds one block
  * whatever the row count and the block stays in cache.
@@ -398,22 +385,6 @@ function resampleStatistics(
   const plan = planReductions(statistics);
   const part = reduceResamples(rows, plan, options.seed, 0, options.samples);
   return finishStatistics(rows, statistics, plan, [part], options);
-}
-
-/**
- * What a second thread needs to gather some resamples' reductions itself: the rows' actual
- * values and predictions, and which metric of which predictions each statistic is, in order.
- */
-export interface ResampleRequest {
-  rows: number;
-  seed: number;
-  from: number;
-  to: number;
-  actual: Float64Array;
-  predicted: Float64Array[];
-  /** Per statistic: its metric and the index of its predictions in `predicted`. */
-  statistics: [MetricName, number][];
-  metricOptions?: MetricOptions;
 }
 
 /** The reductions a {@link ResampleRequest} asks for (what the bootstrap worker runs). */

@@ -14,8 +14,8 @@ import {
   psiNoiseLevel,
   type TestResult,
 } from "./drift-statistics.js";
-import type { ColumnDrift, DriftReason } from "./monitor-report-schema.js";
-import type { MonitorThresholds } from "./monitor-thresholds.js";
+import type { ColumnDrift, DriftReason } from "../report/monitor-report-schema.js";
+import type { MonitorThresholds } from "../project/monitor-thresholds.js";
 
 /** A column the production model depends on, and how. */
 export interface MonitoredColumn {

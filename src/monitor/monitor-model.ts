@@ -27,8 +27,8 @@ import {
   type DriftReason,
   type MonitorModelReport,
   type PerformanceJson,
-} from "./monitor-report-schema.js";
-import type { MonitorThresholds } from "./monitor-thresholds.js";
+} from "../report/monitor-report-schema.js";
+import type { MonitorThresholds } from "../project/monitor-thresholds.js";
 import { resolveNewColumns } from "./resolve-new-columns.js";
 
 /** Values kept per numeric column of the new data for the KS test (a seeded uniform sample). */

@@ -5,7 +5,7 @@
  */
 import { InputError, type Problem } from "../errors.js";
 import { loadChampion, readRegistry, type RegistrySource } from "../model/load-model.js";
-import { TOOL_VERSION } from "../run/evaluate-project.js";
+import { TOOL_VERSION } from "../report/report-schema.js";
 import { resolveAlias } from "../registry/registry-transitions.js";
 import { displayPath, type LoadedProject } from "../project/load-project.js";
 import { monitorModel } from "./monitor-model.js";
@@ -14,8 +14,8 @@ import {
   worstVerdict,
   type MonitorModelReport,
   type MonitorReport,
-} from "./monitor-report-schema.js";
-import { resolveThresholds, type MonitorThresholds } from "./monitor-thresholds.js";
+} from "../report/monitor-report-schema.js";
+import { resolveThresholds, type MonitorThresholds } from "../project/monitor-thresholds.js";
 
 export interface MonitorProjectOptions {
   /** The new data file of each model to monitor (absolute paths); models not named are skipped. */

@@ -9,7 +9,7 @@
  * closed, so closing an issue is not undone by the next scheduled run.
  */
 import { sha256Hex, canonicalJson } from "../canonical-json.js";
-import type { MonitorModelReport } from "./monitor-report-schema.js";
+import type { MonitorModelReport } from "../report/monitor-report-schema.js";
 import { renderMonitorModel } from "./render-monitor-markdown.js";
 
 /** The label every drift issue carries; the search for existing issues is narrowed to it. */

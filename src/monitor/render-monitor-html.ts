@@ -17,7 +17,7 @@ import type {
   MonitorReport,
   PerformanceJson,
   Verdict,
-} from "./monitor-report-schema.js";
+} from "../report/monitor-report-schema.js";
 
 export interface MonitorHtmlOptions {
   /** The page title; default "modelgate monitor". */

@@ -13,7 +13,7 @@ import type {
   MonitorReport,
   PerformanceJson,
   Verdict,
-} from "./monitor-report-schema.js";
+} from "../report/monitor-report-schema.js";
 
 const MARK: Record<Verdict, string> = { ok: "🟢 ok", warn: "🟡 warn", alert: "🔴 alert" };
 const STATUS: Record<ColumnDrift["status"], string> = { ...MARK, skipped: "⚪ skipped" };

@@ -4,7 +4,7 @@
  * (`schemas/*.schema.json`, written by `npm run schemas`) all come from here.
  */
 import { z } from "zod";
-import { monitorSpecSchema } from "../monitor/monitor-thresholds.js";
+import { monitorSpecSchema } from "./monitor-thresholds.js";
 
 /** Model names become file paths in registry commits (DESIGN.md, "Contracts"). */
 export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;

@@ -8,7 +8,7 @@
  * `reportSchema`, since only evaluation reports belong there.
  */
 import { z } from "zod";
-import { monitorReportSchema } from "../monitor/monitor-report-schema.js";
+import { monitorReportSchema } from "./monitor-report-schema.js";
 import { reportSchema } from "./report-schema.js";
 
 /**

@@ -8,6 +8,9 @@
 import { z } from "zod";
 import { MODEL_NAME_PATTERN } from "../project/schemas.js";
 
+/** The version of modelgate that writes report.json (its `tool.version`). */
+export const TOOL_VERSION = "0.1.0";
+
 export const REPORT_SCHEMA_VERSION = 1;
 
 /** Bounded strings: names come from specs and data a PR controls. */

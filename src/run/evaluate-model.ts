@@ -30,19 +30,15 @@ import type { ModelFile } from "../model/model-file.js";
 import { championModel, type Champion } from "../model/load-model.js";
 import { assembleModelReport } from "./assemble-report.js";
 import { progress } from "./progress-stream.js";
-import { trainModel, type TrainedModel } from "./train-model.js";
+import { trainModel, type TrainedModel, type TrainOptions } from "./train-model.js";
 import { builtinModel } from "../model/builtin-model.js";
 import type { BatchScorer } from "../model/fitted-model.js";
 
 /** The production model to compare with, as the registry holds it. */
-export interface EvaluateOptions {
+export interface EvaluateOptions extends TrainOptions {
   /** Paths in the report are relative to this folder (the repository root). */
   root: string;
-  /** Paths in problems are relative to this folder (the working directory). */
-  displayBase: string;
   champion: Champion | null;
-  /** Progress lines (rows read, rows/s) for long runs. */
-  onProgress?: (event: { model: string; pass: string; rows: number }) => void;
 }
 
 export interface ModelEvaluation {

@@ -4,12 +4,10 @@
  * others are returned beside it.
  */
 import { InputError, type Problem } from "../errors.js";
-import { REPORT_SCHEMA_VERSION, type Report } from "../report/report-schema.js";
+import { REPORT_SCHEMA_VERSION, TOOL_VERSION, type Report } from "../report/report-schema.js";
 import type { LoadedProject } from "../project/load-project.js";
 import type { Champion } from "../model/load-model.js";
 import { evaluateModel, type EvaluateOptions, type ModelEvaluation } from "./evaluate-model.js";
-
-export const TOOL_VERSION = "0.1.0";
 
 export interface ProjectEvaluation {
   report: Report;

@@ -7,9 +7,16 @@ import type { ModelFit } from "../train/fit-common.js";
 import { fitLinear, planLinear, rereadsRows } from "../train/fit-linear.js";
 import { fitLogistic } from "../train/fit-logistic.js";
 import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../model/model-file.js";
-import type { EvaluateOptions } from "./evaluate-model.js";
 import { progress } from "./progress-stream.js";
 import { combineScans, scanPart, sharedEdges, shareLevels, type PartScan } from "../shard/shard-data.js";
+
+/** What training needs from its caller (evaluation passes its own options). */
+export interface TrainOptions {
+  /** Paths in problems are relative to this folder (the working directory). */
+  displayBase: string;
+  /** Progress lines (rows read, rows/s) for long runs. */
+  onProgress?: (event: { model: string; pass: string; rows: number }) => void;
+}
 
 export interface TrainedModel {
   scan: DatasetScan;
@@ -33,10 +40,7 @@ export interface TrainedModel {
  * factoring (linear models) and to a temporary binary file that the later passes (scoring,
  * and a logistic fit's) read back. Part files named by a glob are scanned in order as one.
  */
-export async function trainModel(
-  m: LoadedModel,
-  options: Pick<EvaluateOptions, "displayBase" | "onProgress">,
-): Promise<TrainedModel> {
+export async function trainModel(m: LoadedModel, options: TrainOptions): Promise<TrainedModel> {
   const shown = displayPath(options.displayBase, m.dataFile);
   const specFile = displayPath(options.displayBase, m.dataSpecFile);
   // Every row is kept for a fit that reads them again (logistic, or a search scored by mae...);

@@ -15,11 +15,10 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { InputError, type Problem } from "../errors.js";
 import type { Registry } from "../registry/registry-document.js";
-import { REPORT_SCHEMA_VERSION, type Report } from "../report/report-schema.js";
+import { REPORT_SCHEMA_VERSION, TOOL_VERSION, type Report } from "../report/report-schema.js";
 import { canonicalJson } from "../canonical-json.js";
 import { displayPath, type LoadedProject } from "../project/load-project.js";
 import type { Champion } from "../model/load-model.js";
-import { TOOL_VERSION } from "../run/evaluate-project.js";
 import {
   fitShard,
   mergeFits,

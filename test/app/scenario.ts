@@ -12,7 +12,7 @@ import type { Report } from "../../src/report/report-schema.js";
 import { evaluateProject } from "../../src/run/evaluate-project.js";
 import { loadChampion, registryDirOf, workingTreeSource } from "../../src/model/load-model.js";
 import { loadProject } from "../../src/project/load-project.js";
-import type { ArtifactLimits } from "../../app/load-run-reports.js";
+import type { ArtifactLimits } from "../../app/artifact-limits.js";
 import { startServer, type RunningServer } from "../../app/server.js";
 import {
   startGitHubSim,

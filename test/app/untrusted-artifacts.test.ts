@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ArtifactLimits } from "../../app/load-run-reports.js";
+import type { ArtifactLimits } from "../../app/artifact-limits.js";
 import { COMMENT_MARKER } from "../../app/plan-comment.js";
 import type { Report } from "../../src/report/report-schema.js";
 import { findHazards } from "../report/markdown-safety.js";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { monitorCommand } from "../../cli/commands/monitor.js";
 import { memoryIo } from "../../cli/io.js";
-import { monitorReportSchema } from "../../src/monitor/monitor-report-schema.js";
+import { monitorReportSchema } from "../../src/report/monitor-report-schema.js";
 import { committedSchemaErrors } from "../helpers/committed-schema.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { monitorCommand } from "../../cli/commands/monitor.js";
 import { memoryIo } from "../../cli/io.js";
 import { reportError } from "../../cli/main.js";
-import { monitorReportSchema, type MonitorReport } from "../../src/monitor/monitor-report-schema.js";
+import { monitorReportSchema, type MonitorReport } from "../../src/report/monitor-report-schema.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 
 const examples = path.resolve(import.meta.dirname, "../../examples/cars");

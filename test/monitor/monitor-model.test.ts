@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
 import { monitorModel } from "../../src/monitor/monitor-model.js";
-import { monitorModelSchema, type MonitorModelReport } from "../../src/monitor/monitor-report-schema.js";
-import { DEFAULT_THRESHOLDS } from "../../src/monitor/monitor-thresholds.js";
+import { monitorModelSchema, type MonitorModelReport } from "../../src/report/monitor-report-schema.js";
+import { DEFAULT_THRESHOLDS } from "../../src/project/monitor-thresholds.js";
 import { drawRows, trainProduction, type Shift, type Trained } from "./monitor-fixtures.js";
 
 let trained: Trained;

@@ -5,8 +5,8 @@ import {
   monitorReportSchema,
   type MonitorModelReport,
   type MonitorReport,
-} from "../../src/monitor/monitor-report-schema.js";
-import { DEFAULT_THRESHOLDS, resolveThresholds } from "../../src/monitor/monitor-thresholds.js";
+} from "../../src/report/monitor-report-schema.js";
+import { DEFAULT_THRESHOLDS, resolveThresholds } from "../../src/project/monitor-thresholds.js";
 import {
   DRIFT_ISSUE_LABEL,
   alertFingerprint,

@@ -11,8 +11,8 @@ import {
   monitorReportSchema,
   type MonitorModelReport,
   type MonitorReport,
-} from "../../src/monitor/monitor-report-schema.js";
-import { DEFAULT_THRESHOLDS } from "../../src/monitor/monitor-thresholds.js";
+} from "../../src/report/monitor-report-schema.js";
+import { DEFAULT_THRESHOLDS } from "../../src/project/monitor-thresholds.js";
 import { renderMonitorHtml } from "../../src/monitor/render-monitor-html.js";
 import { formatNumber } from "../../src/report/format-number.js";
 import { drawRows, trainProduction, type Shift, type Trained } from "./monitor-fixtures.js";

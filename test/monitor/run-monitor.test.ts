@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { strFromU8, unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { monitorReportSchema } from "../../src/monitor/monitor-report-schema.js";
+import { monitorReportSchema } from "../../src/report/monitor-report-schema.js";
 import { DRIFT_ISSUE_LABEL } from "../../src/monitor/plan-drift-issue.js";
 import { startGitHubSim, type GitHubSim } from "../github-sim/index.js";
 import { carsFiles } from "../helpers/cars-repo.js";

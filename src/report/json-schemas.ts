@@ -1,9 +1,9 @@
 /** JSON Schemas of the spec files, generated from the zod schemas (the one source of truth). */
 import { z } from "zod";
 import { registrySchema } from "../registry/registry-document.js";
-import { anyReportSchema } from "../report/any-report-schema.js";
+import { anyReportSchema } from "./any-report-schema.js";
 import { modelFileSchema } from "../model/model-file.js";
-import { dataSpecSchema, modelSpecSchema, projectSchema } from "./schemas.js";
+import { dataSpecSchema, modelSpecSchema, projectSchema } from "../project/schemas.js";
 
 const BASE = "https://modelgate.dev/schemas";
 

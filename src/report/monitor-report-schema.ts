@@ -5,7 +5,7 @@
  * `reportSchema` as the `monitor` member of a union discriminated by `kind`.
  */
 import { z } from "zod";
-import { gateSchema, metricEstimateSchema } from "../report/report-schema.js";
+import { gateSchema, metricEstimateSchema } from "./report-schema.js";
 import { MODEL_NAME_PATTERN } from "../project/schemas.js";
 
 /** The report format this file describes; the same number as the evaluation report's. */
