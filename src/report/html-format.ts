@@ -67,3 +67,8 @@ export function formatCount(n: number): string {
 export function count(n: number, word: string): string {
   return `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
 }
+
+/** Says in place what a shortened page leaves out, and where to find it. */
+export function leftOutNote(what: string): string {
+  return `<p class="muted left-out">${escapeHtml(what)} not shown here: report.json, beside this page, has them all.</p>`;
+}

@@ -16,6 +16,7 @@ import {
   interval,
   formatCount,
   count,
+  leftOutNote,
 } from "./html-format.js";
 
 /** Which champion the challenger is compared with, or why it is not. */
@@ -101,8 +102,8 @@ export function gateTable(m: ModelReport): string {
 }
 
 /** Feature contributions and coefficients beside the champion's, collapsed. */
-export function coefficientsDetails(m: ModelReport): string {
-  if (m.challenger.coefficients.length === 0) return "";
+export function coefficientsDetails(m: ModelReport, limit = Infinity): string {
+  if (m.challenger.coefficients.length === 0 || limit <= 0) return "";
   const champion = m.champion;
   const theirs = new Map((champion?.coefficients ?? []).map((t) => [t.term, t.coefficient]));
   const withChampion = champion !== null && champion.coefficients.length > 0;
@@ -111,9 +112,9 @@ export function coefficientsDetails(m: ModelReport): string {
     e.terms.forEach((t, k) =>
       contribution.set(t.term, { feature: e.feature, value: e.meanAbsContribution, first: k === 0 }),
     );
-  const order = [...m.challenger.coefficients].sort(
-    (a, b) => (contribution.get(b.term)?.value ?? -1) - (contribution.get(a.term)?.value ?? -1),
-  );
+  const order = [...m.challenger.coefficients]
+    .sort((a, b) => (contribution.get(b.term)?.value ?? -1) - (contribution.get(a.term)?.value ?? -1))
+    .slice(0, limit);
   const own = new Set(m.challenger.coefficients.map((t) => t.term));
   const row = (
     feature: string,
@@ -136,8 +137,11 @@ export function coefficientsDetails(m: ModelReport): string {
       other === undefined ? "new" : formatSigned(t.coefficient - other),
     );
   });
+  let dropped = 0;
   for (const t of champion?.coefficients ?? [])
-    if (!own.has(t.term)) rows.push(row("<em>dropped</em>", "", t.term, "—", t.coefficient, ""));
+    if (!own.has(t.term) && dropped++ < limit)
+      rows.push(row("<em>dropped</em>", "", t.term, "—", t.coefficient, ""));
+  const cut = m.challenger.coefficients.length - order.length + Math.max(0, dropped - limit);
   rows.push(
     row(
       "<em>intercept</em>",
@@ -150,7 +154,7 @@ export function coefficientsDetails(m: ModelReport): string {
         : "—",
     ).replace("<code></code>", ""),
   );
-  return `<details><summary>Feature contributions and coefficients</summary><p class="muted">Mean absolute contribution of each feature to the challenger's predictions on the test rows, in the target's units.</p><div class="table-wrap"><table><thead><tr><th scope="col">Feature</th><th scope="col" class="num">Mean abs. contribution</th><th scope="col">Term</th><th scope="col" class="num">Coefficient ± SE</th>${withChampion ? '<th scope="col" class="num">Champion</th><th scope="col" class="num">Change</th>' : ""}</tr></thead><tbody>${rows.join("")}</tbody></table></div></details>`;
+  return `<details><summary>Feature contributions and coefficients</summary><p class="muted">Mean absolute contribution of each feature to the challenger's predictions on the test rows, in the target's units.</p><div class="table-wrap"><table><thead><tr><th scope="col">Feature</th><th scope="col" class="num">Mean abs. contribution</th><th scope="col">Term</th><th scope="col" class="num">Coefficient ± SE</th>${withChampion ? '<th scope="col" class="num">Champion</th><th scope="col" class="num">Change</th>' : ""}</tr></thead><tbody>${rows.join("")}</tbody></table></div>${cut > 0 ? leftOutNote(`${count(cut, "more term")}, the smallest contributions`) : ""}</details>`;
 }
 
 /** The data file, its hash, the split and the column profile, collapsed. */
@@ -185,28 +189,34 @@ export function dataDetails(m: ModelReport): string {
 }
 
 /** The search trials, best first, collapsed. */
-export function searchDetails(s: SearchJson): string {
+export function searchDetails(s: SearchJson, limit = Infinity): string {
   const direction = metricDirection(s.metric);
   const key = (t: SearchJson["trials"][number]) =>
     t.score === null ? Infinity : direction?.higherIsBetter ? -t.score : t.score;
   const all = [...new Set(s.trials.flatMap((t) => t.params.features))];
-  const rows = s.trials
-    .map((t, k) => ({ t, k }))
-    .sort((x, y) => key(x.t) - key(y.t) || x.k - y.k)
-    .map(({ t, k }) => {
-      const params = [
-        ...(t.params.alpha !== null ? [`α ${formatNumber(t.params.alpha)}`] : []),
-        ...Object.entries(t.params.degree).map(([f, d]) => `<code>${h(f, 60)}</code> degree ${d}`),
-        all.length === t.params.features.length
-          ? `all ${count(t.params.features.length, "feature")}`
-          : `without ${all
-              .filter((f) => !t.params.features.includes(f))
-              .slice(0, 8)
-              .map((f) => `<code>${h(f, 60)}</code>`)
-              .join(", ")}`,
-      ];
-      return `<tr${k === s.chosen ? ' class="chosen"' : ""}><td class="num">${k + 1}</td><td>${params.join(", ")}</td><td class="num">${formatNumber(t.score)}</td><td>${k === s.chosen ? "★ chosen" : ""}</td></tr>`;
-    });
+  const best = s.trials.map((t, k) => ({ t, k })).sort((x, y) => key(x.t) - key(y.t) || x.k - y.k);
+  // The best trials, and the chosen one always.
+  let listed = best;
+  if (best.length > limit) {
+    listed = best.slice(0, limit);
+    const chosen = best.find((x) => x.k === s.chosen);
+    if (chosen && !listed.includes(chosen)) listed = [...best.slice(0, Math.max(0, limit - 1)), chosen];
+  }
+  const rows = listed.map(({ t, k }) => {
+    const has = new Set(t.params.features);
+    const params = [
+      ...(t.params.alpha !== null ? [`α ${formatNumber(t.params.alpha)}`] : []),
+      ...Object.entries(t.params.degree).map(([f, d]) => `<code>${h(f, 60)}</code> degree ${d}`),
+      all.length === t.params.features.length
+        ? `all ${count(t.params.features.length, "feature")}`
+        : `without ${all
+            .filter((f) => !has.has(f))
+            .slice(0, 8)
+            .map((f) => `<code>${h(f, 60)}</code>`)
+            .join(", ")}`,
+    ];
+    return `<tr${k === s.chosen ? ' class="chosen"' : ""}><td class="num">${k + 1}</td><td>${params.join(", ")}</td><td class="num">${formatNumber(t.score)}</td><td>${k === s.chosen ? "★ chosen" : ""}</td></tr>`;
+  });
   const metric = h(metricName(s.metric), 60);
-  return `<details><summary>Search: ${escapeHtml(s.method)}, ${count(s.trials.length + s.omittedTrials, "trial")}</summary><p class="muted">Scored by ${s.folds}-fold cross-validation on the training rows, ${metric}.${s.omittedTrials ? ` ${count(s.omittedTrials, "more trial")} not in the report.` : ""}</p><div class="table-wrap"><table><thead><tr><th scope="col" class="num">Trial</th><th scope="col">Parameters</th><th scope="col" class="num">CV ${metric}</th><th scope="col"></th></tr></thead><tbody>${rows.join("")}</tbody></table></div></details>`;
+  return `<details><summary>Search: ${escapeHtml(s.method)}, ${count(s.trials.length + s.omittedTrials, "trial")}</summary><p class="muted">Scored by ${s.folds}-fold cross-validation on the training rows, ${metric}.${s.omittedTrials ? ` ${count(s.omittedTrials, "more trial")} not in the report.` : ""}</p><div class="table-wrap"><table><thead><tr><th scope="col" class="num">Trial</th><th scope="col">Parameters</th><th scope="col" class="num">CV ${metric}</th><th scope="col"></th></tr></thead><tbody>${rows.join("")}</tbody></table></div>${rows.length < s.trials.length ? leftOutNote(`${count(s.trials.length - rows.length, "more trial")} of this report`) : ""}</details>`;
 }

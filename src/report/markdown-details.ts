@@ -258,7 +258,8 @@ function describeTrial(t: SearchJson["trials"][number], allFeatures: readonly st
   if (t.params.alpha !== null) parts.push(`α ${formatNumber(t.params.alpha)}`);
   for (const [f, degree] of Object.entries(t.params.degree))
     parts.push(`${codeSpan(f, { inTable: true, max: 60 })} degree ${degree}`);
-  const missing = allFeatures.filter((f) => !t.params.features.includes(f));
+  const has = new Set(t.params.features);
+  const missing = allFeatures.filter((f) => !has.has(f));
   parts.push(
     missing.length === 0
       ? `all ${plural(t.params.features.length, "feature")}`

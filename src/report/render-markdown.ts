@@ -193,7 +193,7 @@ function renderHeadlinesOnly(report: Report, options: MarkdownOptions, max: numb
 function shortenedNote(leftOut: string[]): string {
   return (
     `> [!NOTE]\n> Shortened to fit GitHub's size limit for comments: left out ${leftOut.join("; ")}. ` +
-    "The full report is `report.html` in the run's `modelgate-report-*` artifacts."
+    "The full report is `report.html`, and the complete data `report.json`, in the run's `modelgate-report-*` artifacts."
   );
 }
 
