@@ -9,8 +9,8 @@ import { parseModelFile } from "../../src/train/model-file.js";
 import { makeScorer } from "../../src/train/score.js";
 import { dataSpecForModel } from "../../src/train/model-data-spec.js";
 import { readFileColumns } from "../../src/data/file-columns.js";
-import { loadDataSpec } from "../../src/spec/load-project.js";
-import { displayPath } from "../../src/spec/load-project.js";
+import { loadDataSpec } from "../../src/project/load-project.js";
+import { displayPath } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 
 const definition = {

@@ -4,7 +4,7 @@
  */
 import { InputError } from "../errors.js";
 import type { DataFormat } from "../data/read-dataset.js";
-import type { DataSpec } from "../spec/schemas.js";
+import type { DataSpec } from "../project/schemas.js";
 import type { ModelFile } from "./model-file.js";
 
 /** Where the columns came from, for the error about missing ones. */
