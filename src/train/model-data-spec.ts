@@ -4,7 +4,7 @@
  */
 import { InputError } from "../errors.js";
 import type { DataFormat } from "../data/read-dataset.js";
-import type { DataSpec } from "../project/schemas.js";
+import { MAX_DATA_COLUMNS, type DataSpec } from "../project/schemas.js";
 import type { ModelFile } from "./model-file.js";
 
 /** Where the columns came from, for the error about missing ones. */
@@ -23,9 +23,17 @@ export interface ColumnSource {
  * scored as missing) and may be missing (the model imputes it); every other column is read as
  * text and ignored.
  *
- * @throws InputError naming the features the file lacks (and near misses among its columns).
+ * @throws InputError naming the features the file lacks (and the file's own columns), or when the
+ *   file has more columns than a data spec may describe.
  */
 export function dataSpecForModel(model: ModelFile, source: ColumnSource): DataSpec {
+  if (source.names.length > MAX_DATA_COLUMNS)
+    throw new InputError({
+      file: source.file,
+      ...(source.format === "csv" ? { line: 1 } : {}),
+      message: `the file has ${source.names.length} columns; at most ${MAX_DATA_COLUMNS} can be read`,
+      hint: "keep the columns the model needs (and an id), or pass --spec",
+    });
   const present = new Set(source.names);
   const missing = model.pipeline.features.filter((f) => !present.has(f.name)).map((f) => f.name);
   if (missing.length > 0) {

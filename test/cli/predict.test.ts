@@ -107,6 +107,10 @@ describe("modelgate predict", () => {
       expect(csv.stderr).toMatch(
         /wrong\.csv:1: the file has no columns "x", "c", which the model m needs\n\s+hint: the model was trained on "x", "c"; the file has "X", "colour", "y"/,
       );
+      project!.write("wide.csv", `x,c,${Array.from({ length: 1000 }, (_, i) => `z${i}`).join(",")}\n`);
+      const wide = await predict("wide.csv");
+      expect(wide.code).toBe(2);
+      expect(wide.stderr).toMatch(/wide\.csv:1: the file has 1002 columns; at most 1000 can be read/);
       const jsonl = await predict("wrong.jsonl");
       expect(jsonl.code).toBe(2);
       expect(jsonl.stderr).toMatch(/wrong\.jsonl: the file has no column "c", which the model m needs/);
