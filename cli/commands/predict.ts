@@ -7,6 +7,8 @@ import { readRows } from "../../src/data/scan-dataset.js";
 import { MissingFeaturesError } from "../../src/model/pipeline.js";
 import { loadModelFile } from "../../src/model/load-model.js";
 import type { BatchScorer } from "../../src/model/fitted-model.js";
+import { dataSpecForModel } from "../../src/model/model-data-spec.js";
+import { readFileColumns } from "../../src/data/file-columns.js";
 import { loadDataSpec } from "../../src/project/load-project.js";
 import { displayPath } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
@@ -14,11 +16,12 @@ import { defineCommand, type CommandDefinition } from "../args.js";
 const definition = {
   name: "predict",
   summary: "score the rows of a data file with a model file; write CSV or JSON Lines",
-  usage: "modelgate predict --model FILE --data FILE --spec DATASPEC [--out FILE] [--format csv|jsonl]",
+  usage: "modelgate predict --model FILE --data FILE [--spec DATASPEC] [--out FILE] [--format csv|jsonl]",
   details: [
     "      --model FILE    a model file written by modelgate train or run",
     "      --data FILE     the rows to score (CSV, JSON or JSON Lines)",
-    "      --spec FILE     the data spec that describes them (columns and types)",
+    "      --spec FILE     a data spec that describes them; without it the model file's features",
+    "                      and types are used (a CSV file then needs a header row)",
     "  -o, --out FILE      where to write (default: standard output)",
     "      --format F      csv (default) or jsonl: row number and prediction per row",
   ],
@@ -32,15 +35,18 @@ const definition = {
 } satisfies CommandDefinition;
 
 export const predictCommand = defineCommand(definition, async ({ values }, io) => {
-  for (const flag of ["model", "data", "spec"] as const)
+  for (const flag of ["model", "data"] as const)
     if (!values[flag]) throw new UsageError(`predict: --${flag} is required`, `usage: ${definition.usage}`);
   if (values.format !== "csv" && values.format !== "jsonl")
     throw new UsageError(`predict: --format is "${values.format}"; expected csv or jsonl`);
   const modelFile = path.resolve(io.cwd, values.model!);
   const model = await loadModelFile(modelFile, displayPath(io.cwd, modelFile));
-  const specPath = path.resolve(io.cwd, values.spec!);
-  const dataSpec = loadDataSpec(specPath, displayPath(io.cwd, specPath));
   const dataPath = path.resolve(io.cwd, values.data!);
+  const dataFile = displayPath(io.cwd, dataPath);
+  const specPath = values.spec ? path.resolve(io.cwd, values.spec) : null;
+  const dataSpec = specPath
+    ? loadDataSpec(specPath, displayPath(io.cwd, specPath))
+    : dataSpecForModel(model, { file: dataFile, ...(await readFileColumns(dataPath, { file: dataFile })) });
   const columns = dataSpec.columns.map((c) => c.name);
   let scorer: BatchScorer;
   try {
@@ -48,7 +54,7 @@ export const predictCommand = defineCommand(definition, async ({ values }, io) =
   } catch (e) {
     if (e instanceof MissingFeaturesError)
       throw new InputError({
-        file: displayPath(io.cwd, specPath),
+        file: specPath ? displayPath(io.cwd, specPath) : dataFile,
         message: `the model needs ${e.message.replace(/^the data has no /, "")}`,
         hint: `the model ${model.metadata.model} was trained on ${model.inputs.map((f) => f.name).join(", ")}`,
       });
@@ -67,9 +73,7 @@ export const predictCommand = defineCommand(definition, async ({ values }, io) =
   for await (const batch of readRows(
     { ...dataSpec, split: { test: 0, salt: dataSpec.split.salt } },
     dataPath,
-    {
-      file: displayPath(io.cwd, dataPath),
-    },
+    { file: dataFile },
   )) {
     if (all.length < batch.length) {
       all = Int32Array.from({ length: batch.length }, (_, i) => i);

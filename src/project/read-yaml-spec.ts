@@ -7,6 +7,13 @@ import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, typ
 import type { z } from "zod";
 import { type Problem } from "../errors.js";
 import { closest, suggest } from "./did-you-mean.js";
+import {
+  MAX_YAML_ALIASES,
+  MAX_YAML_DEPTH,
+  checkYamlLimits,
+  firstAliasOffset,
+  isAliasLimitError,
+} from "./yaml-limits.js";
 
 /** Where in the file a value sits: `(path) => {line, column}`. */
 export type Locator = (
@@ -66,12 +73,31 @@ export function parseYamlSpec<S extends z.ZodType>(
   problems: Problem[],
 ): ParsedSpec<z.output<S>> | undefined {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => lineCounter.linePos(offset);
+  const tooDeep = (line: number, column: number): Problem => ({
+    file: displayName,
+    line,
+    column,
+    message: `mappings and lists nest more than ${MAX_YAML_DEPTH} levels deep`,
+    hint: "no spec key nests this deep; check the indentation and brackets",
+  });
+  let doc: Document;
+  try {
+    // Duplicate keys are found by checkYamlLimits: the parser's own check is quadratic in keys.
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    problems.push(tooDeep(1, 1));
+    return undefined;
+  }
 
   if (doc.errors.length > 0) {
     for (const err of doc.errors.slice(0, 10)) {
       const { line, col } = at(err.pos[0]);
+      if (/call stack/i.test(err.message)) {
+        problems.push(tooDeep(line, col));
+        break;
+      }
       problems.push({
         file: displayName,
         line,
@@ -82,7 +108,31 @@ export function parseYamlSpec<S extends z.ZodType>(
     }
     return undefined;
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const limit = checkYamlLimits(doc);
+  if (limit) {
+    const { line, col } = at(limit.offset);
+    problems.push({ file: displayName, line, column: col, message: limit.message, hint: limit.hint });
+    return undefined;
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    if (!isAliasLimitError(e)) throw e;
+    const { line, col } = at(firstAliasOffset(doc));
+    problems.push({
+      file: displayName,
+      line,
+      column: col,
+      message: /excessive/i.test((e as Error).message)
+        ? `aliases (*name) here expand to more than ${MAX_YAML_ALIASES} copies of their anchors' values (an "alias bomb")`
+        : `YAML error: ${firstLine((e as Error).message)}`,
+      hint: /excessive/i.test((e as Error).message)
+        ? "write the values out instead of nesting anchors and aliases"
+        : "define an anchor (&name) before any alias (*name) that refers to it",
+    });
+    return undefined;
+  }
   const locate = makeLocator(doc, at);
   if (raw === null || raw === undefined) {
     problems.push({
@@ -233,6 +283,15 @@ function issueToProblem(
         hint: `rename "${key}"`,
       };
     }
+    case "too_big":
+      if (Array.isArray(value))
+        return {
+          file,
+          ...pos,
+          message: `"${where}" has ${value.length} entries; at most ${String(issue.maximum)} are allowed`,
+          hint: "a spec this large is a mistake (or hostile); describe fewer",
+        };
+      return { file, ...pos, message: `"${where}": ${issue.message}` };
     default:
       return { file, ...pos, message: `"${where}": ${issue.message}` };
   }

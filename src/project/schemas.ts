@@ -69,6 +69,11 @@ export const projectSchema = z
 // data spec
 // ---------------------------------------------------------------------------------------------
 
+/** Most columns a data spec may describe: a model's design grows with the square of its columns. */
+export const MAX_DATA_COLUMNS = 1000;
+/** Most allowed values of one category column (the data layer's limit on distinct values, too). */
+export const MAX_CATEGORY_VALUES = 10000;
+
 const columnBase = {
   name: z.string().min(1).describe("Column name, as in the header (or as you name it when there is none)."),
   nullable: z
@@ -98,8 +103,9 @@ export const columnSchema = z.discriminatedUnion("type", [
     values: z
       .array(z.string())
       .min(1)
+      .max(MAX_CATEGORY_VALUES)
       .optional()
-      .describe("Allowed values. Without it any value is a category."),
+      .describe(`Allowed values, at most ${MAX_CATEGORY_VALUES}. Without it any value is a category.`),
     labels: z
       .record(z.string(), z.string())
       .optional()
@@ -131,7 +137,11 @@ export const dataSpecSchema = z
       .describe("csv, json (an array of records) or jsonl. Default: from the file's extension."),
     header: z.boolean().default(true).describe("CSV only: whether the first row names the columns."),
     delimiter: z.string().length(1).default(",").describe("CSV only: the field delimiter."),
-    columns: z.array(columnSchema).min(1).describe("Every column of the file, in file order."),
+    columns: z
+      .array(columnSchema)
+      .min(1)
+      .max(MAX_DATA_COLUMNS)
+      .describe(`Every column of the file, in file order (at most ${MAX_DATA_COLUMNS}).`),
     key: z
       .array(z.string())
       .min(1)
@@ -278,7 +288,11 @@ export const modelSpecSchema = z
       .union([z.string(), z.number(), z.boolean()])
       .optional()
       .describe("classification: the target value that counts as positive."),
-    features: z.array(featureSchema).min(1).describe("Input columns, by name, optionally with options."),
+    features: z
+      .array(featureSchema)
+      .min(1)
+      .max(MAX_DATA_COLUMNS)
+      .describe("Input columns, by name, optionally with options."),
     preprocessing: z
       .strictObject({
         impute: z

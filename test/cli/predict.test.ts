@@ -52,4 +52,78 @@ describe("modelgate predict", () => {
     expect(p[2]).toBeCloseTo(p[0]!, 10); // "zebra" is imputed with the most frequent level, a
     expect(p[0]! - p[3]!).toBeCloseTo(slope * (10 - fillX), 10); // a missing x is imputed with its mean
   });
+
+  describe("without --spec: the model file gives the columns and types", () => {
+    const trainRows = Array.from({ length: 40 }, (_, i) => {
+      const c = i % 3 === 0 ? "b" : "a";
+      return `${i},${c},${(2 * i + (c === "b" ? 5 : 0) + (i % 2) * 0.1).toFixed(2)}`;
+    });
+
+    async function trained(files: Record<string, string>): Promise<void> {
+      project = tempProject({
+        "modelgate.yml": "models:\n  m: model.yml\n",
+        "train.yml": spec.replace("FILE", "train.csv"),
+        "train.csv": `x,c,y\n${trainRows.join("\n")}\n`,
+        "model.yml": "data: train.yml\ntarget: y\nfeatures: [x, c]\n",
+        ...files,
+      });
+      expect(await main(["train", "--out", "out"], memoryIo(project.root))).toBe(0);
+    }
+
+    async function predict(data: string, ...more: string[]) {
+      const io = memoryIo(project!.root);
+      const code = await main(["predict", "--model", "out/m.json", "--data", data, ...more], io);
+      return { code, stdout: io.stdout, stderr: io.stderr };
+    }
+
+    it("scores a CSV file with other columns in any order, as the spec would", async () => {
+      await trained({
+        "new.yml": spec
+          .replace("FILE", "new.csv")
+          .replace(/type: number \}/g, "type: number, nullable: true }"),
+        "new.csv": "x,c,y\n10,a,\n10,b,\n10,zebra,\n,a,\n",
+        // Reordered, without the target, with an id column the model never saw.
+        "bare.csv": "id,c,x\nr1,a,10\nr2,b,10\nr3,zebra,10\nr4,a,\n",
+        "bare.jsonl":
+          '{"c":"a","x":10,"id":"r1"}\n{"c":"b","x":10}\n{"c":"zebra","x":10,"note":"new key"}\n{"c":"a","x":null}\n',
+        "bare.json": '[{"c":"a","x":10},{"c":"b","x":10},\n{"c":"zebra","x":10},{"c":"a"}]',
+      });
+      const withSpec = await predict("new.csv", "--spec", "new.yml");
+      expect(withSpec.code).toBe(0);
+      for (const file of ["bare.csv", "bare.jsonl", "bare.json"]) {
+        const r = await predict(file);
+        expect(r.stderr).toBe(
+          "warning: 1 category values were unseen in training; scored as missing (imputed)\n",
+        );
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe(withSpec.stdout);
+      }
+    });
+
+    it("names the columns the file lacks, with exit 2", async () => {
+      await trained({ "wrong.csv": "X,colour,y\n10,a,1\n", "wrong.jsonl": '{"x":1}\n{"x":2}\n' });
+      const csv = await predict("wrong.csv");
+      expect(csv.code).toBe(2);
+      expect(csv.stderr).toMatch(
+        /wrong\.csv:1: the file has no columns "x", "c", which the model m needs\n\s+hint: the model was trained on "x", "c"; the file has "X", "colour", "y"/,
+      );
+      project!.write("wide.csv", `x,c,${Array.from({ length: 1000 }, (_, i) => `z${i}`).join(",")}\n`);
+      const wide = await predict("wide.csv");
+      expect(wide.code).toBe(2);
+      expect(wide.stderr).toMatch(/wide\.csv:1: the file has 1002 columns; at most 1000 can be read/);
+      const jsonl = await predict("wrong.jsonl");
+      expect(jsonl.code).toBe(2);
+      expect(jsonl.stderr).toMatch(/wrong\.jsonl: the file has no column "c", which the model m needs/);
+    });
+
+    it("refuses a value of the wrong type at its row, and a CSV file without a header", async () => {
+      await trained({ "text.csv": "x,c\n10,a\nten,b\n", "empty.csv": "" });
+      const text = await predict("text.csv");
+      expect(text.code).toBe(2);
+      expect(text.stderr).toMatch(/text\.csv:3, row 2, column "x"/);
+      const empty = await predict("empty.csv");
+      expect(empty.code).toBe(2);
+      expect(empty.stderr).toMatch(/empty\.csv:1: the file has no header row naming its columns/);
+    });
+  });
 });

@@ -321,3 +321,90 @@ export function evilReport(comparable: boolean): Report {
   };
   return reportSchema.parse(r);
 }
+
+/**
+ * A report at the schema's limits, model by model: 50 slices of 200 groups, 500 search trials of
+ * 500 features, 500 coefficients (the champion's too), 500 data columns, 500 explanations, 20
+ * fairness columns of 200 groups, 200 gate rules and 200 long warnings; `models` such models.
+ */
+export function extremeReport(models: number): Report {
+  const base = improvedReport();
+  const template = base.models[0]!;
+  const features = Array.from({ length: 500 }, (_, f) => `feature_${f}`);
+  const terms = features.map((f, k) => ({
+    term: f,
+    coefficient: (k % 17) - 8.5 + k / 1000,
+    standardError: 0.01 * (k % 9),
+  }));
+  const out: ModelReport[] = [];
+  for (let k = 0; k < models; k++) {
+    const m = structuredClone(template);
+    m.name = `model-${String(k).padStart(3, "0")}`;
+    m.slices = Array.from({ length: 50 }, (_, s) => ({
+      column: `column_${s}`,
+      omittedGroups: 1000,
+      groups: Array.from({ length: 200 }, (_, g) => ({
+        group: `level ${g} of column ${s}`,
+        rows: 10 + ((g * 7919) % 500),
+        tooSmall: g % 50 === 7,
+        worst: g === 199,
+        metrics: { rmse: 2 + g / 200 },
+        champion: { rmse: 2.1 + g / 200 },
+      })),
+    }));
+    m.search = {
+      method: "random",
+      metric: "rmse",
+      folds: 5,
+      omittedTrials: 9500,
+      chosen: 3,
+      trials: Array.from({ length: 500 }, (_, t) => ({
+        params: {
+          alpha: 0.001 * (t + 1),
+          features: features.filter((_, f) => (f + t) % 50 !== 0),
+          degree: Object.fromEntries(features.slice(0, 20).map((f, d) => [f, 1 + ((d + t) % 6)])),
+        },
+        score: 3 + ((t * 7) % 100) / 100,
+        foldScores: Array.from({ length: 5 }, (_, i) => 3 + i / 10),
+      })),
+    };
+    m.challenger.coefficients = terms;
+    if (m.champion) m.champion.coefficients = terms.map((t) => ({ ...t, coefficient: t.coefficient * 1.01 }));
+    m.explanations = features.map((f, e) => ({
+      feature: f,
+      meanAbsContribution: 500 - e,
+      terms: [terms[e]!],
+    }));
+    m.data.columns = features.map((f, c) => ({
+      name: f,
+      type: "number" as const,
+      missing: c,
+      mean: c / 3,
+      std: 1 + c / 100,
+      min: 0,
+      max: c,
+    }));
+    m.fairness = Array.from({ length: 20 }, (_, s) => ({
+      column: `column_${s}`,
+      groups: Array.from({ length: 200 }, (_, g) => ({
+        group: `level ${g}`,
+        rows: 100 + g,
+        positives: 40 + (g % 30),
+        tooSmall: false,
+        positiveRate: 0.3 + (g % 40) / 100,
+        truePositiveRate: 0.6 + (g % 30) / 100,
+        metrics: {},
+      })),
+      parityDifference: { value: 0.15, ci: { lower: 0.02, upper: 0.3 } },
+      equalOpportunityDifference: { value: 0.05, ci: null },
+    }));
+    const rule = m.gate.checks[0]!;
+    m.gate.checks = Array.from({ length: 200 }, (_, c) => ({ ...rule, reason: `rule ${c}: ${rule.reason}` }));
+    m.warnings = Array.from({ length: 200 }, (_, w) =>
+      `warning ${w}: ${"a long explanation ".repeat(100)}`.slice(0, 2000),
+    );
+    out.push(m);
+  }
+  base.models = out;
+  return reportSchema.parse(base);
+}
