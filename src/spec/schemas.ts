@@ -178,7 +178,7 @@ export const featureSchema = z.union([
     name: z.string().min(1),
     impute: imputeStrategy.optional().describe("Override the default imputation for this feature."),
     fill: z.union([z.number(), z.string()]).optional().describe("The value for `impute: constant`."),
-    degree: z.number().int().min(1).max(6).optional().describe("Add polynomial terms x^2 ... x^degree."),
+    degree: z.number().int().min(1).max(10).optional().describe("Add polynomial terms x^2 ... x^degree."),
   }),
 ]);
 
@@ -254,7 +254,7 @@ export const searchSchema = z
     space: z
       .strictObject({
         alpha: z.array(z.number().min(0)).min(1).optional(),
-        degree: z.record(z.string(), z.array(z.number().int().min(1).max(6)).min(1)).optional(),
+        degree: z.record(z.string(), z.array(z.number().int().min(1).max(10)).min(1)).optional(),
         features: z
           .array(z.array(z.string()).min(1))
           .min(1)
