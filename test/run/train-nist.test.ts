@@ -6,7 +6,9 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { memoryIo } from "../../cli/io.js";
+import { reportSchema } from "../../src/report/report-schema.js";
 import { parseModelFile } from "../../src/train/model-file.js";
+import { committedSchemaErrors } from "../helpers/committed-schema.js";
 import { digits, filipReference, readCertified, readNistData } from "../train/least-squares/nist-datasets.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 
@@ -104,5 +106,29 @@ describe("NIST StRD through modelgate train", () => {
     const io = await runOn(columns, rows, `[${columns.slice(1).join(", ")}]`);
     expect(io.code).toBe(2);
     expect(io.stderr).toContain('data.csv, column "again": x10 and again are collinear');
+  });
+
+  it("reports Filip's conditioning in report.json and its warning in the markdown report", async () => {
+    const rows = readNistData("Filip.dat");
+    project = tempProject({
+      "modelgate.yml": "models:\n  filip: model.yml\n",
+      "data.yml":
+        "file: data.csv\ncolumns:\n  - { name: y, type: number }\n  - { name: x, type: number }\nsplit: { test: 0.2 }\n",
+      "data.csv": ["y,x", ...rows.map((r) => r.join(","))].join("\n") + "\n",
+      "model.yml":
+        "data: data.yml\ntarget: y\nfeatures: [{ name: x, degree: 10 }]\nalgorithm: { type: linear }\n",
+    });
+    const io = memoryIo(project.root);
+    expect(await main(["run", "--out", "out"], io)).toBe(0);
+    const raw = JSON.parse(readFileSync(project.file("out/report.json"), "utf8")) as unknown;
+    expect(committedSchemaErrors("report.schema.json", raw)).toEqual([]);
+    const m = reportSchema.parse(raw).models[0]!;
+    const conditioning = m.challenger.conditioning!;
+    expect(conditioning.scaledConditionNumber).toBeGreaterThan(1e9);
+    expect(conditioning.expectedDigits).toBeGreaterThan(3);
+    expect(conditioning.expectedDigits).toBeLessThan(7);
+    const expected = `expect about ${Math.floor(conditioning.expectedDigits)} correct significant digits`;
+    expect(m.warnings.find((w) => w.startsWith("ill-conditioned design"))).toContain(expected);
+    expect(readFileSync(project.file("out/report.md"), "utf8")).toContain(expected);
   });
 });

@@ -46,6 +46,10 @@ export interface LogisticFit {
   penalizedDeviance: number;
   /** Columns left out for rank deficiency (only with `rankDeficient: "drop"`). */
   dropped: number[];
+  /** Of the last Newton step's weighted least squares, as for least squares. */
+  scaledConditionNumber: number;
+  /** Of the last Newton step's weighted least squares, as for least squares. */
+  expectedDigits: number;
   problems: FitProblem[];
 }
 
@@ -127,6 +131,8 @@ export function fitLogisticRegression(
   let diverging = false;
   let iterations = 0;
   let dropped: number[] = [];
+  let scaledConditionNumber = 1;
+  let expectedDigits = 16;
   const row = new Float64Array(p + 1);
 
   for (let it = 1; it <= maxIterations; it++) {
@@ -154,6 +160,7 @@ export function fitLogisticRegression(
       break;
     }
     iterations = it;
+    ({ scaledConditionNumber, expectedDigits } = fit);
     let candidate = fit.coefficients;
     let candidateEta = multiply(x, n, p, candidate);
     let next = objective(candidateEta, candidate);
@@ -227,6 +234,8 @@ export function fitLogisticRegression(
     deviance: current.deviance,
     penalizedDeviance: current.penalised,
     dropped,
+    scaledConditionNumber,
+    expectedDigits,
     problems,
   };
 }
