@@ -233,7 +233,13 @@ export const algorithmSchema = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("logistic"),
     intercept: z.boolean().default(true),
-    alpha: z.number().min(0).default(0).describe("L2 penalty; 0 for none."),
+    alpha: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        "L2 penalty: minimises the deviance plus alpha times the sum of squared coefficients (the intercept is not penalised). Default 1, scikit-learn's C = 1 (C = 1/alpha). 0 for none: separable classes are then refused.",
+      ),
     classWeight: z.union([z.literal("balanced"), z.record(z.string(), z.number().positive())]).optional(),
     threshold: z
       .number()

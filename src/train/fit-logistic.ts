@@ -116,6 +116,7 @@ export async function fitLogistic(input: LogisticFitInput): Promise<ModelFit> {
       maxIterations: algo.maxIterations,
       rankDeficient,
       file: input.source,
+      classNames: [`not "${String(spec.positiveClass)}"`, `"${String(spec.positiveClass)}"`],
     });
   };
   const predict = (fit: LogisticFit, cols: number[], r: number) => {

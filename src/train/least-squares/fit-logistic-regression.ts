@@ -27,6 +27,8 @@ export interface LogisticOptions {
   rankDeficient?: "throw" | "drop";
   /** File the rows came from, to locate problems in a thrown error. */
   file?: string;
+  /** How messages name the rows of class 0 and of class 1; `["class 0", "class 1"]` by default. */
+  classNames?: readonly [string, string];
 }
 
 export interface LogisticFit {
@@ -212,6 +214,10 @@ export function fitLogisticRegression(
     });
   }
 
+  problems.push(
+    ...separatingColumns(x, y, weightOf, { n, p, penalty, names, classNames: options.classNames }),
+  );
+
   const kept = Array.from({ length: p }, (_, j) => j).filter((j) => !dropped.includes(j));
   for (const j of dropped) beta[j] = 0;
   const standardErrors = fisherStandardErrors(x, weightOf, n, p, eta, kept, penalty);
@@ -390,4 +396,74 @@ function checkSeparation(
       hint: `add an L2 penalty on ${by}, or remove ${columns.length === 1 ? "it" : "them"} from the features`,
     },
   };
+}
+
+/**
+ * Penalised columns that alone (quasi-)separate the classes: every row of one class has a value
+ * at least every row of the other class has (a category level in which every row is one class
+ * is the usual case). Without the penalty their coefficients would be infinite; with it they
+ * are finite but set by the penalty, which the user should hear about. Directions that need
+ * several columns together are not looked for here (that takes a linear program).
+ */
+export function separatingColumns(
+  x: Float64Array,
+  y: ArrayLike<number>,
+  weightOf: (i: number) => number,
+  shape: {
+    n: number;
+    p: number;
+    penalty: readonly number[];
+    names: readonly string[];
+    classNames?: readonly [string, string] | undefined;
+  },
+): FitProblem[] {
+  const { n, p, penalty, names } = shape;
+  const [class0, class1] = shape.classNames ?? ["class 0", "class 1"];
+  const problems: FitProblem[] = [];
+  for (let j = 0; j < p; j++) {
+    if (!(penalty[j]! > 0)) continue;
+    let min0 = Infinity;
+    let max0 = -Infinity;
+    let min1 = Infinity;
+    let max1 = -Infinity;
+    let indicator = true;
+    for (let i = 0; i < n; i++) {
+      if (weightOf(i) === 0) continue;
+      const v = x[i * p + j]!;
+      if (v !== 0 && v !== 1) indicator = false;
+      if (y[i] === 1) {
+        if (v < min1) min1 = v;
+        if (v > max1) max1 = v;
+      } else {
+        if (v < min0) min0 = v;
+        if (v > max0) max0 = v;
+      }
+    }
+    if (Math.min(min0, min1) === Math.max(max0, max1)) continue; // constant: no direction
+    const up = max0 <= min1; // higher values only in class 1
+    const down = max1 <= min0;
+    if (!up && !down) continue;
+    const name = names[j]!;
+    let what: string;
+    if (indicator) {
+      // Which side of the indicator is pure: the rows where it is 1, or where it is 0.
+      const onesPure = up ? max0 === 0 : max1 === 0;
+      const side = onesPure ? 1 : 0;
+      let count = 0;
+      for (let i = 0; i < n; i++) if (weightOf(i) > 0 && x[i * p + j] === side) count++;
+      what = `all ${count} train rows where ${name} is ${side} are ${onesPure === up ? class1 : class0}`;
+    } else {
+      what = `every ${up ? class1 : class0} row has a value of ${name} at least as large as every ${up ? class0 : class1} row's`;
+    }
+    problems.push({
+      kind: "separating-column",
+      severity: "warning",
+      columns: [name],
+      message:
+        `${name} separates the classes (${what}): without a penalty its coefficient would be infinite; ` +
+        `the L2 penalty (alpha) keeps it finite, so its size is set by the penalty rather than by the data`,
+      hint: "check that the column does not leak the target; merge rare levels, remove the feature, or raise alpha",
+    });
+  }
+  return problems;
 }
