@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { memoryIo } from "../../cli/io.js";
 import { reportSchema } from "../../src/report/report-schema.js";
-import { parseModelFile } from "../../src/train/model-file.js";
+import { parseModelFile } from "../../src/model/model-file.js";
 import { committedSchemaErrors } from "../helpers/committed-schema.js";
 import { digits, filipReference, readCertified, readNistData } from "../train/least-squares/nist-datasets.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { readRows } from "../../src/data/scan-dataset.js";
 import { TRAIN, type RowBatch } from "../../src/data/row-batch.js";
-import { loadProject } from "../../src/spec/load-project.js";
+import { loadProject } from "../../src/project/load-project.js";
 import { fitLogistic } from "../../src/train/fit-logistic.js";
 import { fitLogisticRegression } from "../../src/train/least-squares/index.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
