@@ -24,6 +24,97 @@ export interface BenchProject {
 }
 
 /**
+ * Writes (or reuses) `<cache>/rows-<rows>-logistic/`: data.csv with x1..x20 as in
+ * {@link benchProject} and a 0/1 column `y` drawn with P(y = 1) = 1 / (1 + exp(-η)),
+ * η = -0.3 + Σ c_j x_j / scale_j with c_j = ±(j mod 4 + 1) / 10 (about 258 bytes a row), and the
+ * specs of a logistic regression of y on every feature (standardised, the default penalty) with
+ * a 20% test split and the default 1000 bootstrap resamples.
+ */
+export async function logisticBenchProject(
+  cache: string,
+  rows: number,
+  seed = 20240611,
+): Promise<BenchProject> {
+  const root = path.join(cache, `rows-${rows}-logistic`);
+  const csv = path.join(root, "data.csv");
+  const stamp = path.join(root, "complete.json");
+  const expected = JSON.stringify({ version: DATA_VERSION, rows, seed, task: "logistic" });
+  const names = Array.from({ length: FEATURES }, (_, j) => `x${j + 1}`);
+  if (!(existsSync(stamp) && readFileSync(stamp, "utf8") === expected)) {
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(root, { recursive: true });
+    writeFileSync(path.join(root, "modelgate.yml"), "version: 1\nmodels:\n  bench: model.yml\n");
+    writeFileSync(
+      path.join(root, "data.yml"),
+      [
+        "file: data.csv",
+        "columns:",
+        ...names.map((n) => `  - { name: ${n}, type: number }`),
+        "  - { name: y, type: integer, min: 0, max: 1 }",
+        "split: { test: 0.2, salt: bench }",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(
+      path.join(root, "model.yml"),
+      [
+        "data: data.yml",
+        "task: classification",
+        "target: y",
+        "positiveClass: 1",
+        `features: [${names.join(", ")}]`,
+        "preprocessing: { scale: standard }",
+        "algorithm: { type: logistic }",
+        "metrics: { primary: auc, bootstrap: { samples: 1000, seed: 7 } }",
+        "",
+      ].join("\n"),
+    );
+    const u = uniformOpen(seed);
+    const normal = normalFrom(u);
+    const scales = names.map((_, j) => 10 ** ((j % 5) - 1));
+    const handle = await open(csv, "w");
+    try {
+      let chunk = `${names.join(",")},y\n`;
+      for (let i = 0; i < rows; i++) {
+        let eta = -0.3;
+        for (let j = 0; j < FEATURES; j++) {
+          const z = normal();
+          eta += (j % 2 ? -1 : 1) * (((j % 4) + 1) / 10) * z;
+          chunk += `${(z * scales[j]!).toFixed(8)},`;
+        }
+        chunk += u() < 1 / (1 + Math.exp(-eta)) ? "1\n" : "0\n";
+        if (chunk.length > 1 << 20) {
+          await handle.write(chunk);
+          chunk = "";
+        }
+      }
+      await handle.write(chunk);
+    } finally {
+      await handle.close();
+    }
+    writeFileSync(stamp, expected);
+  }
+  const { size } = await (await import("node:fs/promises")).stat(csv);
+  return { root, csv, rows, bytes: size };
+}
+
+/** Standard normal draws from uniform ones (Box-Muller, both values used). */
+function normalFrom(u: () => number): () => number {
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    const r = Math.sqrt(-2 * Math.log(u()));
+    const t = 2 * Math.PI * u();
+    spare = r * Math.sin(t);
+    return r * Math.cos(t);
+  };
+}
+
+/**
  * Writes (or reuses) `<cache>/rows-<rows>/`: data.csv with a header row and `rows` rows of
  * x1..x20 (normal, each with its own scale) and y = 1.5 + Σ j·x_j/10 + normal noise, all with
  * 8 decimals (about 275 bytes a row), and the specs of a linear model of y on every feature

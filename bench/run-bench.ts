@@ -18,7 +18,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { markdownTable } from "markdown-table";
-import { benchProject, type BenchProject } from "./bench-data.js";
+import { benchProject, logisticBenchProject, type BenchProject } from "./bench-data.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
@@ -35,6 +35,7 @@ interface Measurement {
 
 const TASKS = [
   { task: "run", label: "modelgate run (train + evaluate)" },
+  { task: "run-logistic", label: "modelgate run, logistic regression (streamed IRLS)" },
   { task: "ingest", label: "ingest alone (checks, hash, profile)" },
   { task: "ingest-one-thread", label: "ingest alone, one thread (no worker)" },
   { task: "ingest-javascript", label: "ingest alone, JavaScript tokenizer (no WebAssembly)" },
@@ -61,7 +62,10 @@ function measure(task: string, project: BenchProject): Promise<Omit<Measurement,
   const [command, args] =
     task === "numpy"
       ? ["python3", [path.join(repoRoot, "bench/numpy-baseline.py"), project.csv]]
-      : [process.execPath, [path.join(here, "bench-child.js"), task, project.root, out]];
+      : [
+          process.execPath,
+          [path.join(here, "bench-child.js"), task === "run-logistic" ? "run" : task, project.root, out],
+        ];
   const started = process.hrtime.bigint();
   const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe", "pipe"] });
   let report = "";
@@ -131,6 +135,13 @@ function ratios(results: Measurement[]): string[] {
       lines.push(`- end-to-end is ${(ml / run).toFixed(1)}× faster than split loop + ml-regression`);
     if (numpy !== undefined) lines.push(`- end-to-end / numpy load + solve: ${(run / numpy).toFixed(2)}`);
   }
+  const linear = results.find((m) => m.task === "run" && !m.failed);
+  const logistic = results.find((m) => m.task === "run-logistic" && !m.failed);
+  if (linear && logistic)
+    lines.push(
+      `- logistic run / linear run: ${(logistic.wallSeconds / linear.wallSeconds).toFixed(1)}× the time, ` +
+        `${(logistic.maxRssMb / linear.maxRssMb).toFixed(2)}× the peak memory (target: at most 1.5×)`,
+    );
   const ingest = wall("ingest");
   if (ingest !== undefined && loop !== undefined)
     lines.push(`- ingest alone / split-and-Number loop: ${(ingest / loop).toFixed(2)}`);
@@ -193,9 +204,11 @@ async function main(): Promise<void> {
         console.log(`  ${label}: skipped above ${ML_REGRESSION_MAX_ROWS.toLocaleString("en")} rows (memory)`);
         continue;
       }
+      // The logistic run reads a data set of its own: the same features and a 0/1 target.
+      const taskProject = task === "run-logistic" ? await logisticBenchProject(values.cache, rows) : project;
       let best: Omit<Measurement, "label"> | undefined;
       for (let k = 0; k < repeat; k++) {
-        const m = await measure(task, project);
+        const m = await measure(task, taskProject);
         if (best === undefined || (!m.failed && (best.failed || m.wallSeconds < best.wallSeconds))) best = m;
       }
       results.push({ ...best!, label });

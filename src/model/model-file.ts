@@ -20,7 +20,7 @@ const numericStep = z.strictObject({
   type: z.enum(["number", "integer", "boolean", "date"]),
   impute: z.enum(["mean", "median", "most_frequent", "constant", "none"]),
   fill: num.nullable(),
-  degree: z.number().int().min(1).max(6),
+  degree: z.number().int().min(1).max(10),
   terms: z.array(name),
   mean: z.array(num),
   std: z.array(num),

@@ -188,7 +188,7 @@ export const featureSchema = z.union([
     name: z.string().min(1),
     impute: imputeStrategy.optional().describe("Override the default imputation for this feature."),
     fill: z.union([z.number(), z.string()]).optional().describe("The value for `impute: constant`."),
-    degree: z.number().int().min(1).max(6).optional().describe("Add polynomial terms x^2 ... x^degree."),
+    degree: z.number().int().min(1).max(10).optional().describe("Add polynomial terms x^2 ... x^degree."),
   }),
 ]);
 
@@ -243,7 +243,13 @@ export const algorithmSchema = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("logistic"),
     intercept: z.boolean().default(true),
-    alpha: z.number().min(0).default(0).describe("L2 penalty; 0 for none."),
+    alpha: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        "L2 penalty: minimises the deviance plus alpha times the sum of squared coefficients (the intercept is not penalised). Default 1, scikit-learn's C = 1 (C = 1/alpha). 0 for none: separable classes are then refused.",
+      ),
     classWeight: z.union([z.literal("balanced"), z.record(z.string(), z.number().positive())]).optional(),
     threshold: z
       .number()
@@ -264,7 +270,7 @@ export const searchSchema = z
     space: z
       .strictObject({
         alpha: z.array(z.number().min(0)).min(1).optional(),
-        degree: z.record(z.string(), z.array(z.number().int().min(1).max(6)).min(1)).optional(),
+        degree: z.record(z.string(), z.array(z.number().int().min(1).max(10)).min(1)).optional(),
         features: z
           .array(z.array(z.string()).min(1))
           .min(1)

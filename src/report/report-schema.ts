@@ -196,6 +196,14 @@ export const modelReportSchema = z.strictObject({
     metrics: z.record(name, metricEstimateSchema),
     coefficients: list(termSchema, 500),
     intercept: num.nullable(),
+    /**
+     * Numerical conditioning of the final fit: the 2-norm condition number estimate of the
+     * design with its columns scaled to unit length, and the significant digits (0-16) to
+     * expect in the coefficients. A warning accompanies it when fewer than about 6 are left.
+     */
+    conditioning: z
+      .strictObject({ scaledConditionNumber: num, expectedDigits: z.number().min(0).max(16) })
+      .optional(),
   }),
   champion: championSchema.nullable(),
   /** Challenger - champion per metric, with paired intervals; empty without a comparable champion. */

@@ -76,6 +76,7 @@ export function assembleModelReport(p: ReportParts): ModelReport {
       metrics: pick(p.challengerMetrics, p.metrics),
       coefficients: termsOf(model),
       intercept: model.intercept,
+      ...(fit.conditioning ? { conditioning: fit.conditioning } : {}),
     },
     champion: champion
       ? {

@@ -86,9 +86,12 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
         );
       scan = combineScans(m, parts, options.displayBase);
     };
+    let reads = 0;
     const read = () => {
       if (spill === undefined) throw new Error("the fit read the rows again, which its plan did not say");
-      return progress(spill.batches(), m.name, "train", options);
+      // Logistic regression reads the rows once per iteration: each pass is its own progress line.
+      reads++;
+      return progress(spill.batches(), m.name, reads === 1 ? "train" : `train ${reads}`, options);
     };
     const input = { spec: m.spec, data: m.data, features: m.features, read, source: shown };
     let fit: ModelFit;

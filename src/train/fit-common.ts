@@ -27,6 +27,17 @@ export interface ModelFit {
   searchMetric: string;
   folds: number;
   warnings: string[];
+  /**
+   * Numerical conditioning of the final fit's design: the 2-norm condition number estimate with
+   * its columns scaled to unit length, and the significant digits to expect in the coefficients.
+   */
+  conditioning?: Conditioning;
+}
+
+/** See {@link ModelFit.conditioning}. */
+export interface Conditioning {
+  scaledConditionNumber: number;
+  expectedDigits: number;
 }
 
 /** The learnt pipeline, with a feature that is missing in every row as an InputError. */
@@ -109,10 +120,21 @@ export function chooseTrial(results: readonly TrialResult[], higherIsBetter: boo
 export function chosenModel(
   pipeline: Pipeline,
   params: TrialParams,
-  fit: { coefficients: Float64Array; standardErrors: Float64Array },
+  fit: {
+    coefficients: Float64Array;
+    standardErrors: Float64Array;
+    scaledConditionNumber?: number;
+    expectedDigits?: number;
+  },
 ): Pick<
   ModelFit,
-  "pipeline" | "coefficients" | "intercept" | "standardErrors" | "interceptStandardError" | "alpha"
+  | "pipeline"
+  | "coefficients"
+  | "intercept"
+  | "standardErrors"
+  | "interceptStandardError"
+  | "alpha"
+  | "conditioning"
 > {
   const final = restrictPipeline(pipeline, params);
   const original = toOriginalUnits(final, Array.from(fit.coefficients), Array.from(fit.standardErrors));
@@ -129,5 +151,14 @@ export function chosenModel(
     standardErrors,
     interceptStandardError: finiteOrNull(original.interceptStandardError),
     alpha: params.alpha,
+    ...(fit.scaledConditionNumber !== undefined && fit.expectedDigits !== undefined
+      ? {
+          conditioning: {
+            // JSON has no Infinity: a singular design (only under a penalty) reports 1e308.
+            scaledConditionNumber: Math.min(fit.scaledConditionNumber, 1e308),
+            expectedDigits: Math.round(fit.expectedDigits * 10) / 10,
+          },
+        }
+      : {}),
   };
 }

@@ -1,7 +1,12 @@
 /**
- * Fitting a logistic regression (binary) with its search. Unlike least squares, IRLS needs the
- * rows several times, so the train side's design is held in memory: 8 bytes per term per train
- * row (1,000,000 rows × 20 terms is 160 MB). The statistics pass streams as for linear models.
+ * Fitting a logistic regression (binary) with its search, streaming: the design is never held.
+ *
+ * 1. One pass learns the feature pipeline's statistics (and counts the classes).
+ * 2. Each IRLS iteration is one more pass over the data (`LogisticIrls`): the rows are read,
+ *    turned into terms and folded into the Newton step's QR factor, O(terms²) whatever the row
+ *    count. A search fits every trial × fold in the same passes, then scores the held-out rows
+ *    in one more pass (which keeps one prediction per train row and trial for the metric).
+ * 3. The chosen trial is fitted on every train row, in passes of its own.
  */
 import { TRAIN, type RowBatch } from "../data/row-batch.js";
 import { InputError } from "../errors.js";
@@ -18,7 +23,8 @@ import {
   type ModelFit,
   type TrialResult,
 } from "./fit-common.js";
-import { fitLogisticRegression, type LogisticFit } from "./least-squares/fit-logistic-regression.js";
+import { irlsSettings, logisticFitOf, type LogisticFit } from "./least-squares/fit-logistic-regression.js";
+import { LogisticIrls } from "./least-squares/logistic-irls.js";
 import { foldOf, searchPlan } from "./search-space.js";
 import { targetReader } from "./target.js";
 
@@ -28,6 +34,16 @@ export interface LogisticFitInput {
   features: string[];
   read: () => AsyncIterable<RowBatch>;
   source: string;
+}
+
+/** One IRLS fit in the shared passes: its columns, and the fold it leaves out (null: none). */
+interface StreamedFit {
+  irls: LogisticIrls;
+  cols: number[];
+  row: Float64Array;
+  heldOut: number | null;
+  /** A fold fit that threw an InputError (e.g. separable within the fold): no score. */
+  failed: boolean;
 }
 
 /** Trains a logistic regression as the spec describes. */
@@ -56,36 +72,32 @@ export async function fitLogistic(input: LogisticFitInput): Promise<ModelFit> {
     learner.add(batch, (i) => batch.side[i] === TRAIN && !Number.isNaN(y[i]!));
   }
   const { pipeline, warnings } = finishPipeline(learner, { intercept, standardise }, input.source);
-
-  // 2. the train side's design, in memory
   const bound = bindPipeline(pipeline, columnNames);
   const offset = intercept ? 1 : 0;
   const width = offset + bound.width;
-  let x: Float64Array = new Float64Array(1024 * width);
-  let y: Float64Array = new Float64Array(1024);
-  let fold: Uint8Array = new Uint8Array(1024);
-  let n = 0;
-  for await (const batch of input.read()) {
-    for (let i = 0; i < batch.length; i++) {
-      if (batch.side[i] !== TRAIN) continue;
-      const t = target(batch, i);
-      if (Number.isNaN(t) || bound.hasUnimputedMissing(batch, i)) continue;
-      if (n === y.length) {
-        x = grow(x, x.length * 2);
-        y = grow(y, y.length * 2);
-        fold = growBytes(fold, fold.length * 2);
+  const names = [...(intercept ? ["(intercept)"] : []), ...termNames(pipeline)];
+
+  /** Every train row the fit uses, as (terms, target, fold): one pass over the data. */
+  const trainRows = async (visit: (x: Float64Array, y: number, fold: number) => void): Promise<void> => {
+    const x = new Float64Array(width);
+    if (intercept) x[0] = 1;
+    for await (const batch of input.read()) {
+      for (let i = 0; i < batch.length; i++) {
+        if (batch.side[i] !== TRAIN) continue;
+        const t = target(batch, i);
+        if (Number.isNaN(t) || bound.hasUnimputedMissing(batch, i)) continue;
+        bound.fill(batch, i, x, offset, true);
+        visit(x, t, folds > 1 ? foldOf(batch.row[i]!, folds, foldSeed) : 0);
       }
-      if (intercept) x[n * width] = 1;
-      bound.fill(batch, i, x, n * width + offset, true);
-      y[n] = t;
-      fold[n] = folds > 1 ? foldOf(batch.row[i]!, folds, foldSeed) : 0;
-      n++;
     }
-  }
-  x = x.subarray(0, n * width);
-  y = y.subarray(0, n);
-  fold = fold.subarray(0, n);
-  const positives = y.reduce((s, v) => s + v, 0);
+  };
+
+  let n = 0;
+  let positives = 0;
+  await trainRows((_, y) => {
+    n++;
+    positives += y;
+  });
   if (positives === 0 || positives === n)
     throw new InputError({
       file: input.source,
@@ -93,76 +105,110 @@ export async function fitLogistic(input: LogisticFitInput): Promise<ModelFit> {
       message: `every one of the ${n} train rows is ${positives === 0 ? "not " : ""}"${String(spec.positiveClass)}": there is only one class to learn`,
       hint: "check positiveClass against the target's values, or use more data",
     });
-  const weights = classWeights(algo.classWeight, y, String(spec.positiveClass));
-  const names = [...(intercept ? ["(intercept)"] : []), ...termNames(pipeline)];
+  const weights = classWeights(algo.classWeight, n, positives, String(spec.positiveClass));
+  const classNames = [`not "${String(spec.positiveClass)}"`, `"${String(spec.positiveClass)}"`] as const;
 
-  const fitOn = (
-    rows: Uint32Array,
+  const startFit = (
     cols: number[],
     alpha: number | null,
     rankDeficient: "drop" | "throw",
-  ) => {
-    const xs = new Float64Array(rows.length * cols.length);
-    const ys = new Float64Array(rows.length);
-    const ws = weights ? new Float64Array(rows.length) : undefined;
-    rows.forEach((r, k) => {
-      for (let c = 0; c < cols.length; c++) xs[k * cols.length + c] = x[r * width + cols[c]!]!;
-      ys[k] = y[r]!;
-      if (ws && weights) ws[k] = weights[r]!;
-    });
-    return fitLogisticRegression(xs, ys, {
-      columnNames: cols.map((c) => names[c]!),
-      penalty: penaltyFor(cols, alpha, intercept),
-      ...(ws ? { weights: ws } : {}),
-      maxIterations: algo.maxIterations,
-      rankDeficient,
-      file: input.source,
-    });
+    heldOut: number | null,
+  ): StreamedFit => {
+    const settings = irlsSettings(
+      {
+        columnNames: cols.map((c) => names[c]!),
+        penalty: penaltyFor(cols, alpha, intercept),
+        maxIterations: algo.maxIterations,
+        rankDeficient,
+        file: input.source,
+        classNames,
+      },
+      cols.length,
+    );
+    return {
+      irls: new LogisticIrls(settings),
+      cols,
+      row: new Float64Array(cols.length),
+      heldOut,
+      failed: false,
+    };
   };
-  const predict = (fit: LogisticFit, cols: number[], r: number) => {
-    let eta = 0;
-    for (let c = 0; c < cols.length; c++) eta += fit.coefficients[c]! * x[r * width + cols[c]!]!;
-    return 1 / (1 + Math.exp(-eta));
+  /** Passes over the data until every fit is over. */
+  const run = async (fits: StreamedFit[]): Promise<void> => {
+    for (;;) {
+      const active = fits.filter((f) => !f.failed && !f.irls.done);
+      if (active.length === 0) return;
+      for (const f of active) f.irls.beginPass();
+      await trainRows((x, y, fold) => {
+        const w = weights ? weights[y]! : 1;
+        for (const f of active) {
+          if (f.heldOut === fold) continue;
+          for (let c = 0; c < f.cols.length; c++) f.row[c] = x[f.cols[c]!]!;
+          f.irls.addRow(f.row, y, w);
+        }
+      });
+      for (const f of active) {
+        try {
+          f.irls.endPass();
+        } catch (e) {
+          if (f.heldOut === null || !(e instanceof InputError)) throw e;
+          f.failed = true;
+        }
+      }
+    }
   };
 
-  // 3. search by k-fold cross-validation on the train side
+  // 2. search by k-fold cross-validation on the train side
   const definition = metricDefinition(primary);
-  const results: TrialResult[] = trials.map((params) => {
-    if (!searching) return { params, score: null, foldScores: [] };
-    const cols = trialColumns(pipeline, params, intercept);
-    const foldScores = Array.from({ length: folds }, (_, f) => {
-      const trainRows = rowsWhere(fold, (g) => g !== f);
-      const heldRows = rowsWhere(fold, (g) => g === f);
-      if (heldRows.length === 0 || trainRows.length === 0) return null;
-      let fit: LogisticFit;
-      try {
-        fit = fitOn(trainRows, cols, params.alpha, "drop");
-      } catch (e) {
-        if (e instanceof InputError) return null; // e.g. separable within a fold: no score
-        throw e;
-      }
-      const actual = Float64Array.from(heldRows, (r) => y[r]!);
-      const predicted = Float64Array.from(heldRows, (r) => predict(fit, cols, r));
-      const v = definition.prepare(actual, predicted, { threshold: algo.threshold })();
-      return Number.isNaN(v) ? null : v;
+  let results: TrialResult[] = trials.map((params) => ({ params, score: null, foldScores: [] }));
+  if (searching) {
+    const grid = trials.map((params) =>
+      Array.from({ length: folds }, (_, f) =>
+        startFit(trialColumns(pipeline, params, intercept), params.alpha, "drop", f),
+      ),
+    );
+    await run(grid.flat());
+    const fitted = grid.map((row) => row.map((f) => (f.failed ? null : f.irls.outcome().coefficients)));
+    // Held-out predictions, per trial and fold.
+    const actual = grid.map(() => Array.from({ length: folds }, () => new GrowingArray()));
+    const predicted = grid.map(() => Array.from({ length: folds }, () => new GrowingArray()));
+    await trainRows((x, y, fold) => {
+      grid.forEach((row, t) => {
+        const b = fitted[t]![fold];
+        if (!b) return;
+        const cols = row[fold]!.cols;
+        let eta = 0;
+        for (let c = 0; c < cols.length; c++) eta += b[c]! * x[cols[c]!]!;
+        actual[t]![fold]!.push(y);
+        predicted[t]![fold]!.push(1 / (1 + Math.exp(-eta)));
+      });
     });
-    const defined = foldScores.filter((s): s is number => s !== null);
-    return {
-      params,
-      score: defined.length ? defined.reduce((a, b) => a + b, 0) / defined.length : null,
-      foldScores,
-    };
-  });
+    results = trials.map((params, t) => {
+      const foldScores = Array.from({ length: folds }, (_, f) => {
+        const held = actual[t]![f]!;
+        if (fitted[t]![f] === null || held.length === 0) return null;
+        const v = definition.prepare(held.values(), predicted[t]![f]!.values(), {
+          threshold: algo.threshold,
+        })();
+        return Number.isNaN(v) ? null : v;
+      });
+      const defined = foldScores.filter((s): s is number => s !== null);
+      return {
+        params,
+        score: defined.length ? defined.reduce((a, b) => a + b, 0) / defined.length : null,
+        foldScores,
+      };
+    });
+  }
   const chosen = chooseTrial(results, definition.higherIsBetter);
 
-  // 4. final fit
+  // 3. final fit
   const params = trials[chosen]!;
-  const cols = trialColumns(pipeline, params, intercept);
-  const fit = fitOn(
-    rowsWhere(fold, () => true),
-    cols,
-    params.alpha,
-    "throw",
+  const final = startFit(trialColumns(pipeline, params, intercept), params.alpha, "throw", null);
+  await run([final]);
+  const fit: LogisticFit = logisticFitOf(
+    final.irls.outcome(),
+    final.cols.map((c) => names[c]!),
   );
   warnings.push(...fit.problems.map((p) => p.message));
   if (!fit.converged) warnings.push(`logistic regression did not converge in ${fit.iterations} iterations`);
@@ -178,45 +224,35 @@ export async function fitLogistic(input: LogisticFitInput): Promise<ModelFit> {
   };
 }
 
-/** Per-row weights from `classWeight`: "balanced" gives each class half the total weight. */
+/** A Float64Array that grows by doubling. */
+class GrowingArray {
+  private data = new Float64Array(256);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  values(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/**
+ * The weight of a row of class 0 and of class 1 from `classWeight` ("balanced" gives each class
+ * half the total weight); undefined without one.
+ */
 function classWeights(
   spec: "balanced" | Record<string, number> | undefined,
-  y: Float64Array,
+  n: number,
+  positives: number,
   positiveName: string,
-): Float64Array | undefined {
+): [number, number] | undefined {
   if (!spec) return undefined;
-  const n = y.length;
-  const positives = y.reduce((s, v) => s + v, 0);
-  let wPos: number;
-  let wNeg: number;
-  if (spec === "balanced") {
-    wPos = n / (2 * positives);
-    wNeg = n / (2 * (n - positives));
-  } else {
-    wPos = spec[positiveName] ?? 1;
-    const others = Object.entries(spec).filter(([k]) => k !== positiveName);
-    wNeg = others.length === 1 ? others[0]![1] : 1;
-  }
-  return Float64Array.from(y, (v) => (v === 1 ? wPos : wNeg));
-}
-
-function rowsWhere(fold: Uint8Array, keep: (f: number) => boolean): Uint32Array {
-  let count = 0;
-  for (let i = 0; i < fold.length; i++) if (keep(fold[i]!)) count++;
-  const out = new Uint32Array(count);
-  let k = 0;
-  for (let i = 0; i < fold.length; i++) if (keep(fold[i]!)) out[k++] = i;
-  return out;
-}
-
-function grow(a: Float64Array, size: number): Float64Array {
-  const b = new Float64Array(size);
-  b.set(a);
-  return b;
-}
-
-function growBytes(a: Uint8Array, size: number): Uint8Array {
-  const b = new Uint8Array(size);
-  b.set(a);
-  return b;
+  if (spec === "balanced") return [n / (2 * (n - positives)), n / (2 * positives)];
+  const others = Object.entries(spec).filter(([k]) => k !== positiveName);
+  return [others.length === 1 ? others[0]![1] : 1, spec[positiveName] ?? 1];
 }

@@ -11,6 +11,13 @@ export interface TrialParams {
   degree: Record<string, number>;
 }
 
+/**
+ * Logistic regression's L2 penalty when the spec gives none: the conventional default of
+ * scikit-learn's LogisticRegression (C = 1). It minimises D(b) + α Σ b_j² with D the deviance,
+ * i.e. Σ log-loss + α/2 Σ b_j², which is scikit-learn's objective divided by C for α = 1/C.
+ */
+export const DEFAULT_LOGISTIC_ALPHA = 1;
+
 /** Largest grid a search may have; beyond it, a random search must sample it. */
 export const MAX_TRIALS = 500;
 
@@ -21,7 +28,12 @@ export const MAX_TRIALS = 500;
  */
 export function searchTrials(spec: ModelSpec, features: readonly string[]): TrialParams[] {
   const algo = spec.algorithm;
-  const baseAlpha = algo.type === "linear" ? null : algo.alpha;
+  const baseAlpha =
+    algo.type === "linear"
+      ? null
+      : algo.type === "logistic"
+        ? (algo.alpha ?? DEFAULT_LOGISTIC_ALPHA)
+        : algo.alpha;
   const baseDegree: Record<string, number> = {};
   for (const f of spec.features)
     if (typeof f !== "string" && f.degree && f.degree > 1) baseDegree[f.name] = f.degree;

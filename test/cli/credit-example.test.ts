@@ -49,19 +49,65 @@ describe("classification edge cases", () => {
   const separable =
     "x,label\n" + Array.from({ length: 60 }, (_, i) => `${i},${i < 30 ? "no" : "yes"}`).join("\n") + "\n";
 
-  it("refuses perfectly separable classes without a penalty, naming the feature", async () => {
-    project = tempProject({ ...files(separable), "model.yml": spec() });
+  it("refuses perfectly separable classes with an explicit alpha: 0, naming the feature", async () => {
+    project = tempProject({ ...files(separable), "model.yml": spec(", alpha: 0") });
     const r = await cli(["run", "--out", "out"], project.root);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/d\.csv, column "x": .*separat/i);
+    expect(r.err).toMatch(/d\.csv, column "x": the classes are perfectly separated by x/);
   });
 
-  it("fits separable classes with an L2 penalty", async () => {
-    project = tempProject({ ...files(separable), "model.yml": spec(", alpha: 1") });
+  it("fits separable classes with the default L2 penalty (alpha 1), warning which column separates", async () => {
+    project = tempProject({ ...files(separable), "model.yml": spec() });
     const r = await cli(["run", "--out", "out"], project.root);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/auc +1 /);
+    expect(r.out).toContain(
+      `x separates the classes (every "yes" row has a value of x at least as large as every not "yes" row's)`,
+    );
+  });
+
+  it("fits separable classes with an explicit L2 penalty", async () => {
+    project = tempProject({ ...files(separable), "model.yml": spec(", alpha: 10") });
+    const r = await cli(["run", "--out", "out"], project.root);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/auc +1 /);
+  });
+
+  // A census-style data set: one level of a category (a rare occupation) holds only one class.
+  const quasi = (() => {
+    const rows = ["x,job,label"];
+    for (let i = 0; i < 200; i++) {
+      const job = i % 40 === 0 ? "armed-forces" : i % 2 ? "clerk" : "sales";
+      const label = job === "armed-forces" || (i * 7919) % 11 < 4 ? "yes" : "no";
+      rows.push(`${(i * 37) % 101},${job},${label}`);
+    }
+    return rows.join("\n") + "\n";
+  })();
+  const quasiFiles = (extra: string) => ({
+    "modelgate.yml": "models:\n  c: model.yml\n",
+    "data.yml":
+      "file: d.csv\ncolumns:\n  - { name: x, type: number }\n  - { name: job, type: category }\n  - { name: label, type: category, values: [yes, no] }\nsplit: { test: 0.3, salt: s }\n",
+    "d.csv": quasi,
+    "model.yml": `data: data.yml\ntask: classification\ntarget: label\npositiveClass: yes\nfeatures: [x, job]\npreprocessing: { scale: standard }\nalgorithm: { type: logistic${extra} }\nmetrics: { bootstrap: { samples: 20 } }\n`,
+  });
+
+  it("trains on quasi-separated data by default and names the level in which every row is one class", async () => {
+    project = tempProject(quasiFiles(""));
+    const r = await cli(["run", "--out", "out"], project.root);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /job=armed-forces separates the classes \(all \d+ train rows where job=armed-forces is 1 are "yes"\): without a penalty its coefficient would be infinite/,
+    );
+  });
+
+  it("refuses the same data with alpha: 0, as quasi-separated by that level", async () => {
+    project = tempProject(quasiFiles(", alpha: 0"));
+    const r = await cli(["run", "--out", "out"], project.root);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/the classes are quasi-separated by job=armed-forces/);
   });
 
   it("names a positive class that never occurs", async () => {

@@ -2,12 +2,12 @@
  * Binary logistic regression by iteratively reweighted least squares: each Newton step is a
  * weighted (ridge) least squares solve on the QR solver, so the same rank checks and column
  * names apply. Separable classes, which have no finite maximum-likelihood solution, are
- * detected and reported instead of returning ever larger coefficients.
+ * detected and reported instead of returning ever larger coefficients. The iteration itself is
+ * `LogisticIrls` (logistic-irls.ts), fed one pass over the rows at a time; this file feeds it an
+ * in-memory design.
  */
-import { DEFAULT_SOURCE, SeparationError, listNames, type FitProblem } from "./fit-problems.js";
-import { QrAccumulator } from "./qr-accumulator.js";
-import { reduceFactor, solveLeastSquares } from "./solve-least-squares.js";
-import { invertUpper, rowNorms } from "./triangular-algebra.js";
+import { DEFAULT_SOURCE, SeparationError, type FitProblem } from "./fit-problems.js";
+import { LogisticIrls, type IrlsOutcome, type IrlsSettings } from "./logistic-irls.js";
 
 export interface LogisticOptions {
   /** One name per column of the design (its width); include the intercept column if wanted. */
@@ -27,6 +27,8 @@ export interface LogisticOptions {
   rankDeficient?: "throw" | "drop";
   /** File the rows came from, to locate problems in a thrown error. */
   file?: string;
+  /** How messages name the rows of class 0 and of class 1; `["class 0", "class 1"]` by default. */
+  classNames?: readonly [string, string];
 }
 
 export interface LogisticFit {
@@ -46,16 +48,15 @@ export interface LogisticFit {
   penalizedDeviance: number;
   /** Columns left out for rank deficiency (only with `rankDeficient: "drop"`). */
   dropped: number[];
+  /** Of the last Newton step's weighted least squares, as for least squares. */
+  scaledConditionNumber: number;
+  /** Of the last Newton step's weighted least squares, as for least squares. */
+  expectedDigits: number;
   problems: FitProblem[];
 }
 
 const DEFAULT_MAX_ITERATIONS = 50;
 const DEFAULT_TOLERANCE = 1e-10;
-/** |η| beyond this (p within 1e-8 of 0 or 1) is a sign the coefficients may be diverging. */
-const EXTREME_ETA = 18.4;
-/** R's glm warns below 10 ε: probabilities that are numerically 0 or 1. */
-const NUMERIC_ZERO = 10 * Number.EPSILON;
-const MAX_HALVINGS = 30;
 
 /**
  * Fits P(y = 1) = 1 / (1 + exp(-x b)) to an in-memory design.
@@ -109,276 +110,45 @@ export function fitLogisticRegression(
     );
   }
 
-  const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
-  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
-  const names = options.columnNames.slice();
-  const objective = (eta: Float64Array, beta: Float64Array): { deviance: number; penalised: number } => {
-    const deviance = devianceOf(eta, y, weightOf);
-    let pen = 0;
-    for (let j = 0; j < p; j++) pen += penalty[j]! * beta[j]! * beta[j]!;
-    return { deviance, penalised: deviance + pen };
-  };
-
-  let beta: Float64Array = new Float64Array(p);
-  let eta: Float64Array = new Float64Array(n);
-  let current = objective(eta, beta);
-  let step: Float64Array = new Float64Array(p);
-  let converged = false;
-  let diverging = false;
-  let iterations = 0;
-  let dropped: number[] = [];
-  const row = new Float64Array(p + 1);
-
-  for (let it = 1; it <= maxIterations; it++) {
-    const acc = new QrAccumulator(p + 1);
+  const irls = new LogisticIrls(irlsSettings(options, p));
+  const row = new Float64Array(p);
+  while (!irls.done) {
+    irls.beginPass();
     for (let i = 0; i < n; i++) {
-      const w = weightOf(i);
-      if (w === 0) continue;
-      const { mu, oneMinusMu, variance } = logistic(eta[i]!);
-      const residual = y[i] === 1 ? oneMinusMu : -mu;
       for (let j = 0; j < p; j++) row[j] = x[i * p + j]!;
-      row[p] = eta[i]! + residual / variance;
-      acc.addRow(row, w * variance);
+      irls.addRow(row, y[i] as number, weightOf(i));
     }
-    const fit = solveLeastSquares(acc, {
-      columnNames: names,
-      penalty,
-      rankDeficient: it === 1 ? (options.rankDeficient ?? "throw") : "drop",
-      conditionWarning: Infinity,
-      file,
-    });
-    if (it === 1) dropped = fit.dropped;
-    else if (fit.dropped.length > dropped.length) {
-      // Weights this uneven mean some rows' probabilities are at 0 or 1: coefficients diverge.
-      diverging = true;
-      break;
-    }
-    iterations = it;
-    let candidate = fit.coefficients;
-    let candidateEta = multiply(x, n, p, candidate);
-    let next = objective(candidateEta, candidate);
-    for (let h = 0; h < MAX_HALVINGS && !(next.penalised <= current.penalised * (1 + 1e-12) + 1e-300); h++) {
-      candidate = candidate.map((b, j) => (b + beta[j]!) / 2);
-      candidateEta = multiply(x, n, p, candidate);
-      next = objective(candidateEta, candidate);
-    }
-    step = candidate.map((b, j) => b - beta[j]!);
-    const change = Math.abs(next.penalised - current.penalised) / (Math.abs(next.penalised) + 0.1);
-    beta = candidate;
-    eta = candidateEta;
-    current = next;
-    if (change < tolerance) {
-      converged = true;
-      break;
-    }
+    irls.endPass();
   }
+  return logisticFitOf(irls.outcome(), options.columnNames);
+}
 
-  const problems: FitProblem[] = [];
-  let extremeRows = 0;
-  let numericZero = 0;
-  for (let i = 0; i < n; i++) {
-    if (weightOf(i) === 0) continue;
-    if (Math.abs(eta[i]!) > EXTREME_ETA) extremeRows++;
-    const { mu, oneMinusMu } = logistic(eta[i]!);
-    if (mu < NUMERIC_ZERO || oneMinusMu < NUMERIC_ZERO) numericZero++;
-  }
-  if (!converged || diverging || extremeRows > 0) {
-    const separation = checkSeparation(x, y, weightOf, n, p, step, eta, penalty, names);
-    if (separation) throw new SeparationError(separation.finding, separation.kind, separation.rows, file);
-  }
-  if (!converged) {
-    problems.push({
-      kind: "not-converged",
-      severity: "warning",
-      columns: [],
-      message: `logistic regression did not converge in ${iterations} iterations`,
-      hint: "raise the iteration limit, standardise the features, or add an L2 penalty",
-    });
-  }
-  if (numericZero > 0) {
-    problems.push({
-      kind: "extreme-probabilities",
-      severity: "warning",
-      columns: [],
-      message: `${numericZero} of ${positive + negative} rows have fitted probabilities numerically 0 or 1`,
-      hint: "look for features that nearly separate the classes, or add an L2 penalty",
-    });
-  }
-
-  const kept = Array.from({ length: p }, (_, j) => j).filter((j) => !dropped.includes(j));
-  for (const j of dropped) beta[j] = 0;
-  const standardErrors = fisherStandardErrors(x, weightOf, n, p, eta, kept, penalty);
-  // The rank problems found on the first step, so a "drop" caller hears about them.
-  if (dropped.length > 0) {
-    const first = solveLeastSquares(initialFactor(x, weightOf, n, p), {
-      columnNames: names,
-      penalty,
-      rankDeficient: "drop",
-      conditionWarning: Infinity,
-    });
-    problems.unshift(...first.problems.filter((f) => f.kind !== "no-residual-df"));
-  }
+/** The IRLS settings of the options, with their defaults, for a design of p columns. */
+export function irlsSettings(options: LogisticOptions, p: number): IrlsSettings {
   return {
-    columnNames: names,
-    coefficients: beta,
-    standardErrors,
-    iterations,
-    converged,
-    deviance: current.deviance,
-    penalizedDeviance: current.penalised,
-    dropped,
-    problems,
+    names: options.columnNames,
+    penalty: options.penalty ?? new Array<number>(p).fill(0),
+    maxIterations: options.maxIterations ?? DEFAULT_MAX_ITERATIONS,
+    tolerance: options.tolerance ?? DEFAULT_TOLERANCE,
+    rankDeficient: options.rankDeficient ?? "throw",
+    file: options.file ?? DEFAULT_SOURCE,
+    classNames: options.classNames,
   };
 }
 
-/** μ, 1 - μ and μ(1 - μ) without cancellation for large |η|. */
-function logistic(eta: number): { mu: number; oneMinusMu: number; variance: number } {
-  const e = Math.exp(-Math.abs(eta));
-  const big = 1 / (1 + e);
-  const small = e / (1 + e);
-  return eta >= 0
-    ? { mu: big, oneMinusMu: small, variance: big * small }
-    : { mu: small, oneMinusMu: big, variance: big * small };
-}
-
-/** log(1 + exp(t)) without overflow. */
-function softplus(t: number): number {
-  return Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
-}
-
-function devianceOf(eta: Float64Array, y: ArrayLike<number>, weightOf: (i: number) => number): number {
-  let d = 0;
-  for (let i = 0; i < eta.length; i++) {
-    const w = weightOf(i);
-    if (w === 0) continue;
-    d += w * (y[i] === 1 ? softplus(-eta[i]!) : softplus(eta[i]!));
-  }
-  return 2 * d;
-}
-
-function multiply(x: Float64Array, n: number, p: number, b: Float64Array): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < p; j++) s += x[i * p + j]! * b[j]!;
-    out[i] = s;
-  }
-  return out;
-}
-
-/** R of the design at the starting weights (every p = 1/2), for naming rank problems. */
-function initialFactor(
-  x: Float64Array,
-  weightOf: (i: number) => number,
-  n: number,
-  p: number,
-): QrAccumulator {
-  const acc = new QrAccumulator(p + 1);
-  const row = new Float64Array(p + 1);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < p; j++) row[j] = x[i * p + j]!;
-    acc.addRow(row, weightOf(i) / 4);
-  }
-  return acc;
-}
-
-/** √diag (XᵀWX + Λ)⁻¹ over the kept columns, NaN elsewhere. */
-function fisherStandardErrors(
-  x: Float64Array,
-  weightOf: (i: number) => number,
-  n: number,
-  p: number,
-  eta: Float64Array,
-  kept: readonly number[],
-  penalty: readonly number[],
-): Float64Array {
-  const acc = new QrAccumulator(p + 1);
-  const row = new Float64Array(p + 1);
-  for (let i = 0; i < n; i++) {
-    const w = weightOf(i);
-    if (w === 0) continue;
-    for (let j = 0; j < p; j++) row[j] = x[i * p + j]!;
-    acc.addRow(row, w * logistic(eta[i]!).variance);
-  }
-  // Tolerance 0: the kept columns were already found independent; keep them all here.
-  const red = reduceFactor(acc.factor(), kept, penalty, 0);
-  const rank = red.accepted.length;
-  const se = rowNorms(invertUpper(red.r, rank), rank, rank);
-  const out = new Float64Array(p).fill(NaN);
-  red.accepted.forEach((pos, i) => (out[kept[pos]!] = se[i]!));
-  return out;
-}
-
-/**
- * Is the last Newton step a separating direction d over the unpenalised columns? Then
- * (2y_i - 1) x_i·d ≥ 0 on every row and > 0 on some, so the likelihood keeps rising along d
- * and no finite maximum exists. Rows on the boundary (x_i·d ≈ 0) make it quasi-separation.
- */
-function checkSeparation(
-  x: Float64Array,
-  y: ArrayLike<number>,
-  weightOf: (i: number) => number,
-  n: number,
-  p: number,
-  step: Float64Array,
-  eta: Float64Array,
-  penalty: readonly number[],
-  names: readonly string[],
-): { finding: FitProblem; kind: "complete" | "quasi"; rows: number } | undefined {
-  const d = step.map((v, j) => (penalty[j]! > 0 ? 0 : v));
-  const margins: number[] = [];
-  let top = 0;
-  for (let i = 0; i < n; i++) {
-    if (weightOf(i) === 0) continue;
-    let s = 0;
-    for (let j = 0; j < p; j++) s += x[i * p + j]! * d[j]!;
-    const m = y[i] === 1 ? s : -s;
-    margins.push(m);
-    if (m > top) top = m;
-  }
-  // A separating step moves the separated rows' logits by about 1 per Newton step; noise after
-  // an ordinary convergence is many orders smaller. Boundary rows move by far less than `top`.
-  if (!(top >= 0.1)) return undefined;
-  const slack = 1e-3 * top;
-  if (margins.some((m) => m < -slack)) return undefined;
-  // Complete when the fit itself puts every row strictly on its own side (rows close to the
-  // boundary can have tiny margins along d); otherwise tied rows of both classes remain.
-  let complete = true;
-  for (let i = 0; i < n; i++) {
-    if (weightOf(i) > 0 && !((y[i] === 1 ? eta[i]! : -eta[i]!) > 0)) complete = false;
-  }
-  const kind = complete ? "complete" : "quasi";
-  const separated = complete ? margins.length : margins.filter((m) => m > slack).length;
-
-  // Name the columns that carry the direction, in units of each column's spread.
-  const spread = new Float64Array(p);
-  const constant = new Array<boolean>(p).fill(true);
-  for (let j = 0; j < p; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      const v = x[i * p + j]!;
-      s += v * v;
-      if (v !== x[j]) constant[j] = false;
-    }
-    spread[j] = Math.sqrt(s / n) * Math.abs(d[j]!);
-  }
-  const largest = Math.max(...spread);
-  let columns = names.filter((_, j) => spread[j]! >= 1e-3 * largest && !constant[j]);
-  if (columns.length === 0) columns = names.filter((_, j) => spread[j]! >= 1e-3 * largest);
-  const by = listNames(columns);
+/** A LogisticFit from the machine's outcome. */
+export function logisticFitOf(o: IrlsOutcome, columnNames: readonly string[]): LogisticFit {
   return {
-    kind,
-    rows: separated,
-    finding: {
-      kind: "separable",
-      severity: "error",
-      columns,
-      message:
-        kind === "complete"
-          ? `the classes are perfectly separated by ${by}: the maximum-likelihood coefficients are infinite`
-          : `the classes are quasi-separated by ${by}: ${separated} of ${margins.length} rows are fitted with ` +
-            `probability 0 or 1 and the maximum-likelihood coefficients are infinite`,
-      hint: `add an L2 penalty on ${by}, or remove ${columns.length === 1 ? "it" : "them"} from the features`,
-    },
+    columnNames: columnNames.slice(),
+    coefficients: o.coefficients,
+    standardErrors: o.standardErrors,
+    iterations: o.iterations,
+    converged: o.converged,
+    deviance: o.deviance,
+    penalizedDeviance: o.penalizedDeviance,
+    dropped: o.dropped,
+    scaledConditionNumber: o.scaledConditionNumber,
+    expectedDigits: o.expectedDigits,
+    problems: o.problems,
   };
 }

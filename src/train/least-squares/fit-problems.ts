@@ -12,6 +12,7 @@ export type FitProblemKind =
   | "ill-conditioned"
   | "no-residual-df"
   | "separable"
+  | "separating-column"
   | "extreme-probabilities"
   | "not-converged";
 

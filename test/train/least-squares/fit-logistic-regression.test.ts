@@ -226,6 +226,48 @@ describe("fitLogisticRegression: separation", () => {
     expect(maxRelativeDifference(fit.coefficients, reference.b)).toBeLessThan(1e-8);
   });
 
+  it("names a penalised column that alone separates the classes, in a warning", () => {
+    const penalty = [0, 1];
+    const fit = fitLogisticRegression(design(line), [0, 0, 0, 1, 1, 1], {
+      columnNames: ["(Intercept)", "t"],
+      penalty,
+      classNames: ["good", "bad"],
+    });
+    expect(fit.problems).toEqual([
+      expect.objectContaining({
+        kind: "separating-column",
+        severity: "warning",
+        columns: ["t"],
+        message:
+          "t separates the classes (every bad row has a value of t at least as large as every good row's): " +
+          "without a penalty its coefficient would be infinite; the L2 penalty (alpha) keeps it finite, so its " +
+          "size is set by the penalty rather than by the data",
+      }),
+    ]);
+  });
+
+  it("names a category level in which every row is one class, and nothing where classes overlap", () => {
+    const random = seededRandom(3);
+    // Columns: intercept, a rare level (all its rows positive), a common level, a noisy number.
+    const rows = Array.from({ length: 120 }, (_, i) => [1, i % 20 === 0 ? 1 : 0, i % 2, normal(random)]);
+    const y = rows.map((r) => (r[1] === 1 || random() < 0.4 ? 1 : 0));
+    const fit = fitLogisticRegression(design(rows), y, {
+      columnNames: ["(Intercept)", "job=armed-forces", "job=clerk", "hours"],
+      penalty: [0, 1, 1, 1],
+    });
+    expect(fit.problems.map((p) => [p.kind, p.columns])).toEqual([
+      ["separating-column", ["job=armed-forces"]],
+    ]);
+    expect(fit.problems[0]!.message).toMatch(
+      /^job=armed-forces separates the classes \(all 6 train rows where job=armed-forces is 1 are class 1\)/,
+    );
+    expect(() =>
+      fitLogisticRegression(design(rows), y, {
+        columnNames: ["(Intercept)", "job=armed-forces", "job=clerk", "hours"],
+      }),
+    ).toThrow(SeparationError);
+  });
+
   it("refuses data with a single class", () => {
     const e = thrown(() =>
       fitLogisticRegression(design(line), [1, 1, 1, 1, 1, 1], { columnNames: ["i", "t"] }),

@@ -4,8 +4,12 @@
  */
 import MultivariateLinearRegression from "ml-regression-multivariate-linear";
 import { describe, expect, it } from "vitest";
-import { QrAccumulator, solveLeastSquares } from "../../../src/train/least-squares/index.js";
-import { digits, readCertified, readNistData } from "./nist-datasets.js";
+import {
+  QrAccumulator,
+  RankDeficiencyError,
+  solveLeastSquares,
+} from "../../../src/train/least-squares/index.js";
+import { digits, filipReference, readCertified, readNistData } from "./nist-datasets.js";
 
 interface Problem {
   names: string[];
@@ -27,6 +31,16 @@ function wampler1(): Problem {
   return {
     names: ["(Intercept)", "x", "x^2", "x^3", "x^4", "x^5"],
     design: rows.map((r) => [0, 1, 2, 3, 4, 5].map((k) => r[1]! ** k)),
+    y: rows.map((r) => r[0]!),
+  };
+}
+
+function filip(): Problem {
+  const rows = readNistData("Filip.dat");
+  const powers = Array.from({ length: 11 }, (_, k) => k);
+  return {
+    names: powers.map((k) => (k === 0 ? "(Intercept)" : k === 1 ? "x" : `x^${k}`)),
+    design: rows.map((r) => powers.map((k) => r[1]! ** k)),
     y: rows.map((r) => r[0]!),
   };
 }
@@ -118,5 +132,52 @@ describe("NIST StRD Wampler1 (x, x², …, x⁵)", () => {
     const normalDigits = minDigits(normalCoefficients, certified.coef);
     expect(normalDigits).toBeLessThan(6);
     expect(qrDigits - normalDigits).toBeGreaterThan(4);
+  });
+});
+
+describe("NIST StRD Filip (x, x², …, x¹⁰): ill-conditioned, not collinear", () => {
+  const problem = filip();
+  const reference = filipReference();
+  const certified = readCertified("Filip");
+
+  it("has a reference that is NIST's certified values (15 digits) and 82 rows", () => {
+    expect(problem.y).toHaveLength(certified.n);
+    expect(minDigits(reference.coef, certified.coef)).toBeGreaterThan(12);
+  });
+
+  it("solves all eleven coefficients to at least 7 significant digits of the exact solution", () => {
+    const fit = solveLeastSquares(accumulate(problem), { columnNames: problem.names });
+    expect(fit.rank).toBe(11);
+    expect(fit.dropped).toEqual([]);
+    expect(minDigits(fit.coefficients, reference.coef)).toBeGreaterThanOrEqual(7);
+    expect(digits(fit.sigma, reference.residual_sd)).toBeGreaterThanOrEqual(7);
+  });
+
+  it("reports the conditioning and a conservative digit estimate, with a warning", () => {
+    const fit = solveLeastSquares(accumulate(problem), { columnNames: problem.names });
+    // κ of the unit-column design: 5.2e9 (numpy: np.linalg.cond of the normalised Vandermonde).
+    expect(fit.scaledConditionNumber).toBeGreaterThan(4e9);
+    expect(fit.scaledConditionNumber).toBeLessThan(7e9);
+    const reached = minDigits(fit.coefficients, reference.coef);
+    expect(fit.expectedDigits).toBeGreaterThan(3);
+    expect(fit.expectedDigits).toBeLessThanOrEqual(reached);
+    const warning = fit.problems.find((p) => p.kind === "ill-conditioned");
+    expect(warning?.message).toContain(
+      `expect about ${Math.floor(fit.expectedDigits)} correct significant digits`,
+    );
+  });
+
+  it("still refuses x^10 written twice, as exactly collinear", () => {
+    const twice: Problem = {
+      names: [...problem.names, "x^10 again"],
+      design: problem.design.map((r) => [...r, r[10]!]),
+      y: problem.y,
+    };
+    expect(() => solveLeastSquares(accumulate(twice), { columnNames: twice.names })).toThrow(
+      RankDeficiencyError,
+    );
+    expect(() => solveLeastSquares(accumulate(twice), { columnNames: twice.names })).toThrow(
+      "x^10 and x^10 again are collinear",
+    );
   });
 });

@@ -24,7 +24,7 @@ export function readNistData(file: string): number[][] {
     .map((l) => l.split(/\s+/).map(Number));
 }
 
-export function readCertified(name: "Longley" | "Wampler1"): Certified {
+export function readCertified(name: "Longley" | "Wampler1" | "Filip"): Certified {
   const all = JSON.parse(readFileSync(dir + "certified.json", "utf8")) as Record<string, Certified>;
   const c = all[name];
   if (!c) throw new Error(`certified.json has no ${name}`);
@@ -36,4 +36,13 @@ export function digits(actual: number, certified: number): number {
   if (actual === certified) return 16;
   const err = certified === 0 ? Math.abs(actual) : Math.abs(actual - certified) / Math.abs(certified);
   return -Math.log10(err);
+}
+
+/** The exact least-squares coefficients of Filip.dat (filip-reference.py, rational arithmetic). */
+export function filipReference(): { coef: number[]; residual_sd: number } {
+  const json = JSON.parse(readFileSync(dir + "filip-reference.json", "utf8")) as {
+    coef: string[];
+    residual_sd: string;
+  };
+  return { coef: json.coef.map(Number), residual_sd: Number(json.residual_sd) };
 }
