@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from "node:path";
 import * as core from "@actions/core";
 import { canonicalJson } from "../src/canonical-json.js";
-import { InputError, type Problem } from "../src/errors.js";
+import { InputError } from "../src/errors.js";
 import { renderMarkdown, renderSummaryLine } from "../src/report/render-markdown.js";
 import type { Report } from "../src/report/report-schema.js";
 import { evaluateProject } from "../src/run/evaluate-project.js";
@@ -32,6 +32,7 @@ import { metricHistory, reportFiles } from "../src/run/report-files.js";
 import { loadProject, type LoadedProject } from "../src/spec/load-project.js";
 import type { GitHubReader, PullRequestRef } from "./github-client.js";
 import { GitHubAccessError } from "./github-errors.js";
+import { annotate } from "./annotate.js";
 import { ActionInputError, parseInputs } from "./inputs.js";
 import { runMonitor } from "./run-monitor.js";
 import { runShardMode } from "./run-shard.js";
@@ -246,19 +247,6 @@ async function changedRegistryFiles(
   if (baseRegistry !== null && !local.has(`${registryDir}/registry.json`))
     changed.push(`${registryDir}/registry.json`);
   return changed.sort();
-}
-
-/** One annotation per problem, on its file and line; returns the failure message. */
-function annotate(problems: Problem[], headline: string): string {
-  for (const p of problems.slice(0, 50)) {
-    core.error(`${p.message}${p.hint ? ` (hint: ${p.hint})` : ""}`, {
-      title: "modelgate",
-      file: p.file,
-      ...(p.line !== undefined ? { startLine: p.line } : {}),
-      ...(p.column !== undefined ? { startColumn: p.column } : {}),
-    });
-  }
-  return `${headline}: ${problems.length} problem${problems.length === 1 ? "" : "s"} (see the annotations)`;
 }
 
 function failureMessage(error: unknown): string {

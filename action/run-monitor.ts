@@ -15,7 +15,6 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as core from "@actions/core";
 import { canonicalJson } from "../src/canonical-json.js";
-import type { Problem } from "../src/errors.js";
 import { monitorProject } from "../src/monitor/monitor-project.js";
 import type { MonitorReport } from "../src/monitor/monitor-report-schema.js";
 import {
@@ -29,6 +28,7 @@ import { renderMonitorMarkdown, renderMonitorSummaryLine } from "../src/monitor/
 import { registryDirOf, workingTreeSource } from "../src/run/load-champion.js";
 import type { LoadedProject } from "../src/spec/load-project.js";
 import type { IssuesClient } from "./github-client.js";
+import { annotate } from "./annotate.js";
 import { ActionInputError } from "./inputs.js";
 import { uploadModelArtifact } from "./upload.js";
 
@@ -141,6 +141,7 @@ export async function runMonitor(args: RunMonitorArgs): Promise<MonitorOutcome> 
     failure = annotate(
       result.invalid.flatMap((i) => i.problems),
       `could not monitor ${result.invalid.map((i) => i.model).join(", ")}`,
+      "modelgate monitor",
     );
   else if (report.verdict === "alert" && inputs.failOnAlert) failure = `drift alert: ${line}`;
   else core.info(line);
@@ -259,17 +260,4 @@ async function defaultClient(args: RunMonitorArgs): Promise<IssuesClient | undef
   return repository
     ? github.issuesClient(github.createOctokit(args.inputs.githubToken), repository)
     : undefined;
-}
-
-/** One annotation per problem, on its file and line; returns the failure message. */
-function annotate(problems: Problem[], headline: string): string {
-  for (const p of problems.slice(0, 50)) {
-    core.error(`${p.message}${p.hint ? ` (hint: ${p.hint})` : ""}`, {
-      title: "modelgate monitor",
-      file: p.file,
-      ...(p.line !== undefined ? { startLine: p.line } : {}),
-      ...(p.column !== undefined ? { startColumn: p.column } : {}),
-    });
-  }
-  return `${headline}: ${problems.length} problem${problems.length === 1 ? "" : "s"} (see the annotations)`;
 }

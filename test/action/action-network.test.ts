@@ -164,14 +164,7 @@ describe("the Action behind a forwarding proxy", () => {
 
   it("runs monitor mode through HTTP_PROXY (tunnels and plain forwarding): issue and artifact", async () => {
     const net = await network("http");
-    const name = `net-monitor-${++repoCount}`;
-    sim.state.createRepo({ owner: "acme", name, files: carsFiles() });
-    const monitorJob = scheduledJob(sim, `acme/${name}`, {
-      exampleDir,
-      extraFiles: { "incoming/new.json": heavierCars() },
-      inputs: { data: "incoming/new.json" },
-    });
-    Object.assign(monitorJob.env, {
+    const { name, monitorJob } = driftedMonitorJob({
       GITHUB_API_URL: net.apiUrl,
       ACTIONS_RESULTS_URL: `${net.apiUrl}/`,
       ...childEnv({ HTTP_PROXY: net.proxy.url }),
@@ -259,14 +252,7 @@ describe("the Action on GitHub Enterprise Server (GITHUB_API_URL http://HOST/api
 
   it("opens the drift issue in monitor mode", async () => {
     const ghes = await enterprise();
-    const name = `net-ghes-monitor-${++repoCount}`;
-    sim.state.createRepo({ owner: "acme", name, files: carsFiles() });
-    const monitorJob = scheduledJob(sim, `acme/${name}`, {
-      exampleDir,
-      extraFiles: { "incoming/new.json": heavierCars() },
-      inputs: { data: "incoming/new.json" },
-    });
-    Object.assign(monitorJob.env, {
+    const { name, monitorJob } = driftedMonitorJob({
       GITHUB_API_URL: ghes.apiUrl,
       GITHUB_SERVER_URL: ghes.serverUrl,
       ACTIONS_RESULTS_URL: `${ghes.serverUrl}/`,
@@ -279,6 +265,19 @@ describe("the Action on GitHub Enterprise Server (GITHUB_API_URL http://HOST/api
     expect(ghes.front.requests.every((r) => / \/api\/v3\//.test(r))).toBe(true);
   });
 });
+
+/** A scheduled monitor run on a new repository with drifted data, its runner variables overridden by `env`. */
+function driftedMonitorJob(env: Record<string, string>) {
+  const name = `net-monitor-${++repoCount}`;
+  sim.state.createRepo({ owner: "acme", name, files: carsFiles() });
+  const monitorJob = scheduledJob(sim, `acme/${name}`, {
+    exampleDir,
+    extraFiles: { "incoming/new.json": heavierCars() },
+    inputs: { data: "incoming/new.json" },
+  });
+  Object.assign(monitorJob.env, env);
+  return { name, monitorJob };
+}
 
 /** The cars data with every car 30% heavier: a drift alert on Weight_in_lbs. */
 function heavierCars(): string {
