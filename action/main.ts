@@ -29,7 +29,7 @@ import {
   type RegistrySource,
 } from "../src/run/load-champion.js";
 import { metricHistory, reportFiles } from "../src/run/report-files.js";
-import { loadProject, type LoadedProject } from "../src/spec/load-project.js";
+import { loadProject, type LoadedProject } from "../src/project/load-project.js";
 import type { GitHubReader, PullRequestRef } from "./github-client.js";
 import { GitHubAccessError } from "./github-errors.js";
 import { annotate } from "./annotate.js";
