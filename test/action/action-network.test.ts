@@ -218,6 +218,27 @@ describe("the Action behind a forwarding proxy", () => {
   });
 });
 
+describe("the Action when the base commit lacks a registry file", () => {
+  it("names the file and the commit", async () => {
+    const files = carsFiles();
+    delete files[".modelgate/models/mpg/v1.json"];
+    const name = `net-${++repoCount}`;
+    const repo = sim.state.createRepo({ owner: "acme", name, files });
+    sim.state.pushCommit(repo, {
+      branch: "feature",
+      from: "main",
+      files: { "README.md": "x\n" },
+      message: "x",
+    });
+    const pr = sim.state.openPullRequest(repo, { head: "feature", title: "x" });
+    const result = await sim.runWorkflow({ repo: `acme/${name}`, pullNumber: pr.number, job, inputs });
+    expect(result.conclusion).toBe("failure");
+    expect(result.stdout).toMatch(
+      /::error title=modelgate,file=\.modelgate\/registry\.json::mpg v1 \(alias production\) names \.modelgate\/models\/mpg\/v1\.json, which is missing in the base commit [0-9a-f]{7}/,
+    );
+  });
+});
+
 describe("the Action on GitHub Enterprise Server (GITHUB_API_URL http://HOST/api/v3)", () => {
   async function enterprise() {
     const front = await startFrontDoor(simApiUrl, { pathPrefix: "/api/v3" });
