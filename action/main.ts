@@ -199,7 +199,7 @@ async function championSource(
   if (!pull || !reader) {
     if (pull)
       core.warning(
-        "No github-token: the champion is read from the checked-out files, which the pull request may have changed.",
+        `${token ? "No GITHUB_REPOSITORY" : "No github-token"}: the champion is read from the checked-out files, which the pull request may have changed.`,
       );
     return { source: workingTreeSource(project.root), notes };
   }
