@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from "node:path";
 import * as core from "@actions/core";
 import { canonicalJson } from "../src/canonical-json.js";
-import { InputError, type Problem } from "../src/errors.js";
+import { InputError } from "../src/errors.js";
 import { renderMarkdown, renderSummaryLine } from "../src/report/render-markdown.js";
 import type { Report } from "../src/report/report-schema.js";
 import { evaluateProject } from "../src/run/evaluate-project.js";
@@ -30,7 +30,9 @@ import {
 } from "../src/model/load-model.js";
 import { metricHistory, reportFiles } from "../src/run/report-files.js";
 import { loadProject, type LoadedProject } from "../src/project/load-project.js";
-import { restReader, type GitHubReader } from "./github-reader.js";
+import type { GitHubReader, PullRequestRef } from "./github-client.js";
+import { GitHubAccessError } from "./github-errors.js";
+import { annotate } from "./annotate.js";
 import { ActionInputError, parseInputs } from "./inputs.js";
 import { runMonitor } from "./run-monitor.js";
 import { runShardMode } from "./run-shard.js";
@@ -39,7 +41,10 @@ import { uploadModelArtifact } from "./upload.js";
 /** What the Action touches outside itself; tests may replace any part. */
 export interface ActionDeps {
   env: NodeJS.ProcessEnv;
+  /** Files at a commit; by default the contents API through the Action's Octokit. */
   reader?: GitHubReader;
+  /** The event's pull request (null: none); by default read from the toolkit's `context`. */
+  pullRequest?: PullRequestRef | null;
   upload?: typeof uploadModelArtifact;
 }
 
@@ -71,9 +76,9 @@ async function runSteps(deps: ActionDeps): Promise<string | null> {
     throw error;
   }
   const names = project.models.map((m) => m.name);
-  core.setOutput("models", JSON.stringify(names));
 
   if (inputs.mode === "list") {
+    core.setOutput("models", JSON.stringify(names));
     core.setOutput("summary", `${names.length} model${names.length === 1 ? "" : "s"}: ${names.join(", ")}`);
     core.info(JSON.stringify(names));
     return null;
@@ -96,8 +101,10 @@ async function runSteps(deps: ActionDeps): Promise<string | null> {
     return outcome.failure;
   }
 
-  const event = readEvent(env.GITHUB_EVENT_PATH);
-  const pull = event?.pull_request;
+  const pull =
+    deps.pullRequest === undefined
+      ? (await import("./github-client.js")).eventPullRequest()
+      : (deps.pullRequest ?? undefined);
   const registryDir = registryDirOf(project.root, project.registryDir);
   const { source, notes } = await championSource(project, inputs.githubToken, pull, workspace, deps);
   const head = {
@@ -181,27 +188,18 @@ async function runSteps(deps: ActionDeps): Promise<string | null> {
 async function championSource(
   project: LoadedProject,
   token: string,
-  pull: PullRequestEvent["pull_request"],
+  pull: PullRequestRef | undefined,
   workspace: string,
   deps: ActionDeps,
 ): Promise<{ source: RegistrySource; notes: string[] }> {
-  const { env } = deps;
   const registryDir = registryDirOf(project.root, project.registryDir);
   const fromRoot = posixRelative(workspace, project.root);
-  const reader =
-    deps.reader ??
-    (token && env.GITHUB_REPOSITORY
-      ? restReader({
-          apiUrl: env.GITHUB_API_URL ?? "https://api.github.com",
-          repository: env.GITHUB_REPOSITORY,
-          token,
-        })
-      : undefined);
+  const reader = deps.reader ?? (pull && token ? await defaultReader(token) : undefined);
   const notes: string[] = [];
   if (!pull || !reader) {
     if (pull)
       core.warning(
-        "No github-token: the champion is read from the checked-out files, which the pull request may have changed.",
+        `${token ? "No GITHUB_REPOSITORY" : "No github-token"}: the champion is read from the checked-out files, which the pull request may have changed.`,
       );
     return { source: workingTreeSource(project.root), notes };
   }
@@ -251,37 +249,19 @@ async function changedRegistryFiles(
   return changed.sort();
 }
 
-/** One annotation per problem, on its file and line; returns the failure message. */
-function annotate(problems: Problem[], headline: string): string {
-  for (const p of problems.slice(0, 50)) {
-    core.error(`${p.message}${p.hint ? ` (hint: ${p.hint})` : ""}`, {
-      title: "modelgate",
-      file: p.file,
-      ...(p.line !== undefined ? { startLine: p.line } : {}),
-      ...(p.column !== undefined ? { startColumn: p.column } : {}),
-    });
-  }
-  return `${headline}: ${problems.length} problem${problems.length === 1 ? "" : "s"} (see the annotations)`;
-}
-
 function failureMessage(error: unknown): string {
   if (error instanceof ActionInputError) return error.message;
   if (error instanceof InputError) return error.message;
+  if (error instanceof GitHubAccessError) return error.message;
   if (error instanceof Error) return `modelgate failed: ${error.message}`;
   return `modelgate failed: ${String(error)}`;
 }
 
-interface PullRequestEvent {
-  pull_request?: { number: number; head: { sha: string; ref: string }; base: { sha: string; ref: string } };
-}
-
-function readEvent(file: string | undefined): PullRequestEvent | null {
-  if (!file) return null;
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as PullRequestEvent;
-  } catch {
-    return null;
-  }
+/** The contents API through the Action's Octokit, for the run's repository (undefined outside a runner). */
+async function defaultReader(token: string): Promise<GitHubReader | undefined> {
+  const github = await import("./github-client.js");
+  const repository = github.eventRepository();
+  return repository ? github.contentsReader(github.createOctokit(token), repository) : undefined;
 }
 
 function posixRelative(from: string, to: string): string {

@@ -15,7 +15,6 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as core from "@actions/core";
 import { canonicalJson } from "../src/canonical-json.js";
-import type { Problem } from "../src/errors.js";
 import { monitorProject } from "../src/monitor/monitor-project.js";
 import type { MonitorReport } from "../src/report/monitor-report-schema.js";
 import {
@@ -28,6 +27,8 @@ import { renderMonitorHtml } from "../src/monitor/render-monitor-html.js";
 import { renderMonitorMarkdown, renderMonitorSummaryLine } from "../src/monitor/render-monitor-markdown.js";
 import { registryDirOf, workingTreeSource } from "../src/model/load-model.js";
 import type { LoadedProject } from "../src/project/load-project.js";
+import type { IssuesClient } from "./github-client.js";
+import { annotate } from "./annotate.js";
 import { ActionInputError } from "./inputs.js";
 import { uploadModelArtifact } from "./upload.js";
 
@@ -49,26 +50,13 @@ export interface MonitorInputs {
   githubToken: string;
 }
 
-/** The three issue calls monitor mode makes; an Octokit, the tiny fetch client below, or a fake. */
-export interface IssuesClient {
-  /** One page of the repository's issues with `labels`, open and closed. */
-  listIssues(params: { labels: string; page: number; perPage: number }): Promise<ExistingIssue[]>;
-  createIssue(params: {
-    title: string;
-    body: string;
-    labels: string[];
-  }): Promise<{ number: number; html_url: string }>;
-  updateIssue(
-    number: number,
-    params: { title: string; body: string; state?: "open" },
-  ): Promise<{ number: number; html_url: string }>;
-}
+export type { IssuesClient } from "./github-client.js";
 
 export interface RunMonitorArgs {
   project: LoadedProject;
   inputs: MonitorInputs;
   env: NodeJS.ProcessEnv;
-  /** The issues client; by default a fetch client on GITHUB_API_URL with the github-token. */
+  /** The issues client; by default the Action's Octokit (action/github-client.ts) with the github-token. */
   octokitLike?: IssuesClient;
   upload?: typeof uploadModelArtifact;
   now?: () => Date;
@@ -153,6 +141,7 @@ export async function runMonitor(args: RunMonitorArgs): Promise<MonitorOutcome> 
     failure = annotate(
       result.invalid.flatMap((i) => i.problems),
       `could not monitor ${result.invalid.map((i) => i.model).join(", ")}`,
+      "modelgate monitor",
     );
   else if (report.verdict === "alert" && inputs.failOnAlert) failure = `drift alert: ${line}`;
   else core.info(line);
@@ -189,7 +178,7 @@ export function parseDataInput(data: string, models: readonly string[], cwd: str
 async function handleIssues(report: MonitorReport, args: RunMonitorArgs): Promise<MonitorOutcome["issues"]> {
   const alerting = report.models.filter((m) => m.verdict === "alert");
   if (alerting.length === 0) return [];
-  const client = args.octokitLike ?? defaultClient(args);
+  const client = args.octokitLike ?? (await defaultClient(args));
   if (!client) {
     core.warning("Drift alert, but no github-token (or GITHUB_REPOSITORY): no issue was opened.");
     return alerting.map((m) => ({
@@ -204,7 +193,8 @@ async function handleIssues(report: MonitorReport, args: RunMonitorArgs): Promis
     existing = await listAll(client);
   } catch (error) {
     const reason = `could not list issues: ${(error as Error).message}`;
-    core.warning(`${reason}. The workflow needs \`permissions: issues: write\` for monitor mode.`);
+    // The reason names the permission when GitHub refused (github-errors.ts).
+    core.warning(reason);
     return alerting.map((m) => ({ model: m.name, action: "failed", reason }));
   }
   const runUrl =
@@ -246,9 +236,7 @@ async function handleIssues(report: MonitorReport, args: RunMonitorArgs): Promis
         });
     } catch (error) {
       const reason = `could not ${plan.action} the issue: ${(error as Error).message}`;
-      core.warning(
-        `${m.name}: ${reason}. The workflow needs \`permissions: issues: write\` for monitor mode.`,
-      );
+      core.warning(`${m.name}: ${reason}`);
       out.push({ model: m.name, action: "failed", reason });
     }
   }
@@ -265,74 +253,11 @@ async function listAll(client: IssuesClient): Promise<ExistingIssue[]> {
   return all;
 }
 
-function defaultClient(args: RunMonitorArgs): IssuesClient | undefined {
-  const repository = args.env.GITHUB_REPOSITORY;
-  if (!args.inputs.githubToken || !repository) return undefined;
-  return restIssuesClient({
-    apiUrl: args.env.GITHUB_API_URL ?? "https://api.github.com",
-    repository,
-    token: args.inputs.githubToken,
-  });
-}
-
-/** The issues client over plain fetch, with a retry on 5xx answers. */
-export function restIssuesClient(options: {
-  apiUrl: string;
-  repository: string;
-  token: string;
-}): IssuesClient {
-  const [owner, repo] = options.repository.split("/");
-  const base = `${options.apiUrl.replace(/\/$/, "")}/repos/${encodeURIComponent(owner ?? "")}/${encodeURIComponent(repo ?? "")}`;
-  const headers = {
-    authorization: `Bearer ${options.token}`,
-    accept: "application/vnd.github+json",
-    "x-github-api-version": "2022-11-28",
-    "user-agent": "modelgate-action",
-  };
-  const call = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
-    for (let attempt = 0; ; attempt++) {
-      const response = await fetch(url, {
-        method,
-        headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      if (response.status >= 500 && attempt < 2) {
-        await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
-        continue;
-      }
-      if (!response.ok) {
-        const text = await response.text();
-        let message = text.slice(0, 200);
-        try {
-          message = (JSON.parse(text) as { message?: string }).message ?? message;
-        } catch {
-          // Not JSON: keep the text.
-        }
-        throw new Error(`GitHub answered ${response.status}: ${message}`);
-      }
-      return (await response.json()) as T;
-    }
-  };
-  return {
-    listIssues: ({ labels, page, perPage }) =>
-      call(
-        "GET",
-        `${base}/issues?state=all&labels=${encodeURIComponent(labels)}&per_page=${perPage}&page=${page}`,
-      ),
-    createIssue: (params) => call("POST", `${base}/issues`, params),
-    updateIssue: (number, params) => call("PATCH", `${base}/issues/${number}`, params),
-  };
-}
-
-/** One annotation per problem, on its file and line; returns the failure message. */
-function annotate(problems: Problem[], headline: string): string {
-  for (const p of problems.slice(0, 50)) {
-    core.error(`${p.message}${p.hint ? ` (hint: ${p.hint})` : ""}`, {
-      title: "modelgate monitor",
-      file: p.file,
-      ...(p.line !== undefined ? { startLine: p.line } : {}),
-      ...(p.column !== undefined ? { startColumn: p.column } : {}),
-    });
-  }
-  return `${headline}: ${problems.length} problem${problems.length === 1 ? "" : "s"} (see the annotations)`;
+async function defaultClient(args: RunMonitorArgs): Promise<IssuesClient | undefined> {
+  if (!args.inputs.githubToken) return undefined;
+  const github = await import("./github-client.js");
+  const repository = github.eventRepository();
+  return repository
+    ? github.issuesClient(github.createOctokit(args.inputs.githubToken), repository)
+    : undefined;
 }

@@ -67,6 +67,7 @@ export async function runShardMode(o: ShardModeOptions): Promise<{ failure: stri
     const dir = path.join(outRoot, name);
     write(dir, files);
     if (o.uploadArtifact) await upload(name, dir, Object.keys(files), o.env);
+    core.setOutput("models", JSON.stringify(o.project.models.map((m) => m.name)));
     core.setOutput("partial-dir", dir);
     core.setOutput("artifact", name);
     core.setOutput("summary", `shard ${shard.index}/${shard.count}, round ${plans ? "two" : "one"}`);

@@ -6,6 +6,7 @@
  * throttling plugin's client-side pacing (one write per second, one notification-triggering write
  * per three seconds) is off. Rate-limit handling, retries and their counts stay as shipped.
  */
+import type { ThrottlingOptions } from "@octokit/plugin-throttling";
 
 /** A limiter group that runs every job at once: the throttling plugin's `write`/`notifications` slots. */
 const unpaced = {
@@ -13,7 +14,7 @@ const unpaced = {
     schedule: <T>(_options: unknown, job: (...args: unknown[]) => Promise<T>, ...args: unknown[]) =>
       job(...args),
   }),
-};
+} as unknown as ThrottlingOptions["write"];
 
 /** What the throttling plugin reported, for assertions. */
 export interface ThrottleEvent {
@@ -28,7 +29,7 @@ export interface SimOctokitOptions {
   baseUrl: string;
   auth?: string;
   retry: { retryAfterBaseValue: number };
-  throttle: Record<string, unknown>;
+  throttle: ThrottlingOptions;
   log: { debug(): void; info(): void; warn(): void; error(): void };
 }
 

@@ -142,7 +142,9 @@ describe("monitor mode on a schedule", () => {
     const result = await runJob(job(repo, heavier, { contents: "read", issues: "read" }));
     expect(result.failure).toMatch(/^drift alert/);
     expect(result.outputs["issues"]).toBe("[]");
-    expect(result.summary).toMatch(/mpg: could not create the issue: GitHub answered 403/);
+    expect(result.summary).toMatch(
+      /mpg: could not create the issue: GitHub refused opening the drift issue \(403: .*\): the job's token needs `permissions: issues: write`/,
+    );
     expect(driftIssues(repo)).toHaveLength(0);
   });
 
