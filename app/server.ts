@@ -12,10 +12,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import type { ProbotOctokit } from "probot";
-import { Probot, createNodeMiddleware } from "probot";
+import { Probot } from "probot";
 import type { AppIdentity } from "./github-client.js";
 import type { ArtifactLimits } from "./load-run-reports.js";
 import { modelgateApp } from "./modelgate-app.js";
+import { webhookEndpoint } from "./webhook-endpoint.js";
 
 /** Settings of the server, from the environment. */
 export interface ServerSettings {
@@ -110,7 +111,10 @@ export interface StartOptions {
   limits?: ArtifactLimits;
 }
 
-/** Starts the HTTP server: webhooks at `settings.webhookPath`, `GET /healthz`, 404 otherwise. */
+/**
+ * Starts the HTTP server: webhooks at `settings.webhookPath` (see webhook-endpoint.ts for how hostile
+ * traffic is refused), `GET /healthz`, 404 otherwise.
+ */
 export async function startServer(
   settings: ServerSettings,
   options: StartOptions = {},
@@ -123,22 +127,23 @@ export async function startServer(
     ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
     ...(options.Octokit ? { Octokit: options.Octokit } : {}),
   });
-  const middleware = await createNodeMiddleware(
-    modelgateApp({ identity: options.identity, limits: options.limits }),
-    {
-      probot,
-      webhooksPath: settings.webhookPath,
-    },
-  );
+  await probot.load(modelgateApp({ identity: options.identity, limits: options.limits }));
+  const receiveWebhook = webhookEndpoint({
+    secret: settings.secret,
+    receive: (event) => probot.receive(event as Parameters<Probot["receive"]>[0]),
+    log: probot.log,
+  });
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok" }));
       return;
     }
-    void middleware(req, res, () => {
-      res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
-    });
+    if (path === settings.webhookPath) {
+      void receiveWebhook(req, res);
+      return;
+    }
+    res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
