@@ -53,7 +53,13 @@ export function modelgateApp(options: ModelgateAppOptions = {}): ApplicationFunc
       const outcome = await handleWorkflowRun(client(context), await runtime(), {
         repo: repoOf(context),
         defaultBranch: context.payload.repository.default_branch,
-        run: { id: run.id, headSha: run.head_sha, conclusion: run.conclusion, path: run.path },
+        run: {
+          id: run.id,
+          attempt: run.run_attempt ?? 1,
+          headSha: run.head_sha,
+          conclusion: run.conclusion,
+          path: run.path,
+        },
         head: {
           headBranch: run.head_branch,
           headOwner: run.head_repository?.owner?.login ?? null,
