@@ -13,7 +13,10 @@ type Rest = FullClient["rest"];
 /** The REST surface the app uses, and nothing else (README, "APIs"). */
 export interface GitHubClient {
   rest: {
-    actions: Pick<Rest["actions"], "listWorkflowRunArtifacts" | "downloadArtifact">;
+    actions: Pick<
+      Rest["actions"],
+      "listWorkflowRunArtifacts" | "downloadArtifact" | "listWorkflowRunsForRepo"
+    >;
     checks: Pick<Rest["checks"], "create" | "update" | "get" | "listForRef">;
     git: Pick<
       Rest["git"],

@@ -15,7 +15,9 @@ import type { ProbotOctokit } from "probot";
 import { Probot } from "probot";
 import type { AppIdentity } from "./github-client.js";
 import type { ArtifactLimits } from "./load-run-reports.js";
-import { modelgateApp } from "./modelgate-app.js";
+import type { ListingWait } from "./read-your-write.js";
+import { AppOctokit } from "./app-octokit.js";
+import { modelgateApp, type ModelgateAppOptions } from "./modelgate-app.js";
 import { webhookEndpoint } from "./webhook-endpoint.js";
 
 /** Settings of the server, from the environment. */
@@ -104,11 +106,15 @@ export interface RunningServer {
 }
 
 export interface StartOptions {
-  /** Octokit class for the app's clients (tests pass one configured for a local GitHub). */
+  /** Octokit class for the app's clients (default AppOctokit; tests pass one for a local GitHub). */
   Octokit?: typeof ProbotOctokit;
   identity?: AppIdentity;
   /** Limits on report artifacts (default ARTIFACT_LIMITS). */
   limits?: ArtifactLimits;
+  /** How long to wait for the app's own write to show in a listing. */
+  listingWait?: ListingWait;
+  /** Told of every handled event (time, API calls). */
+  onHandled?: ModelgateAppOptions["onHandled"];
 }
 
 /**
@@ -125,9 +131,16 @@ export async function startServer(
     secret: settings.secret,
     logLevel: settings.logLevel,
     ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
-    ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+    Octokit: options.Octokit ?? AppOctokit,
   });
-  await probot.load(modelgateApp({ identity: options.identity, limits: options.limits }));
+  await probot.load(
+    modelgateApp({
+      identity: options.identity,
+      limits: options.limits,
+      listingWait: options.listingWait,
+      onHandled: options.onHandled,
+    }),
+  );
   const receiveWebhook = webhookEndpoint({
     secret: settings.secret,
     receive: (event) => probot.receive(event as Parameters<Probot["receive"]>[0]),

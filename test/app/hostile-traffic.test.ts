@@ -198,9 +198,10 @@ describe("the webhook endpoint under hostile traffic", () => {
       );
     expect(lines[0]).toContain(`too large; ${300 * MB} bytes`);
 
-    expect(health.length).toBeGreaterThan(0);
+    // Answered all along (a generous bound: CI machines are shared).
+    expect(health.length).toBeGreaterThanOrEqual(3);
     expect(health.every((h) => h.status === 200)).toBe(true);
-    expect(Math.max(...health.map((h) => h.ms))).toBeLessThan(1_000);
+    expect(Math.max(...health.map((h) => h.ms))).toBeLessThan(5_000);
     console.log(
       `hostile traffic: peak RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB after, log ${Buffer.byteLength(log)} bytes, ` +
         `${health.length} /healthz answers (slowest ${Math.max(...health.map((h) => h.ms)).toFixed(0)} ms), ` +
