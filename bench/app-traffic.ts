@@ -25,8 +25,8 @@ import { appManifest, exampleFiles } from "../demo/example-files.js";
 import { canonicalJson } from "../src/canonical-json.js";
 import { mulberry32 } from "../src/random.js";
 import { evaluateProject } from "../src/run/evaluate-project.js";
-import { loadChampion, registryDirOf, workingTreeSource } from "../src/run/load-champion.js";
-import { loadProject } from "../src/spec/load-project.js";
+import { loadChampion, registryDirOf, workingTreeSource } from "../src/model/load-model.js";
+import { loadProject } from "../src/project/load-project.js";
 import {
   createFaults,
   startGitHubSim,
