@@ -14,6 +14,8 @@ import { verifyChampion } from "./verify-champion.js";
 /** The run as the webhook described it (GitHub's fields, trusted: the delivery was signed). */
 export interface RunInfo {
   id: number;
+  /** The run's attempt: 1, then 2, 3, ... for each re-run (same id). Default 1. */
+  attempt?: number;
   headSha: string;
   /** `success`, `failure`, `cancelled`, ...; null if the run has no conclusion. */
   conclusion: string | null;

@@ -5,6 +5,7 @@
  */
 import type { ProbotOctokit } from "probot";
 import type { ArtifactLimits } from "./artifact-limits.js";
+import type { ListingWait } from "./read-your-write.js";
 
 type FullClient = InstanceType<typeof ProbotOctokit>;
 type Rest = FullClient["rest"];
@@ -12,13 +13,19 @@ type Rest = FullClient["rest"];
 /** The REST surface the app uses, and nothing else (README, "APIs"). */
 export interface GitHubClient {
   rest: {
-    actions: Pick<Rest["actions"], "listWorkflowRunArtifacts" | "downloadArtifact">;
-    checks: Pick<Rest["checks"], "create" | "update" | "listForRef">;
+    actions: Pick<
+      Rest["actions"],
+      "listWorkflowRunArtifacts" | "downloadArtifact" | "listWorkflowRunsForRepo"
+    >;
+    checks: Pick<Rest["checks"], "create" | "update" | "get" | "listForRef">;
     git: Pick<
       Rest["git"],
       "getRef" | "getCommit" | "createBlob" | "createTree" | "createCommit" | "updateRef"
     >;
-    issues: Pick<Rest["issues"], "listComments" | "createComment" | "updateComment" | "removeLabel">;
+    issues: Pick<
+      Rest["issues"],
+      "listComments" | "createComment" | "updateComment" | "deleteComment" | "removeLabel"
+    >;
     pulls: Pick<Rest["pulls"], "list" | "get">;
     repos: Pick<
       Rest["repos"],
@@ -50,6 +57,8 @@ export interface AppIdentity {
 export interface AppRuntime {
   identity: AppIdentity;
   limits: ArtifactLimits;
+  /** How long to wait for the app's own write to show in a listing (read-your-write.ts). */
+  listingWait?: ListingWait;
 }
 
 /** The login GitHub gives an app's bot user; `[` cannot appear in a person's login. */

@@ -15,6 +15,7 @@ import { explainRefusal } from "./handle-merge.js";
 import { readDefaultBranch, type DefaultBranchState } from "./handle-workflow-run.js";
 import { findMarkedComment, upsertMarkedComment } from "./marked-comment.js";
 import { helpText, parseCommand, type Command } from "./parse-command.js";
+import { reconcileRepository, type ReconcileOutcome } from "./reconcile.js";
 import { renderStatus } from "./render-status.js";
 import { fetchRole, mayPromote } from "./repository-role.js";
 
@@ -106,6 +107,20 @@ async function runRollback(
   return `↩️ Rolled ${codeSpan(alias)} of ${codeSpan(model)} back to **v${version}**, as asked by ${codeSpan(event.sender)}. Registry commit ${registryCommit ? codeSpan(registryCommit.slice(0, 7)) : "(already recorded)"} on ${codeSpan(event.defaultBranch)}; deployment ${deployment.id} to the ${codeSpan(alias)} environment.`;
 }
 
+/** The reply to `/modelgate refresh`: what the reconciliation pass finished. */
+export function describeRefresh(outcome: ReconcileOutcome): string {
+  const lines = [
+    ...outcome.reports.map(
+      (r) =>
+        `- #${r.pr}: comment and check brought up to run ${r.runId}${r.attempt > 1 ? ` (attempt ${r.attempt})` : ""}.`,
+    ),
+    ...outcome.promotions.map((p) => `- #${p.pr}: promotion checked (${escapeText(p.status, 40)}).`),
+  ];
+  return lines.length === 0
+    ? "🔄 Refreshed: every open pull request's comment and check were up to date, and no merged promotion was pending."
+    : ["🔄 Refreshed:", "", ...lines].join("\n");
+}
+
 /** Handles a new comment; comments without a command, and comments by bots, are ignored. */
 export async function handleCommentCommand(
   client: GitHubClient,
@@ -137,6 +152,8 @@ export async function handleCommentCommand(
     else if (command.kind === "help")
       reply = `${command.problem ? `I did not understand that: ${command.problem}.\n\n` : ""}${helpText(config.labelPrefix, config.aliases)}`;
     else if (command.kind === "status") reply = renderStatus(state.registry, event.defaultBranch, state.sha);
+    else if (command.kind === "refresh")
+      reply = describeRefresh(await reconcileRepository(client, runtime, repo, event.defaultBranch));
     else reply = await runRollback(client, event, state, command);
   }
   const body = `${marker}\n${reply}\n`;

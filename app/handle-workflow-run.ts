@@ -3,7 +3,8 @@
  * 1. read the settings and the registry at the default branch's head (never from the PR);
  * 2. find the open PRs whose head is the run's head commit (forks included);
  * 3. download and check the run's report artifacts, and judge them against the registry;
- * 4. set the `modelgate` check on the head commit, and upsert the sticky comment on each PR.
+ * 4. publish the `modelgate` check on the head commit and the sticky comment on each PR, by the
+ *    convergence rules (app/README.md): a report never overwrites a newer one.
  */
 import type { Registry } from "../src/registry/registry-document.js";
 import { emptyRegistry } from "../src/registry/registry-document.js";
@@ -11,13 +12,15 @@ import { InputError } from "../src/errors.js";
 import { readRegistry } from "../src/model/load-model.js";
 import { readAppSettings, workflowPathOf, type AppSettings } from "./app-settings.js";
 import { assessConfigError, assessRun, type RunAssessment, type RunInfo } from "./assess-run.js";
-import { upsertCheckRun } from "./check-runs.js";
 import { findPullRequestsForRun, type RunHead } from "./find-pull-requests.js";
 import type { AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
 import { ARTIFACT_PREFIX, loadRunReports } from "./load-run-reports.js";
-import { upsertMarkedComment, type CommentOutcome } from "./marked-comment.js";
 import { planGateCheck } from "./plan-check.js";
-import { COMMENT_MARKER, planComment } from "./plan-comment.js";
+import { planComment } from "./plan-comment.js";
+import { publishGateCheck } from "./gate-check.js";
+import type { ListingWait } from "./read-your-write.js";
+import type { ReportVersion } from "./report-version.js";
+import { publishStickyComment, type StickyOutcome } from "./sticky-comment.js";
 import { branchHead, contentsSource } from "./repo-files.js";
 
 /** The fields of the `workflow_run` payload the handler reads. */
@@ -33,7 +36,7 @@ export interface WorkflowRunOutcome {
   reason?: string;
   assessment?: RunAssessment;
   pulls: number[];
-  comments: CommentOutcome[];
+  comments: StickyOutcome["outcome"][];
 }
 
 /** The default branch's head, its settings and registry, read once for one decision. */
@@ -102,16 +105,20 @@ export async function handleWorkflowRun(
       ? assessConfigError(run, configProblems)
       : assessRun(run, await loadRunReports(client, repo, run.id, run.headSha, limits), state.registry);
 
-  await upsertCheckRun(client, repo, identity, planGateCheck(assessment, state.registry));
-  const comments: CommentOutcome[] = [];
+  const version: ReportVersion = { runId: run.id, attempt: run.attempt ?? 1, headSha: run.headSha };
+  const wait: ListingWait = runtime.listingWait ?? {};
+  const plan = planGateCheck(assessment, state.registry);
+  await publishGateCheck(client, repo, identity, plan, version, wait);
+  const comments: StickyOutcome["outcome"][] = [];
   for (const number of pulls) {
-    const { outcome } = await upsertMarkedComment(
+    const { outcome } = await publishStickyComment(
       client,
       repo,
       number,
       identity,
-      COMMENT_MARKER,
+      version,
       (previous) => planComment(assessment, previous, state.registry).body,
+      wait,
     );
     comments.push(outcome);
   }

@@ -7,6 +7,7 @@ import { MODEL_NAME_PATTERN } from "../src/project/schemas.js";
 
 export type Command =
   | { kind: "status" }
+  | { kind: "refresh" }
   | { kind: "help"; problem?: string }
   | { kind: "rollback"; model: string; version: number; alias: string };
 
@@ -29,6 +30,10 @@ export function parseCommand(body: string): Command | null {
       return args.length === 0
         ? { kind: "status" }
         : { kind: "help", problem: "`status` takes no arguments" };
+    case "refresh":
+      return args.length === 0
+        ? { kind: "refresh" }
+        : { kind: "help", problem: "`refresh` takes no arguments" };
     case "rollback": {
       const [model, versionText, alias = "production", ...rest] = args;
       if (model === undefined || versionText === undefined || rest.length > 0)
@@ -52,6 +57,7 @@ export function helpText(labelPrefix: string, aliases: readonly string[]): strin
     "",
     "- `/modelgate status`: the registry's models, their aliases and latest versions, and recent changes.",
     "- `/modelgate rollback <model> <version> [alias]`: point the alias (default `production`) back at an older version, with a registry commit and a deployment.",
+    "- `/modelgate refresh`: finish what a lost delivery left undone: bring every open pull request's comment and check up to its newest run, and complete approved promotions of merged pull requests.",
     "- `/modelgate help`: this text.",
     "",
     `To promote a pull request's model, label the pull request ${aliases.map((a) => `\`${labelPrefix}${a}\``).join(" or ")} once its \`modelgate\` check passes, then merge it.`,

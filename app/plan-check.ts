@@ -7,13 +7,13 @@ import type { Registry } from "../src/registry/registry-document.js";
 import type { RunAssessment } from "./assess-run.js";
 import type { CheckPlan } from "./check-runs.js";
 import { registryMetricHistory, renderFindings } from "./plan-comment.js";
+import { checkExternalId, readCheckExternalId } from "./report-version.js";
 
 export const GATE_CHECK = "modelgate";
 
-/** The run a `modelgate` check was written for, from its external id (`run:<id>`). */
+/** The run a `modelgate` check was written for, from its external id (`run:<id>[:<attempt>]`). */
 export function runIdOfCheck(externalId: string | null): number | null {
-  const m = /^run:(\d{1,15})$/.exec(externalId ?? "");
-  return m ? Number(m[1]) : null;
+  return readCheckExternalId(externalId)?.runId ?? null;
 }
 
 /** The check for `assessment`. */
@@ -30,7 +30,7 @@ export function planGateCheck(assessment: RunAssessment, registry: Registry): Ch
     headSha: assessment.run.headSha,
     status: "completed",
     conclusion: assessment.conclusion,
-    externalId: `run:${assessment.run.id}`,
+    externalId: checkExternalId({ runId: assessment.run.id, attempt: assessment.run.attempt ?? 1 }),
     title: assessment.headline,
     summary: [findings, report].filter((s) => s !== "").join("\n\n"),
   };

@@ -12,10 +12,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import type { ProbotOctokit } from "probot";
-import { Probot, createNodeMiddleware } from "probot";
+import { Probot } from "probot";
 import type { AppIdentity } from "./github-client.js";
 import type { ArtifactLimits } from "./artifact-limits.js";
-import { modelgateApp } from "./modelgate-app.js";
+import type { ListingWait } from "./read-your-write.js";
+import { AppOctokit } from "./app-octokit.js";
+import { modelgateApp, type ModelgateAppOptions } from "./modelgate-app.js";
+import { webhookEndpoint } from "./webhook-endpoint.js";
 
 /** Settings of the server, from the environment. */
 export interface ServerSettings {
@@ -103,14 +106,21 @@ export interface RunningServer {
 }
 
 export interface StartOptions {
-  /** Octokit class for the app's clients (tests pass one configured for a local GitHub). */
+  /** Octokit class for the app's clients (default AppOctokit; tests pass one for a local GitHub). */
   Octokit?: typeof ProbotOctokit;
   identity?: AppIdentity;
   /** Limits on report artifacts (default ARTIFACT_LIMITS). */
   limits?: ArtifactLimits;
+  /** How long to wait for the app's own write to show in a listing. */
+  listingWait?: ListingWait;
+  /** Told of every handled event (time, API calls). */
+  onHandled?: ModelgateAppOptions["onHandled"];
 }
 
-/** Starts the HTTP server: webhooks at `settings.webhookPath`, `GET /healthz`, 404 otherwise. */
+/**
+ * Starts the HTTP server: webhooks at `settings.webhookPath` (see webhook-endpoint.ts for how hostile
+ * traffic is refused), `GET /healthz`, 404 otherwise.
+ */
 export async function startServer(
   settings: ServerSettings,
   options: StartOptions = {},
@@ -121,24 +131,32 @@ export async function startServer(
     secret: settings.secret,
     logLevel: settings.logLevel,
     ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
-    ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+    Octokit: options.Octokit ?? AppOctokit,
   });
-  const middleware = await createNodeMiddleware(
-    modelgateApp({ identity: options.identity, limits: options.limits }),
-    {
-      probot,
-      webhooksPath: settings.webhookPath,
-    },
+  await probot.load(
+    modelgateApp({
+      identity: options.identity,
+      limits: options.limits,
+      listingWait: options.listingWait,
+      onHandled: options.onHandled,
+    }),
   );
+  const receiveWebhook = webhookEndpoint({
+    secret: settings.secret,
+    receive: (event) => probot.receive(event as Parameters<Probot["receive"]>[0]),
+    log: probot.log,
+  });
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok" }));
       return;
     }
-    void middleware(req, res, () => {
-      res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
-    });
+    if (path === settings.webhookPath) {
+      void receiveWebhook(req, res);
+      return;
+    }
+    res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

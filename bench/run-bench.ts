@@ -6,6 +6,7 @@
  *   npm run bench -- --rows 10000000   one size (repeat --rows for several)
  *   npm run bench -- --repeat 3        each task 3 times, the fastest kept
  *   npm run bench -- --categories 4    4 of the 20 features category columns (5 levels each)
+ *   npm run bench -- --tasks app-traffic   only the app under a burst of webhooks (app-traffic.ts)
  *
  * Each task runs in a child process (bench-child.ts); peak memory is the child's maximum
  * resident set as the operating system counts it. The data is cached in .bench/. The bench
@@ -190,7 +191,8 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(" ")}, best of ${repeat}${numpy ? "" : "; numpy not found, its line is skipped"}\n`,
   );
-  for (const rows of sizes) {
+  // `--tasks app-traffic` alone generates no data.
+  for (const rows of wanted?.every((t) => t === "app-traffic") ? [] : sizes) {
     process.stdout.write(`generating ${rows.toLocaleString("en")} rows (cached in ${values.cache}) … `);
     const project = await benchProject(values.cache, rows, undefined, categories);
     console.log(`${(project.bytes / 1e6).toFixed(0)} MB`);
@@ -221,6 +223,11 @@ async function main(): Promise<void> {
     );
     console.log(table(project, results));
     console.log(`\n${ratios(results).join("\n")}\n`);
+  }
+  if (!wanted || wanted.includes("app-traffic")) {
+    // The app under a burst of webhooks (app-traffic.ts), in its own process.
+    const child = spawnSync(process.execPath, [path.join(here, "app-traffic.js")], { stdio: "inherit" });
+    if (child.status !== 0) console.log(`app traffic: failed (exit code ${child.status})`);
   }
 }
 

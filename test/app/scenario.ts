@@ -5,7 +5,9 @@
  * example, with only the head commit changed to the scenario's.
  */
 import path from "node:path";
-import { ProbotOctokit } from "probot";
+import type { ProbotOctokit } from "probot";
+import { AppOctokit } from "../../app/app-octokit.js";
+import type { ResilienceOptions } from "../../app/octokit-resilience.js";
 import { appManifest, exampleFiles } from "../../demo/example-files.js";
 import { canonicalJson } from "../../src/canonical-json.js";
 import type { Report } from "../../src/report/report-schema.js";
@@ -98,9 +100,26 @@ export function manifest(): { permissions: Permissions; events: string[] } {
   return appManifest(path.resolve(".")) as { permissions: Permissions; events: string[] };
 }
 
-/** ProbotOctokit for the simulator (see `simProbotOctokit`). */
+/**
+ * The app's Octokit class (AppOctokit: Probot's with the `resilience` plugin) for the simulator:
+ * its base url, and a second of `retry-after` or back-off lasting `msPerSecond` ms (default 1).
+ */
+export function simAppOctokit(
+  sim: GitHubSim,
+  options: { msPerSecond?: number; onRetry?: ResilienceOptions["onRetry"] } = {},
+): typeof ProbotOctokit {
+  return simProbotOctokit(AppOctokit, sim).defaults((instance: Record<string, unknown>) => ({
+    ...instance,
+    resilience: {
+      msPerSecond: options.msPerSecond ?? 1,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    },
+  })) as typeof ProbotOctokit;
+}
+
+/** The app's Octokit for the simulator (see `simAppOctokit`). */
 export function simProbotOctokitFor(sim: GitHubSim): typeof ProbotOctokit {
-  return simProbotOctokit(ProbotOctokit, sim);
+  return simAppOctokit(sim);
 }
 
 /** Starts the simulator, the repository, the installed app and its server. */

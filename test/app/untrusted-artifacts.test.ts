@@ -41,7 +41,7 @@ async function answer(
 
 /** What the app wrote, without its own hidden markers (the only HTML comments it writes). */
 function visible(markdown: string): string {
-  return markdown.replace(/<!-- modelgate:[A-Za-z0-9:_ -]*-->/g, "");
+  return markdown.replace(/<!-- modelgate:[A-Za-z0-9:_= -]*-->/g, "");
 }
 
 describe("report artifacts are untrusted", () => {

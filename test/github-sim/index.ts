@@ -33,7 +33,7 @@ export {
   type DeliveryMatch,
   type RequestMatch,
 } from "./faults.js";
-export type { Delivery, DeliveryFaults, WebhookConfig, WebhookDispatcher } from "./webhooks.js";
+export type { Delivery, DeliveryFaults, HeldDelivery, WebhookConfig, WebhookDispatcher } from "./webhooks.js";
 export type { Job, JobContext, RunWorkflowOptions, WorkflowResult } from "./workflow-runner.js";
 export { runtimeToken } from "./artifact-service.js";
 export { parseOutputFile, withProcessEnv } from "./runner-env.js";

@@ -155,6 +155,7 @@ export function createComment(
     updatedAt: now,
   };
   repo.comments.set(id, comment);
+  core.markWritten(comment);
   issue.commentIds.push(id);
   issue.updatedAt = now;
   core.emit({

@@ -80,8 +80,9 @@ export function simOctokitOptions(
 export function simProbotOctokit<T extends { defaults(options: unknown): unknown }>(
   ProbotOctokit: T,
   sim: { url: string },
+  settings: Parameters<typeof simOctokitOptions>[1] = {},
 ): T {
-  const options = simOctokitOptions(sim);
+  const options = simOctokitOptions(sim, settings);
   return ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
     ...instance,
     baseUrl: options.baseUrl,

@@ -109,7 +109,7 @@ export function renderWorkflowRun(
     artifacts_url: `${url}/artifacts`,
     cancel_url: `${url}/cancel`,
     rerun_url: `${url}/rerun`,
-    previous_attempt_url: null,
+    previous_attempt_url: run.runAttempt > 1 ? `${url}/attempts/${run.runAttempt - 1}` : null,
     workflow_url: `${core.apiUrl}/repos/${repo.fullName}/actions/workflows/${run.workflowId}`,
     head_commit: commit
       ? {

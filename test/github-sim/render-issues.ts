@@ -83,7 +83,11 @@ export function renderPullSimple(core: StateCore, repo: SimRepo, issue: SimIssue
     title: issue.title,
     user: renderUser(core, issue.user),
     body: issue.body,
-    labels: labelsOf(repo, issue).map((l) => renderLabel(core, repo, l)),
+    // The description of pull-request-simple types a label's description as a string (not null).
+    labels: labelsOf(repo, issue).map((l) => ({
+      ...renderLabel(core, repo, l),
+      description: l.description ?? "",
+    })),
     milestone: null,
     active_lock_reason: null,
     created_at: issue.createdAt,

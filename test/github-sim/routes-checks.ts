@@ -85,6 +85,7 @@ export function checkRoutes(): Route[] {
         };
         applyCheckBody(ctx, run, body);
         ctx.repo.checkRuns.push(run);
+        ctx.state.markWritten(run);
         ctx.state.emit({
           name: "check_run",
           action: "created",
@@ -139,6 +140,7 @@ export function checkRoutes(): Route[] {
         let runs = ctx.repo.checkRuns.filter(
           (r) =>
             r.headSha === sha &&
+            ctx.state.listed(r) &&
             (ctx.params.check_name === undefined || r.name === ctx.params.check_name) &&
             (ctx.params.status === undefined || r.status === ctx.params.status) &&
             (ctx.params.app_id === undefined || r.app?.id === ctx.params.app_id),

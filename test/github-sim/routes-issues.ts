@@ -128,6 +128,7 @@ export function issueRoutes(): Route[] {
         const since = typeof ctx.params.since === "string" ? Date.parse(ctx.params.since) : undefined;
         const comments = issue.commentIds
           .map((id) => comment(ctx.repo, id))
+          .filter((c) => ctx.state.listed(c))
           .filter((c) => since === undefined || Date.parse(c.updatedAt) >= since);
         const { page, headers } = paginate(
           ctx,

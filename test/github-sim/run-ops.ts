@@ -72,6 +72,22 @@ export function setRunStatus(
   core.emit({ name: "workflow_run", action: status, repo, runId: run.id, sender: run.actor });
 }
 
+/**
+ * Re-runs a completed run as GitHub's "Re-run jobs" does: the same run id with the next
+ * `run_attempt`, queued again (emits `workflow_run.requested`); the new attempt uploads its own
+ * artifacts, so the earlier attempt's are dropped.
+ */
+export function rerunWorkflowRun(core: StateCore, repo: SimRepo, run: SimWorkflowRun): SimWorkflowRun {
+  if (run.status !== "completed") throw new ApiError(403, "This workflow run is not completed");
+  run.runAttempt += 1;
+  run.status = "queued";
+  run.conclusion = null;
+  run.artifacts = [];
+  run.updatedAt = core.now();
+  core.emit({ name: "workflow_run", action: "requested", repo, runId: run.id, sender: run.actor });
+  return run;
+}
+
 /** Starts an artifact (not listed until finalised), as the artifact service's CreateArtifact does. */
 export function beginArtifact(
   core: StateCore,

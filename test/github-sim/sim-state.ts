@@ -25,7 +25,13 @@ import {
   type CreateUserOptions,
   type PushCommitOptions,
 } from "./repo-ops.js";
-import { addArtifact, createWorkflowRun, setRunStatus, type CreateRunOptions } from "./run-ops.js";
+import {
+  addArtifact,
+  createWorkflowRun,
+  rerunWorkflowRun,
+  setRunStatus,
+  type CreateRunOptions,
+} from "./run-ops.js";
 import { StateCore } from "./state-core.js";
 import {
   createApp,
@@ -197,6 +203,11 @@ export class SimState extends StateCore {
     conclusion: NonNullable<SimWorkflowRun["conclusion"]> = "success",
   ): void {
     setRunStatus(this, this.resolve(repo), run, "completed", conclusion);
+  }
+
+  /** Re-runs a completed run: same id, next attempt, queued again, earlier artifacts dropped. */
+  rerunWorkflowRun(repo: RepoRef, run: SimWorkflowRun): SimWorkflowRun {
+    return rerunWorkflowRun(this, this.resolve(repo), run);
   }
 
   /** Adds a finished artifact made of `files` (zipped) to a run. */

@@ -29,6 +29,13 @@ export class StateCore {
   /** Every event since the start, in order: what webhooks are made from. */
   readonly events: SimEvent[] = [];
   private readonly listeners = new Set<SimEventListener>();
+  /**
+   * Read-after-write lag of list endpoints, in milliseconds: a comment or check run created less
+   * than this long ago is missing from `issues/list-comments` and `checks/list-for-ref` (a single
+   * GET still finds it), as GitHub's listings can lag just after a write. 0 (default): no lag.
+   */
+  listLagMs = 0;
+  private readonly writtenAt = new WeakMap<object, number>();
   private nextId = 1000;
   private tokenCounter = 0;
 
@@ -49,6 +56,18 @@ export class StateCore {
 
   id(): number {
     return this.nextId++;
+  }
+
+  /** Records that `item` was just created, for `listed`. */
+  markWritten(item: object): void {
+    this.writtenAt.set(item, performance.now());
+  }
+
+  /** Whether a list endpoint shows `item` yet (see `listLagMs`). */
+  listed(item: object): boolean {
+    if (this.listLagMs <= 0) return true;
+    const at = this.writtenAt.get(item);
+    return at === undefined || performance.now() - at >= this.listLagMs;
   }
 
   nodeId(kind: string, id: number): string {

@@ -21,6 +21,23 @@ export interface WebhookConfig {
    */
   installation?: SimInstallation | "auto";
   faults?: DeliveryFaults;
+  /**
+   * Several receivers (replicas of one app) behind a round-robin balancer: each delivery goes to
+   * the next one. Default: `[url]`.
+   */
+  replicas?: string[];
+  /** Deliveries in flight at once (default 1: one after the other, in order). */
+  concurrency?: number;
+  /** Keep deliveries back until the test sends them with `send(...)` (see `takeHeld`). */
+  hold?: boolean;
+}
+
+/** A delivery kept back by `hold`, to be sent by the test in any order, to any receiver, any number of times. */
+export interface HeldDelivery {
+  id: string;
+  event: string;
+  action: string | undefined;
+  payload: Record<string, unknown>;
 }
 
 /** Deterministic delivery faults: the same seed and scenario give the same deliveries. */
@@ -36,6 +53,8 @@ export interface DeliveryFaults {
 
 /** One delivery attempt and its outcome. */
 export interface Delivery {
+  /** The receiver it was sent to. */
+  url: string;
   /** `X-GitHub-Delivery`; a duplicate repeats it. */
   id: string;
   event: string;
@@ -50,17 +69,14 @@ export interface Delivery {
   duplicate: boolean;
 }
 
-interface Pending {
-  id: string;
-  event: string;
-  action: string | undefined;
-  payload: Record<string, unknown>;
+interface Pending extends HeldDelivery {
   duplicates: number;
 }
 
 /**
- * Turns state events into signed webhook deliveries, one at a time and in order (unless a fault
- * says otherwise). Payloads are rendered when the event happens and validated against
+ * Turns state events into signed webhook deliveries: one at a time and in order by default, or
+ * `concurrency` at a time to round-robin `replicas`, reordered or duplicated by faults, or held
+ * back for the test to send in any interleaving (`hold`, `takeHeld`, `send`). Payloads are rendered when the event happens and validated against
  * `@octokit/openapi-webhooks`; a violation is recorded with the REST ones.
  */
 export class WebhookDispatcher {
@@ -68,7 +84,9 @@ export class WebhookDispatcher {
   private config: WebhookConfig | undefined;
   private queue: Pending[] = [];
   private held: Pending | undefined;
+  private heldBack: HeldDelivery[] = [];
   private pumping: Promise<void> | undefined;
+  private nextReplica = 0;
   private random: () => number = seededRandom(1);
   private readonly counts = new Map<DeliveryMatch, number>();
 
@@ -83,6 +101,35 @@ export class WebhookDispatcher {
     this.config = config;
     this.random = seededRandom(config?.faults?.seed ?? 1);
     this.counts.clear();
+    this.nextReplica = 0;
+  }
+
+  /** The deliveries kept back so far (with `hold`), oldest first; they are no longer kept. */
+  takeHeld(): HeldDelivery[] {
+    const taken = this.heldBack;
+    this.heldBack = [];
+    return taken;
+  }
+
+  /**
+   * Sends `deliveries` (e.g. held ones, reordered and repeated), `concurrency` at a time, each to
+   * its `url` or the balancer's next replica; resolves when every one was answered.
+   */
+  async send(
+    deliveries: Array<{ delivery: HeldDelivery; url?: string }>,
+    options: { concurrency?: number } = {},
+  ): Promise<void> {
+    const seen = new Set<string>();
+    const queue = deliveries.map(({ delivery, url }) => {
+      const duplicate = seen.has(delivery.id);
+      seen.add(delivery.id);
+      return () => this.post({ ...delivery, duplicates: 0 }, duplicate, url);
+    });
+    const limit = Math.max(1, options.concurrency ?? 1);
+    const workers = Array.from({ length: Math.min(limit, queue.length) }, async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) await job();
+    });
+    await Promise.all(workers);
   }
 
   /** Resolves once every queued (and held) delivery was sent, including ones caused meanwhile. */
@@ -113,6 +160,10 @@ export class WebhookDispatcher {
     const message = buildWebhook(this.core, event, installation);
     if (!message) return;
     this.violations.push(...validateWebhook(message.event, message.action, message.payload));
+    if (config.hold) {
+      this.heldBack.push({ id: randomUUID(), ...message });
+      return;
+    }
     const pending: Pending = {
       id: randomUUID(),
       ...message,
@@ -155,22 +206,33 @@ export class WebhookDispatcher {
   private pump(): void {
     if (this.pumping) return;
     this.pumping = (async () => {
-      while (this.queue.length > 0) {
-        const next = this.queue.shift() as Pending;
-        for (let i = 0; i <= next.duplicates; i++) await this.send(next, i > 0);
+      const inFlight = new Set<Promise<void>>();
+      while (this.queue.length > 0 || inFlight.size > 0) {
+        const limit = Math.max(1, this.config?.concurrency ?? 1);
+        while (this.queue.length > 0 && inFlight.size < limit) {
+          const next = this.queue.shift() as Pending;
+          const sending: Promise<void> = (async () => {
+            for (let i = 0; i <= next.duplicates; i++) await this.post(next, i > 0);
+          })().finally(() => inFlight.delete(sending));
+          inFlight.add(sending);
+        }
+        if (inFlight.size > 0) await Promise.race(inFlight);
       }
     })().finally(() => {
       this.pumping = undefined;
     });
   }
 
-  private async send(p: Pending, duplicate: boolean): Promise<void> {
+  private async post(p: Pending, duplicate: boolean, url?: string): Promise<void> {
     const config = this.config;
     if (!config) return;
+    const replicas = config.replicas ?? [config.url];
+    const target = url ?? replicas[this.nextReplica++ % replicas.length] ?? config.url;
     if (config.faults?.delayMs) await new Promise((r) => setTimeout(r, config.faults?.delayMs));
     const body = JSON.stringify(p.payload);
     const signature256 = `sha256=${createHmac("sha256", config.secret).update(body).digest("hex")}`;
     const delivery: Delivery = {
+      url: target,
       id: p.id,
       event: p.event,
       action: p.action,
@@ -183,7 +245,7 @@ export class WebhookDispatcher {
     try {
       const installationId = (p.payload.installation as { id?: number } | undefined)?.id;
       const app = installationId === undefined ? undefined : this.core.installations.get(installationId)?.app;
-      const res = await fetch(config.url, {
+      const res = await fetch(target, {
         method: "POST",
         headers: {
           "content-type": "application/json",

@@ -1,0 +1,211 @@
+/**
+ * The app under a burst of traffic (issue 28), part of `npm run bench`: 200 `workflow_run.completed`
+ * deliveries over 40 pull requests (per PR four runs: `pull_request`, `workflow_dispatch`,
+ * `schedule`, and a re-run of the first, plus one delivery sent twice), shuffled (seeded) and sent
+ * 32 at a time to 4 replicas of the app (each the real server with its own Probot and Octokit)
+ * behind a round-robin balancer, against the GitHub simulator on loopback, which answers 5% of the
+ * app's comment and check requests with a secondary rate limit (`retry-after: 1`; a second of
+ * waiting lasts 10 ms here).
+ *
+ * Prints deliveries handled and lost, PRs with other than one modelgate comment, PRs whose comment
+ * is not the newest report, API calls per event, and the handling time per delivery (p50, p99).
+ * It measures and prints; it exits 0 whatever the numbers.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { cpus, loadavg } from "node:os";
+import { markdownTable } from "markdown-table";
+import { AppOctokit } from "../app/app-octokit.js";
+import type { HandledEvent } from "../app/modelgate-app.js";
+import type { RetryEvent } from "../app/octokit-resilience.js";
+import { COMMENT_MARKER } from "../app/plan-comment.js";
+import { compareVersions, readVersionLine, type ReportVersion } from "../app/report-version.js";
+import { startServer } from "../app/server.js";
+import { appManifest, exampleFiles } from "../demo/example-files.js";
+import { canonicalJson } from "../src/canonical-json.js";
+import { mulberry32 } from "../src/random.js";
+import { evaluateProject } from "../src/run/evaluate-project.js";
+import { loadChampion, registryDirOf, workingTreeSource } from "../src/model/load-model.js";
+import { loadProject } from "../src/project/load-project.js";
+import {
+  createFaults,
+  startGitHubSim,
+  type HeldDelivery,
+  type Permissions,
+} from "../test/github-sim/index.js";
+import { simProbotOctokit } from "../test/github-sim/octokit-options.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const REPO = "acme/models";
+const WORKFLOW = ".github/workflows/modelgate.yml";
+const SECRET = "bench-secret";
+const PULLS = 40;
+const REPLICAS = 4;
+const IN_FLIGHT = 32;
+const RATE_LIMITED = 0.05;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+async function main(): Promise<void> {
+  const cars = path.join(root, "examples/cars");
+  const project = loadProject(path.join(cars, "modelgate.yml"), { displayBase: root });
+  const source = workingTreeSource(project.root);
+  const registryDir = registryDirOf(project.root, project.registryDir);
+  const evaluated = await evaluateProject(project, {
+    displayBase: root,
+    championOf: (model) => loadChampion(source, registryDir, model),
+    head: { sha: null, ref: null },
+  });
+  const modelText = evaluated.evaluations[0]!.modelText;
+  const artifact = (headSha: string) => {
+    const report = structuredClone(evaluated.report);
+    report.head = { sha: headSha, ref: null };
+    return { "report.json": canonicalJson(report), "models/mpg.json": modelText };
+  };
+
+  const sim = await startGitHubSim();
+  const manifest = appManifest(root) as { permissions: Permissions; events: string[] };
+  const app = sim.state.createApp({ slug: "modelgate", ...manifest });
+  sim.state.createRepo({ owner: "acme", name: "models", files: exampleFiles(root, "cars") });
+  sim.state.installApp(app, "acme");
+  const handled: HandledEvent[] = [];
+  const retries: RetryEvent[] = [];
+  const Octokit = simProbotOctokit(AppOctokit, sim).defaults((instance: Record<string, unknown>) => ({
+    ...instance,
+    resilience: { msPerSecond: 10, onRetry: (e: RetryEvent) => retries.push(e) },
+  })) as typeof AppOctokit;
+  const servers = await Promise.all(
+    Array.from({ length: REPLICAS }, () =>
+      startServer(
+        {
+          appId: String(app.id),
+          privateKey: app.privateKey,
+          secret: SECRET,
+          port: 0,
+          host: "127.0.0.1",
+          webhookPath: "/api/github/webhooks",
+          baseUrl: sim.url,
+          logLevel: "fatal",
+          development: false,
+        },
+        { Octokit, onHandled: (h) => handled.push(h) },
+      ),
+    ),
+  );
+  const urls = servers.map((s) => `${s.url}/api/github/webhooks`);
+  sim.webhooks.configure({ url: urls[0]!, replicas: urls, secret: SECRET, hold: true });
+
+  // 40 PRs, four runs each (the fourth a re-run of the first), all completed before the burst.
+  const newest = new Map<number, ReportVersion>();
+  for (let i = 0; i < PULLS; i++) {
+    const branch = `burst-${i}`;
+    sim.state.pushCommit(REPO, { branch, files: { [`notes/${branch}.md`]: `${i}\n` } });
+    const number = sim.state.openPullRequest(REPO, { head: branch }).number;
+    const head = sim.state.issue(REPO, number).pull!.headSha;
+    const runs = ["pull_request", "workflow_dispatch", "schedule"].map((event) => {
+      const run = sim.state.createWorkflowRun(REPO, {
+        headSha: head,
+        headBranch: branch,
+        path: WORKFLOW,
+        name: "modelgate",
+        event,
+        pullNumbers: event === "pull_request" ? [number] : [],
+        actor: "acme",
+      });
+      sim.state.addArtifact(run, "modelgate-report-mpg", artifact(head));
+      sim.state.completeWorkflowRun(REPO, run);
+      return run;
+    });
+    const first = runs[0]!;
+    sim.state.rerunWorkflowRun(REPO, first);
+    sim.state.addArtifact(first, "modelgate-report-mpg", artifact(head));
+    sim.state.completeWorkflowRun(REPO, first);
+    const last = runs[2]!;
+    newest.set(number, { runId: last.id, attempt: 1, headSha: head });
+  }
+  const random = mulberry32(28);
+  const completed = sim.webhooks
+    .takeHeld()
+    .filter((d) => d.event === "workflow_run" && d.action === "completed");
+  const burst: HeldDelivery[] = [...completed];
+  for (let i = 0; i < PULLS; i++) burst.push(completed[(random() >>> 0) % completed.length]!);
+  for (let i = burst.length - 1; i > 0; i--) {
+    const j = (random() >>> 0) % (i + 1);
+    [burst[i], burst[j]] = [burst[j]!, burst[i]!];
+  }
+
+  const faults = createFaults(
+    [
+      {
+        kind: "secondary-rate-limit",
+        retryAfter: 1,
+        probability: RATE_LIMITED,
+        operationId: /^(issues|checks)\//,
+      },
+    ],
+    28,
+  );
+  sim.setFaults(faults.hook);
+  const exchangesBefore = sim.exchanges.length;
+  const started = performance.now();
+  await sim.webhooks.send(
+    burst.map((delivery) => ({ delivery })),
+    { concurrency: IN_FLIGHT },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  sim.setFaults(undefined);
+  const requests = sim.exchanges.length - exchangesBefore;
+
+  const answered = sim.webhooks.deliveries.slice(-burst.length);
+  const ok = answered.filter((d) => d.status === 200).length;
+  let extraComments = 0;
+  let notNewest = 0;
+  for (const [number, want] of newest) {
+    const stickies = sim.state
+      .comments(REPO, number)
+      .filter((c) => c.user.login === "modelgate[bot]" && c.body.startsWith(COMMENT_MARKER));
+    extraComments += Math.abs(stickies.length - 1);
+    const got = stickies[0] ? readVersionLine(stickies[0].body) : null;
+    if (stickies.length !== 1 || got === null || compareVersions(got, want) !== 0) notNewest += 1;
+  }
+  const runs = handled.filter((h) => h.event === "workflow_run" && h.action === "completed");
+  const calls = runs.map((h) => h.apiCalls);
+  const times = runs.map((h) => h.ms);
+  const cpu = cpus();
+  console.log(
+    `\napp traffic: ${burst.length} workflow_run.completed deliveries over ${PULLS} PRs, ${REPLICAS} replicas, ${IN_FLIGHT} in flight, ` +
+      `${(RATE_LIMITED * 100).toFixed(0)}% of comment and check requests rate limited; node ${process.version}, ${cpu.length} CPUs, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}\n`,
+  );
+  console.log(
+    markdownTable(
+      [
+        ["measure", "value"],
+        ["deliveries handled (200)", `${ok} of ${burst.length}`],
+        ["deliveries lost", String(burst.length - ok)],
+        ["PRs with other than one modelgate comment (extra or missing)", String(extraComments)],
+        ["PRs whose comment is not the newest report", String(notNewest)],
+        ["secondary rate limits met and retried", `${faults.fired.length} (${retries.length} retries)`],
+        [
+          "API calls per workflow_run (mean / p50 / max)",
+          `${(calls.reduce((a, b) => a + b, 0) / calls.length).toFixed(1)} / ${percentile(calls, 50)} / ${Math.max(...calls)}`,
+        ],
+        ["REST requests the simulator answered", String(requests)],
+        [
+          "handling time p50 / p99 / max",
+          `${percentile(times, 50).toFixed(0)} / ${percentile(times, 99).toFixed(0)} / ${Math.max(...times).toFixed(0)} ms`,
+        ],
+        ["burst wall time", `${seconds.toFixed(1)} s`],
+      ],
+      { align: ["l", "r"] },
+    ),
+  );
+  await Promise.all(servers.map((s) => s.close()));
+  await sim.close();
+}
+
+await main();
