@@ -10,7 +10,8 @@
 import type { ColumnVector, RowBatch } from "../data/row-batch.js";
 import type { ColumnSpec, FeatureSpec, ModelSpec } from "../spec/schemas.js";
 
-const MS_PER_YEAR = 365.2425 * 24 * 3600 * 1000;
+/** Milliseconds in a mean Gregorian year: dates enter a model as years since 1970. */
+export const MS_PER_YEAR = 365.2425 * 24 * 3600 * 1000;
 
 type ImputeStrategy = "mean" | "median" | "most_frequent" | "constant" | "none";
 
