@@ -14,7 +14,7 @@
  *   reference level, as in the engine;
  * - the terms side by side times the coefficients (which are in the terms' own units: the
  *   scaling used in fitting is folded into them, as in the engine), plus the intercept;
- * - classification: the logistic function of that sum, the positive class's probability, and
+ * - classification: the logistic function 1 / (1 + exp(-sum)), the positive class's probability, and
  *   a label, 1 when the probability is at least the model's threshold.
  */
 import { MS_PER_YEAR, type CategoryFeature, type NumericFeature } from "../../train/feature-pipeline.js";
@@ -157,7 +157,11 @@ export function linearModelGraph(model: ModelFile): LinearGraph {
   }
 
   if (classification) {
-    const probability = op("Sigmoid", [linear], "sigmoid");
+    // 1 / (1 + exp(-z)) written out as the engine computes it: ONNX Runtime's Sigmoid kernel
+    // approximates in the tails (4e-7 relative at z = -22, 0 instead of 8e-34 at z = -76).
+    const one = constant("one", "double", [], [1]);
+    const expNeg = op("Exp", [op("Neg", [linear], "minus_linear")], "exp_minus_linear");
+    const probability = op("Div", [one, op("Add", [one, expNeg], "one_plus_exp")], "sigmoid");
     nodes.push({
       name: names.node("Identity"),
       op: "Identity",

@@ -65,9 +65,9 @@ describe.each(examples)("export of examples/$example", ({ example, model: name, 
     }
     expect(scored).toBeGreaterThan(50);
     expect(worst).toBeLessThanOrEqual(1e-9);
-    // The engine's figure for the report: how far apart they are.
-    console.log(
-      `${example}: ${scored} test rows, ${missingCells} missing cells, max relative difference ${worst}`,
-    );
+    if (process.env.MODELGATE_SHOW_FIGURES)
+      console.log(
+        `${example}: ${scored} test rows, ${missingCells} missing cells, max relative difference ${worst}`,
+      );
   });
 });
