@@ -12,7 +12,13 @@ import { TEST } from "../../../src/data/row-batch.js";
 import { readRows } from "../../../src/data/scan-dataset.js";
 import { loadProject } from "../../../src/spec/load-project.js";
 import { parseModelFile } from "../../../src/train/model-file.js";
-import { enginePredictions, feedsOf, maxRelativeDifference, runOnnx } from "./onnx-test-helpers.js";
+import {
+  enginePredictions,
+  feedsOf,
+  maxRelativeDifference,
+  runOnnx,
+  withHoles,
+} from "./onnx-test-helpers.js";
 
 const out = mkdtempSync(path.join(tmpdir(), "modelgate-export-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -44,26 +50,28 @@ describe.each(examples)("export of examples/$example", ({ example, model: name, 
     let scored = 0;
     let missingCells = 0;
     let worst = 0;
-    for await (const batch of readRows(loaded.data, loaded.dataFile)) {
-      const rows: number[] = [];
-      for (let i = 0; i < batch.length; i++) if (batch.side[i] === TEST) rows.push(i);
-      if (rows.length === 0) continue;
-      const feeds = feedsOf(model, batch, rows);
-      for (const t of Object.values(feeds))
-        for (const v of t.data as ArrayLike<unknown>) if (v === "" || Number.isNaN(v)) missingCells++;
-      const expected = enginePredictions(model, batch, rows);
-      const result = await runOnnx(bytes, feeds);
-      const actual = result[output]!.data as Float64Array;
-      expect(actual).toBeInstanceOf(Float64Array);
-      worst = Math.max(worst, maxRelativeDifference(expected, actual));
-      if (model.task === "classification") {
-        const threshold = model.algorithm.threshold ?? 0.5;
-        const labels = Array.from(result.label!.data as BigInt64Array, Number);
-        expect(labels).toEqual(Array.from(expected, (p) => (p >= threshold ? 1 : 0)));
+    for await (const read of readRows(loaded.data, loaded.dataFile))
+      for (const batch of [read, withHoles(model, read)]) {
+        const rows: number[] = [];
+        for (let i = 0; i < batch.length; i++) if (batch.side[i] === TEST) rows.push(i);
+        if (rows.length === 0) continue;
+        const feeds = feedsOf(model, batch, rows);
+        for (const t of Object.values(feeds))
+          for (const v of t.data as Iterable<unknown>) if (v === "" || Number.isNaN(v)) missingCells++;
+        const expected = enginePredictions(model, batch, rows);
+        const result = await runOnnx(bytes, feeds);
+        const actual = result[output]!.data as Float64Array;
+        expect(actual).toBeInstanceOf(Float64Array);
+        worst = Math.max(worst, maxRelativeDifference(expected, actual));
+        if (model.task === "classification") {
+          const threshold = model.algorithm.threshold ?? 0.5;
+          const labels = Array.from(result.label!.data as BigInt64Array, Number);
+          expect(labels).toEqual(Array.from(expected, (p) => (p >= threshold ? 1 : 0)));
+        }
+        scored += rows.length;
       }
-      scored += rows.length;
-    }
-    expect(scored).toBeGreaterThan(50);
+    expect(scored).toBeGreaterThan(100);
+    expect(missingCells).toBeGreaterThanOrEqual(scored / 2 / model.pipeline.features.length - 1);
     expect(worst).toBeLessThanOrEqual(1e-9);
     if (process.env.MODELGATE_SHOW_FIGURES)
       console.log(

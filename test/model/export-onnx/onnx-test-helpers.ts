@@ -1,6 +1,6 @@
 /** Shared by the export tests: ONNX Runtime feeds from engine row batches, and a float64 comparison. */
 import * as ort from "onnxruntime-node";
-import type { RowBatch } from "../../../src/data/row-batch.js";
+import type { ColumnVector, RowBatch } from "../../../src/data/row-batch.js";
 import type { ModelFile } from "../../../src/train/model-file.js";
 import { makeScorer } from "../../../src/train/score.js";
 
@@ -72,4 +72,27 @@ export function maxRelativeDifference(a: ArrayLike<number>, b: ArrayLike<number>
     worst = Math.max(worst, Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y)));
   }
   return worst;
+}
+
+/**
+ * `batch` with holes: in the t-th row, feature t mod F (in the model's order) is missing, or for
+ * every other category hole a value the model has not seen. Exercises every imputation on real rows.
+ */
+export function withHoles(model: ModelFile, batch: RowBatch): RowBatch {
+  const features = model.pipeline.features.map((f) => f.name);
+  const columns = batch.columns.map((col): ColumnVector => {
+    const f = features.indexOf(col.name);
+    if (f < 0) return col;
+    const holes = (i: number) => i % features.length === f;
+    if (col.kind === "numeric") return { ...col, values: col.values.map((v, i) => (holes(i) ? NaN : v)) };
+    if (col.kind === "category") {
+      const levels = [...col.levels, "a level never seen"];
+      const codes = col.codes.map((c, i) =>
+        holes(i) ? (Math.floor(i / features.length) % 2 === 0 ? -1 : levels.length - 1) : c,
+      );
+      return { ...col, codes, levels, raw: levels };
+    }
+    return col;
+  });
+  return { ...batch, columns };
 }
