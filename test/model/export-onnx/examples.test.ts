@@ -10,7 +10,7 @@ import { memoryIo } from "../../../cli/io.js";
 import { main } from "../../../cli/main.js";
 import { TEST } from "../../../src/data/row-batch.js";
 import { readRows } from "../../../src/data/scan-dataset.js";
-import { loadProject } from "../../../src/spec/load-project.js";
+import { loadProject } from "../../../src/project/load-project.js";
 import { parseModelFile } from "../../../src/train/model-file.js";
 import {
   enginePredictions,
