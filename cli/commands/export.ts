@@ -33,7 +33,7 @@ const definition = {
     model: { type: "string", short: "m" },
     format: { type: "string", default: "onnx" },
     from: { type: "string" },
-    alias: { type: "string", default: "production" },
+    alias: { type: "string" },
     out: { type: "string", short: "o" },
   },
 } satisfies CommandDefinition;
@@ -49,9 +49,14 @@ export const exportCommand = defineCommand(definition, async ({ values }, io) =>
       `export: "${values.model}" is not a model name`,
       "model names are lower-case letters, digits, '.', '_' and '-', as in modelgate.yml",
     );
+  if (values.from !== undefined && values.alias !== undefined)
+    throw new UsageError(
+      "export: --alias picks a version in the registry, and --from names a model outside it",
+      "pass one of them",
+    );
   const loaded = values.from
     ? readFromPath(io, values.from, values.model)
-    : await readFromRegistry(io, values.config, values.model, values.alias);
+    : await readFromRegistry(io, values.config, values.model, values.alias ?? "production");
   const { model, sha256, source } = loaded;
   if (values.model !== undefined && model.model !== values.model)
     throw new InputError({

@@ -66,6 +66,10 @@ describe("modelgate export", () => {
     ],
     [["--config", cars], /export: name the model with --model/],
     [
+      ["--model", "mpg", "--from", ".", "--alias", "staging"],
+      /--alias picks a version in the registry, and --from names a model outside it\n {2}hint: pass one of them/,
+    ],
+    [
       ["--config", cars, "--model", "mpg", "--alias", "staging"],
       /registry\.json: no version of "mpg" is under alias staging\n {2}hint: promote a version first/,
     ],
