@@ -3,15 +3,15 @@
  * modelgate does. The model comes from the registry (a version under an alias) or from a run's
  * output folder or model file.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { sha256Hex } from "../../src/canonical-json.js";
 import { ExitCode, InputError, UsageError } from "../../src/errors.js";
 import { exportOnnx } from "../../src/model/export-onnx/index.js";
-import { loadChampion, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
+import { loadChampion, loadModelFile, registryDirOf, workingTreeSource } from "../../src/model/load-model.js";
+import type { ModelFile } from "../../src/model/model-file.js";
 import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { MODEL_NAME_PATTERN } from "../../src/project/schemas.js";
-import { parseModelFile, type ModelFile } from "../../src/train/model-file.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 import type { Io } from "../io.js";
 import { VERSION } from "../version.js";
@@ -55,7 +55,7 @@ export const exportCommand = defineCommand(definition, async ({ values }, io) =>
       "pass one of them",
     );
   const loaded = values.from
-    ? readFromPath(io, values.from, values.model)
+    ? await readFromPath(io, values.from, values.model)
     : await readFromRegistry(io, values.config, values.model, values.alias ?? "production");
   const { model, sha256, source } = loaded;
   if (values.model !== undefined && model.model !== values.model)
@@ -91,7 +91,7 @@ interface LoadedModel {
   source: string;
 }
 
-function readFromPath(io: Io, from: string, name: string | undefined): LoadedModel {
+async function readFromPath(io: Io, from: string, name: string | undefined): Promise<LoadedModel> {
   const resolved = path.resolve(io.cwd, from);
   let isDirectory: boolean;
   try {
@@ -118,13 +118,8 @@ function readFromPath(io: Io, from: string, name: string | undefined): LoadedMod
     file = found;
   }
   const shown = displayPath(io.cwd, file);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new InputError({ file: shown, message: "the model file cannot be read", hint: "check the path" });
-  }
-  return { model: parseModelFile(text, shown), sha256: sha256Hex(text), source: shown };
+  const model = await loadModelFile(file, shown);
+  return { model: model.file, sha256: model.sha256, source: shown };
 }
 
 async function readFromRegistry(

@@ -3,7 +3,7 @@
  * any ONNX runtime scores like the engine does (see linear-model-graph.ts for the graph and the
  * input conventions).
  */
-import type { ModelFile } from "../../train/model-file.js";
+import type { ModelFile } from "../model-file.js";
 import { linearModelGraph, ONNX_ML_OPSET, ONNX_OPSET } from "./linear-model-graph.js";
 import { encodeOnnxModel, type OnnxModel } from "./onnx-message.js";
 

@@ -17,8 +17,8 @@
  * - classification: the logistic function 1 / (1 + exp(-sum)), the positive class's probability, and
  *   a label, 1 when the probability is at least the model's threshold.
  */
-import { MS_PER_YEAR, type CategoryFeature, type NumericFeature } from "../../train/feature-pipeline.js";
-import type { ModelFile } from "../../train/model-file.js";
+import { MS_PER_YEAR, type CategoryFeature, type NumericFeature } from "../pipeline.js";
+import type { ModelFile } from "../model-file.js";
 import type { OnnxGraph, OnnxNode, OnnxTensor, OnnxValueInfo } from "./onnx-message.js";
 
 /** The ai.onnx operator set the graph is written for (ONNX 1.12 and later read it). */

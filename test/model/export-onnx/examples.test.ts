@@ -11,7 +11,7 @@ import { main } from "../../../cli/main.js";
 import { TEST } from "../../../src/data/row-batch.js";
 import { readRows } from "../../../src/data/scan-dataset.js";
 import { loadProject } from "../../../src/project/load-project.js";
-import { parseModelFile } from "../../../src/train/model-file.js";
+import { parseModelFile } from "../../../src/model/model-file.js";
 import {
   enginePredictions,
   feedsOf,

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import type { ColumnVector, RowBatch } from "../../../src/data/row-batch.js";
 import { exportOnnx } from "../../../src/model/export-onnx/index.js";
 import { uniformOpen } from "../../../src/random.js";
-import { MS_PER_YEAR, type FeatureStep } from "../../../src/train/feature-pipeline.js";
-import type { ModelFile } from "../../../src/train/model-file.js";
+import { MS_PER_YEAR, type FeatureStep } from "../../../src/model/pipeline.js";
+import type { ModelFile } from "../../../src/model/model-file.js";
 import { category, modelOf, numeric, options } from "./made-up-models.js";
 import { enginePredictions, feedsOf, maxRelativeDifference, runOnnx } from "./onnx-test-helpers.js";
 

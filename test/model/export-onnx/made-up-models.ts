@@ -1,6 +1,6 @@
 /** Model files made up in code, for the export tests: any pipeline, without training. */
-import type { FeatureStep } from "../../../src/train/feature-pipeline.js";
-import { MODEL_FILE_FORMAT, type ModelFile } from "../../../src/train/model-file.js";
+import type { FeatureStep } from "../../../src/model/pipeline.js";
+import { MODEL_FILE_FORMAT, type ModelFile } from "../../../src/model/model-file.js";
 
 export const HASH = "0".repeat(64);
 export const options = { producerVersion: "0.0.0-test", modelSha256: HASH, source: "test" };

@@ -1,8 +1,8 @@
 /** Shared by the export tests: ONNX Runtime feeds from engine row batches, and a float64 comparison. */
 import * as ort from "onnxruntime-node";
 import type { ColumnVector, RowBatch } from "../../../src/data/row-batch.js";
-import type { ModelFile } from "../../../src/train/model-file.js";
-import { makeScorer } from "../../../src/train/score.js";
+import type { ModelFile } from "../../../src/model/model-file.js";
+import { makeScorer } from "../../../src/model/builtin-model.js";
 
 /**
  * The ONNX inputs of rows `rows` of `batch` in the export's conventions: one [N, 1] tensor per
