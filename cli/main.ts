@@ -8,8 +8,7 @@ import { suggest } from "../src/project/did-you-mean.js";
 import { commands } from "./commands/index.js";
 import type { Io } from "./io.js";
 import { processIo } from "./io.js";
-
-const VERSION = "0.1.0";
+import { VERSION } from "./version.js";
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {

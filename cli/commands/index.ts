@@ -1,6 +1,7 @@
 /** Every command of the CLI, in the order `modelgate --help` lists them. */
 import type { Command } from "../args.js";
 import { diffCommand } from "./diff.js";
+import { exportCommand } from "./export.js";
 import { mergeCommand } from "./merge.js";
 import { monitorCommand } from "./monitor.js";
 import { predictCommand } from "./predict.js";
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   diffCommand,
   trainCommand,
   predictCommand,
+  exportCommand,
   monitorCommand,
   registryCommand,
   promoteCommand,

@@ -9,7 +9,8 @@
  */
 import type { ColumnVector, RowBatch } from "../data/row-batch.js";
 
-const MS_PER_YEAR = 365.2425 * 24 * 3600 * 1000;
+/** Milliseconds in a mean Gregorian year: dates enter a model as years since 1970. */
+export const MS_PER_YEAR = 365.2425 * 24 * 3600 * 1000;
 
 export type ImputeStrategy = "mean" | "median" | "most_frequent" | "constant" | "none";
 
