@@ -6,6 +6,7 @@
  *   npm run bench -- --rows 10000000   one size (repeat --rows for several)
  *   npm run bench -- --repeat 3        each task 3 times, the fastest kept
  *   npm run bench -- --categories 4    4 of the 20 features category columns (5 levels each)
+ *   npm run bench -- --tasks onnx      ONNX scoring only (--onnx-rows, default 1,000,000)
  *
  * Each task runs in a child process (bench-child.ts); peak memory is the child's maximum
  * resident set as the operating system counts it. The data is cached in .bench/. The bench
@@ -19,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { markdownTable } from "markdown-table";
 import { benchProject, type BenchProject } from "./bench-data.js";
+import { runOnnxBench } from "./onnx-bench.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
@@ -162,6 +164,8 @@ async function main(): Promise<void> {
       cache: { type: "string", default: path.join(repoRoot, ".bench") },
       tasks: { type: "string" },
       categories: { type: "string", default: "0" },
+      "onnx-rows": { type: "string", default: "1000000" },
+      "onnx-backends": { type: "string", default: "native,wasm" },
     },
   });
   const categories = Number(values.categories);
@@ -179,6 +183,10 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(" ")}, best of ${repeat}${numpy ? "" : "; numpy not found, its line is skipped"}\n`,
   );
+  if (wanted === undefined || wanted.includes("onnx")) {
+    await runOnnxBench(Number(values["onnx-rows"]), repeat, values["onnx-backends"].split(","));
+  }
+  if (wanted?.length === 1 && wanted[0] === "onnx") return;
   for (const rows of sizes) {
     process.stdout.write(`generating ${rows.toLocaleString("en")} rows (cached in ${values.cache}) … `);
     const project = await benchProject(values.cache, rows, undefined, categories);

@@ -58,6 +58,26 @@ function tensorType(elementType: number): Ort.Tensor.Type {
   return type;
 }
 
+/** Rows handled per block when columns are laid out row-major: a block's rows stay in cache. */
+const LAYOUT_BLOCK = 256;
+
+/** Writes rows [start, end) of `columns` row-major into `out` (one row of `width` values each). */
+function layOutRows(
+  out: Float64Array | Float32Array,
+  columns: readonly Float64Array[],
+  start: number,
+  end: number,
+  width: number,
+): void {
+  for (let b = start; b < end; b += LAYOUT_BLOCK) {
+    const stop = Math.min(end, b + LAYOUT_BLOCK);
+    for (let j = 0; j < width; j++) {
+      const column = columns[j]!;
+      for (let i = b, k = (b - start) * width + j; i < stop; i++, k += width) out[k] = column[i]!;
+    }
+  }
+}
+
 /** A fitted ONNX model, opened once, that scores batches of rows. */
 export class OnnxScorer {
   /** Input buffers by input name and row count (a full slice and the last, shorter one). */
@@ -163,8 +183,10 @@ export class OnnxScorer {
     if (input.kind === "matrix") {
       const width = input.width;
       const buffer = this.buffer(input.name, input.elementType, rows * width, rows);
-      for (let j = 0; j < width; j++) {
-        this.fill(buffer, features[j] as Float64Array, start, end, j, width, input.name);
+      if (buffer instanceof Float64Array || buffer instanceof Float32Array) {
+        layOutRows(buffer, features as readonly Float64Array[], start, end, width);
+      } else {
+        for (let j = 0; j < width; j++) this.fill(buffer, features[j]!, start, end, j, width, input.name);
       }
       return { [input.name]: new Tensor(tensorType(input.elementType), buffer, [rows, width]) };
     }
