@@ -21,7 +21,7 @@ import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import { evaluateProject } from "../src/run/evaluate-project.js";
 import { loadChampion, readRegistry, registryDirOf, workingTreeSource } from "../src/run/load-champion.js";
-import { loadProject } from "../src/spec/load-project.js";
+import { loadProject } from "../src/project/load-project.js";
 
 const repo = path.resolve(import.meta.dirname, "..", "..");
 const { values } = parseArgs({

@@ -20,7 +20,7 @@ import {
 } from "../../src/run/load-champion.js";
 import { metricHistory, reportFiles } from "../../src/run/report-files.js";
 import { trainModel } from "../../src/run/train-model.js";
-import { displayPath, loadProject } from "../../src/spec/load-project.js";
+import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 import { isShallow, repositoryRoot, resolveRef, showFile } from "../git.js";
 import type { Io } from "../io.js";

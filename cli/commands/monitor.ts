@@ -15,7 +15,7 @@ import { renderMonitorMarkdown } from "../../src/monitor/render-monitor-markdown
 import { cleanText } from "../../src/report/escape-markdown.js";
 import { formatNumber } from "../../src/report/format-number.js";
 import { registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
-import { displayPath, loadProject } from "../../src/spec/load-project.js";
+import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 import { headCommit } from "../git.js";
 

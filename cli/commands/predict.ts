@@ -7,8 +7,8 @@ import { readRows } from "../../src/data/scan-dataset.js";
 import { MissingFeaturesError } from "../../src/train/feature-pipeline.js";
 import { parseModelFile } from "../../src/train/model-file.js";
 import { makeScorer } from "../../src/train/score.js";
-import { loadDataSpec } from "../../src/spec/load-project.js";
-import { displayPath } from "../../src/spec/load-project.js";
+import { loadDataSpec } from "../../src/project/load-project.js";
+import { displayPath } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 
 const definition = {

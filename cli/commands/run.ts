@@ -5,7 +5,7 @@ import { ExitCode, InputError, UsageError } from "../../src/errors.js";
 import { evaluateProject } from "../../src/run/evaluate-project.js";
 import { loadChampion, readRegistry, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
 import { metricHistory, reportFiles } from "../../src/run/report-files.js";
-import { displayPath, loadProject } from "../../src/spec/load-project.js";
+import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 import { headCommit } from "../git.js";
 import { progressReporter } from "../progress.js";

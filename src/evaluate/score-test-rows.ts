@@ -4,7 +4,7 @@
  * predictions) plus a group code per slice column; everything else streams.
  */
 import { TEST, type ColumnVector, type RowBatch } from "../data/row-batch.js";
-import type { SliceSpec } from "../spec/schemas.js";
+import type { SliceSpec } from "../project/schemas.js";
 import type { Scorer } from "../train/score.js";
 
 /**

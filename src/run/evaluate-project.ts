@@ -5,7 +5,7 @@
  */
 import { InputError, type Problem } from "../errors.js";
 import { REPORT_SCHEMA_VERSION, type Report } from "../report/report-schema.js";
-import type { LoadedProject } from "../spec/load-project.js";
+import type { LoadedProject } from "../project/load-project.js";
 import {
   evaluateModel,
   type Champion,

@@ -8,7 +8,7 @@
  * when there is an intercept (`Origin=Japan`). Dates enter as years since 1970, booleans as 0/1.
  */
 import type { ColumnVector, RowBatch } from "../data/row-batch.js";
-import type { ColumnSpec, FeatureSpec, ModelSpec } from "../spec/schemas.js";
+import type { ColumnSpec, FeatureSpec, ModelSpec } from "../project/schemas.js";
 
 const MS_PER_YEAR = 365.2425 * 24 * 3600 * 1000;
 

@@ -6,7 +6,7 @@
 import { TRAIN, type RowBatch } from "../data/row-batch.js";
 import { InputError } from "../errors.js";
 import { metricDefinition } from "../evaluate/metrics.js";
-import type { DataSpec, MetricName, ModelSpec } from "../spec/schemas.js";
+import type { DataSpec, MetricName, ModelSpec } from "../project/schemas.js";
 import { PipelineLearner, bindPipeline, resolveFeatures, termNames } from "./feature-pipeline.js";
 import {
   chooseTrial,

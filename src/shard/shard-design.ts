@@ -32,9 +32,9 @@ import {
   type NumericFeature,
   type Pipeline,
   type ResolvedFeature,
-} from "./feature-pipeline.js";
-import { QrAccumulator, QR_STATE_FORMAT, type QrState } from "./least-squares/qr-accumulator.js";
-import { foldOf } from "./search-space.js";
+} from "../train/feature-pipeline.js";
+import { QrAccumulator, QR_STATE_FORMAT, type QrState } from "../train/least-squares/qr-accumulator.js";
+import { foldOf } from "../train/search-space.js";
 
 export const DESIGN_STATE_FORMAT = "modelgate.design/1";
 
