@@ -3,6 +3,7 @@ import { TEST, type ColumnVector, type RowBatch } from "../data/row-batch.js";
 import { RowSpill } from "../data/row-spill.js";
 import { scanDataset, type DatasetScan } from "../data/scan-dataset.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
+import { builtinAlgorithm } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
 import { fitLinear, planLinear, rereadsRows } from "../train/fit-linear.js";
 import { fitLogistic } from "../train/fit-logistic.js";
@@ -142,7 +143,7 @@ function testRowsOf(batch: RowBatch): RowBatch {
 
 /** The model file of a fit: what the registry keeps of a version. */
 export function toModelFile(m: LoadedModel, fit: ModelFit, scan: DatasetScan): ModelFile {
-  const algo = m.spec.algorithm;
+  const algo = builtinAlgorithm(m.spec);
   return {
     format: MODEL_FILE_FORMAT,
     model: m.name,

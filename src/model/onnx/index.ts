@@ -20,3 +20,4 @@ export {
 } from "./read-onnx.js";
 export { loadOnnxRuntime, setOnnxWasmFolder, type OnnxBackend } from "./onnx-runtime.js";
 export { OnnxScorer, type FeatureValues, type OnnxScorerOptions } from "./score-onnx.js";
+export { describeOnnxModel, featureKind, onnxRequest, openSpecOnnxModel } from "./onnx-spec.js";
