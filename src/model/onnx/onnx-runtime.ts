@@ -38,8 +38,9 @@ async function importBackend(backend: OnnxBackend): Promise<OnnxRuntime> {
     const ort = (await import(specifier)) as typeof Ort;
     return { backend, ort };
   }
-  const specifier = "onnxruntime-web";
-  const ort = (await import(specifier)) as typeof Ort;
+  // A literal specifier: a bundle carries onnxruntime-web's JavaScript in a lazily loaded chunk
+  // (its .wasm and .mjs files are copied beside it by scripts/bundle.mjs).
+  const ort = (await import("onnxruntime-web")) as typeof Ort;
   if (wasmFolder !== undefined) ort.env.wasm.wasmPaths = wasmFolder;
   return { backend, ort };
 }
