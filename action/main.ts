@@ -27,7 +27,7 @@ import {
   registryDirOf,
   workingTreeSource,
   type RegistrySource,
-} from "../src/run/load-champion.js";
+} from "../src/model/load-model.js";
 import { metricHistory, reportFiles } from "../src/run/report-files.js";
 import { loadProject, type LoadedProject } from "../src/project/load-project.js";
 import { restReader, type GitHubReader } from "./github-reader.js";

@@ -26,7 +26,7 @@ import {
 } from "../src/monitor/plan-drift-issue.js";
 import { renderMonitorHtml } from "../src/monitor/render-monitor-html.js";
 import { renderMonitorMarkdown, renderMonitorSummaryLine } from "../src/monitor/render-monitor-markdown.js";
-import { registryDirOf, workingTreeSource } from "../src/run/load-champion.js";
+import { registryDirOf, workingTreeSource } from "../src/model/load-model.js";
 import type { LoadedProject } from "../src/project/load-project.js";
 import { ActionInputError } from "./inputs.js";
 import { uploadModelArtifact } from "./upload.js";

@@ -15,7 +15,7 @@ import path from "node:path";
 import * as core from "@actions/core";
 import { renderMarkdown, renderSummaryLine } from "../src/report/render-markdown.js";
 import type { Report } from "../src/report/report-schema.js";
-import { loadChampion, readRegistry, registryDirOf, type RegistrySource } from "../src/run/load-champion.js";
+import { loadChampion, readRegistry, registryDirOf, type RegistrySource } from "../src/model/load-model.js";
 import { parseShard } from "../src/shard/shard-fit.js";
 import { metricHistory } from "../src/run/report-files.js";
 import { mergedReportFiles } from "../src/shard/shard-report.js";

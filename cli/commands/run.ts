@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ExitCode, InputError, UsageError } from "../../src/errors.js";
 import { evaluateProject } from "../../src/run/evaluate-project.js";
-import { loadChampion, readRegistry, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
+import { loadChampion, readRegistry, registryDirOf, workingTreeSource } from "../../src/model/load-model.js";
 import { metricHistory, reportFiles } from "../../src/run/report-files.js";
 import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";

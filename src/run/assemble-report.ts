@@ -12,9 +12,9 @@ import type { ModelReport } from "../report/report-schema.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
 import { builtinAlgorithm, type MetricName } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
-import { termNames } from "../train/feature-pipeline.js";
-import type { ModelFile } from "../train/model-file.js";
-import type { Champion } from "./evaluate-model.js";
+import { termNames } from "../model/pipeline.js";
+import type { ModelFile } from "../model/model-file.js";
+import type { Champion } from "../model/load-model.js";
 
 export interface ReportParts {
   m: LoadedModel;

@@ -7,7 +7,7 @@ import { builtinAlgorithm } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
 import { fitLinear, planLinear, rereadsRows } from "../train/fit-linear.js";
 import { fitLogistic } from "../train/fit-logistic.js";
-import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../train/model-file.js";
+import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../model/model-file.js";
 import type { EvaluateOptions } from "./evaluate-model.js";
 import { progress } from "./progress-stream.js";
 import { combineScans, scanPart, sharedEdges, shareLevels, type PartScan } from "../shard/shard-data.js";

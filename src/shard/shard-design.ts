@@ -25,14 +25,16 @@ import {
   addPowers,
   categoryStep,
   numericFill,
-  featureValue,
   numericStep,
+  type ResolvedFeature,
+} from "../train/feature-pipeline.js";
+import {
+  featureValue,
   type CategoryFeature,
   type FeatureStep,
   type NumericFeature,
   type Pipeline,
-  type ResolvedFeature,
-} from "../train/feature-pipeline.js";
+} from "../model/pipeline.js";
 import { QrAccumulator, QR_STATE_FORMAT, type QrState } from "../train/least-squares/qr-accumulator.js";
 import { foldOf } from "../train/search-space.js";
 

@@ -14,11 +14,11 @@ import { InputError } from "../errors.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
 import type { ModelFit } from "../train/fit-common.js";
 import { designAccumulator, fitFromDesign, planLinear, type LinearPlan } from "../train/fit-linear.js";
-import { serialiseModel } from "../train/model-file.js";
-import { makeScorer, type Scorer } from "../train/score.js";
+import { serialiseModel } from "../model/model-file.js";
+import { makeScorer, type Scorer } from "../model/builtin-model.js";
 import { DESIGN_STATE_FORMAT, type DesignState } from "./shard-design.js";
-import { MissingFeaturesError } from "../train/feature-pipeline.js";
-import type { Champion } from "../run/evaluate-model.js";
+import { MissingFeaturesError } from "../model/pipeline.js";
+import type { Champion } from "../model/load-model.js";
 import { combineScans, dataFilesOf, scanPart, sharedEdges } from "./shard-data.js";
 import { toModelFile } from "../run/train-model.js";
 

@@ -18,7 +18,7 @@ import type { Registry } from "../registry/registry-document.js";
 import { REPORT_SCHEMA_VERSION, type Report } from "../report/report-schema.js";
 import { canonicalJson } from "../canonical-json.js";
 import { displayPath, type LoadedProject } from "../project/load-project.js";
-import type { Champion } from "../run/evaluate-model.js";
+import type { Champion } from "../model/load-model.js";
 import { TOOL_VERSION } from "../run/evaluate-project.js";
 import {
   fitShard,

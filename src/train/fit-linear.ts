@@ -16,7 +16,8 @@
 import { TRAIN, type RowBatch } from "../data/row-batch.js";
 import { InputError } from "../errors.js";
 import { builtinAlgorithm, type DataSpec, type MetricName, type ModelSpec } from "../project/schemas.js";
-import { bindPipeline, resolveFeatures, termNames, type ResolvedFeature } from "./feature-pipeline.js";
+import { resolveFeatures, type ResolvedFeature } from "./feature-pipeline.js";
+import { bindPipeline, termNames } from "../model/pipeline.js";
 import {
   chooseTrial,
   penaltyFor,

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import type { ModelVersion } from "../../src/registry/registry-document.js";
-import type { Champion } from "../../src/run/evaluate-model.js";
+import type { Champion } from "../../src/model/load-model.js";
 import { evaluateModel } from "../../src/run/evaluate-model.js";
 import { uniformOpen } from "../../src/random.js";
 import { loadProject, type LoadedModel } from "../../src/project/load-project.js";
