@@ -72,7 +72,11 @@ export function assembleModelReport(p: ReportParts): ModelReport {
     challenger: {
       modelSha256: p.modelSha256,
       file: `models/${m.name}.json`,
-      algorithm: { type: m.spec.algorithm.type, intercept: builtinAlgorithm(m.spec).intercept, alpha: fit.alpha },
+      algorithm: {
+        type: m.spec.algorithm.type,
+        intercept: m.spec.algorithm.type === "onnx" ? false : builtinAlgorithm(m.spec).intercept,
+        alpha: fit.alpha,
+      },
       metrics: pick(p.challengerMetrics, p.metrics),
       coefficients: termsOf(model),
       intercept: model.intercept,

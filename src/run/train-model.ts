@@ -10,6 +10,8 @@ import { fitLogistic } from "../train/fit-logistic.js";
 import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../model/model-file.js";
 import type { EvaluateOptions } from "./evaluate-model.js";
 import { progress } from "./progress-stream.js";
+import { openSpecOnnxModel, type CheckedOnnxModel } from "../model/onnx/index.js";
+import { onnxModelFile, prebuiltFit } from "./prebuilt-model.js";
 import { combineScans, scanPart, sharedEdges, shareLevels, type PartScan } from "../shard/shard-data.js";
 
 export interface TrainedModel {
@@ -18,6 +20,8 @@ export interface TrainedModel {
   model: ModelFile;
   modelText: string;
   modelSha256: string;
+  /** The ONNX model of an `algorithm: { type: onnx }` spec, opened and checked. */
+  onnx?: CheckedOnnxModel;
   /**
    * The data's test rows again, each call a new pass (the scoring pass), read back from the
    * temporary file the checking scan wrote: no parsing, no checks. Valid until `release`.
@@ -39,10 +43,17 @@ export async function trainModel(
   options: Pick<EvaluateOptions, "displayBase" | "onProgress">,
 ): Promise<TrainedModel> {
   const shown = displayPath(options.displayBase, m.dataFile);
+  // A prebuilt model is checked before the data is read: a bad file fails fast.
+  const onnx =
+    m.spec.algorithm.type === "onnx"
+      ? openSpecOnnxModel(m, (p) => displayPath(options.displayBase, p))
+      : undefined;
   const specFile = displayPath(options.displayBase, m.dataSpecFile);
   // Every row is kept for a fit that reads them again (logistic, or a search scored by mae...);
   // the scoring pass reads the test rows only: a spill of their own, a fifth of the bytes.
-  const rereads = m.spec.task === "classification" || rereadsRows(planLinear(m.spec, m.data, m.features));
+  const rereads =
+    onnx === undefined &&
+    (m.spec.task === "classification" || rereadsRows(planLinear(m.spec, m.data, m.features)));
   const spill = rereads ? RowSpill.open() : undefined;
   let testSpill: RowSpill;
   try {
@@ -89,17 +100,21 @@ export async function trainModel(
     };
     const input = { spec: m.spec, data: m.data, features: m.features, read, source: shown };
     let fit: ModelFit;
-    if (m.spec.task === "classification") {
+    if (onnx !== undefined) {
+      await checkingScan();
+      fit = prebuiltFit(scan!, scan!.missing[m.spec.target] ?? 0);
+    } else if (m.spec.task === "classification") {
       await checkingScan();
       fit = await fitLogistic(input);
     } else fit = await fitLinear({ ...input, firstPass: checkingScan });
     if (scan === undefined) throw new Error("the fit did not run the checking scan");
-    const model = toModelFile(m, fit, scan);
+    const model = onnx === undefined ? toModelFile(m, fit, scan) : onnxModelFile(m, onnx, scan);
     const { text, sha256 } = serialiseModel(model);
     return {
       scan,
       fit,
       model,
+      ...(onnx === undefined ? {} : { onnx }),
       modelText: text,
       modelSha256: sha256,
       rows: () => testSpill.batches(),
