@@ -7,6 +7,7 @@
  *   npm run bench -- --repeat 3        each task 3 times, the fastest kept
  *   npm run bench -- --categories 4    4 of the 20 features category columns (5 levels each)
  *   npm run bench -- --tasks app-traffic   only the app under a burst of webhooks (app-traffic.ts)
+ *   npm run bench -- --tasks onnx      ONNX scoring only (--onnx-rows, default 1,000,000)
  *
  * Each task runs in a child process (bench-child.ts); peak memory is the child's maximum
  * resident set as the operating system counts it. The data is cached in .bench/. The bench
@@ -20,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { markdownTable } from "markdown-table";
 import { benchProject, logisticBenchProject, type BenchProject } from "./bench-data.js";
+import { runOnnxBench } from "./onnx-bench.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
@@ -174,6 +176,8 @@ async function main(): Promise<void> {
       cache: { type: "string", default: path.join(repoRoot, ".bench") },
       tasks: { type: "string" },
       categories: { type: "string", default: "0" },
+      "onnx-rows": { type: "string", default: "1000000" },
+      "onnx-backends": { type: "string", default: "native,wasm" },
     },
   });
   const categories = Number(values.categories);
@@ -191,8 +195,11 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(" ")}, best of ${repeat}${numpy ? "" : "; numpy not found, its line is skipped"}\n`,
   );
-  // `--tasks app-traffic` alone generates no data.
-  for (const rows of wanted?.every((t) => t === "app-traffic") ? [] : sizes) {
+  if (wanted === undefined || wanted.includes("onnx")) {
+    await runOnnxBench(Number(values["onnx-rows"]), repeat, values["onnx-backends"].split(","));
+  }
+  // `--tasks app-traffic` or `--tasks onnx` alone generates no data.
+  for (const rows of wanted?.every((t) => t === "app-traffic" || t === "onnx") ? [] : sizes) {
     process.stdout.write(`generating ${rows.toLocaleString("en")} rows (cached in ${values.cache}) … `);
     const project = await benchProject(values.cache, rows, undefined, categories);
     console.log(`${(project.bytes / 1e6).toFixed(0)} MB`);

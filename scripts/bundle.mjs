@@ -1,8 +1,10 @@
 // Bundles one entry point into an ESM directory that runs under node20 and node24, with lazily
 // loaded chunks, the data reader's worker thread (chunks/read-worker.js) and the bootstrap's
-// (chunks/bootstrap-worker.js). Used for the Action (dist/) and the command line (build/cli-bundle/).
+// (chunks/bootstrap-worker.js), and ONNX Runtime's WebAssembly files when the entry can score
+// ONNX models. Used for the Action (dist/) and the command line (build/cli-bundle/).
 import { build } from "esbuild";
-import { rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -57,7 +59,21 @@ export async function bundle(entry, outdir) {
       );
     }
   }
+  // ONNX Runtime's WebAssembly build, loaded only when a spec names an ONNX model: its chunk
+  // imports ort-wasm-simd-threaded.mjs (which loads the .wasm) from its own folder.
+  let wasmBytes = 0;
+  const ortWeb = outputs.find(([, o]) => Object.keys(o.inputs).some((i) => i.includes("onnxruntime-web/")));
+  if (ortWeb) {
+    const from = path.dirname(
+      createRequire(import.meta.url).resolve("onnxruntime-web/ort-wasm-simd-threaded.wasm"),
+    );
+    for (const file of ["ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"]) {
+      const to = path.join(path.dirname(ortWeb[0]), file);
+      copyFileSync(path.join(from, file), to);
+      wasmBytes += statSync(to).size;
+    }
+  }
   const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
   const main = outputs.find(([, o]) => o.entryPoint === entry)?.[1].bytes ?? 0;
-  return { entryBytes: main, totalBytes: total, chunks: outputs.length - 1 };
+  return { entryBytes: main, totalBytes: total, chunks: outputs.length - 1, wasmBytes };
 }

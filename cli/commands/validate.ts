@@ -4,6 +4,7 @@ import { scanDataset, type DatasetScan } from "../../src/data/scan-dataset.js";
 import { ExitCode, InputError, type Problem } from "../../src/errors.js";
 import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
+import { describeOnnxModel, OnnxScorer, openSpecOnnxModel } from "../../src/model/onnx/index.js";
 
 const definition = {
   name: "validate",
@@ -37,6 +38,20 @@ export const validateCommand = defineCommand(definition, async ({ values }, io) 
       problems.push(...e.problems);
     }
   }
+  const onnx = new Map<string, string[]>();
+  for (const m of project.models) {
+    if (m.onnxFile === undefined) continue;
+    try {
+      const model = openSpecOnnxModel(m, show);
+      // ONNX Runtime opens it too: an operator or opset it lacks is found now, not mid-run.
+      await (await OnnxScorer.open(model.bytes, model.binding, { file: model.file })).close();
+      onnx.set(m.name, describeOnnxModel(model));
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      problems.push(...e.problems);
+      onnx.set(m.name, ["  onnx       INVALID (see the problems below)"]);
+    }
+  }
   for (const m of project.models) {
     const scan = scans.get(m.dataSpecFile);
     io.out(
@@ -53,6 +68,7 @@ export const validateCommand = defineCommand(definition, async ({ values }, io) 
               `  missing    ${describeMissing(scan.missing)}`,
             ]
           : ["  data       INVALID (see the problems below)"]),
+        ...(onnx.get(m.name) ?? []).map((line) => `  ${line}`),
         "",
       ].join("\n"),
     );

@@ -53,7 +53,7 @@ export const modelFileSchema = z.strictObject({
   dataHash: z.string().regex(/^[0-9a-f]{64}$/),
   trainingRows: z.number().int().min(0),
   algorithm: z.strictObject({
-    type: z.enum(["linear", "ridge", "logistic"]),
+    type: z.enum(["linear", "ridge", "logistic", "onnx"]),
     intercept: z.boolean(),
     alpha: num.nullable(),
     threshold: num.nullable(),
@@ -68,6 +68,22 @@ export const modelFileSchema = z.strictObject({
   /** Training data profile (from the data layer), used for drift monitoring. */
   profile: z.unknown(),
   warnings: z.array(z.string().max(2000)).max(200),
+  /**
+   * An ONNX model (algorithm `onnx`): its file's bytes pinned by sha256, with the signature,
+   * opsets and producer read from them. Pipeline and coefficients are then empty: the ONNX file
+   * holds the model.
+   */
+  onnx: z
+    .strictObject({
+      file: z.string().max(300),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      bytes: z.number().int().min(0),
+      producer: z.string().max(300),
+      opsets: z.record(z.string().max(200), z.number().int()),
+      inputs: z.array(z.strictObject({ name, elementType: z.string().max(20), feature: name })).max(1000),
+      output: z.strictObject({ name, elementType: z.string().max(20), column: z.number().int().min(0) }),
+    })
+    .optional(),
 });
 
 export type ModelFile = z.output<typeof modelFileSchema>;

@@ -10,15 +10,12 @@ import { InputError, type Problem } from "../errors.js";
 import { suggest } from "./did-you-mean.js";
 import { resolveInsideRepo } from "./repo-paths.js";
 import { readYamlSpec, type Locator } from "./read-yaml-spec.js";
+import { checkModelAgainstData, featureName, type At } from "./check-model-spec.js";
 import {
-  CLASSIFICATION_METRICS,
-  REGRESSION_METRICS,
   dataSpecSchema,
   modelSpecSchema,
   projectSchema,
   type DataSpec,
-  type FeatureSpec,
-  type MetricName,
   type ModelSpec,
   type ProjectSpec,
 } from "./schemas.js";
@@ -42,6 +39,8 @@ export interface LoadedModel {
   specHash: string;
   /** The feature names in spec order. */
   features: string[];
+  /** Absolute path of the ONNX file of an `algorithm: { type: onnx }` model. */
+  onnxFile?: string;
   /** Where things are written in the model spec, for later problems (e.g. data checks). */
   locate: Locator;
 }
@@ -177,6 +176,18 @@ function loadModel(
       );
   checkDataSpec(data.value, dataAt, problems);
   const features = checkModelAgainstData(spec, data.value, at, problems);
+  const onnxFile =
+    spec.algorithm.type === "onnx"
+      ? resolveExisting(
+          root,
+          specFile,
+          spec.algorithm.file,
+          show,
+          model.locate(["algorithm", "file"]),
+          problems,
+          "ONNX model",
+        )
+      : undefined;
   if (!dataFile || problems.length > before) return undefined;
 
   return {
@@ -189,6 +200,7 @@ function loadModel(
     ...(dataParts ? { dataParts } : {}),
     specHash: sha256Hex(canonicalJson({ model: spec, data: data.value })),
     features,
+    ...(onnxFile ? { onnxFile } : {}),
     locate: model.locate,
   };
 }
@@ -302,11 +314,6 @@ function resolveExisting(
   return resolved.path;
 }
 
-type At = (
-  p: readonly PropertyKey[],
-  which?: "key" | "value",
-) => { file: string; line: number; column: number };
-
 function checkDataSpec(
   data: DataSpec,
   at: (p: readonly PropertyKey[]) => ReturnType<At>,
@@ -361,137 +368,6 @@ function checkDataSpec(
   });
 }
 
-/** Checks the model's columns against the data spec; returns the feature names. */
-function checkModelAgainstData(spec: ModelSpec, data: DataSpec, at: At, problems: Problem[]): string[] {
-  const columns = new Map(data.columns.map((c) => [c.name, c]));
-  const names = [...columns.keys()];
-  const needColumn = (name: string, p: readonly PropertyKey[], role: string) => {
-    if (columns.has(name)) return true;
-    problems.push({
-      ...at(p),
-      message: `${role} "${name}" is not a column of the data spec`,
-      hint: suggest(name, names, "columns"),
-    });
-    return false;
-  };
-
-  needColumn(spec.target, ["target"], "target");
-  const target = columns.get(spec.target);
-  if (target) {
-    if (spec.task === "regression" && target.type !== "number" && target.type !== "integer")
-      problems.push({
-        ...at(["target"]),
-        message: `a regression target must be a number or integer column; "${spec.target}" is ${target.type}`,
-        hint: "set `task: classification` to predict a category, or pick a numeric target",
-      });
-    if (spec.task === "classification" && spec.positiveClass === undefined)
-      problems.push({
-        ...at(["task"]),
-        message: "classification needs `positiveClass`: the target value that counts as positive",
-        hint: target.type === "category" && target.values ? `one of ${target.values.join(", ")}` : undefined,
-      });
-  }
-
-  const features = spec.features.map(featureName);
-  const seen = new Set<string>();
-  features.forEach((f, i) => {
-    const p = typeof spec.features[i] === "string" ? ["features", i] : ["features", i, "name"];
-    if (!needColumn(f, p, "feature")) return;
-    if (f === spec.target)
-      problems.push({
-        ...at(p),
-        message: `"${f}" is the target; it cannot also be a feature`,
-        hint: "remove it from features",
-      });
-    if (seen.has(f))
-      problems.push({ ...at(p), message: `feature "${f}" is listed twice`, hint: "remove one" });
-    seen.add(f);
-    const c = columns.get(f)!;
-    const feature = spec.features[i]!;
-    if (c.type === "string")
-      problems.push({
-        ...at(p),
-        message: `feature "${f}" is a free-text string column; models take numbers, booleans, dates and categories`,
-        hint: "declare it `type: category` with its values, or leave it out",
-      });
-    if (typeof feature !== "string" && feature.degree && c.type !== "number" && c.type !== "integer")
-      problems.push({
-        ...at(["features", i, "degree"]),
-        message: `polynomial terms need a numeric feature; "${f}" is ${c.type}`,
-      });
-  });
-
-  spec.slices.forEach((s, i) => {
-    const col = typeof s === "string" ? s : s.column;
-    needColumn(col, typeof s === "string" ? ["slices", i] : ["slices", i, "column"], "slice column");
-  });
-  spec.sensitive.forEach((s, i) => {
-    const col = typeof s === "string" ? s : s.column;
-    needColumn(
-      col,
-      typeof s === "string" ? ["sensitive", i] : ["sensitive", i, "column"],
-      "sensitive column",
-    );
-  });
-
-  const allowed: readonly MetricName[] =
-    spec.task === "regression" ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
-  const checkMetric = (m: string, p: readonly PropertyKey[], which?: "key" | "value") => {
-    const fairness = ["parity_difference", "equal_opportunity_difference"];
-    if (
-      (allowed as readonly string[]).includes(m) ||
-      (spec.task === "classification" && fairness.includes(m))
-    )
-      return;
-    problems.push({
-      ...at(p, which),
-      message: `"${m}" is not a ${spec.task} metric`,
-      hint: suggest(m, spec.task === "classification" ? [...allowed, ...fairness] : allowed, "metrics"),
-    });
-  };
-  if (spec.metrics.primary) checkMetric(spec.metrics.primary, ["metrics", "primary"]);
-  (spec.metrics.report ?? []).forEach((m, i) => checkMetric(m, ["metrics", "report", i]));
-  for (const m of Object.keys(spec.gate)) checkMetric(m, ["gate", m], "key");
-
-  const algo = spec.algorithm.type;
-  if (spec.task === "classification" && algo !== "logistic")
-    problems.push({
-      ...at(["algorithm", "type"]),
-      message: `classification needs \`type: logistic\`, not ${algo}`,
-    });
-  if (spec.task === "regression" && algo === "logistic")
-    problems.push({
-      ...at(["algorithm", "type"]),
-      message: "logistic regression is for `task: classification`",
-    });
-
-  const space = spec.search?.space;
-  space?.features?.forEach((subset, i) =>
-    subset.forEach((f, j) => {
-      if (!features.includes(f))
-        problems.push({
-          ...at(["search", "space", "features", i, j]),
-          message: `"${f}" in a feature subset is not one of the model's features`,
-          hint: suggest(f, features, "features"),
-        });
-    }),
-  );
-  for (const f of Object.keys(space?.degree ?? {}))
-    if (!features.includes(f))
-      problems.push({
-        ...at(["search", "space", "degree", f], "key"),
-        message: `"${f}" is not one of the model's features`,
-        hint: suggest(f, features, "features"),
-      });
-  if (space?.alpha && algo === "linear")
-    problems.push({
-      ...at(["search", "space", "alpha"]),
-      message: "searching over alpha needs `algorithm.type: ridge` (or logistic)",
-      hint: "set algorithm.type to ridge",
-    });
-  return features;
-}
-
 /** Reads one data spec on its own (for `modelgate predict`); throws an InputError. */
 export function loadDataSpec(file: string, displayName: string): DataSpec {
   const problems: Problem[] = [];
@@ -502,13 +378,10 @@ export function loadDataSpec(file: string, displayName: string): DataSpec {
   return parsed.value;
 }
 
-/** A feature's column name, whether written as a string or as `{name: …}`. */
-export function featureName(f: FeatureSpec): string {
-  return typeof f === "string" ? f : f.name;
-}
-
 /** A path relative to `base` when inside it (readable in messages), else absolute. */
 export function displayPath(base: string, p: string): string {
   const rel = path.relative(base, p);
   return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : p;
 }
+
+export { featureName };

@@ -259,6 +259,42 @@ export const algorithmSchema = z.discriminatedUnion("type", [
       .describe("Probability at or above which a row is positive."),
     maxIterations: z.number().int().min(1).max(1000).default(100),
   }),
+  z
+    .strictObject({
+      type: z.literal("onnx"),
+      file: relativePath.describe("The .onnx file, relative to this model spec, inside the repository."),
+      output: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "The output that is the prediction. Default: regression the first float output; classification an output named like `probabilities`.",
+        ),
+      outputColumn: z
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe(
+          "The column of that output to read. Default: 0 for regression, the last (the positive class) for classification.",
+        ),
+      threshold: z
+        .number()
+        .gt(0)
+        .lt(1)
+        .default(0.5)
+        .describe("classification: probability at or above which a row is positive."),
+      threads: z
+        .number()
+        .int()
+        .min(1)
+        .max(64)
+        .default(1)
+        .describe("Threads ONNX Runtime may use while scoring. Default 1."),
+    })
+    .describe(
+      "A model fitted elsewhere and exported as ONNX (skl2onnx, torch.onnx.export, tf2onnx, onnxmltools). Its inputs are fed with `features`: one 2-D input in feature order, or one input per feature named like the column.",
+    ),
 ]);
 
 export const searchSchema = z
@@ -350,3 +386,13 @@ export type GateRule = z.output<typeof gateRuleSchema>;
 export type SliceSpec = z.output<typeof sliceSchema>;
 export type AlgorithmSpec = z.output<typeof algorithmSchema>;
 export type SearchSpec = z.output<typeof searchSchema>;
+/** The algorithms modelgate fits itself. */
+export type BuiltinAlgorithmSpec = Exclude<AlgorithmSpec, { type: "onnx" }>;
+/** A model fitted elsewhere, read from an ONNX file. */
+export type OnnxAlgorithmSpec = Extract<AlgorithmSpec, { type: "onnx" }>;
+
+/** The algorithm of a spec that modelgate trains; an `onnx` spec never reaches training. */
+export function builtinAlgorithm(spec: Pick<ModelSpec, "algorithm">): BuiltinAlgorithmSpec {
+  if (spec.algorithm.type === "onnx") throw new Error("an onnx model is read from its file, not trained");
+  return spec.algorithm;
+}

@@ -10,7 +10,7 @@ import type { SliceResult } from "../evaluate/slices.js";
 import type { GateDecision } from "../compare/decide-gate.js";
 import type { ModelReport } from "../report/report-schema.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
-import type { MetricName } from "../project/schemas.js";
+import { builtinAlgorithm, type MetricName } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
 import { termNames } from "../model/pipeline.js";
 import type { ModelFile } from "../model/model-file.js";
@@ -72,7 +72,11 @@ export function assembleModelReport(p: ReportParts): ModelReport {
     challenger: {
       modelSha256: p.modelSha256,
       file: `models/${m.name}.json`,
-      algorithm: { type: m.spec.algorithm.type, intercept: m.spec.algorithm.intercept, alpha: fit.alpha },
+      algorithm: {
+        type: m.spec.algorithm.type,
+        intercept: m.spec.algorithm.type === "onnx" ? false : builtinAlgorithm(m.spec).intercept,
+        alpha: fit.alpha,
+      },
       metrics: pick(p.challengerMetrics, p.metrics),
       coefficients: termsOf(model),
       intercept: model.intercept,

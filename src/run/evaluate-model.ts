@@ -32,6 +32,7 @@ import { assembleModelReport } from "./assemble-report.js";
 import { progress } from "./progress-stream.js";
 import { trainModel, type TrainedModel, type TrainOptions } from "./train-model.js";
 import { builtinModel } from "../model/builtin-model.js";
+import { onnxFittedModel } from "../model/onnx/onnx-fitted-model.js";
 import type { BatchScorer } from "../model/fitted-model.js";
 
 /** The production model to compare with, as the registry holds it. */
@@ -46,6 +47,8 @@ export interface ModelEvaluation {
   model: ModelFile;
   /** The model file's bytes (canonical JSON). */
   modelText: string;
+  /** An ONNX challenger's bytes, pinned by `model.onnx.sha256`. */
+  onnxBytes?: Uint8Array;
   /** Test rows' targets and predictions, for charts. */
   scored: { actual: Float64Array; challenger: Float64Array; champion: Float64Array | null };
   scan: DatasetScan;
@@ -97,12 +100,16 @@ async function evaluateTrained(
   options: EvaluateOptions,
   early: BootstrapWorker | undefined,
 ): Promise<ModelEvaluation> {
-  const { scan, model } = trained;
+  const { scan } = trained;
   const columnNames = m.data.columns.map((c) => c.name);
-  const challenger = builtinModel(model, trained.modelSha256).bind(columnNames);
+  const challenger = await challengerScorer(m, trained, columnNames);
   let championScorer: BatchScorer | null = null;
   let notComparable: string | undefined;
-  if (options.champion) {
+  if (options.champion?.model.algorithm.type === "onnx") {
+    // Its model file pins the ONNX bytes; the registry does not carry them to a run yet.
+    notComparable =
+      "it is an ONNX model, and this version of modelgate scores ONNX champions only from their file";
+  } else if (options.champion) {
     try {
       championScorer = await championModel(options.champion).bind(columnNames);
     } catch (e) {
@@ -121,7 +128,28 @@ async function evaluateTrained(
     return await scoreAndReport(m, trained, options, { challenger, championScorer, notComparable, helper });
   } finally {
     if (helper !== early) await helper?.close();
+    await challenger.close?.();
   }
+}
+
+/** The challenger bound to the data's columns: the model just fitted, or the spec's ONNX file. */
+async function challengerScorer(
+  m: LoadedModel,
+  trained: TrainedModel,
+  columnNames: readonly string[],
+): Promise<BatchScorer> {
+  if (trained.onnx === undefined) return builtinModel(trained.model, trained.modelSha256).bind(columnNames);
+  const algorithm = m.spec.algorithm;
+  const types = new Map(m.data.columns.map((c) => [c.name, c.type]));
+  return onnxFittedModel(trained.onnx, {
+    model: m.name,
+    task: m.spec.task,
+    target: m.spec.target,
+    positiveClass: m.spec.positiveClass === undefined ? null : String(m.spec.positiveClass),
+    specHash: m.specHash,
+    features: m.features.map((name) => ({ name, type: types.get(name)! })),
+    threads: algorithm.type === "onnx" ? algorithm.threads : 1,
+  }).bind(columnNames);
 }
 
 async function scoreAndReport(
@@ -166,7 +194,11 @@ async function scoreAndReport(
   const bootstrap: BootstrapOptions = m.spec.metrics.bootstrap;
   const parallel = helper === undefined ? {} : { started: helper };
   const allMetrics = metrics.includes(primary) ? metrics : [primary, ...metrics];
-  const threshold = m.spec.algorithm.type === "logistic" ? m.spec.algorithm.threshold : undefined;
+  const algorithm = m.spec.algorithm;
+  const threshold =
+    algorithm.type === "logistic" || (algorithm.type === "onnx" && m.spec.task === "classification")
+      ? algorithm.threshold
+      : undefined;
   const metricOptions = threshold === undefined ? undefined : { threshold };
   const challengerMetrics = await evaluateWithIntervalsInParallel(
     allMetrics,
@@ -251,6 +283,7 @@ async function scoreAndReport(
     report,
     model,
     modelText,
+    ...(trained.onnx ? { onnxBytes: trained.onnx.bytes } : {}),
     scored: { actual: scored.actual, challenger: scored.challenger, champion: scored.champion },
     scan,
   };

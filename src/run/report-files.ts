@@ -25,8 +25,8 @@ export function reportFiles(
   report: Report,
   evaluations: readonly ModelEvaluation[],
   history: MetricHistory = {},
-): Record<string, string> {
-  const files: Record<string, string> = {
+): Record<string, string | Uint8Array> {
+  const files: Record<string, string | Uint8Array> = {
     "report.json": canonicalJson(report),
     "report.md": renderMarkdown(report, { history }),
     "report.html": renderHtml(report, {
@@ -34,6 +34,10 @@ export function reportFiles(
       scored: Object.fromEntries(evaluations.map((e) => [e.report.name, e.scored])),
     }),
   };
-  for (const e of evaluations) files[`models/${e.report.name}.json`] = e.modelText;
+  for (const e of evaluations) {
+    files[`models/${e.report.name}.json`] = e.modelText;
+    // An ONNX model's bytes travel with the model file that pins them.
+    if (e.onnxBytes !== undefined) files[`models/${e.report.name}.onnx`] = e.onnxBytes;
+  }
   return files;
 }

@@ -3,11 +3,14 @@ import { TEST, type ColumnVector, type RowBatch } from "../data/row-batch.js";
 import { RowSpill } from "../data/row-spill.js";
 import { scanDataset, type DatasetScan } from "../data/scan-dataset.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
+import { builtinAlgorithm } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
 import { fitLinear, planLinear, rereadsRows } from "../train/fit-linear.js";
 import { fitLogistic } from "../train/fit-logistic.js";
 import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../model/model-file.js";
 import { progress } from "./progress-stream.js";
+import { openSpecOnnxModel, type CheckedOnnxModel } from "../model/onnx/index.js";
+import { onnxModelFile, prebuiltFit } from "./prebuilt-model.js";
 import { combineScans, scanPart, sharedEdges, shareLevels, type PartScan } from "../shard/shard-data.js";
 
 /** What training needs from its caller (evaluation passes its own options). */
@@ -24,6 +27,8 @@ export interface TrainedModel {
   model: ModelFile;
   modelText: string;
   modelSha256: string;
+  /** The ONNX model of an `algorithm: { type: onnx }` spec, opened and checked. */
+  onnx?: CheckedOnnxModel;
   /**
    * The data's test rows again, each call a new pass (the scoring pass), read back from the
    * temporary file the checking scan wrote: no parsing, no checks. Valid until `release`.
@@ -42,10 +47,17 @@ export interface TrainedModel {
  */
 export async function trainModel(m: LoadedModel, options: TrainOptions): Promise<TrainedModel> {
   const shown = displayPath(options.displayBase, m.dataFile);
+  // A prebuilt model is checked before the data is read: a bad file fails fast.
+  const onnx =
+    m.spec.algorithm.type === "onnx"
+      ? openSpecOnnxModel(m, (p) => displayPath(options.displayBase, p))
+      : undefined;
   const specFile = displayPath(options.displayBase, m.dataSpecFile);
   // Every row is kept for a fit that reads them again (logistic, or a search scored by mae...);
   // the scoring pass reads the test rows only: a spill of their own, a fifth of the bytes.
-  const rereads = m.spec.task === "classification" || rereadsRows(planLinear(m.spec, m.data, m.features));
+  const rereads =
+    onnx === undefined &&
+    (m.spec.task === "classification" || rereadsRows(planLinear(m.spec, m.data, m.features)));
   const spill = rereads ? RowSpill.open() : undefined;
   let testSpill: RowSpill;
   try {
@@ -95,17 +107,21 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
     };
     const input = { spec: m.spec, data: m.data, features: m.features, read, source: shown };
     let fit: ModelFit;
-    if (m.spec.task === "classification") {
+    if (onnx !== undefined) {
+      await checkingScan();
+      fit = prebuiltFit(scan!, scan!.missing[m.spec.target] ?? 0);
+    } else if (m.spec.task === "classification") {
       await checkingScan();
       fit = await fitLogistic(input);
     } else fit = await fitLinear({ ...input, firstPass: checkingScan });
     if (scan === undefined) throw new Error("the fit did not run the checking scan");
-    const model = toModelFile(m, fit, scan);
+    const model = onnx === undefined ? toModelFile(m, fit, scan) : onnxModelFile(m, onnx, scan);
     const { text, sha256 } = serialiseModel(model);
     return {
       scan,
       fit,
       model,
+      ...(onnx === undefined ? {} : { onnx }),
       modelText: text,
       modelSha256: sha256,
       rows: () => testSpill.batches(),
@@ -149,7 +165,7 @@ function testRowsOf(batch: RowBatch): RowBatch {
 
 /** The model file of a fit: what the registry keeps of a version. */
 export function toModelFile(m: LoadedModel, fit: ModelFit, scan: DatasetScan): ModelFile {
-  const algo = m.spec.algorithm;
+  const algo = builtinAlgorithm(m.spec);
   return {
     format: MODEL_FILE_FORMAT,
     model: m.name,

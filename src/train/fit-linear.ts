@@ -15,7 +15,7 @@
  */
 import { TRAIN, type RowBatch } from "../data/row-batch.js";
 import { InputError } from "../errors.js";
-import type { DataSpec, MetricName, ModelSpec } from "../project/schemas.js";
+import { builtinAlgorithm, type DataSpec, type MetricName, type ModelSpec } from "../project/schemas.js";
 import { resolveFeatures, type ResolvedFeature } from "./feature-pipeline.js";
 import { bindPipeline, termNames } from "../model/pipeline.js";
 import {
@@ -81,7 +81,7 @@ export function planLinear(spec: ModelSpec, data: DataSpec, features: string[]):
     folds,
     foldSeed,
     primary: spec.metrics.primary ?? "rmse",
-    intercept: spec.algorithm.intercept,
+    intercept: builtinAlgorithm(spec).intercept,
     // Scaling changes a penalised fit only; plain least squares on raw terms (QR is accurate on
     // them) gives standard errors straight in original units, the intercept's included.
     standardise:

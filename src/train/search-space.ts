@@ -1,6 +1,6 @@
 /** The trials of a hyperparameter search: a grid, or a seeded random draw from it. */
 import { createRandom } from "../evaluate/bootstrap.js";
-import type { ModelSpec } from "../project/schemas.js";
+import { builtinAlgorithm, type ModelSpec } from "../project/schemas.js";
 
 export interface TrialParams {
   /** Ridge/L2 penalty; null for plain least squares. */
@@ -27,7 +27,7 @@ export const MAX_TRIALS = 500;
  * larger than MAX_TRIALS.
  */
 export function searchTrials(spec: ModelSpec, features: readonly string[]): TrialParams[] {
-  const algo = spec.algorithm;
+  const algo = builtinAlgorithm(spec);
   const baseAlpha =
     algo.type === "linear"
       ? null
