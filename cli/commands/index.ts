@@ -6,6 +6,7 @@ import { monitorCommand } from "./monitor.js";
 import { predictCommand } from "./predict.js";
 import { promoteCommand, registryCommand, rollbackCommand } from "./registry.js";
 import { runCommand } from "./run.js";
+import { serveCommand } from "./serve.js";
 import { shardCommand } from "./shard.js";
 import { trainCommand } from "./train.js";
 import { validateCommand } from "./validate.js";
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   diffCommand,
   trainCommand,
   predictCommand,
+  serveCommand,
   monitorCommand,
   registryCommand,
   promoteCommand,
