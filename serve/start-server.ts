@@ -10,6 +10,9 @@ import type { JsonLog } from "./json-log.js";
 import type { ServeMetrics } from "./metrics.js";
 import type { RegistrySnapshot } from "./registry-sources.js";
 
+/** How long nothing must be in flight before a drain closes the remaining connections. */
+const QUIET_MS = 1000;
+
 /** Everything the server needs; the adapter (command line, tests) builds it. */
 export interface ServerOptions extends Omit<HandlerOptions, "table" | "metrics" | "log"> {
   table: ModelTable;
@@ -108,13 +111,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (timer) clearInterval(timer);
       handler.startDrain();
       log.event({ msg: "draining", inFlight: handler.inFlight });
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // Still listening, not ready: requests already on their way (in a connection backlog, or
+      // unparsed bytes on a keep-alive connection) are answered, with `Connection: close`.
+      // Closing the listener or idle connections at once would reset them.
       const deadline = performance.now() + ms;
-      while (handler.inFlight > 0 && performance.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 10));
-        server.closeIdleConnections();
+      let quietSince = performance.now();
+      while (performance.now() < deadline) {
+        if (handler.inFlight > 0) quietSince = performance.now();
+        else if (performance.now() - quietSince >= Math.min(QUIET_MS, ms / 2)) break;
+        await new Promise((r) => setTimeout(r, 5));
       }
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      while (handler.inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       const clean = handler.inFlight === 0;
       server.closeAllConnections();
       await closed;

@@ -1,8 +1,7 @@
 /** `modelgate serve`: serve the models an alias points to, over HTTP, following the registry. */
 import path from "node:path";
-import { Octokit } from "octokit";
 import { UsageError } from "../../src/errors.js";
-import { runServe, type ServeSettings } from "../../serve/open-server.js";
+import type { ServeSettings } from "../../serve/open-server.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 
 const definition = {
@@ -76,6 +75,8 @@ export const serveCommand = defineCommand(definition, async ({ values }, io) => 
     const m = /^([\w.-]+)\/([\w.-]+)$/.exec(values.github);
     if (!m) throw new UsageError(`serve: --github is "${values.github}"; expected OWNER/REPO`);
     const token = process.env.GITHUB_TOKEN;
+    // Loaded here, not at start: the other commands do not pay for the server's dependencies.
+    const { Octokit } = await import("octokit");
     const client = new Octokit({
       ...(token ? { auth: token } : {}),
       ...(process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {}),
@@ -113,5 +114,6 @@ export const serveCommand = defineCommand(definition, async ({ values }, io) => 
     ...(github ? { github } : {}),
     ...(values.deployments ? { deployments: values.url ? { url: values.url } : {} } : {}),
   };
+  const { runServe } = await import("../../serve/open-server.js");
   return runServe(settings, (line) => io.err(line));
 });

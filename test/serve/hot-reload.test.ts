@@ -54,7 +54,10 @@ function promotion(
   tamper?: string,
   rehash = false,
 ): Record<string, string> {
-  const registry = parseRegistry(sim.state.readFile(`${repo.owner}/${repo.repo}`, "main", ".modelgate/registry.json")!, "registry.json");
+  const registry = parseRegistry(
+    sim.state.readFile(`${repo.owner}/${repo.repo}`, "main", ".modelgate/registry.json")!,
+    "registry.json",
+  );
   const change = promote(registry, {
     model: "mpg",
     alias: "production",
@@ -86,7 +89,11 @@ function shifted(shift: number): string {
   return serialiseModel({ ...v1, intercept: v1.intercept! + shift }).text;
 }
 
-async function serve(repo: { owner: string; repo: string }, pollMs: number, throwOn?: number): Promise<RunningServer> {
+async function serve(
+  repo: { owner: string; repo: string },
+  pollMs: number,
+  throwOn?: number,
+): Promise<RunningServer> {
   return openServer({
     configFile: path.join(cars, "modelgate.yml"),
     alias: "production",
@@ -150,7 +157,12 @@ async function deploy(repo: { owner: string; repo: string }, version: number): P
     environment: "production",
     auto_merge: false,
     required_contexts: [],
-    payload: { tool: "modelgate", trigger: `test:${version}`, alias: "production", models: [{ model: "mpg", version }] },
+    payload: {
+      tool: "modelgate",
+      trigger: `test:${version}`,
+      alias: "production",
+      models: [{ model: "mpg", version }],
+    },
   });
   return (data as { id: number }).id;
 }
@@ -168,15 +180,17 @@ describe("hot reload", () => {
     const server = await serve(repo, 20);
     const results: Awaited<ReturnType<typeof infer>>[] = [];
     let stop = false;
-    let movedAt = Infinity;
-    let id = -1;
     const workers = Array.from({ length: 8 }, async () => {
       while (!stop) results.push(await infer(server.url));
     });
     await new Promise((r) => setTimeout(r, 150));
-    id = await deploy(repo, 2);
-    movedAt = performance.now();
-    sim.state.pushCommit(`${repo.owner}/${repo.repo}`, { branch: "main", files: promotion(repo, shifted(1)), message: "promote mpg v2" });
+    const id = await deploy(repo, 2);
+    const movedAt = performance.now();
+    sim.state.pushCommit(`${repo.owner}/${repo.repo}`, {
+      branch: "main",
+      files: promotion(repo, shifted(1)),
+      message: "promote mpg v2",
+    });
     // Until v2 has answered for a while.
     const deadline = performance.now() + 10_000;
     while (performance.now() < deadline) {
@@ -233,7 +247,11 @@ describe("refused versions: the old one keeps serving", () => {
 
   async function moveAndRefresh(files: Record<string, string>, version: number) {
     const id = await deploy(repo, version);
-    sim.state.pushCommit(`${repo.owner}/${repo.repo}`, { branch: "main", files, message: `promote mpg v${version}` });
+    sim.state.pushCommit(`${repo.owner}/${repo.repo}`, {
+      branch: "main",
+      files,
+      message: `promote mpg v${version}`,
+    });
     const followed = await server.refresh();
     return { id, followed };
   }
@@ -241,7 +259,11 @@ describe("refused versions: the old one keeps serving", () => {
   it("a sha256 mismatch", async () => {
     const { id, followed } = await moveAndRefresh(promotion(repo, shifted(1), shifted(5)), 2);
     expect(followed).toEqual([
-      expect.objectContaining({ kind: "failed", version: 2, reason: expect.stringMatching(/sha256 mismatch/) }),
+      expect.objectContaining({
+        kind: "failed",
+        version: 2,
+        reason: expect.stringMatching(/sha256 mismatch/),
+      }),
     ]);
     expect((await infer(server.url)).version).toBe("1");
     expect(statuses(repo, id).map((s) => s.state)).toEqual(["in_progress", "failure"]);
@@ -250,15 +272,26 @@ describe("refused versions: the old one keeps serving", () => {
   it("a model that throws on the canary row", async () => {
     const { followed } = await moveAndRefresh(promotion(repo, shifted(2)), 3);
     expect(followed).toEqual([
-      expect.objectContaining({ kind: "failed", version: 3, reason: "the model throws on the canary row: the runtime failed" }),
+      expect.objectContaining({
+        kind: "failed",
+        version: 3,
+        reason: "the model throws on the canary row: the runtime failed",
+      }),
     ]);
     expect((await infer(server.url)).version).toBe("1");
   });
 
   it("a corrupt model file", async () => {
-    const { followed } = await moveAndRefresh(promotion(repo, shifted(3), '{"format": "modelgate.model/1", "model": "mpg"', true), 4);
+    const { followed } = await moveAndRefresh(
+      promotion(repo, shifted(3), '{"format": "modelgate.model/1", "model": "mpg"', true),
+      4,
+    );
     expect(followed).toEqual([
-      expect.objectContaining({ kind: "failed", version: 4, reason: expect.stringMatching(/not valid JSON/) }),
+      expect.objectContaining({
+        kind: "failed",
+        version: 4,
+        reason: expect.stringMatching(/not valid JSON/),
+      }),
     ]);
     const after = await infer(server.url);
     expect(after).toMatchObject({ status: 200, version: "1" });

@@ -54,7 +54,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server.drain(1000);
+  // Not ready while draining, still answering.
+  const drained = server.drain(2000);
+  const ready = await fetch(`${server.url}/v2/health/ready`);
+  expect(ready.status).toBe(503);
+  expect(ready.headers.get("connection")).toBe("close");
+  expect(await drained).toBe(true);
 });
 
 interface Exchange {
