@@ -27,9 +27,9 @@ import {
   registryDirOf,
   workingTreeSource,
   type RegistrySource,
-} from "../src/run/load-champion.js";
+} from "../src/model/load-model.js";
 import { metricHistory, reportFiles } from "../src/run/report-files.js";
-import { loadProject, type LoadedProject } from "../src/spec/load-project.js";
+import { loadProject, type LoadedProject } from "../src/project/load-project.js";
 import { restReader, type GitHubReader } from "./github-reader.js";
 import { ActionInputError, parseInputs } from "./inputs.js";
 import { runMonitor } from "./run-monitor.js";

@@ -26,8 +26,8 @@ import {
 } from "../src/monitor/plan-drift-issue.js";
 import { renderMonitorHtml } from "../src/monitor/render-monitor-html.js";
 import { renderMonitorMarkdown, renderMonitorSummaryLine } from "../src/monitor/render-monitor-markdown.js";
-import { registryDirOf, workingTreeSource } from "../src/run/load-champion.js";
-import type { LoadedProject } from "../src/spec/load-project.js";
+import { registryDirOf, workingTreeSource } from "../src/model/load-model.js";
+import type { LoadedProject } from "../src/project/load-project.js";
 import { ActionInputError } from "./inputs.js";
 import { uploadModelArtifact } from "./upload.js";
 

@@ -15,12 +15,12 @@ import path from "node:path";
 import * as core from "@actions/core";
 import { renderMarkdown, renderSummaryLine } from "../src/report/render-markdown.js";
 import type { Report } from "../src/report/report-schema.js";
-import { loadChampion, readRegistry, registryDirOf, type RegistrySource } from "../src/run/load-champion.js";
-import { parseShard } from "../src/run/shard-fit.js";
+import { loadChampion, readRegistry, registryDirOf, type RegistrySource } from "../src/model/load-model.js";
+import { parseShard } from "../src/shard/shard-fit.js";
 import { metricHistory } from "../src/run/report-files.js";
-import { mergedReportFiles } from "../src/run/shard-report.js";
-import { mergeShards, readShardDocuments, runShard } from "../src/run/shard-run.js";
-import type { LoadedProject } from "../src/spec/load-project.js";
+import { mergedReportFiles } from "../src/shard/shard-report.js";
+import { mergeShards, readShardDocuments, runShard } from "../src/shard/shard-run.js";
+import type { LoadedProject } from "../src/project/load-project.js";
 import { ActionInputError } from "./inputs.js";
 import { uploadModelArtifact } from "./upload.js";
 

@@ -7,8 +7,8 @@ import { posix } from "node:path";
 import { z } from "zod";
 import type { Problem } from "../src/errors.js";
 import { DEFAULT_REGISTRY_DIR } from "../src/registry/registry-document.js";
-import { parseYamlSpec } from "../src/spec/read-yaml-spec.js";
-import { appConfigSchema, type AppConfig } from "../src/spec/schemas.js";
+import { parseYamlSpec } from "../src/project/read-yaml-spec.js";
+import { appConfigSchema, type AppConfig } from "../src/project/schemas.js";
 import type { GitHubClient, RepoRef } from "./github-client.js";
 import { readRepoFile } from "./repo-files.js";
 

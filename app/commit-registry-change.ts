@@ -6,7 +6,7 @@
  * is read again and the transition re-applied, a bounded number of times, so two promotions
  * merged at the same moment both land and neither overwrites the other.
  */
-import { readRegistry } from "../src/run/load-champion.js";
+import { readRegistry } from "../src/model/load-model.js";
 import type { Registry } from "../src/registry/registry-document.js";
 import type { FileWrite, RegistryChange } from "../src/registry/registry-transitions.js";
 import type { GitHubClient, RepoRef } from "./github-client.js";

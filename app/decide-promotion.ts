@@ -6,7 +6,7 @@
  * inputs and carries out the outcome (check run `modelgate/promote`, label removal, comment).
  */
 import { codeSpan, escapeText } from "../src/report/escape-markdown.js";
-import type { AppConfig } from "../src/spec/schemas.js";
+import type { AppConfig } from "../src/project/schemas.js";
 import type { RunAssessment } from "./assess-run.js";
 import type { CheckPlan } from "./check-runs.js";
 import { mayPromote, type RepoRole } from "./repository-role.js";

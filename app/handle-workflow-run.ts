@@ -8,7 +8,7 @@
 import type { Registry } from "../src/registry/registry-document.js";
 import { emptyRegistry } from "../src/registry/registry-document.js";
 import { InputError } from "../src/errors.js";
-import { readRegistry } from "../src/run/load-champion.js";
+import { readRegistry } from "../src/model/load-model.js";
 import { readAppSettings, workflowPathOf, type AppSettings } from "./app-settings.js";
 import { assessConfigError, assessRun, type RunAssessment, type RunInfo } from "./assess-run.js";
 import { upsertCheckRun } from "./check-runs.js";

@@ -8,7 +8,7 @@
  */
 import { sha256Hex } from "../src/canonical-json.js";
 import { reportSchema, type Report } from "../src/report/report-schema.js";
-import { MODEL_NAME_PATTERN } from "../src/spec/schemas.js";
+import { MODEL_NAME_PATTERN } from "../src/project/schemas.js";
 import type { GitHubClient, RepoRef } from "./github-client.js";
 import { statusOf } from "./github-client.js";
 import { ArtifactError, readZipEntries } from "./read-artifact-zip.js";

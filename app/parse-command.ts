@@ -3,7 +3,7 @@
  * `/modelgate` counts; anything it does not understand becomes `help` with what was wrong.
  */
 import { ALIAS_PATTERN } from "../src/registry/registry-document.js";
-import { MODEL_NAME_PATTERN } from "../src/spec/schemas.js";
+import { MODEL_NAME_PATTERN } from "../src/project/schemas.js";
 
 export type Command =
   | { kind: "status" }

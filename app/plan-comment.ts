@@ -11,7 +11,7 @@ import { formatNumber } from "../src/report/format-number.js";
 import { renderMarkdown, type MetricHistory } from "../src/report/render-markdown.js";
 import type { Registry } from "../src/registry/registry-document.js";
 import type { Report } from "../src/report/report-schema.js";
-import { MODEL_NAME_PATTERN } from "../src/spec/schemas.js";
+import { MODEL_NAME_PATTERN } from "../src/project/schemas.js";
 import { describeProblem, type HistoryEntry, type RunAssessment } from "./assess-run.js";
 import { metricHistory } from "../src/run/report-files.js";
 

@@ -2,7 +2,7 @@
  * Reading files of a repository through the contents API, at one commit, so everything read
  * for a decision comes from the same snapshot of the default branch.
  */
-import type { RegistrySource } from "../src/run/load-champion.js";
+import type { RegistrySource } from "../src/model/load-model.js";
 import type { GitHubClient, RepoRef } from "./github-client.js";
 import { statusOf } from "./github-client.js";
 

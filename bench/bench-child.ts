@@ -83,7 +83,7 @@ async function runTask(task: string, root: string, out: string): Promise<TaskRes
     case "ingest-one-thread":
     case "ingest-javascript": {
       const { scanDataset } = await import("../src/data/index.js");
-      const { loadProject } = await import("../src/spec/load-project.js");
+      const { loadProject } = await import("../src/project/load-project.js");
       const project = loadProject(path.join(root, "modelgate.yml"));
       const m = project.models[0]!;
       // As modelgate validate reads: the batch arrays go back to the read worker for reuse.

@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ExitCode, UsageError } from "../src/errors.js";
 import type { Io } from "./io.js";
-import { suggest } from "../src/spec/did-you-mean.js";
+import { suggest } from "../src/project/did-you-mean.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 

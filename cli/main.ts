@@ -4,7 +4,7 @@
  * input, 3 internal error) and one readable paragraph on stderr.
  */
 import { ExitCode, InputError, UsageError, formatProblem } from "../src/errors.js";
-import { suggest } from "../src/spec/did-you-mean.js";
+import { suggest } from "../src/project/did-you-mean.js";
 import { commands } from "./commands/index.js";
 import type { Io } from "./io.js";
 import { processIo } from "./io.js";

@@ -20,8 +20,8 @@ import remarkParse from "remark-parse";
 import remarkRehype from "remark-rehype";
 import { unified } from "unified";
 import { evaluateProject } from "../src/run/evaluate-project.js";
-import { loadChampion, readRegistry, registryDirOf, workingTreeSource } from "../src/run/load-champion.js";
-import { loadProject } from "../src/spec/load-project.js";
+import { loadChampion, readRegistry, registryDirOf, workingTreeSource } from "../src/model/load-model.js";
+import { loadProject } from "../src/project/load-project.js";
 
 const repo = path.resolve(import.meta.dirname, "..", "..");
 const { values } = parseArgs({

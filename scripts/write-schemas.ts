@@ -2,7 +2,7 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { specJsonSchemas } from "../src/spec/json-schemas.js";
+import { specJsonSchemas } from "../src/project/json-schemas.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const dir = path.join(root, "schemas");

@@ -10,17 +10,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ExitCode, InputError, UsageError } from "../../src/errors.js";
 import { renderMarkdown } from "../../src/report/render-markdown.js";
-import type { Champion } from "../../src/run/evaluate-model.js";
+import type { Champion } from "../../src/model/load-model.js";
 import { evaluateProject } from "../../src/run/evaluate-project.js";
 import {
   loadChampion,
   readRegistry,
   registryDirOf,
   type RegistrySource,
-} from "../../src/run/load-champion.js";
+} from "../../src/model/load-model.js";
 import { metricHistory, reportFiles } from "../../src/run/report-files.js";
 import { trainModel } from "../../src/run/train-model.js";
-import { displayPath, loadProject } from "../../src/spec/load-project.js";
+import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 import { isShallow, repositoryRoot, resolveRef, showFile } from "../git.js";
 import type { Io } from "../io.js";

@@ -2,9 +2,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ExitCode } from "../../src/errors.js";
-import { loadChampion, readRegistry, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
-import { mergeShards, readShardDocuments } from "../../src/run/shard-run.js";
-import { displayPath, loadProject } from "../../src/spec/load-project.js";
+import { loadChampion, readRegistry, registryDirOf, workingTreeSource } from "../../src/model/load-model.js";
+import { mergeShards, readShardDocuments } from "../../src/shard/shard-run.js";
+import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 import { headCommit } from "../git.js";
 import { renderTerminal } from "../render-terminal.js";

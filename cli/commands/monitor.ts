@@ -14,8 +14,8 @@ import { renderMonitorHtml } from "../../src/monitor/render-monitor-html.js";
 import { renderMonitorMarkdown } from "../../src/monitor/render-monitor-markdown.js";
 import { cleanText } from "../../src/report/escape-markdown.js";
 import { formatNumber } from "../../src/report/format-number.js";
-import { registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
-import { displayPath, loadProject } from "../../src/spec/load-project.js";
+import { registryDirOf, workingTreeSource } from "../../src/model/load-model.js";
+import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 import { headCommit } from "../git.js";
 

@@ -1,14 +1,14 @@
 /** `modelgate predict`: score rows of a data file with a saved model; CSV or JSON Lines out. */
-import { createWriteStream, readFileSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import path from "node:path";
 import { once } from "node:events";
 import { ExitCode, InputError, UsageError } from "../../src/errors.js";
 import { readRows } from "../../src/data/scan-dataset.js";
-import { MissingFeaturesError } from "../../src/train/feature-pipeline.js";
-import { parseModelFile } from "../../src/train/model-file.js";
-import { makeScorer } from "../../src/train/score.js";
-import { loadDataSpec } from "../../src/spec/load-project.js";
-import { displayPath } from "../../src/spec/load-project.js";
+import { MissingFeaturesError } from "../../src/model/pipeline.js";
+import { loadModelFile } from "../../src/model/load-model.js";
+import type { BatchScorer } from "../../src/model/fitted-model.js";
+import { loadDataSpec } from "../../src/project/load-project.js";
+import { displayPath } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 
 const definition = {
@@ -37,30 +37,20 @@ export const predictCommand = defineCommand(definition, async ({ values }, io) =
   if (values.format !== "csv" && values.format !== "jsonl")
     throw new UsageError(`predict: --format is "${values.format}"; expected csv or jsonl`);
   const modelFile = path.resolve(io.cwd, values.model!);
-  let text: string;
-  try {
-    text = readFileSync(modelFile, "utf8");
-  } catch {
-    throw new InputError({
-      file: displayPath(io.cwd, modelFile),
-      message: "the model file cannot be read",
-      hint: "check the path",
-    });
-  }
-  const model = parseModelFile(text, displayPath(io.cwd, modelFile));
+  const model = await loadModelFile(modelFile, displayPath(io.cwd, modelFile));
   const specPath = path.resolve(io.cwd, values.spec!);
   const dataSpec = loadDataSpec(specPath, displayPath(io.cwd, specPath));
   const dataPath = path.resolve(io.cwd, values.data!);
   const columns = dataSpec.columns.map((c) => c.name);
-  let scorer;
+  let scorer: BatchScorer;
   try {
-    scorer = makeScorer(model, columns);
+    scorer = await model.bind(columns);
   } catch (e) {
     if (e instanceof MissingFeaturesError)
       throw new InputError({
         file: displayPath(io.cwd, specPath),
         message: `the model needs ${e.message.replace(/^the data has no /, "")}`,
-        hint: `the model ${model.model} was trained on ${model.pipeline.features.map((f) => f.name).join(", ")}`,
+        hint: `the model ${model.metadata.model} was trained on ${model.inputs.map((f) => f.name).join(", ")}`,
       });
     throw e;
   }
@@ -69,9 +59,11 @@ export const predictCommand = defineCommand(definition, async ({ values }, io) =
     if (!sink) return io.out(chunk);
     if (!sink.write(chunk)) await once(sink, "drain");
   };
-  const label = model.task === "classification" ? "probability" : "prediction";
+  const label = model.output === "positive-probability" ? "probability" : "prediction";
   if (values.format === "csv") await write(`row,${label}\n`);
   let rows = 0;
+  let all = new Int32Array(0);
+  let predictions = new Float64Array(0);
   for await (const batch of readRows(
     { ...dataSpec, split: { test: 0, salt: dataSpec.split.salt } },
     dataPath,
@@ -79,9 +71,14 @@ export const predictCommand = defineCommand(definition, async ({ values }, io) =
       file: displayPath(io.cwd, dataPath),
     },
   )) {
+    if (all.length < batch.length) {
+      all = Int32Array.from({ length: batch.length }, (_, i) => i);
+      predictions = new Float64Array(batch.length);
+    }
+    await scorer.scoreBatch(batch, all, batch.length, predictions);
     let out = "";
     for (let i = 0; i < batch.length; i++) {
-      const p = scorer.predict(batch, i);
+      const p = predictions[i]!;
       const v = Number.isNaN(p) ? "" : String(p);
       out +=
         values.format === "csv"

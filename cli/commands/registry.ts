@@ -16,8 +16,8 @@ import {
   rollback,
   type RegistryChange,
 } from "../../src/registry/registry-transitions.js";
-import { readRegistry, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
-import { displayPath, loadProject, type LoadedProject } from "../../src/spec/load-project.js";
+import { readRegistry, registryDirOf, workingTreeSource } from "../../src/model/load-model.js";
+import { displayPath, loadProject, type LoadedProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 import { headCommit, localActor } from "../git.js";
 import type { Io } from "../io.js";

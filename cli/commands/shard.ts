@@ -2,10 +2,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ExitCode } from "../../src/errors.js";
-import { loadChampion, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
-import { parseShard } from "../../src/run/shard-fit.js";
-import { readShardDocuments, runShard } from "../../src/run/shard-run.js";
-import { displayPath, loadProject } from "../../src/spec/load-project.js";
+import { loadChampion, registryDirOf, workingTreeSource } from "../../src/model/load-model.js";
+import { parseShard } from "../../src/shard/shard-fit.js";
+import { readShardDocuments, runShard } from "../../src/shard/shard-run.js";
+import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 
 const definition = {

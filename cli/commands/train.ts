@@ -4,7 +4,7 @@ import path from "node:path";
 import { ExitCode, UsageError } from "../../src/errors.js";
 import { formatNumber } from "../../src/report/format-number.js";
 import { trainModel } from "../../src/run/train-model.js";
-import { displayPath, loadProject } from "../../src/spec/load-project.js";
+import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 import { progressReporter } from "../progress.js";
 

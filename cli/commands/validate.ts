@@ -2,7 +2,7 @@
 import path from "node:path";
 import { scanDataset, type DatasetScan } from "../../src/data/scan-dataset.js";
 import { ExitCode, InputError, type Problem } from "../../src/errors.js";
-import { displayPath, loadProject } from "../../src/spec/load-project.js";
+import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 
 const definition = {

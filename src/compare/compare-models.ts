@@ -2,7 +2,7 @@
  * Champion against challenger on the same test rows: for each metric both values, the
  * difference, the relative change and a paired bootstrap interval of the difference.
  */
-import type { MetricName } from "../spec/schemas.js";
+import type { MetricName } from "../project/schemas.js";
 import type { BootstrapOptions, PairedDifference } from "../evaluate/bootstrap.js";
 import { DEFAULT_BOOTSTRAP, pairedBootstraps } from "../evaluate/bootstrap.js";
 import type { MetricOptions, PreparedMetric } from "../evaluate/metric-types.js";

@@ -7,7 +7,7 @@
  * not applicable, with the numbers behind it and one line in plain words. The gate passes when
  * no check fails.
  */
-import type { GateRule } from "../spec/schemas.js";
+import type { GateRule } from "../project/schemas.js";
 import { metricDirection } from "../evaluate/metrics.js";
 
 /** A metric value as the gate takes it: a number, nothing, or a value with why it is missing. */

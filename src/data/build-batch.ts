@@ -3,8 +3,8 @@
  * bytes or text; this file is the one place that knows the column types, so a value reads the
  * same from every format.
  */
-import type { ColumnSpec, DataSpec } from "../spec/schemas.js";
-import { closest } from "../spec/did-you-mean.js";
+import type { ColumnSpec, DataSpec } from "../project/schemas.js";
+import { closest } from "../project/did-you-mean.js";
 import type { ProblemCollector } from "./collect-problems.js";
 import { showValue } from "./collect-problems.js";
 import { parseBooleanBytes, parseIsoDate, parseNumberBytes, trimEnd, trimStart } from "./parse-values.js";

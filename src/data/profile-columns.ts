@@ -24,7 +24,7 @@
  * `maxTracked` distinct values are counted exactly; values first seen after that count as
  * `other` and `distinctExact` turns false.
  */
-import type { ColumnType, DataSpec } from "../spec/schemas.js";
+import type { ColumnType, DataSpec } from "../project/schemas.js";
 import { uniformOpen } from "../random.js";
 import { parseIsoDate } from "./parse-values.js";
 import type { ColumnVector, RowBatch } from "./row-batch.js";

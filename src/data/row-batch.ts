@@ -1,7 +1,7 @@
 /**
  * Typed rows as the readers hand them out: columnar batches, one vector per spec column.
  */
-import type { ColumnType } from "../spec/schemas.js";
+import type { ColumnType } from "../project/schemas.js";
 
 /** A row's side of the stable split. */
 export const TRAIN = 0;

@@ -2,7 +2,7 @@
  * The two entries of the data layer: `scanDataset` checks a whole file and describes it (hash,
  * profile, split sizes) in one pass; `readRows` streams its typed rows for training.
  */
-import type { DataSpec } from "../spec/schemas.js";
+import type { DataSpec } from "../project/schemas.js";
 import { InputError } from "../errors.js";
 import type { DataProfile, ProfileOptions } from "./profile-columns.js";
 import { DataProfiler, joinProfiles } from "./profile-columns.js";

@@ -3,7 +3,7 @@
  * SPLIT.md beside this file). A row's side depends on the salt and the row's own typed values
  * only, so adding or deleting other rows never moves it.
  */
-import type { DataSpec } from "../spec/schemas.js";
+import type { DataSpec } from "../project/schemas.js";
 import { InputError } from "../errors.js";
 import type { ColumnVector } from "./row-batch.js";
 import { TEST, TRAIN } from "./row-batch.js";

@@ -30,7 +30,7 @@
  * callers that want it, with the same generator.
  */
 import { mulberry32 } from "../random.js";
-import type { MetricName } from "../spec/schemas.js";
+import type { MetricName } from "../project/schemas.js";
 import { existsSync } from "node:fs";
 import type { BootstrapWorker } from "./bootstrap-in-worker.js";
 import type { MetricOptions, PreparedMetric } from "./metric-types.js";

@@ -13,7 +13,7 @@
  * positive rows) is left out. In gate rules they are `parity_difference` and
  * `equal_opportunity_difference` (lower is better; see `fairnessGateValues`).
  */
-import type { MetricName } from "../spec/schemas.js";
+import type { MetricName } from "../project/schemas.js";
 import type { BootstrapOptions, MetricEstimate } from "./bootstrap.js";
 import { DEFAULT_BOOTSTRAP, forEachResample, percentileInterval } from "./bootstrap.js";
 import { DEFAULT_THRESHOLD, checkBinaryTargets } from "./classification.js";

@@ -2,7 +2,7 @@
  * Types and helpers shared by the metric modules (kept apart so `metrics.ts` and
  * `classification.ts` do not import each other).
  */
-import type { MetricName } from "../spec/schemas.js";
+import type { MetricName } from "../project/schemas.js";
 
 /** Multiplicity (or any non-negative weight) of each row; `undefined` means every row once. */
 export type RowWeights = Float64Array | undefined;

@@ -13,8 +13,8 @@
  * predicted probability of the positive class (a row is predicted positive when its probability
  * is at or above the threshold).
  */
-import type { MetricName } from "../spec/schemas.js";
-import { CLASSIFICATION_METRICS, REGRESSION_METRICS } from "../spec/schemas.js";
+import type { MetricName } from "../project/schemas.js";
+import { CLASSIFICATION_METRICS, REGRESSION_METRICS } from "../project/schemas.js";
 import { classificationMetrics } from "./classification.js";
 import type {
   MetricDefinition,

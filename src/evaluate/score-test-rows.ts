@@ -4,8 +4,8 @@
  * predictions) plus a group code per slice column; everything else streams.
  */
 import { TEST, type ColumnVector, type RowBatch } from "../data/row-batch.js";
-import type { SliceSpec } from "../spec/schemas.js";
-import type { Scorer } from "../train/score.js";
+import type { SliceSpec } from "../project/schemas.js";
+import type { BatchScorer } from "../model/fitted-model.js";
 
 /**
  * Floats in shared memory: the bootstrap's worker thread reads the scored rows without a copy
@@ -50,7 +50,10 @@ export interface ScoredTestRows {
   /** Null without a comparable champion. */
   champion: Float64Array | null;
   slices: SliceCodes[];
-  /** Per challenger feature, the sum over test rows of |contribution| (for explanations). */
+  /**
+   * Per challenger feature, the sum over test rows of |contribution| (for explanations); empty
+   * when the challenger reports no contributions.
+   */
   absContribution: Map<string, number>;
   /** Test rows left out: target missing, or a prediction impossible (missing feature without imputation). */
   skipped: { missingTarget: number; unscorable: number };
@@ -108,8 +111,8 @@ export async function scoreTestRows(input: {
   batches: AsyncIterable<RowBatch>;
   columnNames: readonly string[];
   target: (batch: RowBatch, i: number) => number;
-  challenger: Scorer;
-  champion: Scorer | null;
+  challenger: BatchScorer;
+  champion: BatchScorer | null;
   slices: readonly SliceSpec[];
   /** The test rows the batches hold, when known: the columns are made that size at once. */
   testRows?: number;
@@ -120,7 +123,8 @@ export async function scoreTestRows(input: {
   const sliceNames = input.slices.map((s) => (typeof s === "string" ? s : s.column));
   const sliceCodes = sliceNames.map(() => [] as number[]);
   const sliceGroups: string[][] = sliceNames.map(() => []);
-  const features = input.challenger.model.pipeline.features;
+  // Explanations: the challenger's per-feature contributions, when it can give them.
+  const features = input.challenger.contributionFeatures ?? [];
   const abs = new Float64Array(features.length);
   let picked = new Int32Array(0);
   let targets = new Float64Array(0);
@@ -156,8 +160,8 @@ export async function scoreTestRows(input: {
         targets[count++] = y;
       }
     }
-    input.challenger.predictRows(batch, picked, count, p1, byFeature);
-    input.champion?.predictRows(batch, picked, count, p0);
+    await input.challenger.scoreBatch(batch, picked, count, p1, byFeature);
+    await input.champion?.scoreBatch(batch, picked, count, p0);
     let scored = 0;
     for (let t = 0; t < count; t++) {
       kept[t] = Number.isNaN(p1[t]!) || (input.champion && Number.isNaN(p0[t]!)) ? 0 : 1;
@@ -191,7 +195,7 @@ export async function scoreTestRows(input: {
     }
   }
   const absContribution = new Map<string, number>();
-  features.forEach((f, k) => absContribution.set(f.name, abs[k]!));
+  features.forEach((f, k) => absContribution.set(f, abs[k]!));
   return {
     actual: actual.values(),
     challenger: challenger.values(),

@@ -4,7 +4,7 @@
  * metric's direction. Groups smaller than the spec's `minSliceSize` are reported as too small,
  * without metric values, rather than as noise.
  */
-import type { MetricName } from "../spec/schemas.js";
+import type { MetricName } from "../project/schemas.js";
 import type { MetricOptions } from "./metric-types.js";
 import { checkLengths } from "./metric-types.js";
 import { metricDefinition } from "./metrics.js";

@@ -14,12 +14,12 @@ import { evaluateWithIntervals } from "../evaluate/bootstrap.js";
 import { defaultMetrics, metricDirection } from "../evaluate/metrics.js";
 import { NumberColumn } from "../evaluate/score-test-rows.js";
 import type { ModelVersion } from "../registry/registry-document.js";
-import type { Champion } from "../run/evaluate-model.js";
-import { displayPath, type LoadedModel } from "../spec/load-project.js";
-import type { ColumnSpec, MetricName } from "../spec/schemas.js";
-import { MissingFeaturesError } from "../train/feature-pipeline.js";
-import type { ModelFile } from "../train/model-file.js";
-import { makeScorer } from "../train/score.js";
+import { championModel, type Champion } from "../model/load-model.js";
+import { displayPath, type LoadedModel } from "../project/load-project.js";
+import type { ColumnSpec, MetricName } from "../project/schemas.js";
+import { MissingFeaturesError } from "../model/pipeline.js";
+import type { ModelFile } from "../model/model-file.js";
+import type { Scorer } from "../model/builtin-model.js";
 import { compareProfiles, type MonitoredColumn } from "./compare-profiles.js";
 import { CHI2_MIN_EXPECTED, PSI_EPSILON } from "./drift-statistics.js";
 import {
@@ -108,7 +108,7 @@ export async function monitorModel(input: MonitorModelInput): Promise<MonitorMod
   const edges: Record<string, number[]> = {};
   for (const c of training.columns) if (c.histogram && present.has(c.name)) edges[c.name] = c.histogram.edges;
 
-  const scoring = makeScoring(production.model, resolved.spec.columns, present);
+  const scoring = makeScoring(production, resolved.spec.columns, present);
   const scan = await scanDataset(resolved.spec, input.dataFile, {
     file: shown,
     specFile,
@@ -202,16 +202,18 @@ interface Scoring {
   note?: string;
 }
 
-/** Scores the production model on every new row with a target, during the checking pass. */
-function makeScoring(model: ModelFile, columns: readonly ColumnSpec[], present: Set<string>): Scoring {
+/**
+ * Scores the production model on every new row with a target, during the checking pass. The
+ * pass hands batches to a synchronous callback and may reuse their arrays afterwards, so the
+ * model is scored inline: the built-in model (whose scorer never returns a promise).
+ */
+function makeScoring(production: Champion, columns: readonly ColumnSpec[], present: Set<string>): Scoring {
+  const model = production.model;
   const none = (note: string): Scoring => ({ skipped: () => 0, unseen: () => 0, note });
   if (!present.has(model.target)) return none(`the new data has no target column (${model.target})`);
-  let scorer;
+  let scorer: Scorer;
   try {
-    scorer = makeScorer(
-      model,
-      columns.map((c) => c.name),
-    );
+    scorer = championModel(production).bind(columns.map((c) => c.name));
   } catch (e) {
     if (e instanceof MissingFeaturesError)
       return none(`the production model cannot score the new data: ${e.message}`);
@@ -222,18 +224,35 @@ function makeScoring(model: ModelFile, columns: readonly ColumnSpec[], present: 
   const actual = new NumberColumn();
   const predicted = new NumberColumn();
   let skipped = 0;
+  let rows = new Int32Array(0);
+  let targets = new Float64Array(0);
+  let predictions = new Float64Array(0);
   return {
     actual,
     predicted,
     skipped: () => skipped,
     unseen: () => scorer.unseen,
     onBatch(batch) {
+      if (rows.length < batch.length) {
+        rows = new Int32Array(batch.length);
+        targets = new Float64Array(batch.length);
+        predictions = new Float64Array(batch.length);
+      }
+      let count = 0;
       for (let i = 0; i < batch.length; i++) {
         const y = read(batch, i);
-        const p = Number.isNaN(y) ? NaN : scorer.predict(batch, i);
-        if (Number.isNaN(y) || Number.isNaN(p)) skipped++;
+        if (Number.isNaN(y)) skipped++;
         else {
-          actual.push(y);
+          rows[count] = i;
+          targets[count++] = y;
+        }
+      }
+      scorer.scoreBatch(batch, rows, count, predictions);
+      for (let t = 0; t < count; t++) {
+        const p = predictions[t]!;
+        if (Number.isNaN(p)) skipped++;
+        else {
+          actual.push(targets[t]!);
           predicted.push(p);
         }
       }

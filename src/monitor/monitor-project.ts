@@ -4,10 +4,10 @@
  * whose data or registry entry is invalid does not hide the others' results.
  */
 import { InputError, type Problem } from "../errors.js";
-import { loadChampion, readRegistry, type RegistrySource } from "../run/load-champion.js";
+import { loadChampion, readRegistry, type RegistrySource } from "../model/load-model.js";
 import { TOOL_VERSION } from "../run/evaluate-project.js";
 import { resolveAlias } from "../registry/registry-transitions.js";
-import { displayPath, type LoadedProject } from "../spec/load-project.js";
+import { displayPath, type LoadedProject } from "../project/load-project.js";
 import { monitorModel } from "./monitor-model.js";
 import {
   MONITOR_REPORT_SCHEMA_VERSION,

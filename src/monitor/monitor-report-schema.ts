@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { gateSchema, metricEstimateSchema } from "../report/report-schema.js";
-import { MODEL_NAME_PATTERN } from "../spec/schemas.js";
+import { MODEL_NAME_PATTERN } from "../project/schemas.js";
 
 /** The report format this file describes; the same number as the evaluation report's. */
 export const MONITOR_REPORT_SCHEMA_VERSION = 1;

@@ -8,7 +8,7 @@
 import { InputError, type Problem } from "../errors.js";
 import { dataFormat } from "../data/read-dataset.js";
 import { scanDataset } from "../data/scan-dataset.js";
-import type { ColumnSpec, DataSpec } from "../spec/schemas.js";
+import type { ColumnSpec, DataSpec } from "../project/schemas.js";
 
 export interface ResolvedColumns {
   /** The data spec for the file as it is: absent columns dropped, new ones read as nullable text. */

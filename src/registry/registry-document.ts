@@ -9,7 +9,7 @@ import { z } from "zod";
 import { canonicalJson } from "../canonical-json.js";
 import type { Problem } from "../errors.js";
 import { InputError } from "../errors.js";
-import { MODEL_NAME_PATTERN } from "../spec/schemas.js";
+import { MODEL_NAME_PATTERN } from "../project/schemas.js";
 
 /** Bump on any change a reader of registry.json could notice. */
 export const REGISTRY_SCHEMA_VERSION = 1;

@@ -10,8 +10,8 @@
  */
 import { sha256Hex } from "../canonical-json.js";
 import { InputError } from "../errors.js";
-import { suggest } from "../spec/did-you-mean.js";
-import { MODEL_NAME_PATTERN } from "../spec/schemas.js";
+import { suggest } from "../project/did-you-mean.js";
+import { MODEL_NAME_PATTERN } from "../project/schemas.js";
 import type { ModelVersion, Registry, RegistryEvent, RegistryModel } from "./registry-document.js";
 import {
   ALIAS_PATTERN,

@@ -6,7 +6,7 @@
  * `schemas/report.schema.json`, generated from this file.
  */
 import { z } from "zod";
-import { MODEL_NAME_PATTERN } from "../spec/schemas.js";
+import { MODEL_NAME_PATTERN } from "../project/schemas.js";
 
 export const REPORT_SCHEMA_VERSION = 1;
 

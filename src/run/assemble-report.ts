@@ -1,6 +1,6 @@
 /**
  * A model's part of report.json from what an evaluation computed. One assembly for a single run
- * (evaluate-model.ts) and a sharded one (shard-report.ts), so the two cannot drift apart.
+ * (evaluate-model.ts) and a sharded one (src/shard/shard-report.ts), so the two cannot drift apart.
  */
 import type { ColumnProfile } from "../data/profile-columns.js";
 import type { MetricEstimate, PairedDifference } from "../evaluate/bootstrap.js";
@@ -9,12 +9,12 @@ import type { FairnessResult } from "../evaluate/fairness.js";
 import type { SliceResult } from "../evaluate/slices.js";
 import type { GateDecision } from "../compare/decide-gate.js";
 import type { ModelReport } from "../report/report-schema.js";
-import { displayPath, type LoadedModel } from "../spec/load-project.js";
-import type { MetricName } from "../spec/schemas.js";
+import { displayPath, type LoadedModel } from "../project/load-project.js";
+import type { MetricName } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
-import { termNames } from "../train/feature-pipeline.js";
-import type { ModelFile } from "../train/model-file.js";
-import type { Champion } from "./evaluate-model.js";
+import { termNames } from "../model/pipeline.js";
+import type { ModelFile } from "../model/model-file.js";
+import type { Champion } from "../model/load-model.js";
 
 export interface ReportParts {
   m: LoadedModel;

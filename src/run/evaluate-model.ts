@@ -23,24 +23,18 @@ import { computeFairness, fairnessGateValues } from "../evaluate/fairness.js";
 import { computeSlice } from "../evaluate/slices.js";
 import { targetReader } from "../train/target.js";
 import type { ModelReport } from "../report/report-schema.js";
-import type { LoadedModel } from "../spec/load-project.js";
-import type { MetricName } from "../spec/schemas.js";
-import { MissingFeaturesError } from "../train/feature-pipeline.js";
-import type { ModelFile } from "../train/model-file.js";
+import type { LoadedModel } from "../project/load-project.js";
+import type { MetricName } from "../project/schemas.js";
+import { MissingFeaturesError } from "../model/pipeline.js";
+import type { ModelFile } from "../model/model-file.js";
+import { championModel, type Champion } from "../model/load-model.js";
 import { assembleModelReport } from "./assemble-report.js";
 import { progress } from "./progress-stream.js";
 import { trainModel, type TrainedModel } from "./train-model.js";
-import { makeScorer, type Scorer } from "../train/score.js";
+import { builtinModel } from "../model/builtin-model.js";
+import type { BatchScorer } from "../model/fitted-model.js";
 
 /** The production model to compare with, as the registry holds it. */
-export interface Champion {
-  alias: string;
-  version: number;
-  model: ModelFile;
-  /** sha256 of the model file's bytes as stored. */
-  sha256: string;
-}
-
 export interface EvaluateOptions {
   /** Paths in the report are relative to this folder (the repository root). */
   root: string;
@@ -109,12 +103,12 @@ async function evaluateTrained(
 ): Promise<ModelEvaluation> {
   const { scan, model } = trained;
   const columnNames = m.data.columns.map((c) => c.name);
-  const challenger = makeScorer(model, columnNames);
-  let championScorer: Scorer | null = null;
+  const challenger = builtinModel(model, trained.modelSha256).bind(columnNames);
+  let championScorer: BatchScorer | null = null;
   let notComparable: string | undefined;
   if (options.champion) {
     try {
-      championScorer = makeScorer(options.champion.model, columnNames);
+      championScorer = await championModel(options.champion).bind(columnNames);
     } catch (e) {
       if (!(e instanceof MissingFeaturesError)) throw e;
       notComparable = `it needs ${e.features.length === 1 ? "column" : "columns"} ${e.features.map((f) => `"${f}"`).join(", ")}, which today's data does not have`;
@@ -139,8 +133,8 @@ async function scoreAndReport(
   trained: TrainedModel,
   options: EvaluateOptions,
   scorers: {
-    challenger: Scorer;
-    championScorer: Scorer | null;
+    challenger: BatchScorer;
+    championScorer: BatchScorer | null;
     notComparable: string | undefined;
     helper: BootstrapWorker | undefined;
   },

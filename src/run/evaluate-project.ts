@@ -5,13 +5,9 @@
  */
 import { InputError, type Problem } from "../errors.js";
 import { REPORT_SCHEMA_VERSION, type Report } from "../report/report-schema.js";
-import type { LoadedProject } from "../spec/load-project.js";
-import {
-  evaluateModel,
-  type Champion,
-  type EvaluateOptions,
-  type ModelEvaluation,
-} from "./evaluate-model.js";
+import type { LoadedProject } from "../project/load-project.js";
+import type { Champion } from "../model/load-model.js";
+import { evaluateModel, type EvaluateOptions, type ModelEvaluation } from "./evaluate-model.js";
 
 export const TOOL_VERSION = "0.1.0";
 

@@ -2,14 +2,14 @@
 import { TEST, type ColumnVector, type RowBatch } from "../data/row-batch.js";
 import { RowSpill } from "../data/row-spill.js";
 import { scanDataset, type DatasetScan } from "../data/scan-dataset.js";
-import { displayPath, type LoadedModel } from "../spec/load-project.js";
+import { displayPath, type LoadedModel } from "../project/load-project.js";
 import type { ModelFit } from "../train/fit-common.js";
 import { fitLinear, planLinear, rereadsRows } from "../train/fit-linear.js";
 import { fitLogistic } from "../train/fit-logistic.js";
-import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../train/model-file.js";
+import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../model/model-file.js";
 import type { EvaluateOptions } from "./evaluate-model.js";
 import { progress } from "./progress-stream.js";
-import { combineScans, scanPart, sharedEdges, shareLevels, type PartScan } from "./shard-data.js";
+import { combineScans, scanPart, sharedEdges, shareLevels, type PartScan } from "../shard/shard-data.js";
 
 export interface TrainedModel {
   scan: DatasetScan;

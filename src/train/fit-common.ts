@@ -1,12 +1,7 @@
 /** What linear and logistic fitting share: trials as design columns, and the pipeline's end. */
 import { InputError } from "../errors.js";
-import {
-  AllMissingError,
-  termNames,
-  toOriginalUnits,
-  type Pipeline,
-  type PipelineLearner,
-} from "./feature-pipeline.js";
+import { AllMissingError, toOriginalUnits, type PipelineLearner } from "./feature-pipeline.js";
+import { termNames, type Pipeline } from "../model/pipeline.js";
 import type { TrialParams } from "./search-space.js";
 
 /** One search trial's cross-validated score. */

@@ -4,7 +4,7 @@
  * 1. One pass over the train side (the caller's checking scan when there is one) learns the
  *    feature pipeline's statistics (imputation values, scaling, category levels) and, in the
  *    same pass, folds every train row into the QR factor of its cross-validation fold — the
- *    factor of the *raw* augmented design (shard-design.ts), from which the factor of the
+ *    factor of the *raw* augmented design (src/shard/shard-design.ts), from which the factor of the
  *    final, imputed and scaled design follows exactly once the statistics are known. Memory
  *    stays O(terms²) per fold whatever the row count, and the factors of shards merge exactly.
  * 2. Each trial (penalty, feature subset, polynomial degrees) is a choice of columns and a
@@ -15,8 +15,9 @@
  */
 import { TRAIN, type RowBatch } from "../data/row-batch.js";
 import { InputError } from "../errors.js";
-import type { DataSpec, MetricName, ModelSpec } from "../spec/schemas.js";
-import { bindPipeline, resolveFeatures, termNames, type ResolvedFeature } from "./feature-pipeline.js";
+import type { DataSpec, MetricName, ModelSpec } from "../project/schemas.js";
+import { resolveFeatures, type ResolvedFeature } from "./feature-pipeline.js";
+import { bindPipeline, termNames } from "../model/pipeline.js";
 import {
   chooseTrial,
   penaltyFor,
@@ -26,7 +27,12 @@ import {
   type TrialResult,
 } from "./fit-common.js";
 import { QrAccumulator } from "./least-squares/qr-accumulator.js";
-import { DesignAccumulator, finishDesign, type DesignConfig, type DesignPart } from "./shard-design.js";
+import {
+  DesignAccumulator,
+  finishDesign,
+  type DesignConfig,
+  type DesignPart,
+} from "../shard/shard-design.js";
 import { heldOutSse, solveColumns } from "./solve-columns.js";
 import { foldOf, searchPlan, type TrialParams } from "./search-space.js";
 

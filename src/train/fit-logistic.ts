@@ -6,8 +6,9 @@
 import { TRAIN, type RowBatch } from "../data/row-batch.js";
 import { InputError } from "../errors.js";
 import { metricDefinition } from "../evaluate/metrics.js";
-import type { DataSpec, MetricName, ModelSpec } from "../spec/schemas.js";
-import { PipelineLearner, bindPipeline, resolveFeatures, termNames } from "./feature-pipeline.js";
+import type { DataSpec, MetricName, ModelSpec } from "../project/schemas.js";
+import { PipelineLearner, resolveFeatures } from "./feature-pipeline.js";
+import { bindPipeline, termNames } from "../model/pipeline.js";
 import {
   chooseTrial,
   finishPipeline,

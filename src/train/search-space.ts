@@ -1,6 +1,6 @@
 /** The trials of a hyperparameter search: a grid, or a seeded random draw from it. */
 import { createRandom } from "../evaluate/bootstrap.js";
-import type { ModelSpec } from "../spec/schemas.js";
+import type { ModelSpec } from "../project/schemas.js";
 
 export interface TrialParams {
   /** Ridge/L2 penalty; null for plain least squares. */

@@ -1,6 +1,6 @@
 /** The target as numbers: its value for regression, 1 / 0 for the positive / other class. */
 import type { RowBatch } from "../data/row-batch.js";
-import type { ColumnSpec, ModelSpec } from "../spec/schemas.js";
+import type { ColumnSpec, ModelSpec } from "../project/schemas.js";
 
 export type TargetReader = (batch: RowBatch, i: number) => number;
 

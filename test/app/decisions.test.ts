@@ -8,7 +8,7 @@ import { roleOf, mayPromote } from "../../app/repository-role.js";
 import { verifyChampion } from "../../app/verify-champion.js";
 import { parseRegistry, emptyRegistry } from "../../src/registry/registry-document.js";
 import { promote } from "../../src/registry/registry-transitions.js";
-import { appConfigSchema } from "../../src/spec/schemas.js";
+import { appConfigSchema } from "../../src/project/schemas.js";
 import { carsFiles, carsRun } from "./scenario.js";
 
 describe("parseCommand", () => {

@@ -10,8 +10,8 @@ import { appManifest, exampleFiles } from "../../demo/example-files.js";
 import { canonicalJson } from "../../src/canonical-json.js";
 import type { Report } from "../../src/report/report-schema.js";
 import { evaluateProject } from "../../src/run/evaluate-project.js";
-import { loadChampion, registryDirOf, workingTreeSource } from "../../src/run/load-champion.js";
-import { loadProject } from "../../src/spec/load-project.js";
+import { loadChampion, registryDirOf, workingTreeSource } from "../../src/model/load-model.js";
+import { loadProject } from "../../src/project/load-project.js";
 import type { ArtifactLimits } from "../../app/load-run-reports.js";
 import { startServer, type RunningServer } from "../../app/server.js";
 import {

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { memoryIo } from "../../cli/io.js";
-import { parseModelFile } from "../../src/train/model-file.js";
+import { parseModelFile } from "../../src/model/model-file.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 
 let project: TempProject | undefined;

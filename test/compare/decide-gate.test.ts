@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decideGate, formatGateNumber } from "../../src/compare/decide-gate.js";
-import { gateRuleSchema } from "../../src/spec/schemas.js";
+import { gateRuleSchema } from "../../src/project/schemas.js";
 
 /** Rules as a user writes them, through the spec schema (so "2%" becomes 0.02). */
 const rules = (r: Record<string, unknown>) =>

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { dataSpecSchema } from "../../src/spec/schemas.js";
+import { dataSpecSchema } from "../../src/project/schemas.js";
 import { scanDataset } from "../../src/data/scan-dataset.js";
 import { readAll } from "./data-test-helpers.js";
 

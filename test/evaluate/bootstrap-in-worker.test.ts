@@ -19,7 +19,7 @@ import {
 } from "../../src/evaluate/bootstrap.js";
 import type { PreparedMetric } from "../../src/evaluate/metric-types.js";
 import { metricDefinition, rowReductionOf } from "../../src/evaluate/metrics.js";
-import type { MetricName } from "../../src/spec/schemas.js";
+import type { MetricName } from "../../src/project/schemas.js";
 
 let dir = "";
 let script: URL;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { MetricName } from "../../src/spec/schemas.js";
-import { METRICS, REGRESSION_METRICS } from "../../src/spec/schemas.js";
+import type { MetricName } from "../../src/project/schemas.js";
+import { METRICS, REGRESSION_METRICS } from "../../src/project/schemas.js";
 import {
   METRIC_CATALOGUE,
   computeMetric,

@@ -5,10 +5,10 @@
  */
 import path from "node:path";
 import type { ModelVersion } from "../../src/registry/registry-document.js";
-import type { Champion } from "../../src/run/evaluate-model.js";
+import type { Champion } from "../../src/model/load-model.js";
 import { evaluateModel } from "../../src/run/evaluate-model.js";
 import { uniformOpen } from "../../src/random.js";
-import { loadProject, type LoadedModel } from "../../src/spec/load-project.js";
+import { loadProject, type LoadedModel } from "../../src/project/load-project.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 
 /** Uniform floats in (0, 1), seeded, for data the tests draw themselves. */

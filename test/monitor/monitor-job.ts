@@ -13,7 +13,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runMonitor, type MonitorInputs, type MonitorOutcome } from "../../action/run-monitor.js";
-import { loadProject } from "../../src/spec/load-project.js";
+import { loadProject } from "../../src/project/load-project.js";
 import { parseOutputFile, runtimeToken, withProcessEnv, type GitHubSim } from "../github-sim/index.js";
 import type { Permissions } from "../github-sim/model.js";
 import { actionBundle } from "../helpers/cars-repo.js";

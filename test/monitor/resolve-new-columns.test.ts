@@ -1,7 +1,7 @@
 /** Finding new and missing columns in CSV, JSON and JSON Lines files, as the data layer reports them. */
 import { afterAll, describe, expect, it } from "vitest";
 import { resolveNewColumns } from "../../src/monitor/resolve-new-columns.js";
-import { dataSpecSchema } from "../../src/spec/schemas.js";
+import { dataSpecSchema } from "../../src/project/schemas.js";
 import { tempProject } from "../helpers/temp-project.js";
 
 const project = tempProject({});

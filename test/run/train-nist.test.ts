@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { memoryIo } from "../../cli/io.js";
-import { parseModelFile } from "../../src/train/model-file.js";
+import { parseModelFile } from "../../src/model/model-file.js";
 import { digits, readCertified, readNistData } from "../train/least-squares/nist-datasets.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 

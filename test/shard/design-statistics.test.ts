@@ -1,10 +1,10 @@
 /** The design accumulator's statistics give the pipeline PipelineLearner gives, for each imputation. */
 import { afterEach, describe, expect, it } from "vitest";
 import { readRows, TRAIN } from "../../src/data/index.js";
-import { loadProject } from "../../src/spec/load-project.js";
+import { loadProject } from "../../src/project/load-project.js";
 import { PipelineLearner } from "../../src/train/feature-pipeline.js";
 import { designAccumulator, planLinear } from "../../src/train/fit-linear.js";
-import { finishDesign } from "../../src/train/shard-design.js";
+import { finishDesign } from "../../src/shard/shard-design.js";
 import { shardProject } from "./shard-project.js";
 import type { TempProject } from "../helpers/temp-project.js";
 

@@ -3,9 +3,9 @@
  * single run fits on every row, whatever the shard count and sizes.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { loadProject } from "../../src/spec/load-project.js";
+import { loadProject } from "../../src/project/load-project.js";
 import { trainModel } from "../../src/run/train-model.js";
-import { fitShard, mergeFits, type FitPartial } from "../../src/run/shard-fit.js";
+import { fitShard, mergeFits, type FitPartial } from "../../src/shard/shard-fit.js";
 import { shardProject } from "./shard-project.js";
 import type { TempProject } from "../helpers/temp-project.js";
 

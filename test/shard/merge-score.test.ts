@@ -3,13 +3,14 @@
  * intervals, differences with the champion, slices, explanations, gate), to rounding.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { loadProject, type LoadedModel } from "../../src/spec/load-project.js";
-import { evaluateModel, type Champion } from "../../src/run/evaluate-model.js";
+import { loadProject, type LoadedModel } from "../../src/project/load-project.js";
+import { evaluateModel } from "../../src/run/evaluate-model.js";
+import type { Champion } from "../../src/model/load-model.js";
 import { trainModel } from "../../src/run/train-model.js";
-import { fitShard, mergeFits, type FitPartial, type ScorePlan } from "../../src/run/shard-fit.js";
-import { scoreShard, type ScorePartial } from "../../src/run/shard-score.js";
-import { mergeScores } from "../../src/run/shard-report.js";
-import { serialiseModel } from "../../src/train/model-file.js";
+import { fitShard, mergeFits, type FitPartial, type ScorePlan } from "../../src/shard/shard-fit.js";
+import { scoreShard, type ScorePartial } from "../../src/shard/shard-score.js";
+import { mergeScores } from "../../src/shard/shard-report.js";
+import { serialiseModel } from "../../src/model/model-file.js";
 import { expectClose, shardProject } from "./shard-project.js";
 import type { TempProject } from "../helpers/temp-project.js";
 

@@ -6,7 +6,7 @@ import { InputError, formatProblem } from "../../src/errors.js";
 import { readRows } from "../../src/data/scan-dataset.js";
 import { TRAIN } from "../../src/data/row-batch.js";
 import { trainModel } from "../../src/run/train-model.js";
-import { loadProject } from "../../src/spec/load-project.js";
+import { loadProject } from "../../src/project/load-project.js";
 import { foldOf } from "../../src/train/search-space.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 

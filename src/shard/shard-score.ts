@@ -15,11 +15,11 @@ import { POISSON_WEIGHTS } from "../evaluate/bootstrap.js";
 import { InputError } from "../errors.js";
 import { DEFAULT_MAPE_EPSILON } from "../evaluate/metric-types.js";
 import { scoreTestRows } from "../evaluate/score-test-rows.js";
-import { displayPath, type LoadedModel } from "../spec/load-project.js";
-import { parseModelFile } from "../train/model-file.js";
-import { makeScorer } from "../train/score.js";
+import { displayPath, type LoadedModel } from "../project/load-project.js";
+import { parseModelFile } from "../model/model-file.js";
+import { makeScorer } from "../model/builtin-model.js";
 import { targetReader } from "../train/target.js";
-import type { Champion } from "./evaluate-model.js";
+import type { Champion } from "../model/load-model.js";
 import { championScorer, SHARD_PLAN_FORMAT, type ScorePlan, type ShardRef } from "./shard-fit.js";
 import { dataFilesOf } from "./shard-data.js";
 

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { registrySchema } from "../registry/registry-document.js";
 import { anyReportSchema } from "../report/any-report-schema.js";
-import { modelFileSchema } from "../train/model-file.js";
+import { modelFileSchema } from "../model/model-file.js";
 import { dataSpecSchema, modelSpecSchema, projectSchema } from "./schemas.js";
 
 const BASE = "https://modelgate.dev/schemas";

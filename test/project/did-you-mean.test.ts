@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closest, editDistance, suggest } from "../../src/spec/did-you-mean.js";
+import { closest, editDistance, suggest } from "../../src/project/did-you-mean.js";
 
 describe("did-you-mean", () => {
   it("counts a swap of neighbours as one edit", () => {

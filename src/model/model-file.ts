@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { canonicalJson, sha256Hex } from "../canonical-json.js";
 import { InputError } from "../errors.js";
-import { MODEL_NAME_PATTERN } from "../spec/schemas.js";
+import { MODEL_NAME_PATTERN } from "../project/schemas.js";
 
 export const MODEL_FILE_FORMAT = "modelgate.model/1";
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { specJsonSchemas } from "../../src/spec/json-schemas.js";
+import { specJsonSchemas } from "../../src/project/json-schemas.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 

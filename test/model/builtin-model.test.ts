@@ -8,9 +8,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ColumnVector, RowBatch } from "../../src/data/row-batch.js";
 import { readRows } from "../../src/data/scan-dataset.js";
-import { loadProject } from "../../src/spec/load-project.js";
-import type { ModelFile } from "../../src/train/model-file.js";
-import { makeScorer } from "../../src/train/score.js";
+import { loadProject } from "../../src/project/load-project.js";
+import type { ModelFile } from "../../src/model/model-file.js";
+import { makeScorer } from "../../src/model/builtin-model.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 

@@ -16,8 +16,8 @@ import path from "node:path";
 import { mergeProfiles, readRows, scanDataset, type DatasetScan, type RowBatch } from "../data/index.js";
 import { quantileEdges } from "../data/profile-columns.js";
 import { InputError, type Problem } from "../errors.js";
-import { displayPath, type LoadedModel } from "../spec/load-project.js";
-import type { DataSpec } from "../spec/schemas.js";
+import { displayPath, type LoadedModel } from "../project/load-project.js";
+import type { DataSpec } from "../project/schemas.js";
 
 /** Values of a column that choose its histogram edges (the profiler's default). */
 const EDGE_SAMPLE = 10000;

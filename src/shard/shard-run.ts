@@ -17,9 +17,9 @@ import { InputError, type Problem } from "../errors.js";
 import type { Registry } from "../registry/registry-document.js";
 import { REPORT_SCHEMA_VERSION, type Report } from "../report/report-schema.js";
 import { canonicalJson } from "../canonical-json.js";
-import { displayPath, type LoadedProject } from "../spec/load-project.js";
-import type { Champion } from "./evaluate-model.js";
-import { TOOL_VERSION } from "./evaluate-project.js";
+import { displayPath, type LoadedProject } from "../project/load-project.js";
+import type { Champion } from "../model/load-model.js";
+import { TOOL_VERSION } from "../run/evaluate-project.js";
 import {
   fitShard,
   mergeFits,

@@ -25,16 +25,18 @@ import {
   addPowers,
   categoryStep,
   numericFill,
-  featureValue,
   numericStep,
+  type ResolvedFeature,
+} from "../train/feature-pipeline.js";
+import {
+  featureValue,
   type CategoryFeature,
   type FeatureStep,
   type NumericFeature,
   type Pipeline,
-  type ResolvedFeature,
-} from "./feature-pipeline.js";
-import { QrAccumulator, QR_STATE_FORMAT, type QrState } from "./least-squares/qr-accumulator.js";
-import { foldOf } from "./search-space.js";
+} from "../model/pipeline.js";
+import { QrAccumulator, QR_STATE_FORMAT, type QrState } from "../train/least-squares/qr-accumulator.js";
+import { foldOf } from "../train/search-space.js";
 
 export const DESIGN_STATE_FORMAT = "modelgate.design/1";
 

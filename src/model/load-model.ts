@@ -1,7 +1,8 @@
 /**
- * The champion of a model: the version under alias `production` in the registry, read through a
- * RegistrySource (the working tree, a git commit, or GitHub's contents API at the base commit),
- * with its model file checked against the sha256 the registry recorded.
+ * The one loader of fitted models: from a model file (`modelgate predict --model FILE`), or from
+ * a registry version (a champion: the version under alias `production`, read through a
+ * RegistrySource, the working tree, a git commit, or GitHub's contents API at the base commit),
+ * its bytes checked against the sha256 the registry recorded.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -9,8 +10,57 @@ import { sha256Hex } from "../canonical-json.js";
 import { InputError } from "../errors.js";
 import { emptyRegistry, parseRegistry, registryPaths, type Registry } from "../registry/registry-document.js";
 import { resolveAlias } from "../registry/registry-transitions.js";
-import { parseModelFile } from "../train/model-file.js";
-import type { Champion } from "./evaluate-model.js";
+import { parseModelFile } from "./model-file.js";
+import { builtinModel, type BuiltinModel } from "./builtin-model.js";
+import type { ModelFile } from "./model-file.js";
+
+/** A registry version loaded and checked: the model an alias points at. */
+export interface Champion {
+  alias: string;
+  version: number;
+  model: ModelFile;
+  /** sha256 of the model file's bytes as stored. */
+  sha256: string;
+}
+
+/** A champion behind the model interface (its sha256, the bytes' as the registry checked them). */
+export function championModel(champion: Champion): BuiltinModel {
+  return builtinModel(champion.model, champion.sha256);
+}
+
+/**
+ * A model file's bytes behind the model interface; `file` names it in errors. Refuses with an
+ * InputError (exit 2) what is not a model modelgate can score.
+ */
+export function modelFromBytes(bytes: Uint8Array, file: string): BuiltinModel {
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  if (!/^\s*[{[]/.test(text))
+    throw new InputError({
+      file,
+      message: "is not a modelgate model file (JSON)",
+      hint: "give a model file written by modelgate train or run (models/<model>.json)",
+    });
+  return builtinModel(parseModelFile(text, file), sha256Hex(text));
+}
+
+/** Reads a model file from disk (`shown`: how messages name it) and loads it. */
+export async function loadModelFile(filePath: string, shown = filePath): Promise<BuiltinModel> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(filePath);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new InputError({
+      file: shown,
+      message:
+        code === "ENOENT"
+          ? "the model file does not exist"
+          : `the model file cannot be read (${code ?? "error"})`,
+      hint: "check the path; model files are written by modelgate train or run",
+    });
+  }
+  return modelFromBytes(bytes, shown);
+}
 
 /** Reads files of the repository by POSIX path relative to its root; null when absent. */
 export interface RegistrySource {

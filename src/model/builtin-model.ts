@@ -1,10 +1,61 @@
-/** Scoring rows with a saved model: its own pipeline, its coefficients in original units. */
+/**
+ * The built-in model behind the model interface: a modelgate model file (linear, ridge or
+ * logistic regression on its own feature pipeline), scored with its coefficients in original
+ * units. The only model that reports per-feature contributions (explanations).
+ */
 import type { RowBatch } from "../data/row-batch.js";
-import { bindPipeline, termNames, type BoundPipeline } from "./feature-pipeline.js";
+import { serialiseModel } from "./model-file.js";
+import { outputKindOf, type BatchScorer, type FittedModel, type ModelInput } from "./fitted-model.js";
+import { bindPipeline, termNames, type BoundPipeline } from "./pipeline.js";
 import type { ModelFile } from "./model-file.js";
 
-export interface Scorer {
-  model: ModelFile;
+/** A model file as a {@link FittedModel}. */
+export interface BuiltinModel extends FittedModel {
+  readonly format: "builtin";
+  /** The parsed model file. */
+  readonly file: ModelFile;
+  bind(columnNames: readonly string[]): Scorer;
+}
+
+/**
+ * The built-in model behind the model interface. `sha256`: of the file's bytes when they were
+ * read (a champion's, checked against the registry); computed from the canonical JSON otherwise.
+ */
+export function builtinModel(file: ModelFile, sha256?: string): BuiltinModel {
+  let sha = sha256;
+  const inputs: ModelInput[] = file.pipeline.features.map((f) => ({
+    name: f.name,
+    type: f.kind === "numeric" ? f.type : "category",
+    imputed: f.impute !== "none",
+  }));
+  const model: BuiltinModel = {
+    format: "builtin",
+    file,
+    task: file.task,
+    output: outputKindOf(file.task),
+    inputs,
+    get sha256() {
+      return (sha ??= serialiseModel(file).sha256);
+    },
+    metadata: {
+      model: file.model,
+      target: file.target,
+      positiveClass: file.positiveClass,
+      specHash: file.specHash,
+      dataHash: file.dataHash,
+      trainingRows: file.trainingRows,
+      algorithm: file.algorithm.type,
+    },
+    bind: (columnNames) => bindBuiltin(model, columnNames),
+  };
+  return model;
+}
+
+/** The built-in model bound to a data source's columns. */
+export interface Scorer extends BatchScorer {
+  readonly model: BuiltinModel;
+  /** The parsed model file. */
+  readonly file: ModelFile;
   bound: BoundPipeline;
   /**
    * The prediction for row `i` of `batch`: the target's value (regression) or the probability
@@ -23,6 +74,16 @@ export interface Scorer {
     out: Float64Array,
     byFeature?: Float64Array,
   ): void;
+  /** {@link predictRows}: the built-in scores inline, so it never returns a promise. */
+  scoreBatch(
+    batch: RowBatch,
+    rows: Int32Array,
+    count: number,
+    out: Float64Array,
+    contributions?: Float64Array,
+  ): void;
+  /** The model's features, in pipeline order. */
+  readonly contributionFeatures: readonly string[];
   /** Unseen category values met so far (scored as missing, i.e. imputed). */
   unseen: number;
   /** Each term's contribution b_t · (x_t - mean_t) for the last predicted row (explanations). */
@@ -30,10 +91,15 @@ export interface Scorer {
 }
 
 /**
- * Binds a model to the columns of a data source (`columnNames` in batch order). Throws
+ * Binds a model file to the columns of a data source (`columnNames` in batch order). Throws
  * MissingFeaturesError when the data lacks a feature the model needs.
  */
 export function makeScorer(model: ModelFile, columnNames: readonly string[]): Scorer {
+  return builtinModel(model).bind(columnNames);
+}
+
+function bindBuiltin(fitted: BuiltinModel, columnNames: readonly string[]): Scorer {
+  const model = fitted.file;
   const bound = bindPipeline(model.pipeline, columnNames);
   const terms = termNames(model.pipeline);
   const coef = Float64Array.from(terms, (t) => model.coefficients[t] ?? 0);
@@ -53,8 +119,10 @@ export function makeScorer(model: ModelFile, columnNames: readonly string[]): Sc
   let design = new Float64Array(0);
   let etas = new Float64Array(0);
   const scorer: Scorer = {
-    model,
+    model: fitted,
+    file: model,
     bound,
+    contributionFeatures: model.pipeline.features.map((f) => f.name),
     unseen: 0,
     contributions,
     predict(batch, i) {
@@ -99,6 +167,9 @@ export function makeScorer(model: ModelFile, columnNames: readonly string[]): Sc
       }
       out.fill(NaN, 0, count);
       for (let k = 0; k < n; k++) out[at[k]!] = logistic ? 1 / (1 + Math.exp(-etas[k]!)) : etas[k]!;
+    },
+    scoreBatch(batch, rows, count, out, contributions) {
+      scorer.predictRows(batch, rows, count, out, contributions);
     },
   };
   return scorer;

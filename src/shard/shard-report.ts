@@ -14,14 +14,14 @@ import type { Registry } from "../registry/registry-document.js";
 import { renderHtml } from "../report/render-html.js";
 import { renderMarkdown } from "../report/render-markdown.js";
 import type { ModelReport, Report } from "../report/report-schema.js";
-import type { LoadedModel } from "../spec/load-project.js";
-import type { MetricName } from "../spec/schemas.js";
-import { MissingFeaturesError } from "../train/feature-pipeline.js";
-import { parseModelFile, type ModelFile } from "../train/model-file.js";
-import { makeScorer } from "../train/score.js";
-import type { Champion } from "./evaluate-model.js";
-import { assembleModelReport } from "./assemble-report.js";
-import { metricHistory } from "./report-files.js";
+import type { LoadedModel } from "../project/load-project.js";
+import type { MetricName } from "../project/schemas.js";
+import { MissingFeaturesError } from "../model/pipeline.js";
+import { parseModelFile, type ModelFile } from "../model/model-file.js";
+import { makeScorer } from "../model/builtin-model.js";
+import type { Champion } from "../model/load-model.js";
+import { assembleModelReport } from "../run/assemble-report.js";
+import { metricHistory } from "../run/report-files.js";
 import { checkPartials, type ScorePlan } from "./shard-fit.js";
 import {
   ABS,

@@ -2,7 +2,7 @@ import { symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { InputError, formatProblem } from "../../src/errors.js";
-import { loadProject } from "../../src/spec/load-project.js";
+import { loadProject } from "../../src/project/load-project.js";
 import { minimalProject, tempProject, type TempProject } from "../helpers/temp-project.js";
 
 let project: TempProject | undefined;
