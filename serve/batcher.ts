@@ -45,21 +45,33 @@ export class Batcher {
     if (!queue) return;
     this.queues.delete(model);
     clearTimeout(queue.timer);
-    try {
-      const all = this.scoreNow(model, concatBatches(queue.items.map((p) => p.batch)));
+    const split = (all: Float64Array) => {
       let at = 0;
       for (const p of queue.items) {
         p.resolve(all.subarray(at, at + p.batch.length));
         at += p.batch.length;
       }
-    } catch (e) {
+    };
+    const failAll = (e: unknown) => {
       for (const p of queue.items) p.reject(e);
+    };
+    try {
+      const all = this.scoreNow(model, concatBatches(queue.items.map((p) => p.batch)));
+      if (all instanceof Promise) all.then(split, failAll);
+      else split(all);
+    } catch (e) {
+      failAll(e);
     }
   }
 
-  private scoreNow(model: ServedModel, batch: RowBatch): Float64Array {
+  private scoreNow(model: ServedModel, batch: RowBatch): Float64Array | Promise<Float64Array> {
     const predictions = new Float64Array(batch.length);
     const unseen = model.score(batch, predictions);
+    if (typeof unseen !== "number")
+      return unseen.then((n) => {
+        this.onCall(model, batch.length, n);
+        return predictions;
+      });
     this.onCall(model, batch.length, unseen);
     return predictions;
   }

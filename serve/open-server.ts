@@ -2,9 +2,9 @@
  * The server from settings: the project's specs, the registry source, the models to serve, the
  * logs and metrics; and `runServe`, which serves until SIGTERM or SIGINT and drains.
  */
-import { registryDirOf } from "../src/run/load-champion.js";
-import { ModelTable, type ModelLoader, loadBuiltinModel } from "../src/serve/model-table.js";
-import { loadProject } from "../src/spec/load-project.js";
+import { registryDirOf } from "../src/model/load-model.js";
+import { ModelTable, type ModelLoader, loadRegistryModel } from "../src/serve/model-table.js";
+import { loadProject } from "../src/project/load-project.js";
 import { DeploymentReporter, type DeploymentsClient } from "./deployment-status.js";
 import { createJsonLog, type JsonLog } from "./json-log.js";
 import { createMetrics } from "./metrics.js";
@@ -57,7 +57,7 @@ export async function openServer(settings: ServeSettings): Promise<RunningServer
   const table = new ModelTable(
     targets,
     registryDirOf(project.root, project.registryDir),
-    settings.loader ?? loadBuiltinModel,
+    settings.loader ?? loadRegistryModel,
   );
   const log = settings.log ?? createJsonLog(settings.logSample);
   const metrics = createMetrics();

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { RegistrySource } from "../src/run/load-champion.js";
+import type { RegistrySource } from "../src/model/load-model.js";
 
 /** A fresh snapshot of the repository for each poll. */
 export type RegistrySnapshot = () => Promise<RegistrySource & { commit?: string }>;

@@ -6,8 +6,8 @@
 import { BatchBuilder, columnStates } from "../data/build-batch.js";
 import { ProblemCollector } from "../data/collect-problems.js";
 import type { RowBatch } from "../data/row-batch.js";
-import { closest } from "../spec/did-you-mean.js";
-import type { DataSpec } from "../spec/schemas.js";
+import { closest } from "../project/did-you-mean.js";
+import type { DataSpec } from "../project/schemas.js";
 import type { TabularRequest } from "./decode-request.js";
 import { RequestError, type FieldError } from "./request-error.js";
 import type { ServedModel } from "./served-model.js";

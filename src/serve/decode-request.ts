@@ -3,7 +3,7 @@
  * same number of rows. What the protocols allow is checked here (names, datatypes, shapes);
  * what the data spec allows is checked when the rows are built ({@link buildRequestBatch}).
  */
-import type { DataSpec } from "../spec/schemas.js";
+import type { DataSpec } from "../project/schemas.js";
 import { RequestError, type FieldError } from "./request-error.js";
 import { datatypeOf, type Datatype } from "./served-model.js";
 

@@ -8,13 +8,14 @@
 import { sha256Hex } from "../canonical-json.js";
 import type { Registry } from "../registry/registry-document.js";
 import { registryPaths } from "../registry/registry-document.js";
-import { readRegistry, type RegistrySource } from "../run/load-champion.js";
-import type { DataSpec } from "../spec/schemas.js";
-import { parseModelFile } from "../train/model-file.js";
+import { readRegistry, type RegistrySource } from "../model/load-model.js";
+import type { DataSpec } from "../project/schemas.js";
+import type { FittedModel } from "../model/fitted-model.js";
+import { modelFromBytes } from "../model/load-model.js";
 import { buildRequestBatch } from "./build-request-batch.js";
 import { canaryRequest } from "./canary-row.js";
 import { RequestError } from "./request-error.js";
-import { servedBuiltinModel, type ServedModel } from "./served-model.js";
+import { servedModel, type ServedModel } from "./served-model.js";
 
 /** A model the server serves: which alias it follows, or the version it is pinned to. */
 export interface ServeTarget {
@@ -37,12 +38,11 @@ export interface VersionToLoad {
   metrics: Record<string, number | null>;
 }
 
-/** Turns a version's file into a served model; throws when the file is not a model. */
-export type ModelLoader = (v: VersionToLoad) => ServedModel;
+/** Turns a version's file into a fitted model; throws when the file is not a model. */
+export type ModelLoader = (v: VersionToLoad) => FittedModel | Promise<FittedModel>;
 
-/** Built-in model files (format modelgate.model/1). */
-export const loadBuiltinModel: ModelLoader = (v) =>
-  servedBuiltinModel(parseModelFile(v.text, v.file), v.dataSpec, v);
+/** Any model file the model layer reads (src/model/load-model.ts). */
+export const loadRegistryModel: ModelLoader = (v) => modelFromBytes(new TextEncoder().encode(v.text), v.file);
 
 /** What one refresh did for one model. */
 export type FollowEvent =
@@ -70,7 +70,7 @@ export class ModelTable {
   constructor(
     readonly targets: readonly ServeTarget[],
     private readonly registryDir: string,
-    private readonly loader: ModelLoader = loadBuiltinModel,
+    private readonly loader: ModelLoader = loadRegistryModel,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -148,7 +148,7 @@ export class ModelTable {
         throw new Error(
           `sha256 mismatch: ${file} hashes to ${sha256.slice(0, 12)}…, the registry recorded ${version.modelSha256.slice(0, 12)}…`,
         );
-      served = this.loader({
+      const fitted = await this.loader({
         model,
         version: wanted,
         sha256,
@@ -157,7 +157,12 @@ export class ModelTable {
         dataSpec: target.dataSpec,
         metrics: version.metrics,
       });
-      checkCanary(served);
+      served = await servedModel(fitted, target.dataSpec, {
+        version: wanted,
+        sha256,
+        metrics: version.metrics,
+      });
+      await checkCanary(served);
     } catch (e) {
       return this.refuse(model, alias, wanted, key, e instanceof Error ? e.message : String(e));
     }
@@ -173,10 +178,10 @@ export class ModelTable {
 }
 
 /** Scores a canary row from the version's training profile; throws unless it gives a finite number. */
-export function checkCanary(served: ServedModel): void {
+export async function checkCanary(served: ServedModel): Promise<void> {
   let batch;
   try {
-    batch = buildRequestBatch(canaryRequest(served.profile, served.features), served);
+    batch = buildRequestBatch(canaryRequest(served.profile, served.features, served.dataSpec), served);
   } catch (e) {
     if (e instanceof RequestError)
       throw new Error(`canary row from the training profile is refused: ${e.message}`, { cause: e });
@@ -184,7 +189,7 @@ export function checkCanary(served: ServedModel): void {
   }
   const out = new Float64Array(1);
   try {
-    served.score(batch, out);
+    await served.score(batch, out);
   } catch (e) {
     throw new Error(`the model throws on the canary row: ${e instanceof Error ? e.message : String(e)}`, {
       cause: e,

@@ -1,11 +1,11 @@
 /**
- * A model version as the server holds it: the model, the columns a request may carry (one input
- * tensor per column, named like the column, as MLServer's pandas codec does), and its output.
+ * A model version as the server holds it: a fitted model (any kind, behind src/model/'s one
+ * interface) bound to the data spec's columns, the input tensors a request may carry (one per
+ * column, named like the column, as MLServer's pandas codec does), and its output.
  */
 import type { RowBatch } from "../data/row-batch.js";
-import type { ColumnSpec, DataSpec } from "../spec/schemas.js";
-import type { ModelFile } from "../train/model-file.js";
-import { makeScorer } from "../train/score.js";
+import type { BatchScorer, FittedModel, ModelTask } from "../model/fitted-model.js";
+import type { ColumnType, DataSpec } from "../project/schemas.js";
 
 /** Open Inference Protocol datatypes the server uses. */
 export type Datatype = "FP64" | "INT64" | "BOOL" | "BYTES";
@@ -19,7 +19,7 @@ export interface TensorMetadata {
 }
 
 /** The datatype of a column's tensor: dates, categories and strings travel as text. */
-export function datatypeOf(type: ColumnSpec["type"]): Datatype {
+export function datatypeOf(type: ColumnType): Datatype {
   if (type === "number") return "FP64";
   if (type === "integer") return "INT64";
   if (type === "boolean") return "BOOL";
@@ -32,14 +32,14 @@ export interface ServedModel {
   version: number;
   /** sha256 of the model's bytes, as the registry recorded it. */
   sha256: string;
-  task: ModelFile["task"];
+  task: ModelTask;
   /** The data spec requests are validated against. */
   dataSpec: DataSpec;
-  /** The columns the model needs; a request must carry each of them. */
+  /** The columns the model reads; a request must carry each of them. */
   features: readonly string[];
   inputs: TensorMetadata[];
   outputs: TensorMetadata[];
-  /** The training data profile (canary rows, drift on the prediction log). */
+  /** The training data profile, when the model carries one (canary rows). */
   profile: unknown;
   /** Metrics the registry recorded for the version. */
   metrics: Record<string, number | null>;
@@ -47,54 +47,72 @@ export interface ServedModel {
    * Predictions for every row of `batch` into `out` (length at least `batch.length`); returns how
    * many category values were unseen in training (scored as missing, as batch scoring does).
    */
-  score(batch: RowBatch, out: Float64Array): number;
-  /** The feature that row `i` lacks and the model cannot impute, or null when it can be scored. */
+  score(batch: RowBatch, out: Float64Array): number | Promise<number>;
+  /** The input that row `i` lacks and the model cannot impute, or null when it can be scored. */
   unscorable(batch: RowBatch, i: number): string | null;
 }
 
-/** A built-in model (a modelgate model file) as a {@link ServedModel}. */
-export function servedBuiltinModel(
-  file: ModelFile,
+/** What the registry says of a version. */
+export interface VersionInfo {
+  version: number;
+  sha256: string;
+  metrics?: Record<string, number | null>;
+}
+
+/**
+ * A fitted model as a {@link ServedModel}, bound to the columns of `dataSpec`. Calls of an
+ * asynchronous scorer are queued: a bound scorer is never used by two calls at once.
+ */
+export async function servedModel(
+  fitted: FittedModel,
   dataSpec: DataSpec,
-  version: { version: number; sha256: string; metrics?: Record<string, number | null> },
-): ServedModel {
+  info: VersionInfo,
+): Promise<ServedModel> {
   const columns = dataSpec.columns.map((c) => c.name);
-  const scorer = makeScorer(file, columns);
-  const features = file.pipeline.features.map((f) => f.name);
-  const byName = new Map(dataSpec.columns.map((c) => [c.name, c]));
-  const outputName = file.task === "classification" ? "probability" : "prediction";
+  const scorer: BatchScorer = await fitted.bind(columns);
+  const features = fitted.inputs.map((i) => i.name);
+  const notImputed = fitted.inputs
+    .filter((i) => !i.imputed)
+    .map((i) => [i.name, columns.indexOf(i.name)] as const);
+  const outputName = fitted.output === "positive-probability" ? "probability" : "prediction";
   let rows = new Int32Array(0);
+  let queue: Promise<unknown> = Promise.resolve();
+  const run = (batch: RowBatch, out: Float64Array): number | Promise<number> => {
+    if (rows.length < batch.length) rows = Int32Array.from({ length: batch.length }, (_, i) => i);
+    const before = scorer.unseen;
+    const done = scorer.scoreBatch(batch, rows, batch.length, out);
+    return done ? done.then(() => scorer.unseen - before) : scorer.unseen - before;
+  };
+  const file = (fitted as { file?: { profile?: unknown } }).file;
   return {
-    name: file.model,
-    version: version.version,
-    sha256: version.sha256,
-    task: file.task,
+    name: fitted.metadata.model,
+    version: info.version,
+    sha256: info.sha256,
+    task: fitted.task,
     dataSpec,
     features,
-    inputs: features.map((f) => ({ name: f, datatype: datatypeOf(byName.get(f)!.type), shape: [-1] })),
+    inputs: fitted.inputs.map((i) => ({ name: i.name, datatype: datatypeOf(i.type), shape: [-1] })),
     outputs: [{ name: outputName, datatype: "FP64", shape: [-1] }],
-    profile: file.profile,
-    metrics: version.metrics ?? {},
+    profile: file?.profile ?? null,
+    metrics: info.metrics ?? {},
     score(batch, out) {
-      if (rows.length < batch.length) rows = Int32Array.from({ length: batch.length }, (_, i) => i);
-      const before = scorer.unseen;
-      scorer.predictRows(batch, rows, batch.length, out);
-      return scorer.unseen - before;
+      if (fitted.format === "builtin") return run(batch, out);
+      const next = queue.then(() => run(batch, out));
+      queue = next.catch(() => undefined);
+      return next;
     },
     unscorable(batch, i) {
-      if (!scorer.bound.hasUnimputedMissing(batch, i)) return null;
-      for (const f of file.pipeline.features) {
-        if (f.impute !== "none") continue;
-        const col = batch.columns[columns.indexOf(f.name)]!;
+      for (const [name, c] of notImputed) {
+        const col = batch.columns[c]!;
         const missing =
           col.kind === "numeric"
             ? Number.isNaN(col.values[i]!)
             : col.kind === "category"
               ? col.codes[i]! < 0
               : col.values[i] === null;
-        if (missing) return f.name;
+        if (missing) return name;
       }
-      return features[0] ?? "";
+      return null;
     },
   };
 }

@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/canonical-json.js";
 import { parseRegistry } from "../../src/registry/registry-document.js";
 import { promote } from "../../src/registry/registry-transitions.js";
-import { loadBuiltinModel } from "../../src/serve/model-table.js";
-import { parseModelFile, serialiseModel } from "../../src/train/model-file.js";
+import type { BatchScorer } from "../../src/model/fitted-model.js";
+import { loadRegistryModel } from "../../src/serve/model-table.js";
+import { parseModelFile, serialiseModel } from "../../src/model/model-file.js";
 import type { JsonLog } from "../../serve/json-log.js";
 import { openServer } from "../../serve/open-server.js";
 import type { RunningServer } from "../../serve/start-server.js";
@@ -110,13 +111,19 @@ async function serve(
     log,
     github: { client: client(), ...repo, branch: "main" },
     deployments: { url: "https://models.example.com" },
-    loader: (v) => {
-      const served = loadBuiltinModel(v);
-      if (v.version !== throwOn) return served;
+    loader: async (v) => {
+      const fitted = await loadRegistryModel(v);
+      if (v.version !== throwOn) return fitted;
       return {
-        ...served,
-        score() {
-          throw new Error("the runtime failed");
+        ...fitted,
+        bind(columns) {
+          const scorer = fitted.bind(columns) as BatchScorer;
+          return {
+            ...scorer,
+            scoreBatch() {
+              throw new Error("the runtime failed");
+            },
+          };
         },
       };
     },

@@ -8,7 +8,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { memoryIo } from "../../cli/io.js";
-import { loadBuiltinModel } from "../../src/serve/model-table.js";
+import type { BatchScorer } from "../../src/model/fitted-model.js";
+import { loadRegistryModel } from "../../src/serve/model-table.js";
 import type { JsonLog } from "../../serve/json-log.js";
 import { openServer } from "../../serve/open-server.js";
 import type { RunningServer } from "../../serve/start-server.js";
@@ -40,13 +41,22 @@ beforeAll(async () => {
     logPayloads: false,
     drainMs: 1000,
     log: silent,
-    loader: (v) => {
-      const served = loadBuiltinModel(v);
+    loader: async (v) => {
+      const fitted = await loadRegistryModel(v);
       return {
-        ...served,
-        score(batch, out) {
-          scoreCalls++;
-          return served.score(batch, out);
+        ...fitted,
+        bind(columns) {
+          const scorer = fitted.bind(columns) as BatchScorer;
+          return {
+            ...scorer,
+            scoreBatch(batch, rows, count, out) {
+              scoreCalls++;
+              return scorer.scoreBatch(batch, rows, count, out);
+            },
+            get unseen() {
+              return scorer.unseen;
+            },
+          };
         },
       };
     },
