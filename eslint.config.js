@@ -10,7 +10,7 @@ const githubPackages = {
         "src/ is the engine: it never imports a GitHub package. Pass what you need in from an adapter.",
     },
     {
-      group: ["**/action/**", "**/app/**", "**/cli/**"],
+      group: ["**/action/**", "**/app/**", "**/cli/**", "../../serve/**"],
       message: "src/ never imports an adapter.",
     },
   ],
@@ -55,6 +55,22 @@ export default tseslint.config(
         "error",
         {
           patterns: [{ group: ["**/action/**", "**/app/**"], message: "Adapters never import each other." }],
+        },
+      ],
+    },
+  },
+  {
+    files: ["serve/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/action/**", "**/app/**", "**/cli/**"],
+              message: "Adapters never import each other.",
+            },
+          ],
         },
       ],
     },

@@ -7,6 +7,7 @@ import { monitorCommand } from "./monitor.js";
 import { predictCommand } from "./predict.js";
 import { promoteCommand, registryCommand, rollbackCommand } from "./registry.js";
 import { runCommand } from "./run.js";
+import { serveCommand } from "./serve.js";
 import { shardCommand } from "./shard.js";
 import { trainCommand } from "./train.js";
 import { validateCommand } from "./validate.js";
@@ -22,6 +23,7 @@ export const commands: Command[] = [
   trainCommand,
   predictCommand,
   exportCommand,
+  serveCommand,
   monitorCommand,
   registryCommand,
   promoteCommand,
