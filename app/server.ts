@@ -176,7 +176,8 @@ export async function startServer(
   };
 }
 
-async function main(): Promise<void> {
+/** Starts the server from the environment: `npm run app`, and the npm package's `modelgate-app`. */
+export async function main(): Promise<void> {
   let settings: ServerSettings;
   try {
     settings = readServerSettings(process.env);

@@ -1,7 +1,8 @@
 // Bundles one entry point into an ESM directory that runs under node20 and node24, with lazily
 // loaded chunks, the data reader's worker thread (chunks/read-worker.js) and the bootstrap's
 // (chunks/bootstrap-worker.js), and ONNX Runtime's WebAssembly files when the entry can score
-// ONNX models. Used for the Action (dist/) and the command line (build/cli-bundle/).
+// ONNX models. Used for the Action (dist/), the command line (build/cli-bundle/) and the App
+// (build/app-bundle/).
 import { build } from "esbuild";
 import { copyFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,9 +13,11 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 
 /**
  * Bundles `entry` (relative to the repository) into `outdir`; returns the size of the entry file
- * and of all JavaScript written, and the number of chunks beside the entry.
+ * and of all JavaScript written, and the number of chunks beside the entry. `external` names
+ * packages left out of the bundle, imported from node_modules at run time (the npm package's
+ * optional peer dependencies).
  */
-export async function bundle(entry, outdir) {
+export async function bundle(entry, outdir, { external = [] } = {}) {
   rmSync(path.join(outdir, "chunks"), { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
@@ -27,6 +30,7 @@ export async function bundle(entry, outdir) {
       { in: "src/evaluate/bootstrap-worker.ts", out: "chunks/bootstrap-worker" },
     ],
     outdir,
+    external,
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
     bundle: true,

@@ -8,6 +8,7 @@
  * measurements behind the choice are in bench/README.md ("ONNX scoring").
  */
 import type * as Ort from "onnxruntime-common";
+import { UsageError } from "../../errors.js";
 
 /** Which ONNX Runtime build scores. */
 export type OnnxBackend = "native" | "wasm";
@@ -45,21 +46,50 @@ async function importBackend(backend: OnnxBackend): Promise<OnnxRuntime> {
   return { backend, ort };
 }
 
+const PACKAGES: Record<OnnxBackend, string> = { native: "onnxruntime-node", wasm: "onnxruntime-web" };
+
+/** The package is not installed (as opposed to installed and failing to load). */
+function isMissing(error: unknown, name: string): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
+    typeof message === "string" &&
+    message.includes(`'${name}'`)
+  );
+}
+
 /**
  * The runtime for `backend`, loaded once per process. Without a backend: the native one when
  * onnxruntime-node can be loaded here, else the WebAssembly one.
  *
- * @throws Error naming both packages when neither loads.
+ * ONNX Runtime is an optional peer dependency of the npm package (the command line does not
+ * install it): when it is missing, a UsageError (exit 2) names the package to install.
+ *
+ * @throws UsageError when the package(s) are not installed; Error when one is and fails to load.
  */
 export function loadOnnxRuntime(backend?: OnnxBackend): Promise<OnnxRuntime> {
   const key: OnnxBackend = backend ?? "native";
   let runtime = loaded.get(key);
   if (runtime === undefined) {
     runtime = importBackend(key).catch(async (error: unknown) => {
-      if (backend === undefined) return loadOnnxRuntime("wasm");
-      throw new Error(
-        `ONNX Runtime (${key === "native" ? "onnxruntime-node" : "onnxruntime-web"}) could not be loaded: ${(error as Error).message}`,
-      );
+      if (backend === undefined)
+        return loadOnnxRuntime("wasm").catch((wasmError: unknown) => {
+          if (!(wasmError instanceof UsageError)) throw wasmError;
+          if (!isMissing(error, PACKAGES.native))
+            throw new Error(
+              `ONNX Runtime (onnxruntime-node) could not be loaded: ${(error as Error).message}`,
+            );
+          throw new UsageError(
+            "needs ONNX Runtime to score an ONNX model, and neither onnxruntime-node nor onnxruntime-web is installed",
+            "npm install --save-dev onnxruntime-node (or onnxruntime-web, slower but without a native library) beside modelgate",
+          );
+        });
+      if (isMissing(error, PACKAGES[key]))
+        throw new UsageError(
+          `needs ${PACKAGES[key]} to score an ONNX model with the ${key} backend, and it is not installed`,
+          `npm install --save-dev ${PACKAGES[key]} beside modelgate`,
+        );
+      throw new Error(`ONNX Runtime (${PACKAGES[key]}) could not be loaded: ${(error as Error).message}`);
     });
     loaded.set(key, runtime);
   }
