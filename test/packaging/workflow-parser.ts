@@ -8,17 +8,16 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import type * as Parser from "@actions/workflow-parser";
+import type * as ActionParser from "@actions/workflow-parser/actions/index";
 import { build } from "esbuild";
-
-type Parser = typeof import("@actions/workflow-parser");
-type ActionParser = typeof import("@actions/workflow-parser/actions/index");
 
 /** The parser's entry points the tests use. */
 export type WorkflowParser = Pick<
   Parser,
   "parseWorkflow" | "convertWorkflowTemplate" | "NoOperationTraceWriter"
 > &
-  Pick<ActionParser, "parseAction" | "convertActionTemplate">;
+  Pick<typeof ActionParser, "parseAction" | "convertActionTemplate">;
 
 /** One error the parser reports, with its 1-based line when it knows it. */
 export interface ParserError {
