@@ -14,7 +14,7 @@ import { build } from "esbuild";
 
 /** The parser's entry points the tests use. */
 export type WorkflowParser = Pick<
-  Parser,
+  typeof Parser,
   "parseWorkflow" | "convertWorkflowTemplate" | "NoOperationTraceWriter"
 > &
   Pick<typeof ActionParser, "parseAction" | "convertActionTemplate">;
