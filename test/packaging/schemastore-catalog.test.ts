@@ -27,10 +27,9 @@ const catalog = JSON.parse(readFileSync(path.join(root, "docs/schemastore-catalo
 /** A fileMatch glob as editors apply it: a pattern without a slash matches the file's name. */
 function globMatches(pattern: string, file: string): boolean {
   const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*\*\//g, "\u0000")
-    .replace(/\*/g, "[^/]*")
-    .replace(/\u0000/g, "(?:.*/)?");
+    .split("**/")
+    .map((part) => part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*"))
+    .join("(?:.*/)?");
   const subject = pattern.includes("/") ? file : path.posix.basename(file);
   return new RegExp(`(?:^|/)${body}$`).test(subject);
 }
