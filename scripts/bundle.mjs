@@ -4,7 +4,15 @@
 // ONNX models. Used for the Action (dist/), the command line (build/cli-bundle/) and the App
 // (build/app-bundle/).
 import { build } from "esbuild";
-import { copyFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,7 +85,49 @@ export async function bundle(entry, outdir, { external = [] } = {}) {
       wasmBytes += statSync(to).size;
     }
   }
+  writeFileSync(path.join(outdir, "THIRD-PARTY-LICENSES.txt"), thirdPartyLicenses(result.metafile));
   const total = outputs.reduce((n, [, o]) => n + o.bytes, 0);
   const main = outputs.find(([, o]) => o.entryPoint === entry)?.[1].bytes ?? 0;
   return { entryBytes: main, totalBytes: total, chunks: outputs.length - 1, wasmBytes };
+}
+
+/**
+ * The name, version, licence and licence text of every package whose code went into the bundle:
+ * their licences (MIT, ISC, Apache-2.0, BSD) ask that the notice travel with the code.
+ */
+function thirdPartyLicenses(metafile) {
+  const folders = new Set();
+  for (const [output, o] of Object.entries(metafile.outputs)) {
+    if (!output.endsWith(".js")) continue;
+    for (const input of Object.keys(o.inputs)) {
+      const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (m) folders.add(m[1]);
+    }
+  }
+  const sections = [...folders]
+    .map((folder) => {
+      const dir = path.join(root, folder);
+      const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+      const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+      const text =
+        file && existsSync(path.join(dir, file)) ? readFileSync(path.join(dir, file), "utf8").trim() : "";
+      return {
+        name: manifest.name,
+        version: manifest.version,
+        license: manifest.license ?? "see the package",
+        text,
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .filter(
+      (p, i, all) => i === 0 || `${p.name}@${p.version}` !== `${all[i - 1].name}@${all[i - 1].version}`,
+    );
+  return (
+    "Packages bundled into this folder's JavaScript, with their licences.\n\n" +
+    sections
+      .map(
+        (p) => `${p.name} ${p.version} (${p.license})\n\n${p.text || "(no licence file in the package)"}\n`,
+      )
+      .join("\n---\n\n")
+  );
 }

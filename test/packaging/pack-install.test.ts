@@ -114,6 +114,7 @@ describe("npm pack", () => {
       /^bin\/modelgate(-app)?\.js$/,
       /^build\/(cli|app)-bundle\/(main|server)\.js$/,
       /^build\/(cli|app)-bundle\/package\.json$/,
+      /^build\/(cli|app)-bundle\/THIRD-PARTY-LICENSES\.txt$/,
       /^build\/(cli|app)-bundle\/chunks\/[\w.-]+\.js(\.LEGAL\.txt)?$/,
       /^schemas\/[a-z-]+\.schema\.json$/,
     ];
@@ -128,6 +129,7 @@ describe("npm pack", () => {
       "bin/modelgate-app.js",
       "build/cli-bundle/main.js",
       "build/app-bundle/server.js",
+      "build/cli-bundle/THIRD-PARTY-LICENSES.txt",
       "build/cli-bundle/chunks/read-worker.js",
       "build/cli-bundle/chunks/bootstrap-worker.js",
     ])
@@ -137,9 +139,14 @@ describe("npm pack", () => {
     for (const s of schemas) expect(files).toContain(`schemas/${s}`);
   });
 
-  it("stays lean: under 1 MiB packed, and no WebAssembly build of ONNX Runtime inside", () => {
+  it("stays lean: under 1 MiB packed, without ONNX Runtime's WebAssembly build", () => {
     expect(packed.size).toBeLessThan(1 << 20);
     expect(packed.unpackedSize).toBeLessThan(4 << 20);
+    expect(packed.files.filter((f) => /onnxruntime|ort-wasm/.test(f.path))).toEqual([]);
+    // Whatever the bundles carry comes with its licence.
+    const notices = readFileSync(path.join(stage, "build/cli-bundle/THIRD-PARTY-LICENSES.txt"), "utf8");
+    for (const name of ["zod", "yaml", "octokit"])
+      expect(notices).toMatch(new RegExp(`^${name} \\d+\\.\\d+`, "m"));
   });
 
   it("imports nothing at run time but Node's modules and its optional peer dependencies", async () => {
