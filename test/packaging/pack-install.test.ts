@@ -139,6 +139,22 @@ describe("npm pack", () => {
     for (const s of schemas) expect(files).toContain(`schemas/${s}`);
   });
 
+  it("is built by prepack, once: prepare, which npm also runs when packing, leaves it to prepack", () => {
+    const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect(manifest.scripts.prepack).toBe("npm run build");
+    expect(manifest.scripts.prepare).toBe("node scripts/prepare.mjs");
+    for (const command of ["pack", "publish"]) {
+      const r = spawnSync(process.execPath, [path.join(root, "scripts/prepare.mjs")], {
+        env: { ...cleanEnv(), npm_command: command },
+        encoding: "utf8",
+      });
+      expect(r.status).toBe(0);
+      expect(r.stdout + r.stderr).toBe("");
+    }
+  });
+
   it("stays lean: under 1 MiB packed, without ONNX Runtime's WebAssembly build", () => {
     expect(packed.size).toBeLessThan(1 << 20);
     expect(packed.unpackedSize).toBeLessThan(4 << 20);
