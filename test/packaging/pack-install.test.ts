@@ -219,6 +219,15 @@ describe("installed from the tarball into an empty project", () => {
     expect(r.stdout).toMatch(/\bvalidate\b/);
   });
 
+  it("prints the package's version", () => {
+    const { version } = JSON.parse(readFileSync(path.join(stage, "package.json"), "utf8")) as {
+      version: string;
+    };
+    const r = bin("modelgate", ["--version"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`modelgate ${version}\n`);
+  });
+
   it("has the schemas where the specs' $schema lines point", () => {
     const specs = ["modelgate.yml", "models/mpg.model.yml", "data/cars.data.yml"];
     for (const spec of specs) {
