@@ -5,7 +5,7 @@
  * run there on a copy of examples/cars. The package has no runtime dependencies (the bundles carry
  * them), so the install runs with `--offline`: it needs neither the network nor npm's cache.
  */
-import { execFile, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { execFile, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -265,6 +265,60 @@ describe("installed from the tarball into an empty project", () => {
     expect(report.models[0]!.champion?.version).toBe(1);
     for (const f of ["report.md", "report.html", "models/mpg.json"])
       expect(existsSync(path.join(project, "out", f)), f).toBe(true);
+  });
+
+  it("serves the production model over HTTP with modelgate serve (its chunk and metrics inside)", async () => {
+    const server = spawn(
+      process.execPath,
+      [
+        path.join(project, "node_modules/.bin/modelgate"),
+        "serve",
+        "--port",
+        "0",
+        "--poll",
+        "0",
+        "--host",
+        "127.0.0.1",
+      ],
+      { cwd: project, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        const read = (chunk: string) => {
+          out += chunk;
+          const m = /serving on (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        };
+        server.stdout.setEncoding("utf8").on("data", read);
+        server.stderr.setEncoding("utf8").on("data", read);
+        server.once("exit", (code) => reject(new Error(`modelgate serve exited with ${code}: ${out}`)));
+      });
+      const row = {
+        Weight_in_lbs: 3000,
+        Horsepower: 100,
+        Displacement: 200,
+        Acceleration: 15,
+        Cylinders: 4,
+        Year: "1975-01-01",
+        Origin: "USA",
+      };
+      const res = await fetch(`${url}/invocations`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ dataframe_records: [row] }),
+      });
+      expect(res.status).toBe(200);
+      const { predictions } = (await res.json()) as { predictions: number[] };
+      expect(predictions).toHaveLength(1);
+      expect(predictions[0]).toBeGreaterThan(5);
+      expect(predictions[0]).toBeLessThan(50);
+      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^modelgate_serve_\w+/m);
+    } finally {
+      server.kill("SIGTERM");
+      await exited;
+    }
   });
 
   it("names the package to install when a spec needs ONNX Runtime", () => {
