@@ -3,32 +3,10 @@
  * resamples, and the Poisson(1) weights of the Poisson bootstrap (the scheme is described in
  * bootstrap.ts).
  */
-import { mulberry32 } from "../random.js";
+export { createRandom, type Random } from "../random.js";
 
 /** Name of the pinned generator, for reports. */
 export const BOOTSTRAP_GENERATOR = "mulberry32";
-
-/** A seeded stream of uniform numbers. */
-export interface Random {
-  /** The next 32-bit output, 0 .. 2^32 - 1. */
-  nextUint32(): number;
-  /** Uniform in [0, 1), 32 bits of resolution. */
-  next(): number;
-  /** Uniform integer in 0 .. n - 1. */
-  nextInt(n: number): number;
-}
-
-/** mulberry32 seeded with `seed` (an integer; reduced modulo 2^32). */
-export function createRandom(seed: number): Random {
-  const nextUint32 = mulberry32(seed);
-  return {
-    nextUint32,
-    next: () => nextUint32() / 4294967296,
-    nextInt: (n) => Math.floor((nextUint32() / 4294967296) * n),
-  };
-}
-
-/** How many resamples, from which seed, and the confidence of the intervals. */
 
 /** How many resamples, drawn from which seed. */
 export interface ResampleOptions {
