@@ -56,6 +56,7 @@ export {
   type ParallelOptions,
 } from "./resample-statistics.js";
 
+/** How many resamples, from which seed, and the confidence of the intervals. */
 export interface BootstrapOptions {
   /** Resamples to draw; 0 turns intervals off. */
   samples: number;

@@ -130,15 +130,24 @@ export const ROOMS: readonly Room[] = [
     mayImport: [ENGINE_ROOT, "project", "data", "model"],
   },
   {
+    // Training's building blocks: the solvers, the pipeline's learning, the search space.
+    name: "train-core",
+    match: (f) =>
+      f.startsWith("src/train/least-squares/") ||
+      f === "src/train/feature-pipeline.ts" ||
+      f === "src/train/search-space.ts",
+    mayImport: [ENGINE_ROOT, "project", "data", "model"],
+  },
+  {
     // The sharded path's data and design math, which single runs and the linear fit use too.
     name: "shard-core",
     match: (f) => f === "src/shard/shard-data.ts" || f === "src/shard/shard-design.ts",
-    mayImport: [ENGINE_ROOT, "project", "data", "model"],
+    mayImport: [ENGINE_ROOT, "project", "data", "model", "train-core"],
   },
   {
     name: "train",
     match: under("src/train"),
-    mayImport: [ENGINE_ROOT, "project", "data", "model", "evaluate", "shard-core"],
+    mayImport: [ENGINE_ROOT, "project", "data", "model", "evaluate", "train-core", "shard-core"],
   },
   { name: "compare", match: under("src/compare"), mayImport: [ENGINE_ROOT, "project", "evaluate"] },
   {
@@ -161,6 +170,7 @@ export const ROOMS: readonly Room[] = [
       "registry",
       "model",
       "evaluate",
+      "train-core",
       "shard-core",
       "train",
       "compare",
@@ -177,12 +187,18 @@ export const ROOMS: readonly Room[] = [
       "registry",
       "model",
       "evaluate",
+      "train-core",
       "shard-core",
       "train",
       "compare",
       "report",
       "run",
     ],
+  },
+  {
+    name: "serving",
+    match: under("src/serve"),
+    mayImport: [ENGINE_ROOT, "project", "data", "registry", "model"],
   },
   // Engine rooms not named above (a new one) may import nothing until it is drawn here.
   { name: "src-other", match: under("src"), mayImport: [] },
@@ -197,6 +213,7 @@ export const ROOMS: readonly Room[] = [
       "registry",
       "model",
       "evaluate",
+      "train-core",
       "shard-core",
       "train",
       "compare",
