@@ -30,15 +30,7 @@ import type { ColumnVector, RowBatch } from "./row-batch.js";
 import type { ColumnProfile, DataProfile, Histogram, ProfileOptions } from "./profile-types.js";
 import { NumericProfiler } from "./numeric-profiler.js";
 
-export type {
-  CategoryCounts,
-  ColumnProfile,
-  DataProfile,
-  Histogram,
-  NumericStats,
-  ProfileOptions,
-  Sample,
-} from "./profile-types.js";
+export type * from "./profile-types.js";
 export { profileOptionsOf } from "./profile-types.js";
 export { BinFinder, binIndex, quantileEdges } from "./bin-edges.js";
 export { joinProfiles, mergeProfiles } from "./merge-profiles.js";

@@ -20,19 +20,6 @@ import {
   type NumericRange,
 } from "./design-state.js";
 
-export {
-  DESIGN_STATE_FORMAT,
-  type CategoryFeatureStats,
-  type CategoryRange,
-  type DesignBasis,
-  type DesignConfig,
-  type DesignState,
-  type FoldTarget,
-  type NumericFeatureStats,
-  type NumericRange,
-} from "./design-state.js";
-export { finishDesign, mergeMoments, type DesignPart, type FinishedDesign } from "./finish-design.js";
-
 /** Rows written to the fold factors at a time: the QR accumulator's block. */
 const CHUNK_ROWS = 128;
 

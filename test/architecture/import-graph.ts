@@ -193,6 +193,9 @@ const ENGINE = [
   "shard",
 ] as const;
 
+/** What a run draws on: every room of the engine below it but monitoring and serving. */
+const BELOW_RUN = ENGINE.filter((r) => !["serving", "monitor", "run", "shard"].includes(r));
+
 /**
  * The rooms of modelgate, lowest floor first, and the arrows allowed: a room may import itself
  * and the rooms it lists, nothing else. ARCHITECTURE.md draws the same table (a test compares).
@@ -236,41 +239,8 @@ export const ROOMS: readonly Room[] = [
     holds: ["src/monitor/"],
     mayImport: [BASE, "project", "data", "registry", "model", "evaluate", "compare", "report"],
   },
-  {
-    name: "run",
-    holds: ["src/run/"],
-    mayImport: [
-      BASE,
-      "project",
-      "data",
-      "registry",
-      "model",
-      "evaluate",
-      "train-core",
-      "shard-core",
-      "train",
-      "compare",
-      "report",
-    ],
-  },
-  {
-    name: "shard",
-    holds: ["src/shard/"],
-    mayImport: [
-      BASE,
-      "project",
-      "data",
-      "registry",
-      "model",
-      "evaluate",
-      "train-core",
-      "shard-core",
-      "train",
-      "compare",
-      "report",
-      "run",
-    ],
-  },
+  { name: "run", holds: ["src/run/"], mayImport: BELOW_RUN },
+  { name: "shard", holds: ["src/shard/"], mayImport: [...BELOW_RUN, "run"] },
   // A new folder of the engine may import nothing until it is drawn here and in ARCHITECTURE.md.
   { name: "src-other", holds: ["src/"], mayImport: [] },
   // The adapters see the whole engine and no other adapter; `modelgate serve` (cli) starts the server.
