@@ -20,6 +20,7 @@ import {
 import type { CsvKernel } from "./csv-kernel.js";
 import type { ChunkReader } from "./read-chunks.js";
 import { tooLongProblem, type RecordSource, type SourceOwner, type SourceStatus } from "./record-source.js";
+
 /** Every spelling of a boolean the reader accepts (`true`, `no`, `1`... in any case), and its value. */
 const BOOLEAN_SPELLINGS: readonly [string, number][] = Object.entries(BOOLEAN_TEXT).flatMap(([word, value]) =>
   caseVariants(word).map((spelling): [string, number] => [spelling, value]),

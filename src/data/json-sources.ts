@@ -2,8 +2,7 @@
  * The JSON record loops of the streaming read: a JSON array of records, and JSON Lines.
  */
 import { closest } from "../project/did-you-mean.js";
-import type { BuiltBatch } from "./build-batch.js";
-import type { BatchBuilder } from "./build-batch.js";
+import type { BatchBuilder, BuiltBatch } from "./build-batch.js";
 import type { RecordContext } from "./json-records.js";
 import {
   NEED_MORE as VALUE_NEEDS_MORE,
@@ -14,6 +13,8 @@ import {
 } from "./json-records.js";
 import type { ChunkReader } from "./read-chunks.js";
 import { tooLongProblem, type RecordSource, type SourceOwner, type SourceStatus } from "./record-source.js";
+
+/** What the JSON record reader needs of a read: where each key goes, and the keys no column has. */
 function jsonContext(owner: SourceOwner, builder: BatchBuilder): RecordContext & { unknown: Set<string> } {
   const columnOf = new Map(owner.spec.columns.map((c, i) => [c.name, i] as const));
   const names = owner.spec.columns.map((c) => c.name);
