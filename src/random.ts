@@ -21,3 +21,23 @@ export function uniformOpen(seed: number): () => number {
   const next = mulberry32(seed);
   return () => (next() + 0.5) / 4294967296;
 }
+
+/** A seeded stream of uniform numbers. */
+export interface Random {
+  /** The next 32-bit output, 0 .. 2^32 - 1. */
+  nextUint32(): number;
+  /** Uniform in [0, 1), 32 bits of resolution. */
+  next(): number;
+  /** Uniform integer in 0 .. n - 1. */
+  nextInt(n: number): number;
+}
+
+/** mulberry32 seeded with `seed` (an integer; reduced modulo 2^32). */
+export function createRandom(seed: number): Random {
+  const nextUint32 = mulberry32(seed);
+  return {
+    nextUint32,
+    next: () => nextUint32() / 4294967296,
+    nextInt: (n) => Math.floor((nextUint32() / 4294967296) * n),
+  };
+}

@@ -1,67 +1,32 @@
 /**
  * Turns cells into typed, checked columns. The format readers (CSV, JSON) hand each cell over as
- * bytes or text; this file is the one place that knows the column types, so a value reads the
- * same from every format.
+ * bytes or text; this file and the column states it fills (column-states.ts) are the one place
+ * that knows the column types, so a value reads the same from every format. What a bad cell says
+ * is in cell-problems.ts.
  */
-import type { ColumnSpec, DataSpec } from "../project/schemas.js";
+import type { DataSpec } from "../project/schemas.js";
 import { closest } from "../project/did-you-mean.js";
 import type { ProblemCollector } from "./collect-problems.js";
 import { showValue } from "./collect-problems.js";
 import { parseBooleanBytes, parseIsoDate, parseNumberBytes, trimEnd, trimStart } from "./parse-values.js";
 import type { ColumnVector } from "./row-batch.js";
+import {
+  BOOLEAN_TEXT,
+  NUMBER_TEXT,
+  T_BOOLEAN,
+  T_CATEGORY,
+  T_DATE,
+  T_INTEGER,
+  T_NUMBER,
+  T_STRING,
+  columnStates,
+  decode,
+  type ColumnState,
+} from "./column-states.js";
+import { rangeProblem, typeProblem } from "./cell-problems.js";
 
-const T_NUMBER = 0;
-const T_INTEGER = 1;
-const T_BOOLEAN = 2;
-const T_DATE = 3;
-const T_CATEGORY = 4;
-const T_STRING = 5;
+export { BOOLEAN_TEXT, columnStates, decode, type ColumnState } from "./column-states.js";
 
-const TYPE_CODE: Record<ColumnSpec["type"], number> = {
-  number: T_NUMBER,
-  integer: T_INTEGER,
-  boolean: T_BOOLEAN,
-  date: T_DATE,
-  category: T_CATEGORY,
-  string: T_STRING,
-};
-
-const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-/** The words a boolean cell may hold (in any case), and their values. */
-export const BOOLEAN_TEXT: Readonly<Record<string, number>> = {
-  true: 1,
-  false: 0,
-  yes: 1,
-  no: 0,
-  "1": 1,
-  "0": 0,
-};
-
-/** How a column's cells are read and checked; built once per read from the spec. */
-export interface ColumnState {
-  readonly spec: ColumnSpec;
-  readonly name: string;
-  readonly t: number;
-  readonly nullable: boolean;
-  readonly min: number;
-  readonly max: number;
-  /** category: raw value -> code. */
-  readonly codeOf: Map<string, number>;
-  /** category: levels with labels applied, by code. */
-  readonly levels: string[];
-  /** category: levels as written in the file, by code. */
-  readonly raw: string[];
-  /** category: whether the spec lists the allowed values (then no level is ever added). */
-  readonly closed: boolean;
-  /** Whether a cell that is absent from a record (JSON) is a missing value to check. */
-  reportAbsent: boolean;
-  lastDateText: string;
-  lastDateValue: number;
-  /** The first few rows with a missing value, for messages. */
-  readonly missingRows: number[];
-}
-
-/** Options that bound what one read may hold. */
 export interface BuildLimits {
   /** Rows per batch. */
   batchSize: number;
@@ -80,51 +45,6 @@ export interface BuiltBatch {
 }
 
 /** Parses the spec's `min`/`max` of a column into numbers (dates as epoch milliseconds). */
-function bound(column: ColumnSpec, which: "min" | "max"): number {
-  const none = which === "min" ? -Infinity : Infinity;
-  if (column.type === "number" || column.type === "integer") return column[which] ?? none;
-  if (column.type === "date") {
-    const text = column[which];
-    if (text === undefined) return none;
-    return parseIsoDate(text);
-  }
-  return none;
-}
-
-/** Column states for a spec; a `min`/`max` date the parser refuses becomes NaN (checked by the caller). */
-export function columnStates(spec: DataSpec): ColumnState[] {
-  return spec.columns.map((c) => {
-    const codeOf = new Map<string, number>();
-    const levels: string[] = [];
-    const raw: string[] = [];
-    let closed = false;
-    if (c.type === "category" && c.values !== undefined) {
-      closed = true;
-      for (const v of c.values) {
-        if (codeOf.has(v)) continue;
-        codeOf.set(v, raw.length);
-        raw.push(v);
-        levels.push(c.labels?.[v] ?? v);
-      }
-    }
-    return {
-      spec: c,
-      name: c.name,
-      t: TYPE_CODE[c.type],
-      nullable: c.nullable,
-      min: bound(c, "min"),
-      max: bound(c, "max"),
-      codeOf,
-      levels,
-      raw,
-      closed,
-      reportAbsent: true,
-      lastDateText: "",
-      lastDateValue: NaN,
-      missingRows: [],
-    };
-  });
-}
 
 /**
  * Receives one record at a time (`begin`, a call per cell, `end`) and fills columnar arrays;
@@ -497,23 +417,8 @@ export class BatchBuilder {
   }
 
   private outOfRange(c: number, col: ColumnState, v: number): void {
-    const date = col.t === T_DATE;
-    const show = (x: number) => (date ? new Date(x).toISOString() : String(x));
-    const below = v < col.min;
-    const limit = below ? col.min : col.max;
-    this.cellProblem(
-      c,
-      below ? "below-min" : "above-max",
-      below ? "values below the minimum" : "values above the maximum",
-      `${show(v)} is ${below ? "below the minimum" : "above the maximum"} ${show(limit)}`,
-      `the data spec allows ${
-        col.min === -Infinity
-          ? `at most ${show(col.max)}`
-          : col.max === Infinity
-            ? `at least ${show(col.min)}`
-            : `${show(col.min)} to ${show(col.max)}`
-      }`,
-    );
+    const p = rangeProblem(col, v);
+    this.cellProblem(c, p.kind, p.what, p.message, p.hint);
   }
 
   private category(c: number, col: ColumnState, value: string): void {
@@ -555,50 +460,8 @@ export class BatchBuilder {
   }
 
   private badValue(c: number, text: string): void {
-    const col = this.cols[c]!;
-    const v = showValue(text);
-    switch (col.t) {
-      case T_NUMBER:
-        this.cellProblem(
-          c,
-          "type",
-          "values that are not numbers",
-          `${v} is not a number`,
-          "write a decimal number such as 12, -3.5 or 1e-3; leave the cell empty for a missing value",
-        );
-        break;
-      case T_INTEGER:
-        this.cellProblem(
-          c,
-          "type",
-          "values that are not integers",
-          `${v} is not an integer`,
-          "write a whole number such as 12 or -3 (at most 2^53 in size)",
-        );
-        break;
-      case T_BOOLEAN:
-        this.cellProblem(
-          c,
-          "type",
-          "values that are not booleans",
-          `${v} is not a boolean`,
-          "write true/false, yes/no or 1/0 (any letter case)",
-        );
-        break;
-      default:
-        this.cellProblem(
-          c,
-          "type",
-          "values that are not ISO 8601 dates",
-          `${v} is not an ISO 8601 date`,
-          "write YYYY-MM-DD or YYYY-MM-DDThh:mm:ss with an optional zone (Z or +01:00)",
-        );
-    }
+    const p = typeProblem(this.cols[c]!.t, text);
+    this.cellProblem(c, p.kind, p.what, p.message, p.hint);
     this.skip(c);
   }
-}
-
-/** Text of `buf[s, e)`; latin1 is exact and faster when every byte is ASCII. */
-export function decode(buf: Buffer, s: number, e: number, ascii: boolean): string {
-  return buf.toString(ascii ? "latin1" : "utf8", s, e);
 }

@@ -3,7 +3,7 @@
  * the resamples the request names and sends them back, moving the arrays rather than copying.
  */
 import { parentPort } from "node:worker_threads";
-import { reduceRequestedResamples } from "./bootstrap.js";
+import { reduceRequestedResamples } from "./resample-statistics.js";
 import type { ResampleRequest } from "./bootstrap-protocol.js";
 
 const port = parentPort;

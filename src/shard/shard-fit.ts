@@ -16,7 +16,7 @@ import type { ModelFit } from "../train/fit-common.js";
 import { designAccumulator, fitFromDesign, planLinear, type LinearPlan } from "../train/fit-linear.js";
 import { serialiseModel } from "../model/model-file.js";
 import { makeScorer, type Scorer } from "../model/builtin-model.js";
-import { DESIGN_STATE_FORMAT, type DesignState } from "./shard-design.js";
+import { DESIGN_STATE_FORMAT, type DesignState } from "./design-state.js";
 import { MissingFeaturesError } from "../model/pipeline.js";
 import type { Champion } from "../model/load-model.js";
 import { combineScans, dataFilesOf, scanPart, sharedEdges } from "./shard-data.js";

@@ -27,12 +27,9 @@ import {
   type TrialResult,
 } from "./fit-common.js";
 import { QrAccumulator } from "./least-squares/qr-accumulator.js";
-import {
-  DesignAccumulator,
-  finishDesign,
-  type DesignConfig,
-  type DesignPart,
-} from "../shard/shard-design.js";
+import { DesignAccumulator } from "../shard/shard-design.js";
+import type { DesignConfig } from "../shard/design-state.js";
+import { finishDesign, type DesignPart } from "../shard/finish-design.js";
 import { heldOutSse, solveColumns } from "./solve-columns.js";
 import { foldOf, searchPlan, type TrialParams } from "./search-space.js";
 

@@ -1,5 +1,5 @@
 /** The trials of a hyperparameter search: a grid, or a seeded random draw from it. */
-import { createRandom } from "../evaluate/bootstrap.js";
+import { createRandom } from "../random.js";
 import { builtinAlgorithm, type ModelSpec } from "../project/schemas.js";
 
 export interface TrialParams {

@@ -1,7 +1,7 @@
 /**
  * The import graph of the TypeScript sources and the rules it must keep (ARCHITECTURE.md): which
  * room may import which, and no circles. Built with the TypeScript compiler's own pre-processor,
- * so static, type-only and dynamic imports all count.
+ * so static, type-only and dynamic imports and re-exports all count.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -9,6 +9,13 @@ import ts from "typescript";
 
 /** File (POSIX path relative to the root) -> the files it imports, also relative. */
 export type ImportGraph = Map<string, Set<string>>;
+
+/** The sources' imports: of each other (the graph), and of packages (by file). */
+export interface SourceImports {
+  graph: ImportGraph;
+  /** File -> the packages it imports (`node:` built-ins left out), by package name. */
+  packages: Map<string, Set<string>>;
+}
 
 const SOURCE = /\.(ts|mts)$/;
 
@@ -22,30 +29,50 @@ function sourceFiles(root: string, dir: string): string[] {
   return out;
 }
 
-/** The graph of the sources under `dirs` (relative imports only; packages are not nodes). */
-export function buildImportGraph(root: string, dirs: readonly string[]): ImportGraph {
-  const files = dirs.flatMap((d) => sourceFiles(root, d));
+/** Every TypeScript source under `dirs` (relative to `root`), sorted. */
+export function listSources(root: string, dirs: readonly string[]): string[] {
+  return dirs.flatMap((d) => sourceFiles(root, d)).sort();
+}
+
+/** `@scope/name/sub` -> `@scope/name`, `name/sub` -> `name`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+}
+
+/** The imports of the sources under `dirs`: relative ones as a graph, the rest by package. */
+export function readImports(root: string, dirs: readonly string[]): SourceImports {
+  const files = listSources(root, dirs);
   const known = new Set(files);
   const graph: ImportGraph = new Map();
+  const packages = new Map<string, Set<string>>();
   for (const file of files) {
     const info = ts.preProcessFile(readFileSync(path.join(root, file), "utf8"), true, true);
     const targets = new Set<string>();
+    const used = new Set<string>();
     for (const { fileName } of info.importedFiles) {
-      if (!fileName.startsWith(".")) continue;
+      if (!fileName.startsWith(".")) {
+        if (!fileName.startsWith("node:")) used.add(packageName(fileName));
+        continue;
+      }
       const joined = path.posix.normalize(path.posix.join(path.posix.dirname(file), fileName));
       const candidates = [joined.replace(/\.js$/, ".ts"), joined.replace(/\.mjs$/, ".mts"), `${joined}.ts`];
       const hit = candidates.find((c) => known.has(c));
       if (hit) targets.add(hit);
     }
     graph.set(file, targets);
+    packages.set(file, used);
   }
-  return graph;
+  return { graph, packages };
 }
 
-/** A room: the files whose path matches, and the rooms it may import besides itself. */
+/**
+ * A room: the files it holds (a folder ending in "/", a file, or "src/*.ts" for the files
+ * directly in src/), and the rooms it may import besides itself.
+ */
 export interface Room {
   name: string;
-  match: (file: string) => boolean;
+  holds: readonly string[];
   mayImport: readonly string[];
 }
 
@@ -57,9 +84,17 @@ export interface Violation {
   toRoom: string;
 }
 
-/** The room of a file: the first that matches, in order. */
+function holdsFile(pattern: string, file: string): boolean {
+  if (pattern.endsWith("/*.ts")) {
+    const dir = pattern.slice(0, -"*.ts".length);
+    return file.startsWith(dir) && !file.slice(dir.length).includes("/");
+  }
+  return pattern.endsWith("/") ? file.startsWith(pattern) : file === pattern;
+}
+
+/** The room of a file: the first that holds it, in order (so list files before their folder). */
 export function roomOf(rooms: readonly Room[], file: string): Room | undefined {
-  return rooms.find((r) => r.match(file));
+  return rooms.find((r) => r.holds.some((p) => holdsFile(p, file)));
 }
 
 /** Every import from one room into another that the first may not import. */
@@ -77,14 +112,40 @@ export function violations(graph: ImportGraph, rooms: readonly Room[]): Violatio
   return out;
 }
 
-/** The circles of imports: strongly connected parts of more than one file (Tarjan), sorted. */
+/** The shortest path of imports from `start` back to itself, inside `part`. */
+function shortestCycle(graph: ImportGraph, start: string, part: ReadonlySet<string>): string[] {
+  const previous = new Map<string, string>();
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    const v = queue[i]!;
+    for (const w of [...(graph.get(v) ?? [])].sort()) {
+      if (!part.has(w)) continue;
+      if (w === start) {
+        const path = [start];
+        for (let u = v; u !== start; u = previous.get(u)!) path.splice(1, 0, u);
+        return [...path, start];
+      }
+      if (!previous.has(w)) {
+        previous.set(w, v);
+        queue.push(w);
+      }
+    }
+  }
+  return [start, start];
+}
+
+/**
+ * The circles of imports: for each strongly connected part (Tarjan) of more than one file, or a
+ * file importing itself, the shortest circle through its first file, as a path that ends where
+ * it starts (`a -> b -> a` is ["a", "b", "a"]). Sorted.
+ */
 export function importCircles(graph: ImportGraph): string[][] {
   let counter = 0;
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
   const onStack = new Set<string>();
-  const circles: string[][] = [];
+  const parts: string[][] = [];
   const visit = (v: string): void => {
     index.set(v, counter);
     low.set(v, counter++);
@@ -104,106 +165,135 @@ export function importCircles(graph: ImportGraph): string[][] {
         onStack.delete(w);
         part.push(w);
       } while (w !== v);
-      if (part.length > 1 || graph.get(v)?.has(v)) circles.push(part.sort());
+      if (part.length > 1 || graph.get(v)?.has(v)) parts.push(part.sort());
     }
   };
   for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v);
-  return circles.sort((a, b) => a[0]!.localeCompare(b[0]!));
+  return parts
+    .map((part) => shortestCycle(graph, part[0]!, new Set(part)))
+    .sort((a, b) => a[0]!.localeCompare(b[0]!));
 }
 
-const under = (dir: string) => (file: string) => file.startsWith(`${dir}/`);
-const ENGINE_ROOT = "src-root";
+const BASE = "base";
+const ENGINE = [
+  BASE,
+  "project",
+  "data",
+  "registry",
+  "model",
+  "evaluate",
+  "train-core",
+  "shard-core",
+  "train",
+  "compare",
+  "report",
+  "serving",
+  "monitor",
+  "run",
+  "shard",
+] as const;
+
+/** What a run draws on: every room of the engine below it but monitoring and serving. */
+const BELOW_RUN = ENGINE.filter((r) => !["serving", "monitor", "run", "shard"].includes(r));
 
 /**
- * The rooms of modelgate, lowest first, and the arrows allowed (ARCHITECTURE.md). A room may
- * import itself and the rooms it lists; nothing else.
+ * The rooms of modelgate, lowest floor first, and the arrows allowed: a room may import itself
+ * and the rooms it lists, nothing else. ARCHITECTURE.md draws the same table (a test compares).
  */
 export const ROOMS: readonly Room[] = [
-  { name: ENGINE_ROOT, match: (f) => /^src\/[^/]+$/.test(f), mayImport: [] },
-  { name: "project", match: under("src/project"), mayImport: [ENGINE_ROOT] },
-  { name: "data", match: under("src/data"), mayImport: [ENGINE_ROOT, "project"] },
-  { name: "registry", match: under("src/registry"), mayImport: [ENGINE_ROOT, "project"] },
-  { name: "model", match: under("src/model"), mayImport: [ENGINE_ROOT, "project", "data", "registry"] },
+  { name: BASE, holds: ["src/*.ts"], mayImport: [] },
+  { name: "project", holds: ["src/project/"], mayImport: [BASE] },
+  { name: "data", holds: ["src/data/"], mayImport: [BASE, "project"] },
+  { name: "registry", holds: ["src/registry/"], mayImport: [BASE, "project"] },
+  { name: "model", holds: ["src/model/"], mayImport: [BASE, "project", "data", "registry"] },
+  { name: "evaluate", holds: ["src/evaluate/"], mayImport: [BASE, "project", "data", "model"] },
   {
-    name: "evaluate",
-    match: under("src/evaluate"),
-    mayImport: [ENGINE_ROOT, "project", "data", "model"],
+    name: "train-core",
+    holds: ["src/train/least-squares/", "src/train/feature-pipeline.ts", "src/train/search-space.ts"],
+    mayImport: [BASE, "project", "data", "model"],
   },
   {
-    // The sharded path's data and design math, which single runs and the linear fit use too.
     name: "shard-core",
-    match: (f) => f === "src/shard/shard-data.ts" || f === "src/shard/shard-design.ts",
-    mayImport: [ENGINE_ROOT, "project", "data", "model"],
+    holds: [
+      "src/shard/shard-data.ts",
+      "src/shard/shard-design.ts",
+      "src/shard/design-state.ts",
+      "src/shard/finish-design.ts",
+    ],
+    mayImport: [BASE, "project", "data", "model", "train-core"],
   },
   {
     name: "train",
-    match: under("src/train"),
-    mayImport: [ENGINE_ROOT, "project", "data", "model", "evaluate", "shard-core"],
+    holds: ["src/train/"],
+    mayImport: [BASE, "project", "data", "model", "evaluate", "train-core", "shard-core"],
   },
-  { name: "compare", match: under("src/compare"), mayImport: [ENGINE_ROOT, "project", "evaluate"] },
+  { name: "compare", holds: ["src/compare/"], mayImport: [BASE, "project", "evaluate"] },
   {
     name: "report",
-    match: under("src/report"),
-    mayImport: [ENGINE_ROOT, "project", "registry", "model", "evaluate", "compare"],
+    holds: ["src/report/"],
+    mayImport: [BASE, "project", "registry", "model", "evaluate", "compare"],
   },
+  { name: "serving", holds: ["src/serve/"], mayImport: [BASE, "project", "data", "registry", "model"] },
   {
     name: "monitor",
-    match: under("src/monitor"),
-    mayImport: [ENGINE_ROOT, "project", "data", "registry", "model", "evaluate", "compare", "report"],
+    holds: ["src/monitor/"],
+    mayImport: [BASE, "project", "data", "registry", "model", "evaluate", "compare", "report"],
   },
-  {
-    name: "run",
-    match: under("src/run"),
-    mayImport: [
-      ENGINE_ROOT,
-      "project",
-      "data",
-      "registry",
-      "model",
-      "evaluate",
-      "shard-core",
-      "train",
-      "compare",
-      "report",
-    ],
-  },
-  {
-    name: "shard",
-    match: under("src/shard"),
-    mayImport: [
-      ENGINE_ROOT,
-      "project",
-      "data",
-      "registry",
-      "model",
-      "evaluate",
-      "shard-core",
-      "train",
-      "compare",
-      "report",
-      "run",
-    ],
-  },
-  // Engine rooms not named above (a new one) may import nothing until it is drawn here.
-  { name: "src-other", match: under("src"), mayImport: [] },
-  ...["action", "app", "cli", "serve"].map((name) => ({
-    name,
-    match: under(name),
-    // An adapter sees the whole engine and no other adapter.
-    mayImport: [
-      ENGINE_ROOT,
-      "project",
-      "data",
-      "registry",
-      "model",
-      "evaluate",
-      "shard-core",
-      "train",
-      "compare",
-      "report",
-      "monitor",
-      "run",
-      "shard",
-    ],
-  })),
+  { name: "run", holds: ["src/run/"], mayImport: BELOW_RUN },
+  { name: "shard", holds: ["src/shard/"], mayImport: [...BELOW_RUN, "run"] },
+  // A new folder of the engine may import nothing until it is drawn here and in ARCHITECTURE.md.
+  { name: "src-other", holds: ["src/"], mayImport: [] },
+  // The adapters see the whole engine and no other adapter; `modelgate serve` (cli) starts the server.
+  { name: "action", holds: ["action/"], mayImport: [...ENGINE] },
+  { name: "app", holds: ["app/"], mayImport: [...ENGINE] },
+  { name: "serve", holds: ["serve/"], mayImport: [...ENGINE] },
+  { name: "cli", holds: ["cli/"], mayImport: [...ENGINE, "serve"] },
+  // Benchmarks and the demo drive the adapters; nothing imports them.
+  { name: "tools", holds: ["bench/", "demo/"], mayImport: [...ENGINE, "action", "app", "serve", "cli"] },
 ];
+
+/** The folders whose sources the rules cover. */
+export const SOURCE_DIRS: readonly string[] = ["src", "action", "app", "cli", "serve", "bench", "demo"];
+
+/** Packages that talk to GitHub: the engine (src/) never imports them. */
+export const GITHUB_PACKAGES: readonly RegExp[] = [/^@actions\//, /^@octokit\//, /^octokit$/, /^probot$/];
+
+/** Each engine file that imports a GitHub package, as "file: package". */
+export function githubImports(packages: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const out: string[] = [];
+  for (const [file, used] of packages) {
+    if (!file.startsWith("src/")) continue;
+    for (const name of used) if (GITHUB_PACKAGES.some((p) => p.test(name))) out.push(`${file}: ${name}`);
+  }
+  return out.sort();
+}
+
+/**
+ * The table of rooms ARCHITECTURE.md draws between `<!-- rooms:start -->` and
+ * `<!-- rooms:end -->`: rows `| room | holds | may import |`, lists comma-separated in
+ * backticks, "—" for none.
+ */
+export function roomsOfPage(markdown: string): Room[] {
+  const start = markdown.indexOf("<!-- rooms:start -->");
+  const end = markdown.indexOf("<!-- rooms:end -->");
+  if (start < 0 || end < start)
+    throw new Error("ARCHITECTURE.md has no rooms table (<!-- rooms:start --> ...)");
+  const list = (cell: string): string[] =>
+    [...cell.matchAll(/`([^`]+)`/g)].flatMap((m) => m[1]!.split(",").map((s) => s.trim()));
+  return markdown
+    .slice(start, end)
+    .split("\n")
+    .filter((line) => line.startsWith("|") && !/^\|\s*(room|-)/i.test(line))
+    .map((line) => {
+      const cells = line.split("|").slice(1, -1);
+      return { name: list(cells[0]!)[0]!, holds: list(cells[1]!), mayImport: list(cells[2]!) };
+    });
+}
+
+/** Sources longer than `max` lines, as "file: lines". */
+export function longFiles(root: string, files: readonly string[], max: number): string[] {
+  return files.flatMap((file) => {
+    const lines = readFileSync(path.join(root, file), "utf8").split("\n").length - 1;
+    return lines > max ? [`${file}: ${lines}`] : [];
+  });
+}

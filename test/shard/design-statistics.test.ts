@@ -4,7 +4,7 @@ import { readRows, TRAIN } from "../../src/data/index.js";
 import { loadProject } from "../../src/project/load-project.js";
 import { PipelineLearner } from "../../src/train/feature-pipeline.js";
 import { designAccumulator, planLinear } from "../../src/train/fit-linear.js";
-import { finishDesign } from "../../src/shard/shard-design.js";
+import { finishDesign } from "../../src/shard/finish-design.js";
 import { shardProject } from "./shard-project.js";
 import type { TempProject } from "../helpers/temp-project.js";
 

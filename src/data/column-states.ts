@@ -1,0 +1,110 @@
+/**
+ * The column types as the batch builder reads them: a state per column of the data spec (type
+ * code, bounds, category levels, missing rows), built once per read, and the boolean words.
+ */
+import type { ColumnSpec, DataSpec } from "../project/schemas.js";
+import { parseIsoDate } from "./parse-values.js";
+
+export const T_NUMBER = 0;
+export const T_INTEGER = 1;
+export const T_BOOLEAN = 2;
+export const T_DATE = 3;
+export const T_CATEGORY = 4;
+export const T_STRING = 5;
+
+export const TYPE_CODE: Record<ColumnSpec["type"], number> = {
+  number: T_NUMBER,
+  integer: T_INTEGER,
+  boolean: T_BOOLEAN,
+  date: T_DATE,
+  category: T_CATEGORY,
+  string: T_STRING,
+};
+
+export const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** The words a boolean cell may hold (in any case), and their values. */
+export const BOOLEAN_TEXT: Readonly<Record<string, number>> = {
+  true: 1,
+  false: 0,
+  yes: 1,
+  no: 0,
+  "1": 1,
+  "0": 0,
+};
+
+/** How a column's cells are read and checked; built once per read from the spec. */
+export interface ColumnState {
+  readonly spec: ColumnSpec;
+  readonly name: string;
+  readonly t: number;
+  readonly nullable: boolean;
+  readonly min: number;
+  readonly max: number;
+  /** category: raw value -> code. */
+  readonly codeOf: Map<string, number>;
+  /** category: levels with labels applied, by code. */
+  readonly levels: string[];
+  /** category: levels as written in the file, by code. */
+  readonly raw: string[];
+  /** category: whether the spec lists the allowed values (then no level is ever added). */
+  readonly closed: boolean;
+  /** Whether a cell that is absent from a record (JSON) is a missing value to check. */
+  reportAbsent: boolean;
+  lastDateText: string;
+  lastDateValue: number;
+  /** The first few rows with a missing value, for messages. */
+  readonly missingRows: number[];
+}
+
+/** Options that bound what one read may hold. */
+
+function bound(column: ColumnSpec, which: "min" | "max"): number {
+  const none = which === "min" ? -Infinity : Infinity;
+  if (column.type === "number" || column.type === "integer") return column[which] ?? none;
+  if (column.type === "date") {
+    const text = column[which];
+    if (text === undefined) return none;
+    return parseIsoDate(text);
+  }
+  return none;
+}
+
+/** Column states for a spec; a `min`/`max` date the parser refuses becomes NaN (checked by the caller). */
+export function columnStates(spec: DataSpec): ColumnState[] {
+  return spec.columns.map((c) => {
+    const codeOf = new Map<string, number>();
+    const levels: string[] = [];
+    const raw: string[] = [];
+    let closed = false;
+    if (c.type === "category" && c.values !== undefined) {
+      closed = true;
+      for (const v of c.values) {
+        if (codeOf.has(v)) continue;
+        codeOf.set(v, raw.length);
+        raw.push(v);
+        levels.push(c.labels?.[v] ?? v);
+      }
+    }
+    return {
+      spec: c,
+      name: c.name,
+      t: TYPE_CODE[c.type],
+      nullable: c.nullable,
+      min: bound(c, "min"),
+      max: bound(c, "max"),
+      codeOf,
+      levels,
+      raw,
+      closed,
+      reportAbsent: true,
+      lastDateText: "",
+      lastDateValue: NaN,
+      missingRows: [],
+    };
+  });
+}
+
+/** Text of `buf[s, e)`; latin1 is exact and faster when every byte is ASCII. */
+export function decode(buf: Buffer, s: number, e: number, ascii: boolean): string {
+  return buf.toString(ascii ? "latin1" : "utf8", s, e);
+}
