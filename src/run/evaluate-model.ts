@@ -105,11 +105,7 @@ async function evaluateTrained(
   const challenger = await challengerScorer(m, trained, columnNames);
   let championScorer: BatchScorer | null = null;
   let notComparable: string | undefined;
-  if (options.champion?.model.algorithm.type === "onnx") {
-    // Its model file pins the ONNX bytes; the registry does not carry them to a run yet.
-    notComparable =
-      "it is an ONNX model, and this version of modelgate scores ONNX champions only from their file";
-  } else if (options.champion) {
+  if (options.champion) {
     try {
       championScorer = await championModel(options.champion).bind(columnNames);
     } catch (e) {
