@@ -253,7 +253,7 @@ function onnxPinOf(
       fail(registryDir, `${model}'s model file pins no ONNX model, but ONNX bytes were given to register`);
     return null;
   }
-  const pin = onnxPinSchema.omit({ file: true }).safeParse(block);
+  const pin = onnxPinSchema.safeParse(block);
   if (!pin.success)
     fail(registryDir, `the model file for ${model} at ${request.headSha} has an invalid onnx block`);
   if (request.onnxBytes === undefined)

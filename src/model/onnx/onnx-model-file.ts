@@ -3,6 +3,7 @@
  * bytes and records the signature the run checked) and a bare `.onnx` file given to `predict`.
  * Both are checked again from their bytes before they score (never trusted from the record).
  */
+import { createHash } from "node:crypto";
 import type { ColumnType } from "../../project/schemas.js";
 import { InputError } from "../../errors.js";
 import type { ModelTask } from "../fitted-model.js";
@@ -47,6 +48,14 @@ export function onnxModelOfFile(file: ModelFile, bytes: Uint8Array, shown: strin
       type: types.get(input.feature) ?? (input.elementType === "string" ? "category" : "number"),
     });
   }
+  // The pin first: bytes that are not the ones pinned are refused for that, whatever they hold.
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  if (sha256 !== pin.sha256)
+    throw new InputError({
+      file: shown,
+      message: `the ONNX file's sha256 is ${sha256.slice(0, 12)}…, but its model file pins ${pin.sha256.slice(0, 12)}…`,
+      hint: "ONNX files in the registry must not be edited; restore it from git history",
+    });
   const checked = checkOnnxBytes(bytes, {
     file: shown,
     features: features.map((f) => ({ name: f.name, kind: featureKind(f.type) })),
@@ -54,12 +63,6 @@ export function onnxModelOfFile(file: ModelFile, bytes: Uint8Array, shown: strin
     output: pin.output.name,
     outputColumn: pin.output.column,
   });
-  if (checked.sha256 !== pin.sha256)
-    throw new InputError({
-      file: shown,
-      message: `the ONNX file's sha256 is ${checked.sha256.slice(0, 12)}…, but its model file pins ${pin.sha256.slice(0, 12)}…`,
-      hint: "ONNX files in the registry must not be edited; restore it from git history",
-    });
   return onnxFittedModel(checked, {
     model: file.model,
     task: file.task,
