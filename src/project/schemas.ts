@@ -47,6 +47,15 @@ export const appConfigSchema = z
       .min(1)
       .default(".github/workflows/modelgate.yml")
       .describe("Path of the workflow that runs the modelgate Action; the app watches its runs."),
+    maxOnnxBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(100 * 1024 * 1024)
+      .optional()
+      .describe(
+        "Largest ONNX model, in bytes, the app copies into the registry on merge; a larger one is refused with a check message. Default 52428800 (50 MB); at most 100 MB (GitHub's file limit).",
+      ),
   })
   .describe("Settings of the modelgate GitHub App, read from the default branch only.");
 
