@@ -237,7 +237,7 @@ export async function loadRunReports(
       seen.add(model);
       if (artifact.expired) throw new ArtifactError("the artifact has expired; re-run the workflow");
       // An ONNX model rides in the same zip: its cap comes on top.
-      const zipLimit = limits.maxZipBytes + (limits.maxOnnxBytes ?? DEFAULT_MAX_ONNX_BYTES);
+      const zipLimit = limits.maxZipBytes + (limits.maxOnnxBytes ?? 0);
       if (artifact.size_in_bytes > zipLimit)
         throw new ArtifactError(`the artifact is ${artifact.size_in_bytes} bytes; the limit is ${zipLimit}`);
       const response = await client.rest.actions

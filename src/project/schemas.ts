@@ -54,7 +54,7 @@ export const appConfigSchema = z
       .max(100 * 1024 * 1024)
       .optional()
       .describe(
-        "Largest ONNX model, in bytes, the app copies into the registry on merge; a larger one is refused with a check message. Default 52428800 (50 MB); at most 100 MB (GitHub's file limit).",
+        "Largest ONNX model, in bytes, the app copies into the registry on merge; a larger one is refused with a check message and nothing is committed. Default and ceiling: the app operator's cap (50 MB unless they set another); this setting can only lower it.",
       ),
   })
   .describe("Settings of the modelgate GitHub App, read from the default branch only.");

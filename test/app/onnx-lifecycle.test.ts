@@ -70,6 +70,30 @@ afterAll(async () => {
 const registry = () => parseRegistry(s.sim.state.readFile(REPO, "main", ".modelgate/registry.json")!);
 
 describe("an ONNX challenger through the pull-request loop", () => {
+  it("refuses a run whose .onnx is not the one pinned, and commits nothing on merge", async () => {
+    const tip = s.sim.state.refSha(REPO, "main");
+    const pull = s.openPull("tampered");
+    await s.runWorkflow(pull, async (run) => {
+      const files = artifact(onnxRun, run.headSha);
+      const bytes = Buffer.from(files["models/mpg.onnx"]!);
+      bytes[bytes.length - 3]! ^= 1;
+      return { "modelgate-report-mpg": { ...files, "models/mpg.onnx": bytes } };
+    });
+    const gate = s.sim.state.checkRuns(REPO, s.headSha(pull)).find((c) => c.name === "modelgate");
+    expect([gate?.conclusion, gate?.output.title]).toEqual(["failure", "1 report artifact was refused"]);
+    expect(gate?.output.summary).toContain(
+      "models/mpg.onnx is refused\\: its sha256 is not the one its model file",
+    );
+    s.sim.state.addLabels(REPO, pull, ["promote:production"], "wendy");
+    await s.sim.webhooks.settle();
+    const mergeSha = s.sim.state.mergePullRequest(REPO, pull, { by: "wendy" });
+    await s.sim.webhooks.settle();
+    // The merge is the branch's tip: no registry commit on top of it.
+    expect(s.sim.state.refSha(REPO, "main")).toBe(mergeSha);
+    expect(s.sim.state.commit(REPO, "main")!.parents[0]).toBe(tip);
+    expect(registry().models.mpg!.versions).toHaveLength(1);
+  });
+
   it("comments, promotes on merge, and commits the .onnx byte for byte", async () => {
     expect(onnxRun.onnxBytes).toBeDefined();
     expect(onnxRun.report.models[0]!.passed).toBe(true);
