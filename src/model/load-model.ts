@@ -42,6 +42,17 @@ export function championModel(champion: Champion): FittedModel {
  * its .onnx bytes too: {@link loadModelFile} reads them).
  */
 export function modelFromBytes(bytes: Uint8Array, file: string): BuiltinModel {
+  const { model, sha256 } = parseModelBytes(bytes, file);
+  if (model.onnx !== undefined)
+    throw new InputError({
+      file,
+      message: `pins an ONNX model (${model.onnx.file}, sha256 ${model.onnx.sha256.slice(0, 12)}…), which its bytes are needed to score`,
+      hint: "load it with the .onnx file beside it (modelgate predict --model, or a registry version through loadChampion)",
+    });
+  return builtinModel(model, sha256);
+}
+
+function parseModelBytes(bytes: Uint8Array, file: string): { model: ModelFile; sha256: string } {
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   if (!/^\s*[{[]/.test(text))
     throw new InputError({
@@ -49,7 +60,7 @@ export function modelFromBytes(bytes: Uint8Array, file: string): BuiltinModel {
       message: "is not a modelgate model file (JSON)",
       hint: "give a model file written by modelgate train or run (models/<model>.json)",
     });
-  return builtinModel(parseModelFile(text, file), sha256Hex(text));
+  return { model: parseModelFile(text, file), sha256: sha256Hex(text) };
 }
 
 async function readModelBytes(filePath: string, shown: string, what: string): Promise<Uint8Array> {
@@ -72,13 +83,13 @@ async function readModelBytes(filePath: string, shown: string, what: string): Pr
  */
 export async function loadModelFile(filePath: string, shown = filePath): Promise<FittedModel> {
   const bytes = await readModelBytes(filePath, shown, "model file");
-  const model = modelFromBytes(bytes, shown);
-  const pin = model.file.onnx;
-  if (pin === undefined) return model;
+  const { model, sha256 } = parseModelBytes(bytes, shown);
+  const pin = model.onnx;
+  if (pin === undefined) return builtinModel(model, sha256);
   const onnxPath = path.join(path.dirname(filePath), pin.file);
   const onnxShown = path.join(path.dirname(shown), pin.file);
   return onnxModelOfFile(
-    model.file,
+    model,
     await readModelBytes(onnxPath, onnxShown, "ONNX file it pins"),
     onnxShown,
   );
