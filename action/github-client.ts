@@ -18,7 +18,12 @@ import { explainGitHubError } from "./github-errors.js";
 export interface GitHubReader {
   /** A file's text at `ref`, or null when it does not exist there. */
   fileAt(ref: string, path: string): Promise<string | null>;
+  /** A file's bytes at `ref` (an ONNX champion), or null when it does not exist there. */
+  bytesAt?(ref: string, path: string): Promise<Uint8Array | null>;
 }
+
+/** Largest ONNX champion read through the contents API: GitHub's own file limit. */
+const MAX_MODEL_BYTES = 100 * 1024 * 1024;
 
 /** The three issue calls monitor mode makes. */
 export interface IssuesClient {
@@ -126,7 +131,49 @@ export function contentsReader(
         });
       }
     },
+    async bytesAt(ref, path) {
+      let body: unknown;
+      try {
+        // Unparsed: a model's bytes must not pass through a text decoder.
+        const response = await octokit.rest.repos.getContent({
+          ...repository,
+          path,
+          ref,
+          mediaType: { format: "raw" },
+          request: { parseSuccessResponseBody: false },
+        });
+        body = response.data;
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return null;
+        throw explainGitHubError(error, {
+          doing: `reading ${path} at commit ${ref}`,
+          permission: "contents: read",
+        });
+      }
+      return readBody(body, `${path} at commit ${ref}`);
+    },
   };
+}
+
+/** An unparsed response body as bytes, refused beyond {@link MAX_MODEL_BYTES}. */
+async function readBody(body: unknown, what: string): Promise<Uint8Array> {
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (typeof body === "string") throw new Error(`${what} came back as text, not bytes`);
+  const reader = (body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > MAX_MODEL_BYTES) {
+      await reader.cancel();
+      throw new Error(`${what} is larger than ${MAX_MODEL_BYTES} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** The issues of the repository, for monitor mode's drift issue (needs `issues: write`). */

@@ -207,6 +207,9 @@ async function championSource(
   const source = cachedSource({
     describe: `the base commit ${baseSha.slice(0, 7)}`,
     read: (p) => reader.fileAt(baseSha, fromRoot ? `${fromRoot}/${p}` : p),
+    ...(reader.bytesAt
+      ? { readBytes: (p: string) => reader.bytesAt!(baseSha, fromRoot ? `${fromRoot}/${p}` : p) }
+      : {}),
   });
   const changed = await changedRegistryFiles(project.registryDir, registryDir, source);
   if (changed.length > 0)

@@ -8,7 +8,7 @@
  */
 import { readRegistry } from "../src/model/load-model.js";
 import type { Registry } from "../src/registry/registry-document.js";
-import type { FileWrite, RegistryChange } from "../src/registry/registry-transitions.js";
+import type { ByteWrite, FileWrite, RegistryChange } from "../src/registry/registry-transitions.js";
 import type { GitHubClient, RepoRef } from "./github-client.js";
 import { apiMessageOf, statusOf } from "./github-client.js";
 import { branchHead, contentsSource } from "./repo-files.js";
@@ -43,12 +43,14 @@ export function composeChanges(
 ): RegistryChange {
   let current: RegistryChange = { registry, writes: [], changed: false, events: [], version: 0 };
   const writes = new Map<string, FileWrite>();
+  const byteWrites = new Map<string, ByteWrite>();
   for (const step of steps) {
     const next = step(current.registry);
     for (const w of next.writes) {
       writes.delete(w.path);
       writes.set(w.path, w);
     }
+    for (const w of next.byteWrites ?? []) byteWrites.set(w.path, w);
     current = {
       registry: next.registry,
       writes: [],
@@ -62,6 +64,7 @@ export function composeChanges(
   return {
     ...current,
     writes: [...ordered.filter((w) => !w.path.endsWith("registry.json")), ...registryWrites],
+    ...(byteWrites.size > 0 ? { byteWrites: [...byteWrites.values()] } : {}),
   };
 }
 
@@ -79,11 +82,15 @@ export async function commitRegistryChange(
     if (!change.changed) return { status: "unchanged", headSha, change, attempts: attempt };
 
     const { data: head } = await client.rest.git.getCommit({ ...repo, commit_sha: headSha });
+    const files = [
+      ...(change.byteWrites ?? []).map((w) => ({ path: w.path, bytes: Buffer.from(w.bytes) })),
+      ...change.writes.map((w) => ({ path: w.path, bytes: Buffer.from(w.content, "utf8") })),
+    ];
     const blobs = await Promise.all(
-      change.writes.map(async (w) => {
+      files.map(async (w) => {
         const { data } = await client.rest.git.createBlob({
           ...repo,
-          content: Buffer.from(w.content, "utf8").toString("base64"),
+          content: w.bytes.toString("base64"),
           encoding: "base64",
         });
         return { path: w.path, mode: "100644" as const, type: "blob" as const, sha: data.sha };

@@ -8,6 +8,7 @@
  * 5. the promotion comment shows the new versions, or says exactly what stopped them.
  * A repeated delivery finds everything done and changes nothing.
  */
+import { limitsFor } from "./artifact-limits.js";
 import { InputError } from "../src/errors.js";
 import { codeSpan, escapeText } from "../src/report/escape-markdown.js";
 import type { Registry } from "../src/registry/registry-document.js";
@@ -116,7 +117,13 @@ export async function handleMerge(
     );
 
   // The artifacts are downloaded and checked again: the approval names a run, not its files.
-  const reports = await loadRunReports(client, repo, approval.runId, event.headSha, limits);
+  const reports = await loadRunReports(
+    client,
+    repo,
+    approval.runId,
+    event.headSha,
+    limitsFor(limits, settings.config),
+  );
   const assessment = assessRun(
     { id: approval.runId, headSha: event.headSha, conclusion: null },
     reports,
@@ -145,6 +152,7 @@ export async function handleMerge(
               model: m.model,
               alias,
               modelFile: m.modelFile,
+              ...(m.onnxBytes ? { onnxBytes: m.onnxBytes } : {}),
               headSha: event.headSha,
               pr: event.number,
               mergeCommit: event.mergeCommitSha,

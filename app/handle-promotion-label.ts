@@ -20,6 +20,7 @@ import {
 import type { AppIdentity, AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
 import { botLogin, statusOf } from "./github-client.js";
 import { readDefaultBranch, type DefaultBranchState } from "./handle-workflow-run.js";
+import { limitsFor } from "./artifact-limits.js";
 import type { ArtifactLimits } from "./artifact-limits.js";
 import { loadRunReports } from "./load-run-reports.js";
 import { upsertMarkedComment } from "./marked-comment.js";
@@ -61,7 +62,13 @@ export async function newestAssessment(
   const check = await findOwnCheckRun(client, repo, identity, GATE_CHECK, headSha);
   const runId = runIdOfCheck(check?.externalId ?? null);
   if (runId === null) return null;
-  const reports = await loadRunReports(client, repo, runId, headSha, limits);
+  const reports = await loadRunReports(
+    client,
+    repo,
+    runId,
+    headSha,
+    limitsFor(limits, state.settings?.config),
+  );
   return assessRun({ id: runId, headSha, conclusion: null }, reports, state.registry);
 }
 

@@ -6,6 +6,7 @@
  * 4. publish the `modelgate` check on the head commit and the sticky comment on each PR, by the
  *    convergence rules (app/README.md): a report never overwrites a newer one.
  */
+import { limitsFor } from "./artifact-limits.js";
 import type { Registry } from "../src/registry/registry-document.js";
 import { emptyRegistry } from "../src/registry/registry-document.js";
 import { InputError } from "../src/errors.js";
@@ -103,7 +104,11 @@ export async function handleWorkflowRun(
   const assessment =
     configProblems.length > 0
       ? assessConfigError(run, configProblems)
-      : assessRun(run, await loadRunReports(client, repo, run.id, run.headSha, limits), state.registry);
+      : assessRun(
+          run,
+          await loadRunReports(client, repo, run.id, run.headSha, limitsFor(limits, state.settings?.config)),
+          state.registry,
+        );
 
   const version: ReportVersion = { runId: run.id, attempt: run.attempt ?? 1, headSha: run.headSha };
   const wait: ListingWait = runtime.listingWait ?? {};

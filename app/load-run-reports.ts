@@ -12,7 +12,8 @@ import { MODEL_NAME_PATTERN } from "../src/project/schemas.js";
 import type { GitHubClient, RepoRef } from "./github-client.js";
 import { statusOf } from "./github-client.js";
 import { ArtifactError, readZipEntries } from "./read-artifact-zip.js";
-import { ARTIFACT_LIMITS, type ArtifactLimits } from "./artifact-limits.js";
+import { ARTIFACT_LIMITS, DEFAULT_MAX_ONNX_BYTES, type ArtifactLimits } from "./artifact-limits.js";
+import { verifyOnnxPin, type OnnxPinClaim } from "../src/model/onnx/verify-onnx-pin.js";
 
 export const ARTIFACT_PREFIX = "modelgate-report-";
 
@@ -23,6 +24,11 @@ export interface RunModel {
   report: Report;
   /** The challenger's model file, exactly as trained; its sha256 matched the report. */
   modelFile: string;
+  /**
+   * An ONNX challenger's bytes, checked against the pin in its model file (size, sha256, that they
+   * parse as ONNX with the signature recorded); never executed.
+   */
+  onnxBytes?: Uint8Array;
 }
 
 /** An artifact the app refused, with a reason written by the app (no text from the artifact). */
@@ -140,7 +146,56 @@ export function checkArtifact(
   // A report that passes overall while its model failed, or the reverse, is inconsistent.
   if (report.passed !== only.passed)
     throw new ArtifactError("report.json's verdict contradicts its model's verdict");
-  return { model, report: { ...report, passed: only.passed }, modelFile };
+  const onnxBytes = checkOnnxEntry(model, zip, modelFile, limits);
+  return {
+    model,
+    report: { ...report, passed: only.passed },
+    modelFile,
+    ...(onnxBytes ? { onnxBytes } : {}),
+  };
+}
+
+/** The pin an ONNX model file holds; undefined for a built-in model. */
+function onnxPinOf(modelFile: string): OnnxPinClaim | undefined {
+  try {
+    const pin = (JSON.parse(modelFile) as { onnx?: OnnxPinClaim }).onnx;
+    return pin !== undefined && typeof pin === "object" ? pin : undefined;
+  } catch {
+    return undefined; // the registry refuses a model file that is not JSON
+  }
+}
+
+/** An ONNX model's bytes from the artifact, within the cap and checked against its pin. */
+function checkOnnxEntry(
+  model: string,
+  zip: Uint8Array,
+  modelFile: string,
+  limits: ArtifactLimits,
+): Uint8Array | undefined {
+  const pin = onnxPinOf(modelFile);
+  if (pin === undefined) return undefined;
+  const onnxPath = `models/${model}.onnx`;
+  const cap = limits.maxOnnxBytes ?? DEFAULT_MAX_ONNX_BYTES;
+  if (typeof pin.bytes === "number" && pin.bytes > cap)
+    throw new ArtifactError(
+      `${onnxPath} is ${pin.bytes} bytes; ONNX models over ${cap} bytes are not registered (app.maxOnnxBytes in modelgate.yml)`,
+    );
+  let files: Map<string, Uint8Array>;
+  try {
+    files = readZipEntries(zip, (name) => name === onnxPath, {
+      maxEntries: limits.maxEntries,
+      maxEntryBytes: cap,
+      maxTotalBytes: cap,
+    });
+  } catch (error) {
+    if (!(error instanceof ArtifactError)) throw error;
+    throw new ArtifactError(`${error.message} (the ONNX cap, app.maxOnnxBytes in modelgate.yml)`);
+  }
+  const bytes = files.get(onnxPath);
+  if (!bytes) throw new ArtifactError(`the artifact holds no ${onnxPath}, which its model file pins`);
+  const problem = verifyOnnxPin(bytes, pin);
+  if (problem !== null) throw new ArtifactError(`${onnxPath} is refused: ${problem}`);
+  return bytes;
 }
 
 /** Every report artifact of a run (paginated), downloaded and checked. */
@@ -181,10 +236,10 @@ export async function loadRunReports(
       if (seen.has(model)) throw new ArtifactError("the run has two artifacts for this model");
       seen.add(model);
       if (artifact.expired) throw new ArtifactError("the artifact has expired; re-run the workflow");
-      if (artifact.size_in_bytes > limits.maxZipBytes)
-        throw new ArtifactError(
-          `the artifact is ${artifact.size_in_bytes} bytes; the limit is ${limits.maxZipBytes}`,
-        );
+      // An ONNX model rides in the same zip: its cap comes on top.
+      const zipLimit = limits.maxZipBytes + (limits.maxOnnxBytes ?? 0);
+      if (artifact.size_in_bytes > zipLimit)
+        throw new ArtifactError(`the artifact is ${artifact.size_in_bytes} bytes; the limit is ${zipLimit}`);
       const response = await client.rest.actions
         .downloadArtifact({
           ...repo,
@@ -201,7 +256,7 @@ export async function loadRunReports(
             );
           throw error;
         });
-      const zip = await readCapped(response.data, limits.maxZipBytes);
+      const zip = await readCapped(response.data, zipLimit);
       result.models.push(checkArtifact(model, zip, headSha, limits));
     } catch (error) {
       if (!(error instanceof ArtifactError)) throw error;

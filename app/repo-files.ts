@@ -34,11 +34,68 @@ export async function readRepoFile(
   }
 }
 
+/**
+ * A file's bytes at `ref` (an ONNX model): the raw body, unparsed, so no text decoding touches
+ * it; null when the path is not a file there.
+ */
+export async function readRepoBytes(
+  client: GitHubClient,
+  repo: RepoRef,
+  path: string,
+  ref: string,
+  limit = MAX_REPO_BYTES,
+): Promise<Uint8Array | null> {
+  try {
+    const { data } = await client.rest.repos.getContent({
+      ...repo,
+      path,
+      ref,
+      mediaType: { format: "raw" },
+      request: { parseSuccessResponseBody: false },
+    });
+    return await bytesOfBody(data, limit, `${path} at ${ref}`);
+  } catch (error) {
+    if (statusOf(error) === 404) return null;
+    throw error;
+  }
+}
+
+/** Largest binary file (an ONNX model) read through the contents API: GitHub's own file limit. */
+export const MAX_REPO_BYTES = 100 * 1024 * 1024;
+
+/** An unparsed response body (a stream, or a buffer) as bytes, refused beyond `limit`. */
+export async function bytesOfBody(body: unknown, limit: number, what: string): Promise<Uint8Array> {
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
+    const bytes =
+      body instanceof ArrayBuffer
+        ? new Uint8Array(body)
+        : new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    if (bytes.length > limit) throw new Error(`${what} is larger than ${limit} bytes`);
+    return bytes;
+  }
+  if (typeof body === "string") throw new Error(`${what} came back as text, not bytes`);
+  const reader = (body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      await reader.cancel();
+      throw new Error(`${what} is larger than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
 /** A RegistrySource over the contents API at one commit (the default branch's head, read once). */
 export function contentsSource(client: GitHubClient, repo: RepoRef, commitSha: string): RegistrySource {
   return {
     describe: `commit ${commitSha.slice(0, 7)}`,
     read: (relativePath) => readRepoFile(client, repo, relativePath, commitSha),
+    readBytes: (relativePath) => readRepoBytes(client, repo, relativePath, commitSha),
   };
 }
 

@@ -43,6 +43,19 @@ export function showFile(cwd: string, commit: string, relativePath: string): str
   }
 }
 
+/** A file's bytes at a commit (an ONNX model), or null when it is not there. */
+export function showFileBytes(cwd: string, commit: string, relativePath: string): Uint8Array | null {
+  try {
+    return execFileSync("git", ["show", `${commit}:${relativePath}`], {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 256 * 1024 * 1024,
+    });
+  } catch {
+    return null;
+  }
+}
+
 /** Whether the repository is a shallow clone (history cut off). */
 export function isShallow(cwd: string): boolean {
   return git(cwd, ["rev-parse", "--is-shallow-repository"]) === "true";

@@ -22,7 +22,7 @@ import { metricHistory, reportFiles } from "../../src/run/report-files.js";
 import { trainModel } from "../../src/run/train-model.js";
 import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
-import { isShallow, repositoryRoot, resolveRef, showFile } from "../git.js";
+import { isShallow, repositoryRoot, resolveRef, showFile, showFileBytes } from "../git.js";
 import type { Io } from "../io.js";
 import { progressReporter } from "../progress.js";
 import { renderTerminal } from "../render-terminal.js";
@@ -67,6 +67,7 @@ export const diffCommand = defineCommand(definition, async ({ values }, io) => {
   const atBase: RegistrySource = {
     describe: `${values.base} (${commit.slice(0, 7)})`,
     read: async (p) => showFile(repo, commit, fromRepo ? `${fromRepo}/${p}` : p),
+    readBytes: async (p) => showFileBytes(repo, commit, fromRepo ? `${fromRepo}/${p}` : p),
   };
   const registryDir = registryDirOf(project.root, project.registryDir);
   const progress = progressReporter(io);

@@ -8,6 +8,7 @@ import path from "node:path";
 import { sha256Hex } from "../../src/canonical-json.js";
 import { ExitCode, InputError, UsageError } from "../../src/errors.js";
 import { exportOnnx } from "../../src/model/export-onnx/index.js";
+import type { BuiltinModel } from "../../src/model/builtin-model.js";
 import { loadChampion, loadModelFile, registryDirOf, workingTreeSource } from "../../src/model/load-model.js";
 import type { ModelFile } from "../../src/model/model-file.js";
 import { displayPath, loadProject } from "../../src/project/load-project.js";
@@ -119,7 +120,13 @@ async function readFromPath(io: Io, from: string, name: string | undefined): Pro
   }
   const shown = displayPath(io.cwd, file);
   const model = await loadModelFile(file, shown);
-  return { model: model.file, sha256: model.sha256, source: shown };
+  if (model.format !== "builtin")
+    throw new InputError({
+      file: shown,
+      message: "pins an ONNX model, which is ONNX already",
+      hint: `use the .onnx file beside it; export writes built-in models (linear, ridge, logistic) as ONNX`,
+    });
+  return { model: (model as BuiltinModel).file, sha256: model.sha256, source: shown };
 }
 
 async function readFromRegistry(

@@ -29,7 +29,11 @@ function openRegistry(io: Io, config: string) {
 }
 
 function writeChange(io: Io, project: LoadedProject, change: RegistryChange): void {
-  for (const w of change.writes) {
+  const files = [
+    ...(change.byteWrites ?? []).map((w) => ({ path: w.path, content: w.bytes })),
+    ...change.writes,
+  ];
+  for (const w of files) {
     const file = path.join(project.root, ...w.path.split("/"));
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, w.content);
@@ -127,6 +131,10 @@ export const promoteCommand = defineCommand(promoteDefinition, async ({ values, 
       hint: `it has ${report.models.map((m) => m.name).join(", ") || "no models"}; run modelgate run first`,
     });
   const modelText = readText(path.join(from, "models", `${model}.json`), io);
+  // An ONNX model's bytes travel beside its model file, which pins them by sha256.
+  const onnxBytes = pinsOnnx(modelText)
+    ? readBytes(path.join(from, "models", `${model}.onnx`), io)
+    : undefined;
   const head = report.head.sha ?? headCommit(project.root);
   if (!head)
     throw new UsageError(
@@ -139,6 +147,7 @@ export const promoteCommand = defineCommand(promoteDefinition, async ({ values, 
     model,
     alias: values.alias,
     modelFile: modelText,
+    ...(onnxBytes ? { onnxBytes } : {}),
     headSha: head,
     pr: null,
     mergeCommit: null,
@@ -206,5 +215,26 @@ function readText(file: string, io: Io): string {
       message: "the file does not exist",
       hint: "run modelgate run --out DIR first, and pass that DIR with --from",
     });
+  }
+}
+
+function readBytes(file: string, io: Io): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new InputError({
+      file: displayPath(io.cwd, file),
+      message: "the ONNX model's file does not exist beside its model file",
+      hint: "pass with --from the --out folder of the modelgate run that evaluated the ONNX model",
+    });
+  }
+}
+
+/** Whether a model file's text pins an ONNX model (its `onnx` block). */
+function pinsOnnx(modelText: string): boolean {
+  try {
+    return (JSON.parse(modelText) as { onnx?: unknown }).onnx !== undefined;
+  } catch {
+    return false; // the registry says what is wrong with it
   }
 }

@@ -5,7 +5,7 @@
  * its bytes checked against the sha256 the registry recorded.
  */
 import { readFile } from "node:fs/promises";
-import path from "node:path";
+import path, { posix } from "node:path";
 import { sha256Hex } from "../canonical-json.js";
 import { InputError } from "../errors.js";
 import { emptyRegistry, parseRegistry, registryPaths, type Registry } from "../registry/registry-document.js";
@@ -13,6 +13,9 @@ import { resolveAlias } from "../registry/registry-transitions.js";
 import { parseModelFile } from "./model-file.js";
 import { builtinModel, type BuiltinModel } from "./builtin-model.js";
 import type { ModelFile } from "./model-file.js";
+import type { FittedModel } from "./fitted-model.js";
+import { onnxModelOfFile } from "./onnx/onnx-model-file.js";
+import type { OnnxFittedModel } from "./onnx/onnx-fitted-model.js";
 
 /** A registry version loaded and checked: the model an alias points at. */
 export interface Champion {
@@ -21,18 +24,35 @@ export interface Champion {
   model: ModelFile;
   /** sha256 of the model file's bytes as stored. */
   sha256: string;
-}
-
-/** A champion behind the model interface (its sha256, the bytes' as the registry checked them). */
-export function championModel(champion: Champion): BuiltinModel {
-  return builtinModel(champion.model, champion.sha256);
+  /** An ONNX version: the model its pinned bytes make, checked against sha256 and signature. */
+  onnx?: OnnxFittedModel;
 }
 
 /**
- * A model file's bytes behind the model interface; `file` names it in errors. Refuses with an
- * InputError (exit 2) what is not a model modelgate can score.
+ * A champion behind the model interface (its sha256, the bytes' as the registry checked them):
+ * the built-in model of its model file, or the ONNX model the file pins.
+ */
+export function championModel(champion: Champion): FittedModel {
+  return champion.onnx ?? builtinModel(champion.model, champion.sha256);
+}
+
+/**
+ * A built-in model file's bytes behind the model interface; `file` names it in errors. Refuses
+ * with an InputError (exit 2) what is not a model modelgate can score (an ONNX model file needs
+ * its .onnx bytes too: {@link loadModelFile} reads them).
  */
 export function modelFromBytes(bytes: Uint8Array, file: string): BuiltinModel {
+  const { model, sha256 } = parseModelBytes(bytes, file);
+  if (model.onnx !== undefined)
+    throw new InputError({
+      file,
+      message: `pins an ONNX model (${model.onnx.file}, sha256 ${model.onnx.sha256.slice(0, 12)}…), which its bytes are needed to score`,
+      hint: "load it with the .onnx file beside it (modelgate predict --model, or a registry version through loadChampion)",
+    });
+  return builtinModel(model, sha256);
+}
+
+function parseModelBytes(bytes: Uint8Array, file: string): { model: ModelFile; sha256: string } {
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   if (!/^\s*[{[]/.test(text))
     throw new InputError({
@@ -40,26 +60,39 @@ export function modelFromBytes(bytes: Uint8Array, file: string): BuiltinModel {
       message: "is not a modelgate model file (JSON)",
       hint: "give a model file written by modelgate train or run (models/<model>.json)",
     });
-  return builtinModel(parseModelFile(text, file), sha256Hex(text));
+  return { model: parseModelFile(text, file), sha256: sha256Hex(text) };
 }
 
-/** Reads a model file from disk (`shown`: how messages name it) and loads it. */
-export async function loadModelFile(filePath: string, shown = filePath): Promise<BuiltinModel> {
-  let bytes: Uint8Array;
+async function readModelBytes(filePath: string, shown: string, what: string): Promise<Uint8Array> {
   try {
-    bytes = await readFile(filePath);
+    return await readFile(filePath);
   } catch (e) {
     const code = (e as { code?: string }).code;
     throw new InputError({
       file: shown,
       message:
-        code === "ENOENT"
-          ? "the model file does not exist"
-          : `the model file cannot be read (${code ?? "error"})`,
+        code === "ENOENT" ? `the ${what} does not exist` : `the ${what} cannot be read (${code ?? "error"})`,
       hint: "check the path; model files are written by modelgate train or run",
     });
   }
-  return modelFromBytes(bytes, shown);
+}
+
+/**
+ * Reads a model file from disk (`shown`: how messages name it) and loads it. A model file that
+ * pins an ONNX model loads it from the .onnx file beside it (as `modelgate run` writes them).
+ */
+export async function loadModelFile(filePath: string, shown = filePath): Promise<FittedModel> {
+  const bytes = await readModelBytes(filePath, shown, "model file");
+  const { model, sha256 } = parseModelBytes(bytes, shown);
+  const pin = model.onnx;
+  if (pin === undefined) return builtinModel(model, sha256);
+  const onnxPath = path.join(path.dirname(filePath), pin.file);
+  const onnxShown = path.join(path.dirname(shown), pin.file);
+  return onnxModelOfFile(
+    model,
+    await readModelBytes(onnxPath, onnxShown, "ONNX file it pins"),
+    onnxShown,
+  );
 }
 
 /** Reads files of the repository by POSIX path relative to its root; null when absent. */
@@ -67,21 +100,30 @@ export interface RegistrySource {
   /** Where the files come from, for messages: "the working tree", "commit abc1234". */
   describe: string;
   read(relativePath: string): Promise<string | null>;
+  /**
+   * A file's bytes as stored (an ONNX model); null when absent. A source without it cannot load
+   * ONNX versions: loading one is refused with a message.
+   */
+  readBytes?(relativePath: string): Promise<Uint8Array | null>;
 }
 
 /** Files of the working tree under `root`. */
 export function workingTreeSource(root: string): RegistrySource {
+  const at = (relativePath: string) => path.join(root, ...relativePath.split("/"));
   return {
     describe: "the working tree",
-    async read(relativePath) {
-      try {
-        return await readFile(path.join(root, ...relativePath.split("/")), "utf8");
-      } catch (e) {
-        if ((e as { code?: string }).code === "ENOENT") return null;
-        throw e;
-      }
-    },
+    read: (relativePath) => orNull(readFile(at(relativePath), "utf8")),
+    readBytes: (relativePath) => orNull(readFile(at(relativePath))),
   };
+}
+
+async function orNull<T>(read: Promise<T>): Promise<T | null> {
+  try {
+    return await read;
+  } catch (e) {
+    if ((e as { code?: string }).code === "ENOENT") return null;
+    throw e;
+  }
 }
 
 /**
@@ -91,6 +133,7 @@ export function workingTreeSource(root: string): RegistrySource {
  */
 export function cachedSource(source: RegistrySource): RegistrySource {
   const seen = new Map<string, Promise<string | null>>();
+  const readBytes = source.readBytes?.bind(source);
   return {
     describe: source.describe,
     read(relativePath) {
@@ -101,6 +144,8 @@ export function cachedSource(source: RegistrySource): RegistrySource {
       }
       return text;
     },
+    // Model bytes are read once per run anyway, and may be large: not kept.
+    ...(readBytes ? { readBytes } : {}),
   };
 }
 
@@ -137,7 +182,39 @@ export async function loadChampion(
       message: `the model file's sha256 is ${sha256.slice(0, 12)}…, but the registry recorded ${version.modelSha256.slice(0, 12)}… for ${model} v${version.version}`,
       hint: "model files in the registry must not be edited; restore it from git history",
     });
-  return { alias, version: version.version, model: parseModelFile(text, file), sha256 };
+  const modelFile = parseModelFile(text, file);
+  if (modelFile.onnx === undefined) return { alias, version: version.version, model: modelFile, sha256 };
+  // Content-addressed beside the model files (registry-document.ts), as the registry records it.
+  const onnxFile = posix.join(
+    registryDir,
+    version.onnx?.file ?? registryPaths().relativeOnnxFile(modelFile.model, modelFile.onnx.sha256),
+  );
+  if (version.onnx !== undefined && version.onnx.sha256 !== modelFile.onnx.sha256)
+    throw new InputError({
+      file: registryPaths(registryDir).registry,
+      message: `${modelFile.model} v${version.version} pins ONNX sha256 ${version.onnx.sha256.slice(0, 12)}…, but its model file pins ${modelFile.onnx.sha256.slice(0, 12)}…`,
+      hint: "registry files are only written by modelgate; restore them from git history",
+    });
+  if (source.readBytes === undefined)
+    throw new InputError({
+      file: onnxFile,
+      message: `${modelFile.model} v${version.version} is an ONNX model, and ${source.describe} cannot hand out its bytes`,
+      hint: "read the registry from a checkout or through the contents API of a current modelgate",
+    });
+  const bytes = await source.readBytes(onnxFile);
+  if (bytes === null)
+    throw new InputError({
+      file: onnxFile,
+      message: `${modelFile.model} v${version.version} (alias ${alias}) is an ONNX model whose file is missing in ${source.describe}`,
+      hint: "restore the .onnx file from git history; registry files are only written by modelgate",
+    });
+  return {
+    alias,
+    version: version.version,
+    model: modelFile,
+    sha256,
+    onnx: onnxModelOfFile(modelFile, bytes, onnxFile),
+  };
 }
 
 /** The registry folder as a POSIX path relative to the repository root. */

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { decideGate } from "../compare/decide-gate.js";
 import type { DataProfile } from "../data/profile-columns.js";
 import type { RowBatch } from "../data/row-batch.js";
-import { scanDataset } from "../data/scan-dataset.js";
+import { readRows, scanDataset } from "../data/scan-dataset.js";
 import { InputError } from "../errors.js";
 import { evaluateWithIntervals } from "../evaluate/bootstrap.js";
 import { defaultMetrics, metricDirection } from "../evaluate/metrics.js";
@@ -19,7 +19,8 @@ import { displayPath, type LoadedModel } from "../project/load-project.js";
 import type { ColumnSpec, MetricName } from "../project/schemas.js";
 import { MissingFeaturesError } from "../model/pipeline.js";
 import type { ModelFile } from "../model/model-file.js";
-import type { Scorer } from "../model/builtin-model.js";
+import type { BatchScorer } from "../model/fitted-model.js";
+import type { DataSpec } from "../project/schemas.js";
 import { compareProfiles, type MonitoredColumn } from "./compare-profiles.js";
 import { CHI2_MIN_EXPECTED, PSI_EPSILON } from "./drift-statistics.js";
 import {
@@ -66,15 +67,18 @@ export async function monitorModel(input: MonitorModelInput): Promise<MonitorMod
   const resolved = await resolveNewColumns(m.data, input.dataFile, { file: shown, specFile });
   const columnNames = resolved.spec.columns.map((c) => c.name);
   const present = new Set(columnNames);
-  const features = production.model.pipeline.features;
   const target = production.model.target;
+  // A built-in model knows its category levels; an ONNX model is known by its inputs.
+  const features: MonitoredColumn[] = production.onnx
+    ? production.onnx.inputs.map((f) => ({ name: f.name, role: "feature" }))
+    : production.model.pipeline.features.map((f) => ({
+        name: f.name,
+        role: "feature",
+        ...(f.kind === "category" ? { levels: f.levels } : {}),
+      }));
 
   const monitored: MonitoredColumn[] = [
-    ...features.map((f): MonitoredColumn => ({
-      name: f.name,
-      role: "feature",
-      ...(f.kind === "category" ? { levels: f.levels } : {}),
-    })),
+    ...features,
     ...(features.some((f) => f.name === target) ? [] : [{ name: target, role: "target" as const }]),
   ];
   const reasons: DriftReason[] = [];
@@ -108,7 +112,56 @@ export async function monitorModel(input: MonitorModelInput): Promise<MonitorMod
   const edges: Record<string, number[]> = {};
   for (const c of training.columns) if (c.histogram && present.has(c.name)) edges[c.name] = c.histogram.edges;
 
-  const scoring = makeScoring(production, resolved.spec.columns, present);
+  const scoring = await makeScoring(production, resolved.spec, input.dataFile, shown, present);
+  try {
+    return await monitorScored(input, {
+      shown,
+      specFile,
+      training,
+      resolved,
+      present,
+      monitored,
+      reasons,
+      warnings,
+      missingColumns,
+      edges,
+      scoring,
+    });
+  } finally {
+    await scoring.close?.();
+  }
+}
+
+async function monitorScored(
+  input: MonitorModelInput,
+  c: {
+    shown: string;
+    specFile: string;
+    training: DataProfile;
+    resolved: Awaited<ReturnType<typeof resolveNewColumns>>;
+    present: Set<string>;
+    monitored: MonitoredColumn[];
+    reasons: DriftReason[];
+    warnings: string[];
+    missingColumns: { name: string; role: MonitoredColumn["role"] }[];
+    edges: Record<string, number[]>;
+    scoring: Scoring;
+  },
+): Promise<MonitorModelReport> {
+  const { model: m, production } = input;
+  const {
+    shown,
+    specFile,
+    training,
+    resolved,
+    present,
+    monitored,
+    reasons,
+    warnings,
+    missingColumns,
+    edges,
+    scoring,
+  } = c;
   const scan = await scanDataset(resolved.spec, input.dataFile, {
     file: shown,
     specFile,
@@ -120,6 +173,7 @@ export async function monitorModel(input: MonitorModelInput): Promise<MonitorMod
     recycle: true,
     ...(scoring.onBatch ? { onBatch: scoring.onBatch } : {}),
   });
+  await scoring.afterScan?.();
 
   const comparison = compareProfiles({
     training,
@@ -195,25 +249,36 @@ export async function monitorModel(input: MonitorModelInput): Promise<MonitorMod
 
 interface Scoring {
   onBatch?: (batch: RowBatch) => void;
+  /** Scores after the checking pass, reading the file again (a model that scores asynchronously). */
+  afterScan?: () => Promise<void>;
   actual?: NumberColumn;
   predicted?: NumberColumn;
   skipped(): number;
   unseen(): number;
   note?: string;
+  close?(): Promise<void>;
 }
 
 /**
- * Scores the production model on every new row with a target, during the checking pass. The
- * pass hands batches to a synchronous callback and may reuse their arrays afterwards, so the
- * model is scored inline: the built-in model (whose scorer never returns a promise).
+ * Scores the production model on every new row with a target. The checking pass hands batches
+ * to a synchronous callback and may reuse their arrays afterwards, so a built-in model (whose
+ * scorer never returns a promise) scores inline, during that pass; an ONNX model scores through
+ * a runtime that answers with a promise, so it scores in a second pass over the checked file.
  */
-function makeScoring(production: Champion, columns: readonly ColumnSpec[], present: Set<string>): Scoring {
+async function makeScoring(
+  production: Champion,
+  spec: DataSpec,
+  dataFile: string,
+  shown: string,
+  present: Set<string>,
+): Promise<Scoring> {
   const model = production.model;
+  const columns = spec.columns;
   const none = (note: string): Scoring => ({ skipped: () => 0, unseen: () => 0, note });
   if (!present.has(model.target)) return none(`the new data has no target column (${model.target})`);
-  let scorer: Scorer;
+  let scorer: BatchScorer;
   try {
-    scorer = championModel(production).bind(columns.map((c) => c.name));
+    scorer = await championModel(production).bind(columns.map((c) => c.name));
   } catch (e) {
     if (e instanceof MissingFeaturesError)
       return none(`the production model cannot score the new data: ${e.message}`);
@@ -227,34 +292,58 @@ function makeScoring(production: Champion, columns: readonly ColumnSpec[], prese
   let rows = new Int32Array(0);
   let targets = new Float64Array(0);
   let predictions = new Float64Array(0);
-  return {
+  const gather = (batch: RowBatch): number => {
+    if (rows.length < batch.length) {
+      rows = new Int32Array(batch.length);
+      targets = new Float64Array(batch.length);
+      predictions = new Float64Array(batch.length);
+    }
+    let count = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const y = read(batch, i);
+      if (Number.isNaN(y)) skipped++;
+      else {
+        rows[count] = i;
+        targets[count++] = y;
+      }
+    }
+    return count;
+  };
+  const keep = (count: number) => {
+    for (let t = 0; t < count; t++) {
+      const p = predictions[t]!;
+      if (Number.isNaN(p)) skipped++;
+      else {
+        actual.push(targets[t]!);
+        predicted.push(p);
+      }
+    }
+  };
+  const base = {
     actual,
     predicted,
     skipped: () => skipped,
     unseen: () => scorer.unseen,
-    onBatch(batch) {
-      if (rows.length < batch.length) {
-        rows = new Int32Array(batch.length);
-        targets = new Float64Array(batch.length);
-        predictions = new Float64Array(batch.length);
-      }
-      let count = 0;
-      for (let i = 0; i < batch.length; i++) {
-        const y = read(batch, i);
-        if (Number.isNaN(y)) skipped++;
-        else {
-          rows[count] = i;
-          targets[count++] = y;
-        }
-      }
-      scorer.scoreBatch(batch, rows, count, predictions);
-      for (let t = 0; t < count; t++) {
-        const p = predictions[t]!;
-        if (Number.isNaN(p)) skipped++;
-        else {
-          actual.push(targets[t]!);
-          predicted.push(p);
-        }
+    ...(scorer.close ? { close: () => scorer.close!() } : {}),
+  };
+  if (production.onnx === undefined)
+    return {
+      ...base,
+      onBatch(batch) {
+        const count = gather(batch);
+        void scorer.scoreBatch(batch, rows, count, predictions);
+        keep(count);
+      },
+    };
+  return {
+    ...base,
+    async afterScan() {
+      for await (const batch of readRows({ ...spec, split: { test: 0, salt: spec.split.salt } }, dataFile, {
+        file: shown,
+      })) {
+        const count = gather(batch);
+        await scorer.scoreBatch(batch, rows, count, predictions);
+        keep(count);
       }
     },
   };

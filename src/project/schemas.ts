@@ -47,6 +47,15 @@ export const appConfigSchema = z
       .min(1)
       .default(".github/workflows/modelgate.yml")
       .describe("Path of the workflow that runs the modelgate Action; the app watches its runs."),
+    maxOnnxBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(100 * 1024 * 1024)
+      .optional()
+      .describe(
+        "Largest ONNX model, in bytes, the app copies into the registry on merge; a larger one is refused with a check message and nothing is committed. Default and ceiling: the app operator's cap (50 MB unless they set another); this setting can only lower it.",
+      ),
   })
   .describe("Settings of the modelgate GitHub App, read from the default branch only.");
 

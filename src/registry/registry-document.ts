@@ -39,6 +39,29 @@ const actor = z.string().min(1).max(100).describe("Who did it: a GitHub login, o
 const pr = z.number().int().min(1).nullable().describe("The pull request, when there was one.");
 const reason = z.string().max(1000).optional();
 
+const ioName = z.string().max(200);
+
+/** An ONNX model's bytes as the registry keeps them, with what was read from them. */
+export const onnxPinSchema = z.strictObject({
+  file: z
+    .string()
+    .min(1)
+    .describe("The .onnx file, relative to the registry folder: models/<model>/<sha256>.onnx."),
+  sha256: sha256.describe("sha256 of the .onnx file's bytes."),
+  bytes: z.number().int().min(0),
+  producer: z.string().max(300).describe("The exporter that wrote it, as the file names it."),
+  opsets: z.record(z.string().max(200), z.number().int()).describe("Operator set domain -> version."),
+  inputs: z
+    .array(z.strictObject({ name: ioName, elementType: z.string().max(20), feature: ioName }))
+    .max(1000)
+    .describe("Which data column feeds which input (one row per feature)."),
+  output: z
+    .strictObject({ name: ioName, elementType: z.string().max(20), column: z.number().int().min(0) })
+    .describe("The output read as the prediction, and its column."),
+});
+
+export type OnnxPin = z.output<typeof onnxPinSchema>;
+
 export const modelVersionSchema = z.strictObject({
   version: versionNumber.describe("Counts from 1 per model; never renumbered."),
   createdAt: timestamp,
@@ -58,6 +81,9 @@ export const modelVersionSchema = z.strictObject({
     .string()
     .min(1)
     .describe("The model file, relative to the registry folder: models/<model>/v<N>.json."),
+  onnx: onnxPinSchema
+    .optional()
+    .describe("An ONNX version: its .onnx file, byte for byte beside the model file, pinned by sha256."),
 });
 
 const eventBase = { at: timestamp, actor, reason };
@@ -130,6 +156,9 @@ export function registryPaths(registryDir: string = DEFAULT_REGISTRY_DIR) {
     relativeModelFile: (model: string, version: number) => `models/${model}/v${version}.json`,
     modelFile: (model: string, version: number) =>
       posix.join(registryDir, "models", model, `v${version}.json`),
+    /** An ONNX file's place, relative to the registry folder: content-addressed by sha256. */
+    relativeOnnxFile: (model: string, sha256: string) => `models/${model}/${sha256}.onnx`,
+    onnxFile: (model: string, sha256: string) => posix.join(registryDir, "models", model, `${sha256}.onnx`),
   };
 }
 

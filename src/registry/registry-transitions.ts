@@ -12,8 +12,9 @@ import { sha256Hex } from "../canonical-json.js";
 import { InputError } from "../errors.js";
 import { suggest } from "../project/did-you-mean.js";
 import { MODEL_NAME_PATTERN } from "../project/schemas.js";
-import type { ModelVersion, Registry, RegistryEvent, RegistryModel } from "./registry-document.js";
+import type { ModelVersion, OnnxPin, Registry, RegistryEvent, RegistryModel } from "./registry-document.js";
 import {
+  onnxPinSchema,
   ALIAS_PATTERN,
   DEFAULT_REGISTRY_DIR,
   modelVersionSchema,
@@ -28,12 +29,23 @@ export interface FileWrite {
   content: string;
 }
 
+/** A file whose bytes are written as they are (an ONNX model), path as in {@link FileWrite}. */
+export interface ByteWrite {
+  path: string;
+  bytes: Uint8Array;
+}
+
 /** The outcome of a transition. */
 export interface RegistryChange {
   /** The new document (the input itself when nothing changed; inputs are never mutated). */
   registry: Registry;
   /** Files to write, model files first and registry.json last; empty when nothing changed. */
   writes: FileWrite[];
+  /**
+   * Binary files to write with {@link writes}, in the same commit (ONNX models, stored byte for
+   * byte); absent or empty when there are none.
+   */
+  byteWrites?: ByteWrite[];
   changed: boolean;
   /** Events appended by this transition. */
   events: RegistryEvent[];
@@ -54,6 +66,11 @@ export interface RegisterRequest extends Stamp {
   model: string;
   /** The model file's exact bytes (canonical JSON as training wrote it); stored as is. */
   modelFile: string;
+  /**
+   * An ONNX model's bytes, required when the model file pins one (its `onnx.sha256`); stored byte
+   * for byte beside the model files, named by their sha256.
+   */
+  onnxBytes?: Uint8Array;
   headSha: string;
   pr: number | null;
   mergeCommit: string | null;
@@ -159,13 +176,15 @@ export function registerVersion(registry: Registry, request: RegisterRequest): R
   const existing = entry.versions.find((v) => v.headSha === request.headSha);
   if (existing) return unchanged(registry, existing.version);
 
+  let parsedFile: unknown;
   try {
-    JSON.parse(request.modelFile);
+    parsedFile = JSON.parse(request.modelFile);
   } catch {
     fail(registryDir, `the model file for ${model} at ${request.headSha} is not valid JSON`);
   }
   const version = entry.versions.length + 1;
   const paths = registryPaths(registryDir);
+  const onnx = onnxPinOf(parsedFile, request, paths.relativeOnnxFile);
   const record = modelVersionSchema.safeParse({
     version,
     createdAt: request.at,
@@ -177,6 +196,7 @@ export function registerVersion(registry: Registry, request: RegisterRequest): R
     modelSha256: sha256Hex(request.modelFile),
     metrics: { ...request.metrics },
     file: paths.relativeModelFile(model, version),
+    ...(onnx ? { onnx } : {}),
   } satisfies ModelVersion);
   if (!record.success)
     fail(
@@ -206,10 +226,50 @@ export function registerVersion(registry: Registry, request: RegisterRequest): R
       { path: paths.modelFile(model, version), content: request.modelFile },
       { path: paths.registry, content: serialiseRegistry(next) },
     ],
+    // The same bytes promoted twice share one file: writing it again changes nothing.
+    ...(onnx && request.onnxBytes
+      ? { byteWrites: [{ path: paths.onnxFile(model, onnx.sha256), bytes: request.onnxBytes }] }
+      : {}),
     changed: true,
     events: [event],
     version,
   };
+}
+
+/**
+ * The registry's pin of an ONNX model file (null for a built-in model): the model file's `onnx`
+ * block with the place the bytes go, after checking the bytes came along and are the ones the
+ * model file pins.
+ */
+function onnxPinOf(
+  parsedFile: unknown,
+  request: RegisterRequest,
+  relativeOnnxFile: (model: string, sha256: string) => string,
+): OnnxPin | null {
+  const block = (parsedFile as { onnx?: unknown } | null)?.onnx;
+  const { model, registryDir } = request;
+  if (block === undefined) {
+    if (request.onnxBytes !== undefined)
+      fail(registryDir, `${model}'s model file pins no ONNX model, but ONNX bytes were given to register`);
+    return null;
+  }
+  const pin = onnxPinSchema.safeParse(block);
+  if (!pin.success)
+    fail(registryDir, `the model file for ${model} at ${request.headSha} has an invalid onnx block`);
+  if (request.onnxBytes === undefined)
+    fail(
+      registryDir,
+      `${model} is an ONNX model, but its .onnx file was not given`,
+      "register it from a run's output folder that holds models/<model>.onnx beside models/<model>.json",
+    );
+  const sha256 = sha256Hex(request.onnxBytes);
+  if (sha256 !== pin.data.sha256 || request.onnxBytes.length !== pin.data.bytes)
+    fail(
+      registryDir,
+      `${model}'s .onnx file has sha256 ${sha256.slice(0, 12)}… (${request.onnxBytes.length} bytes), but its model file pins ${pin.data.sha256.slice(0, 12)}… (${pin.data.bytes} bytes)`,
+      "register the .onnx file the run evaluated, unchanged",
+    );
+  return { ...pin.data, file: relativeOnnxFile(model, sha256) };
 }
 
 /** Points an alias (production, staging, any name) at a version. Nothing changes if it already does. */
@@ -330,6 +390,7 @@ export function promote(registry: Registry, request: PromoteRequest): RegistryCh
   return {
     registry: moved.registry,
     writes: [...registered.writes.filter((w) => w.path !== registryPath), ...moved.writes],
+    ...(registered.byteWrites ? { byteWrites: registered.byteWrites } : {}),
     changed: true,
     events: [...registered.events, ...moved.events],
     version,

@@ -58,6 +58,8 @@ export function renderModel(
     blocks.push(details("Calibration of the challenger", calibrationSection(m.calibration)));
   if (level.coefficients && (m.explanations.length > 0 || m.challenger.coefficients.length > 0))
     blocks.push(details("Feature contributions and coefficients", coefficientsSection(m)));
+  if (level.coefficients && m.permutationImportance && m.permutationImportance.length > 0)
+    blocks.push(details("Permutation importance", permutationSection(m)));
   blocks.push(details("Data", dataSection(m)));
   if (m.search) blocks.push(details(`Search: ${searchTitle(m.search)}`, searchSection(m.search, level)));
   const chart = historySection(m, history);
@@ -227,4 +229,38 @@ function describeRule(c: GateCheckJson): string {
     case "maxRelativeWorsening":
       return `${label} worsens by at most ${formatNumber(c.bound * 100)}%`;
   }
+}
+
+/**
+ * Each feature's permutation importance, most important first: the primary metric's change when
+ * the feature is shuffled among the test rows, with its paired interval.
+ */
+function permutationSection(m: ModelReport): string {
+  const rows = [...(m.permutationImportance ?? [])]
+    .sort((a, b) => {
+      const higher = metricDirection(a.metric)?.higherIsBetter ?? false;
+      const loss = (x: number | null) => (x === null ? -Infinity : higher ? -x : x);
+      return loss(b.change) - loss(a.change);
+    })
+    .map((p) => [
+      codeSpan(p.feature, { inTable: true, max: 80 }),
+      formatSigned(p.change),
+      signedInterval(p.ci),
+    ]);
+  const metric = m.permutationImportance?.[0]?.metric ?? m.primaryMetric;
+  return [
+    `How much ${metricLabel(metric)} changes on the test rows when a feature's values are shuffled among them (the model is not refitted). A change near 0 means the model barely uses the feature.`,
+    "",
+    table(
+      [
+        [
+          "feature",
+          "change when shuffled",
+          `${Math.round((m.bootstrap?.confidence ?? 0.95) * 100)}% interval`,
+        ],
+        ...rows,
+      ],
+      ["l", "r", "r"],
+    ),
+  ].join("\n");
 }

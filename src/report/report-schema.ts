@@ -96,6 +96,13 @@ export const explanationSchema = z.strictObject({
   terms: list(termSchema, 500),
 });
 
+export const permutationImportanceSchema = z.strictObject({
+  feature: name,
+  metric: name,
+  change: num.nullable(),
+  ci: interval.nullable(),
+});
+
 export const sliceGroupSchema = z.strictObject({
   group: name,
   rows: z.number().int().min(0),
@@ -211,6 +218,11 @@ export const modelReportSchema = z.strictObject({
   gate: gateSchema,
   slices: list(sliceSchema, 50),
   explanations: list(explanationSchema, 500),
+  /**
+   * Any model: the primary metric's change on the test rows when each feature is shuffled among
+   * them (shuffled minus intact, with a paired bootstrap interval). Present for ONNX models.
+   */
+  permutationImportance: list(permutationImportanceSchema, 500).optional(),
   search: searchSchema.nullable(),
   /** classification: the threshold at or above which a row is predicted positive. */
   threshold: num.nullable().optional(),

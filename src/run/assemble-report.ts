@@ -2,6 +2,7 @@
  * A model's part of report.json from what an evaluation computed. One assembly for a single run
  * (evaluate-model.ts) and a sharded one (src/shard/shard-report.ts), so the two cannot drift apart.
  */
+import type { FeatureImportance } from "../evaluate/permutation-importance.js";
 import type { ColumnProfile } from "../data/profile-columns.js";
 import type { MetricEstimate, PairedDifference } from "../evaluate/bootstrap.js";
 import type { CalibrationBin } from "../evaluate/classification.js";
@@ -45,6 +46,8 @@ export interface ReportParts {
   absContribution: (feature: string) => number;
   classification?: { threshold: number | null; calibration: CalibrationBin[]; fairness: FairnessResult[] };
   warnings: string[];
+  /** Permutation importance of the challenger's features, when computed (ONNX models). */
+  permutationImportance?: FeatureImportance[];
 }
 
 /** The model's entry of report.json. */
@@ -127,6 +130,7 @@ export function assembleModelReport(p: ReportParts): ModelReport {
           })),
         }
       : {}),
+    ...(p.permutationImportance ? { permutationImportance: p.permutationImportance } : {}),
     warnings: p.warnings,
   };
 }

@@ -29,6 +29,10 @@ import { MissingFeaturesError } from "../model/pipeline.js";
 import type { ModelFile } from "../model/model-file.js";
 import { championModel, type Champion } from "../model/load-model.js";
 import { assembleModelReport } from "./assemble-report.js";
+import { permutationImportance } from "../evaluate/permutation-importance.js";
+
+/** Bootstrap resamples of each feature's permutation importance interval. */
+const PERMUTATION_SAMPLES = 200;
 import { progress } from "./progress-stream.js";
 import { trainModel, type TrainedModel, type TrainOptions } from "./train-model.js";
 import { builtinModel } from "../model/builtin-model.js";
@@ -105,11 +109,7 @@ async function evaluateTrained(
   const challenger = await challengerScorer(m, trained, columnNames);
   let championScorer: BatchScorer | null = null;
   let notComparable: string | undefined;
-  if (options.champion?.model.algorithm.type === "onnx") {
-    // Its model file pins the ONNX bytes; the registry does not carry them to a run yet.
-    notComparable =
-      "it is an ONNX model, and this version of modelgate scores ONNX champions only from their file";
-  } else if (options.champion) {
+  if (options.champion) {
     try {
       championScorer = await championModel(options.champion).bind(columnNames);
     } catch (e) {
@@ -249,6 +249,22 @@ async function scoreAndReport(
     }),
   );
 
+  // An ONNX model cannot report contributions; it is explained by shuffling its features.
+  const permutation = trained.onnx
+    ? await permutationImportance({
+        batches: progress(trained.rows(), m.name, "explain", options),
+        columnNames,
+        target: targetReader(m.spec, m.data.columns[targetIndex]!, targetIndex),
+        scorer: challenger,
+        features: m.features,
+        metric: primary,
+        // Fewer resamples than the metrics': one paired bootstrap per feature.
+        bootstrap: { ...bootstrap, samples: Math.min(bootstrap.samples, PERMUTATION_SAMPLES) },
+        ...(metricOptions ? { metricOptions } : {}),
+        seed: bootstrap.seed,
+      })
+    : undefined;
+
   const report = assembleModelReport({
     m,
     root: options.root,
@@ -278,6 +294,7 @@ async function scoreAndReport(
         }
       : {}),
     warnings,
+    ...(permutation ? { permutationImportance: permutation } : {}),
   });
   return {
     report,

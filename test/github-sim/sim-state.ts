@@ -234,6 +234,14 @@ export class SimState extends StateCore {
     return entry?.type === "blob" ? r.git.blob(entry.sha)?.toString("utf8") : undefined;
   }
 
+  /** A file's bytes at a ref (branch, ref or sha); undefined when absent. */
+  readFileBytes(repo: RepoRef, ref: string, path: string): Buffer | undefined {
+    const r = this.resolve(repo);
+    const tree = r.git.commit(resolveRef(r, ref))?.tree;
+    const entry = tree ? r.git.lookup(tree, path) : undefined;
+    return entry?.type === "blob" ? r.git.blob(entry.sha) : undefined;
+  }
+
   /** Every file at a ref, path to text. */
   files(repo: RepoRef, ref: string): Record<string, string> {
     const r = this.resolve(repo);

@@ -22,6 +22,9 @@ export interface OnnxModelSpec {
   features: readonly { name: string; type: ColumnType }[];
   threads?: number;
   backend?: OnnxBackend;
+  /** What the registry knows of its data, for a registered version; null otherwise. */
+  dataHash?: string | null;
+  trainingRows?: number | null;
 }
 
 /** An ONNX model as a {@link FittedModel}; `onnx` keeps the checked file (bytes, signature). */
@@ -45,8 +48,8 @@ export function onnxFittedModel(onnx: CheckedOnnxModel, spec: OnnxModelSpec): On
       target: spec.target,
       positiveClass: spec.positiveClass,
       specHash: spec.specHash,
-      dataHash: null,
-      trainingRows: null,
+      dataHash: spec.dataHash ?? null,
+      trainingRows: spec.trainingRows ?? null,
       algorithm: "onnx",
     },
     async bind(columnNames) {
