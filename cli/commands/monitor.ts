@@ -25,7 +25,7 @@ const definition = {
   summary:
     "compare new data with the production model's training data (drift) and, with a target, its performance",
   usage:
-    "modelgate monitor --model NAME (--data FILE | --from-log FILE [--outcomes FILE]) [--config FILE] [--out DIR]",
+    "modelgate monitor --model NAME --data FILE | --from-log FILE [--outcomes FILE] [--config FILE] [--out DIR]",
   details: [
     "  -m, --model NAME    the model to monitor",
     "  -d, --data FILE     the new data, read with the model's data spec (format and columns)",
