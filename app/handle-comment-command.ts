@@ -94,6 +94,7 @@ async function runRollback(
     findBySha: false,
     environment: alias,
     description: `modelgate: roll back ${model} to v${version} in ${alias}`,
+    served: settings.config.server !== undefined,
     payload: {
       tool: "modelgate",
       trigger: `comment:${event.commentId}`,

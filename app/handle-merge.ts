@@ -184,6 +184,7 @@ export async function handleMerge(
     sha: event.mergeCommitSha,
     environment: alias,
     description: `modelgate: ${versions.map((v) => `${v.model} v${v.version}`).join(", ")} to ${alias}`,
+    served: settings.config.server !== undefined,
     payload: {
       tool: "modelgate",
       trigger: `pr:${event.number}@${event.headSha}`,

@@ -47,6 +47,17 @@ export const appConfigSchema = z
       .min(1)
       .default(".github/workflows/modelgate.yml")
       .describe("Path of the workflow that runs the modelgate Action; the app watches its runs."),
+    server: z
+      .strictObject({
+        url: z
+          .url()
+          .optional()
+          .describe("Where the server answers, for people (the server posts its own URL with success)."),
+      })
+      .optional()
+      .describe(
+        "A `modelgate serve --deployments` follows this registry. The app then leaves each deployment `queued`, and the server posts `in_progress`, `success` once the version answers, or `failure` with the reason. Without it the app marks a deployment `success` when the registry commit lands.",
+      ),
   })
   .describe("Settings of the modelgate GitHub App, read from the default branch only.");
 
