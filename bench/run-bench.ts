@@ -209,6 +209,7 @@ async function main(): Promise<void> {
   if (wanted === undefined || wanted.includes("serve")) {
     await runServeBench({
       seconds: Number(values["serve-seconds"]),
+      repeat,
       connections: values.connections.split(",").map(Number),
       batchWaitMs: Number(values["batch-wait"]),
       reloads: Number(values.reloads),
