@@ -172,7 +172,7 @@ async function loadTable(options: ServeBenchOptions): Promise<void> {
           String(r.p50),
           String(r.p99),
           base ? `${((100 * r.requestsPerSecond) / base.requestsPerSecond).toFixed(0)}%` : "",
-          base ? `${(r.p99 / Math.max(base.p99, 1)).toFixed(2)}×` : "",
+          base ? (base.p99 > 0 ? `${(r.p99 / base.p99).toFixed(2)}×` : "–") : "",
           String(r.failed),
         ]);
       }
