@@ -29,6 +29,8 @@ export interface DeploymentRequest {
   payload: DeploymentPayload;
   /** Whether a `modelgate serve` reports this deployment's progress (`app.server` is set). */
   served?: boolean;
+  /** Where that server answers (`app.server.url`), shown on the queued status. */
+  serverUrl?: string;
 }
 
 /** The first status of a deployment, and what it says. */
@@ -123,6 +125,7 @@ export async function deployVersion(
     environment: request.environment,
     description: first.description.slice(0, 140),
     ...(first.state === "success" ? { auto_inactive: true } : {}),
+    ...(first.state === "queued" && request.serverUrl ? { environment_url: request.serverUrl } : {}),
   });
   return { id, created, statusCreated: true, payload };
 }

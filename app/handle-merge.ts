@@ -185,6 +185,7 @@ export async function handleMerge(
     environment: alias,
     description: `modelgate: ${versions.map((v) => `${v.model} v${v.version}`).join(", ")} to ${alias}`,
     served: settings.config.server !== undefined,
+    ...(settings.config.server?.url ? { serverUrl: settings.config.server.url } : {}),
     payload: {
       tool: "modelgate",
       trigger: `pr:${event.number}@${event.headSha}`,

@@ -52,7 +52,9 @@ export const appConfigSchema = z
         url: z
           .url()
           .optional()
-          .describe("Where the server answers, for people (the server posts its own URL with success)."),
+          .describe(
+            "Where the server answers: the URL of the queued status (the server posts its own with success).",
+          ),
       })
       .optional()
       .describe(

@@ -323,6 +323,7 @@ describe("deployments created after the server moved (app.server set)", () => {
         environment: "production",
         description: `modelgate: mpg v${version} to production`,
         served,
+        serverUrl: "https://serve.example.com",
         payload: {
           tool: "modelgate",
           trigger: `pr:${version}@${"ab".repeat(20)}`,
@@ -344,6 +345,7 @@ describe("deployments created after the server moved (app.server set)", () => {
       expect(statuses(repo, v2.id).map((s) => [s.state, s.description])).toEqual([
         ["queued", "modelgate: mpg v2 to production; waiting for modelgate serve"],
       ]);
+      expect(statuses(repo, v2.id)[0]!.url).toBe("https://serve.example.com");
       await server.refresh();
       expect(statuses(repo, v2.id).map((s) => s.state)).toEqual(["queued", "success"]);
       expect(statuses(repo, v2.id)[1]!.url).toBe("https://models.example.com");
