@@ -199,6 +199,11 @@ describe("examples/serving/kubernetes.yml", () => {
     expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(Number(valueOf(args, "--drain")));
     expect(pod.spec.securityContext.runAsNonRoot).toBe(true);
     expect(container.env.find((e: Manifest) => e.name === "GITHUB_TOKEN")).toBeDefined();
+    const scrape = pod.metadata.annotations as Record<string, string>;
+    expect([scrape["prometheus.io/port"], scrape["prometheus.io/path"]]).toEqual([
+      valueOf(args, "--port"),
+      "/metrics",
+    ]);
   });
 
   it("its arguments serve the registry on GitHub (the simulator), probes answering", async () => {
