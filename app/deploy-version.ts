@@ -1,6 +1,8 @@
 /**
  * A deployment for a registry change: one per promotion or rollback, to the environment named
- * after the alias, with a success status. Found again by its trigger before anything is
+ * after the alias. With a model server configured (`app.server`), its first status is `queued`
+ * and the server reports the rest (in_progress, then success or failure); without one, `success`
+ * at once, saying that nothing reports serving. Found again by its trigger before anything is
  * created, so a repeated delivery neither deploys twice nor adds a second status.
  */
 import type { GitHubClient, RepoRef } from "./github-client.js";
@@ -25,6 +27,20 @@ export interface DeploymentRequest {
   environment: string;
   description: string;
   payload: DeploymentPayload;
+  /** Whether a `modelgate serve` reports this deployment's progress (`app.server` is set). */
+  served?: boolean;
+  /** Where that server answers (`app.server.url`), shown on the queued status. */
+  serverUrl?: string;
+}
+
+/** The first status of a deployment, and what it says. */
+export function initialStatus(request: Pick<DeploymentRequest, "description" | "served">): {
+  state: "queued" | "success";
+  description: string;
+} {
+  return request.served
+    ? { state: "queued", description: `${request.description}; waiting for modelgate serve` }
+    : { state: "success", description: `${request.description} (registry only: no server configured)` };
 }
 
 export interface DeploymentResult {
@@ -46,7 +62,7 @@ function payloadOf(raw: unknown): Partial<DeploymentPayload> | null {
   return raw && typeof raw === "object" ? (raw as Partial<DeploymentPayload>) : null;
 }
 
-/** Creates the deployment and its success status, unless they exist already. */
+/** Creates the deployment and its first status ({@link initialStatus}), unless they exist already. */
 export async function deployVersion(
   client: GitHubClient,
   repo: RepoRef,
@@ -97,15 +113,19 @@ export async function deployVersion(
       deployment_id: id,
       per_page: 100,
     });
-    if (statuses.some((s) => s.state === "success")) return { id, created, statusCreated: false, payload };
+    // With a server, any status means the deployment is under way (the server may be ahead of us).
+    const done = request.served ? statuses.length > 0 : statuses.some((s) => s.state === "success");
+    if (done) return { id, created, statusCreated: false, payload };
   }
+  const first = initialStatus(request);
   await client.rest.repos.createDeploymentStatus({
     ...repo,
     deployment_id: id,
-    state: "success",
+    state: first.state,
     environment: request.environment,
-    description: request.description.slice(0, 140),
-    auto_inactive: true,
+    description: first.description.slice(0, 140),
+    ...(first.state === "success" ? { auto_inactive: true } : {}),
+    ...(first.state === "queued" && request.serverUrl ? { environment_url: request.serverUrl } : {}),
   });
   return { id, created, statusCreated: true, payload };
 }

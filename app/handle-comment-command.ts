@@ -94,6 +94,8 @@ async function runRollback(
     findBySha: false,
     environment: alias,
     description: `modelgate: roll back ${model} to v${version} in ${alias}`,
+    served: settings.config.server !== undefined,
+    ...(settings.config.server?.url ? { serverUrl: settings.config.server.url } : {}),
     payload: {
       tool: "modelgate",
       trigger: `comment:${event.commentId}`,

@@ -192,6 +192,8 @@ export async function handleMerge(
     sha: event.mergeCommitSha,
     environment: alias,
     description: `modelgate: ${versions.map((v) => `${v.model} v${v.version}`).join(", ")} to ${alias}`,
+    served: settings.config.server !== undefined,
+    ...(settings.config.server?.url ? { serverUrl: settings.config.server.url } : {}),
     payload: {
       tool: "modelgate",
       trigger: `pr:${event.number}@${event.headSha}`,

@@ -8,6 +8,8 @@
  *   npm run bench -- --categories 4    4 of the 20 features category columns (5 levels each)
  *   npm run bench -- --tasks app-traffic   only the app under a burst of webhooks (app-traffic.ts)
  *   npm run bench -- --tasks onnx      ONNX scoring only (--onnx-rows, default 1,000,000)
+ *   npm run bench -- --tasks serve     `modelgate serve` under load (serve-bench.ts; --serve-seconds,
+ *                                      --connections 1,16,64, --batch-wait 2, --reloads 10, --poll 1000)
  *
  * Each task runs in a child process (bench-child.ts); peak memory is the child's maximum
  * resident set as the operating system counts it. The data is cached in .bench/. The bench
@@ -22,6 +24,7 @@ import { parseArgs } from "node:util";
 import { markdownTable } from "markdown-table";
 import { benchProject, logisticBenchProject, type BenchProject } from "./bench-data.js";
 import { runOnnxBench } from "./onnx-bench.js";
+import { runServeBench } from "./serve-bench.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
@@ -178,6 +181,11 @@ async function main(): Promise<void> {
       categories: { type: "string", default: "0" },
       "onnx-rows": { type: "string", default: "1000000" },
       "onnx-backends": { type: "string", default: "native,wasm" },
+      "serve-seconds": { type: "string", default: "5" },
+      connections: { type: "string", default: "1,16,64" },
+      "batch-wait": { type: "string", default: "2" },
+      reloads: { type: "string", default: "10" },
+      poll: { type: "string", default: "1000" },
     },
   });
   const categories = Number(values.categories);
@@ -198,8 +206,19 @@ async function main(): Promise<void> {
   if (wanted === undefined || wanted.includes("onnx")) {
     await runOnnxBench(Number(values["onnx-rows"]), repeat, values["onnx-backends"].split(","));
   }
-  // `--tasks app-traffic` or `--tasks onnx` alone generates no data.
-  for (const rows of wanted?.every((t) => t === "app-traffic" || t === "onnx") ? [] : sizes) {
+  if (wanted === undefined || wanted.includes("serve")) {
+    await runServeBench({
+      seconds: Number(values["serve-seconds"]),
+      repeat,
+      connections: values.connections.split(",").map(Number),
+      batchWaitMs: Number(values["batch-wait"]),
+      reloads: Number(values.reloads),
+      pollMs: Number(values.poll),
+    });
+  }
+  // `--tasks app-traffic`, `onnx` or `serve` alone generates no data.
+  const standalone = ["app-traffic", "onnx", "serve"];
+  for (const rows of wanted?.every((t) => standalone.includes(t)) ? [] : sizes) {
     process.stdout.write(`generating ${rows.toLocaleString("en")} rows (cached in ${values.cache}) … `);
     const project = await benchProject(values.cache, rows, undefined, categories);
     console.log(`${(project.bytes / 1e6).toFixed(0)} MB`);

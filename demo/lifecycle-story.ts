@@ -4,6 +4,7 @@
  * bundle run as a runner runs it (a separate node process with a runner's environment).
  * `npm run demo` narrates it; test/e2e asserts every step's state.
  */
+import path from "node:path";
 import { strFromU8, unzipSync } from "fflate";
 import { ProbotOctokit } from "probot";
 import { startServer, type RunningServer } from "../app/server.js";
@@ -11,13 +12,26 @@ import { appManifest, exampleFiles } from "./example-files.js";
 import { parseRegistry, type Registry } from "../src/registry/registry-document.js";
 import { describeEvent } from "../src/registry/registry-transitions.js";
 import { startGitHubSim, type GitHubSim } from "../test/github-sim/index.js";
-import { simProbotOctokit } from "../test/github-sim/octokit-options.js";
+import { simOctokitOptions, simProbotOctokit } from "../test/github-sim/octokit-options.js";
+import { Octokit as RestClient } from "octokit";
+import { openServer } from "../serve/open-server.js";
+import type { RunningServer as ModelServer } from "../serve/start-server.js";
 
 export const OWNER = "acme";
 export const NAME = "fuel-economy";
 export const REPO = `${OWNER}/${NAME}`;
 const WORKFLOW = ".github/workflows/modelgate.yml";
 const LABEL = "promote:production";
+/** A row the model server is asked about after each move of production. */
+const SAMPLE_CAR = {
+  Weight_in_lbs: 3193,
+  Horsepower: 110,
+  Displacement: 250,
+  Acceleration: 16,
+  Cylinders: 6,
+  Year: "1976-01-01",
+  Origin: "USA",
+};
 const SECRET = "lifecycle-webhook-secret";
 
 /** What a person would see on GitHub after a step. */
@@ -107,12 +121,15 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
   };
   const sim: GitHubSim = await startGitHubSim();
   let server: RunningServer | undefined;
+  let models: ModelServer | undefined;
   try {
     // 1. A repository like examples/cars, with production v1 in its registry, and the App installed.
     const files = exampleFiles(options.root, "cars");
     const richerSpec = files["models/mpg.model.yml"]!;
     files["models/mpg.model.yml"] = V1_SPEC;
     files[WORKFLOW] = WORKFLOW_FILE;
+    // A model server follows the registry: the App leaves deployments queued for it.
+    files["modelgate.yml"] = `${files["modelgate.yml"]!.trimEnd()}\n  server: {}\n`;
     sim.state.createRepo({ owner: OWNER, name: NAME, files, description: "fuel economy models" });
     sim.state.addCollaborator(REPO, "maya", "write");
     sim.state.addCollaborator(REPO, "sam", "read");
@@ -135,9 +152,43 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
       { Octokit },
     );
     sim.webhooks.configure({ url: `${server.url}/api/github/webhooks`, secret: SECRET });
+    // `modelgate serve --github acme/fuel-economy --deployments`, polled by hand so the story is repeatable.
+    models = await openServer({
+      configFile: path.join(options.root, "examples/cars/modelgate.yml"),
+      alias: "production",
+      host: "127.0.0.1",
+      port: 0,
+      pollMs: 0,
+      maxBodyBytes: 1_000_000,
+      maxRows: 1000,
+      batchWaitMs: 0,
+      batchMaxRows: 1024,
+      logSample: 0,
+      logPayloads: false,
+      drainMs: 1000,
+      log: { event() {}, request() {} },
+      github: {
+        client: new RestClient(simOctokitOptions(sim, { auth: sim.state.userToken(OWNER) })),
+        owner: OWNER,
+        repo: NAME,
+        branch: "main",
+      },
+      deployments: {},
+    });
+    const modelServer = models;
+    const served = async () => {
+      await modelServer.refresh();
+      const res = await fetch(`${modelServer.url}/invocations`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ dataframe_records: [SAMPLE_CAR] }),
+      });
+      const body = (await res.json()) as { predictions?: number[] };
+      return `model server ${modelServer.url}: production v${res.headers.get("x-model-version")} answers ${body.predictions?.[0]?.toFixed(2)} mpg for a 1976 Chevrolet Nova`;
+    };
     note({
       step: "setup",
-      headline: `${REPO}: the cars example with production v1 in .modelgate/, the modelgate app installed (${server.url})`,
+      headline: `${REPO}: the cars example with production v1 in .modelgate/, the modelgate app installed (${server.url}), a model server following it`,
       registry: registryAt(sim),
     });
 
@@ -199,6 +250,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
     // 4. Merge: the App registers v2, moves production, deploys.
     const mergeCommit = sim.state.mergePullRequest(REPO, first, { by: "maya" });
     await sim.webhooks.settle();
+    const servingV2 = await served();
     note({
       step: "merge",
       headline: `maya merges PR #${first} (${mergeCommit.slice(0, 7)}): the app commits the registry and deploys`,
@@ -206,7 +258,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
       ...look(first),
       registry: registryAt(sim),
       deployments: deployments(sim),
-      details: promotionComment(sim, first),
+      details: [...promotionComment(sim, first), servingV2],
     });
 
     // 5. A pull request that makes the model worse.
@@ -264,6 +316,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
     // 7. A rollback by command.
     sim.state.addComment(REPO, first, "/modelgate rollback mpg 1", "maya");
     await sim.webhooks.settle();
+    const servingV1 = await served();
     note({
       step: "rollback",
       headline: `maya comments "/modelgate rollback mpg 1" on PR #${first}`,
@@ -273,7 +326,8 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
       details: sim.state
         .comments(REPO, first)
         .filter((c) => c.user.login === "modelgate[bot]" && c.body.includes("modelgate:command:"))
-        .map((c) => c.body),
+        .map((c) => c.body)
+        .concat(servingV1),
     });
 
     const registry = registryAt(sim);
@@ -285,6 +339,7 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
     };
   } finally {
     await sim.webhooks.settle();
+    await models?.drain(1000);
     await server?.close();
     await sim.close();
   }

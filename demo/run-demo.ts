@@ -19,11 +19,15 @@ const explain: Record<string, string> = {
     "scores it beside production v1 on the same test rows, and uploads report.json as an artifact.\n" +
     "The app reads that artifact, renders the comment from it, and sets the check.",
   label: "A maintainer asks for promotion. The app checks their permission and the latest report.",
-  merge: "On merge, the app commits the new version to the registry on main and records a deployment.",
+  merge:
+    "On merge, the app commits the new version to the registry on main and records a deployment, queued:\n" +
+    "the model server (modelgate serve) sees the alias move, loads and checks v2, swaps, and reports it serving.",
   worse: "Another pull request makes the model worse: the gate fails and the job fails.",
   refused: "A promotion label on a failing pull request is refused and removed, with the reason.",
   fork: "A pull request from a fork runs with a read-only token and no secrets; the app still comments.",
-  rollback: "A maintainer rolls production back by a comment command: one registry commit, one deployment.",
+  rollback:
+    "A maintainer rolls production back by a comment command: one registry commit, one deployment,\n" +
+    "and the model server serves v1 again.",
 };
 
 function show(o: Observation, n: number): void {

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { buildRequestBatch } from "../src/serve/build-request-batch.js";
+import { buildRequestBatch, releaseRequestBatch } from "../src/serve/build-request-batch.js";
 import {
   decodeInferRequest,
   decodeInvocationsRequest,
@@ -211,6 +211,8 @@ export function createServeHandler(options: HandlerOptions): ServeHandler {
           if (request.id !== undefined) requestId = request.id;
           const batch = buildRequestBatch(request, served);
           const predictions = await batcher.score(served, batch);
+          // Scored: nothing reads the batch again (the log and the answer use the request).
+          releaseRequestBatch(batch);
           metrics.rows.inc({ model: name, version }, batch.length);
           if (options.predictionLog)
             options.predictionLog.write(records(request, predictions, current, requestId));

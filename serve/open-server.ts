@@ -83,7 +83,9 @@ export async function openServer(settings: ServeSettings): Promise<RunningServer
     onLoading: (model, alias, version) =>
       reporter ? guard("deployment status", reporter.loading(alias, model, version)) : Promise.resolve(),
     onFollow: async (events) => {
-      if (reporter) for (const e of events) await guard("deployment status", reporter.followed(e));
+      if (!reporter) return;
+      for (const e of events) await guard("deployment status", reporter.followed(e));
+      await guard("deployment status", reporter.settle(serving(table)));
     },
   });
   if (settings.deployments && github?.client.rest.repos.createDeploymentStatus) {
@@ -108,6 +110,11 @@ export async function openServer(settings: ServeSettings): Promise<RunningServer
       );
   }
   return running;
+}
+
+/** What `table` serves now, for settling deployments. */
+function serving(table: ModelTable) {
+  return table.loaded().map((c) => ({ model: c.served.name, alias: c.alias, version: c.served.version }));
 }
 
 /** Serves until SIGTERM or SIGINT, then drains within `drainMs`; resolves 0 after a clean drain. */

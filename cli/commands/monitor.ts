@@ -18,15 +18,21 @@ import { registryDirOf, workingTreeSource } from "../../src/model/load-model.js"
 import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 import { headCommit } from "../git.js";
+import { rowsFromLog } from "../monitor-from-log.js";
 
 const definition = {
   name: "monitor",
   summary:
     "compare new data with the production model's training data (drift) and, with a target, its performance",
-  usage: "modelgate monitor --model NAME --data FILE [--config FILE] [--out DIR]",
+  usage:
+    "modelgate monitor --model NAME --data FILE | --from-log FILE [--outcomes FILE] [--config FILE] [--out DIR]",
   details: [
     "  -m, --model NAME    the model to monitor",
     "  -d, --data FILE     the new data, read with the model's data spec (format and columns)",
+    "      --from-log FILE the live traffic instead: the prediction log of `modelgate serve`",
+    "                      (its rotated files FILE.1, FILE.2 ... too); rows the monitored version scored",
+    "      --outcomes FILE with --from-log: true outcomes that arrived later, JSON Lines of",
+    '                      {"requestId": ..., "row": 0, <target>: value}, joined by request id and row',
     "  -o, --out DIR       where to write report.json, .md and .html (default ./modelgate-monitor)",
     "      --alias NAME    the version to monitor (default production)",
     "      --psi-warn X    PSI from which a significant shift warns (default: the spec's, else 0.1)",
@@ -38,6 +44,8 @@ const definition = {
   options: {
     model: { type: "string", short: "m" },
     data: { type: "string", short: "d" },
+    "from-log": { type: "string" },
+    outcomes: { type: "string" },
     out: { type: "string", short: "o", default: "modelgate-monitor" },
     alias: { type: "string", default: "production" },
     "psi-warn": { type: "string" },
@@ -48,20 +56,46 @@ const definition = {
 
 export const monitorCommand = defineCommand(definition, async ({ values }, io) => {
   if (!values.model) throw new UsageError("monitor: --model NAME is required", `usage: ${definition.usage}`);
-  if (!values.data) throw new UsageError("monitor: --data FILE is required", `usage: ${definition.usage}`);
+  const fromLog = values["from-log"];
+  if (!values.data && !fromLog)
+    throw new UsageError("monitor: --data FILE or --from-log FILE is required", `usage: ${definition.usage}`);
+  if (values.data && fromLog) throw new UsageError("monitor: give --data FILE or --from-log FILE, not both");
+  if (values.outcomes && !fromLog)
+    throw new UsageError(
+      "monitor: --outcomes goes with --from-log",
+      "with --data, the target column of the data file holds the outcomes",
+    );
   const overrides: Partial<MonitorThresholds> = {
     ...numberFlag("psi-warn", values["psi-warn"], "psiWarn"),
     ...numberFlag("psi-alert", values["psi-alert"], "psiAlert"),
     ...numberFlag("p-value", values["p-value"], "pValue"),
   };
-  const project = loadProject(path.resolve(io.cwd, values.config), {
+  let project = loadProject(path.resolve(io.cwd, values.config), {
     only: [values.model],
     displayBase: io.cwd,
   });
+  const out = path.resolve(io.cwd, values.out);
+  const source = workingTreeSource(project.root);
+  const registryDir = registryDirOf(project.root, project.registryDir);
+  let dataFile = path.resolve(io.cwd, values.data ?? "");
+  if (fromLog) {
+    const live = await rowsFromLog(project, values.model, {
+      log: path.resolve(io.cwd, fromLog),
+      ...(values.outcomes ? { outcomes: path.resolve(io.cwd, values.outcomes) } : {}),
+      source,
+      registryDir,
+      alias: values.alias,
+      out,
+      cwd: io.cwd,
+    });
+    project = live.project;
+    dataFile = live.dataFile;
+    io.out(live.summary);
+  }
   const result = await monitorProject(project, {
-    dataFiles: { [values.model]: path.resolve(io.cwd, values.data) },
-    source: workingTreeSource(project.root),
-    registryDir: registryDirOf(project.root, project.registryDir),
+    dataFiles: { [values.model]: dataFile },
+    source,
+    registryDir,
     alias: values.alias,
     overrides,
     displayBase: io.cwd,
@@ -69,7 +103,6 @@ export const monitorCommand = defineCommand(definition, async ({ values }, io) =
   });
   if (result.invalid.length > 0) throw new InputError(result.invalid.flatMap((i) => i.problems));
 
-  const out = path.resolve(io.cwd, values.out);
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, "report.json"), canonicalJson(result.report));
   writeFileSync(path.join(out, "report.md"), renderMonitorMarkdown(result.report));

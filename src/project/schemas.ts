@@ -56,6 +56,19 @@ export const appConfigSchema = z
       .describe(
         "Largest ONNX model, in bytes, the app copies into the registry on merge; a larger one is refused with a check message and nothing is committed. Default and ceiling: the app operator's cap (50 MB unless they set another); this setting can only lower it.",
       ),
+    server: z
+      .strictObject({
+        url: z
+          .url()
+          .optional()
+          .describe(
+            "Where the server answers: the URL of the queued status (the server posts its own with success).",
+          ),
+      })
+      .optional()
+      .describe(
+        "A `modelgate serve --deployments` follows this registry. The app then leaves each deployment `queued`, and the server posts `in_progress`, `success` once the version answers, or `failure` with the reason. Without it the app marks a deployment `success` when the registry commit lands.",
+      ),
   })
   .describe("Settings of the modelgate GitHub App, read from the default branch only.");
 

@@ -15,6 +15,43 @@ import type { ServedModel } from "./served-model.js";
 /** Most distinct values of a category column without `values` one request may hold. */
 const MAX_LEVELS = 10000;
 
+/** Requests up to this many rows take their arrays from the pool. */
+const POOLED_MAX_ROWS = 64;
+/** Free arrays kept per byte size. */
+const POOL_DEPTH = 512;
+
+/**
+ * Array buffers of small requests, reused: allocating an ArrayBuffer costs far more than filling
+ * a one-row batch, and a request needs a dozen. A batch's buffers come back through
+ * {@link releaseRequestBatch} once nothing reads the batch any more.
+ */
+const pool = new Map<number, ArrayBuffer[]>();
+/** Buffers the builder asks for after its batch was taken: never written, shared. */
+const scratch = new Map<number, ArrayBuffer>();
+
+function pooledBuffer(bytes: number): ArrayBuffer {
+  return pool.get(bytes)?.pop() ?? new ArrayBuffer(bytes);
+}
+
+/**
+ * Gives the arrays of `batch` (from {@link buildRequestBatch}) back for later requests. Call it
+ * only when nothing will read the batch again (its predictions are computed and copied out).
+ */
+export function releaseRequestBatch(batch: RowBatch): void {
+  if (batch.row.length > POOLED_MAX_ROWS) return;
+  const give = (b: ArrayBufferLike) => {
+    if (!(b instanceof ArrayBuffer)) return;
+    let free = pool.get(b.byteLength);
+    if (!free) pool.set(b.byteLength, (free = []));
+    if (free.length < POOL_DEPTH) free.push(b);
+  };
+  give(batch.row.buffer);
+  give(batch.line.buffer);
+  for (const c of batch.columns)
+    if (c.kind === "numeric") give(c.values.buffer);
+    else if (c.kind === "category") give(c.codes.buffer);
+}
+
 /**
  * The rows of `request` as a batch in the data spec's column order. Throws a RequestError (400)
  * with every problem: an unknown column, a feature the request lacks, a cell the spec refuses,
@@ -68,11 +105,22 @@ function readCells(
   const states = columnStates(spec);
   // A column the request does not carry is missing only where the model needs it.
   for (const s of states) s.reportAbsent = features.includes(s.name);
+  let taken = false;
+  const small = request.rows <= POOLED_MAX_ROWS;
+  const newBuffer = (bytes: number): ArrayBuffer => {
+    if (taken) {
+      let b = scratch.get(bytes);
+      if (!b) scratch.set(bytes, (b = new ArrayBuffer(bytes)));
+      return b;
+    }
+    return small ? pooledBuffer(bytes) : new ArrayBuffer(bytes);
+  };
   const builder = new BatchBuilder(
     spec,
     collector,
     { batchSize: request.rows, maxLevels: MAX_LEVELS },
     states,
+    newBuffer,
   );
   const given = states.map((s) => request.columns.get(s.name));
   const problems: FieldError[] = [];
@@ -100,6 +148,8 @@ function readCells(
     }
     builder.end();
   }
+  // The builder makes fresh arrays for a next batch as it hands this one out; there is none.
+  taken = true;
   const built = builder.take();
   for (const p of collector.problems())
     problems.push({

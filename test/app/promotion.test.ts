@@ -259,4 +259,24 @@ describe("merging a promotion", () => {
     expect(s.sim.state.refSha(REPO, "main")).toBe(mergeSha);
     expect(promotionComment(pull)!.body).toContain("### ⚠️ Merged without promotion");
   });
+  it("with app.server set, leaves the deployment queued for the model server", async () => {
+    const config = s.sim.state.readFile(REPO, "main", "modelgate.yml")!;
+    s.sim.state.pushCommit(REPO, {
+      branch: "main",
+      files: { "modelgate.yml": `${config.trimEnd()}\n  server: { url: "https://serve.example.com" }\n` },
+    });
+    const pull = await passingPull("served");
+    await label(pull, "promote:staging", "wendy");
+    const mergeSha = s.sim.state.mergePullRequest(REPO, pull, { by: "wendy" });
+    await s.sim.webhooks.settle();
+    const deployment = s.sim.state.deployments(REPO).find((d) => d.sha === mergeSha)!;
+    expect(deployment.statuses.map((st) => [st.state, st.description, st.environmentUrl])).toEqual([
+      [
+        "queued",
+        `modelgate: mpg v${registry().models.mpg!.aliases.staging} to staging; waiting for modelgate serve`,
+        "https://serve.example.com",
+      ],
+    ]);
+    s.sim.state.pushCommit(REPO, { branch: "main", files: { "modelgate.yml": config } });
+  });
 });

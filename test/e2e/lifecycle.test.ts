@@ -51,9 +51,16 @@ describe("the pull-request lifecycle, end to end", () => {
     ]);
     expect(mpg.events.slice(-2).map((e) => e.action)).toEqual(["register", "move"]);
     expect(o.deployments).toEqual([
-      { environment: "production", sha: expect.stringMatching(/^[0-9a-f]{40}$/), states: ["success"] },
+      {
+        environment: "production",
+        sha: expect.stringMatching(/^[0-9a-f]{40}$/),
+        states: ["queued", "in_progress", "success"],
+      },
     ]);
     expect(o.details?.[0]).toContain("`mpg` is now **v2** under `production`");
+    expect(o.details?.at(-1)).toMatch(
+      /^model server http:\/\/127\.0\.0\.1:\d+: production v2 answers \d+\.\d\d mpg/,
+    );
   });
 
   it("fails the gate of a worse model, says why, and refuses its promotion label", () => {
@@ -79,7 +86,8 @@ describe("the pull-request lifecycle, end to end", () => {
     const o = at("rollback");
     expect(o.registry!.models["mpg"]!.aliases).toEqual({ production: 1 });
     expect(o.deployments).toHaveLength(2);
-    expect(o.deployments![1]!.states).toEqual(["success"]);
+    expect(o.deployments![1]!.states).toEqual(["queued", "in_progress", "success"]);
+    expect(o.details?.at(-1)).toMatch(/production v1 answers/);
     expect(o.details?.[0]).toContain("Rolled `production` of `mpg` back to **v1**, as asked by `maya`");
     expect(result.history.at(-1)).toMatch(/maya rolled production of mpg back from v2 to v1/);
   });

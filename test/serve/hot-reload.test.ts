@@ -17,6 +17,8 @@ import { parseModelFile, serialiseModel } from "../../src/model/model-file.js";
 import type { JsonLog } from "../../serve/json-log.js";
 import { openServer } from "../../serve/open-server.js";
 import type { RunningServer } from "../../serve/start-server.js";
+import { deployVersion } from "../../app/deploy-version.js";
+import type { GitHubClient } from "../../app/github-client.js";
 import { startGitHubSim, type GitHubSim } from "../github-sim/index.js";
 import { simOctokitOptions } from "../github-sim/octokit-options.js";
 import { carsFiles } from "../helpers/cars-repo.js";
@@ -306,6 +308,91 @@ describe("refused versions: the old one keeps serving", () => {
     expect(await server.refresh()).toEqual([]);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/modelgate_serve_model_load_failures_total\{model="mpg"\} 3/);
+    sim.assertNoViolations();
+  });
+});
+
+describe("deployments created after the server moved (app.server set)", () => {
+  it("are settled at the next poll: success for the version served, failure for one refused", async () => {
+    const repo = newRepo();
+    const full = `${repo.owner}/${repo.repo}`;
+    const server = await serve(repo, 0, 3);
+    const appDeploys = (version: number, served = true) =>
+      deployVersion(client() as unknown as GitHubClient, repo, {
+        sha: sim.state.commit(full, "main")!.sha,
+        environment: "production",
+        description: `modelgate: mpg v${version} to production`,
+        served,
+        serverUrl: "https://serve.example.com",
+        payload: {
+          tool: "modelgate",
+          trigger: `pr:${version}@${"ab".repeat(20)}`,
+          alias: "production",
+          models: [{ model: "mpg", version }],
+          registryCommit: null,
+          pr: version,
+        },
+      });
+    try {
+      // The registry commit lands and the server loads v2 before the App creates the deployment.
+      sim.state.pushCommit(full, {
+        branch: "main",
+        files: promotion(repo, shifted(1)),
+        message: "promote v2",
+      });
+      expect(await server.refresh()).toEqual([expect.objectContaining({ kind: "loaded", version: 2 })]);
+      const v2 = await appDeploys(2);
+      expect(statuses(repo, v2.id).map((s) => [s.state, s.description])).toEqual([
+        ["queued", "modelgate: mpg v2 to production; waiting for modelgate serve"],
+      ]);
+      expect(statuses(repo, v2.id)[0]!.url).toBe("https://serve.example.com");
+      await server.refresh();
+      expect(statuses(repo, v2.id).map((s) => s.state)).toEqual(["queued", "success"]);
+      expect(statuses(repo, v2.id)[1]!.url).toBe("https://models.example.com");
+
+      // v3 throws on the canary: refused before its deployment exists, then marked failed.
+      sim.state.pushCommit(full, {
+        branch: "main",
+        files: promotion(repo, shifted(2)),
+        message: "promote v3",
+      });
+      expect(await server.refresh()).toEqual([expect.objectContaining({ kind: "failed", version: 3 })]);
+      const v3 = await appDeploys(3);
+      await server.refresh();
+      expect(statuses(repo, v3.id).map((s) => s.state)).toEqual(["queued", "failure"]);
+      expect(statuses(repo, v3.id)[1]!.description).toMatch(
+        /^mpg v3 refused: the model throws on the canary/,
+      );
+
+      // Nothing twice: another poll, a repeated delivery of the App's merge.
+      await server.refresh();
+      expect((await appDeploys(3)).statusCreated).toBe(false);
+      expect(statuses(repo, v2.id)).toHaveLength(2);
+      expect(statuses(repo, v3.id)).toHaveLength(2);
+      expect((await infer(server.url)).version).toBe("2");
+    } finally {
+      await server.drain(1000);
+    }
+  });
+
+  it("without a server configured, the App's deployment is a success that says so", async () => {
+    const repo = newRepo();
+    const { id } = await deployVersion(client() as unknown as GitHubClient, repo, {
+      sha: sim.state.commit(`${repo.owner}/${repo.repo}`, "main")!.sha,
+      environment: "production",
+      description: "modelgate: mpg v1 to production",
+      payload: {
+        tool: "modelgate",
+        trigger: "pr:1@x",
+        alias: "production",
+        models: [{ model: "mpg", version: 1 }],
+        registryCommit: null,
+        pr: 1,
+      },
+    });
+    expect(statuses(repo, id).map((s) => [s.state, s.description])).toEqual([
+      ["success", "modelgate: mpg v1 to production (registry only: no server configured)"],
+    ]);
     sim.assertNoViolations();
   });
 });
