@@ -51,15 +51,17 @@ export const runCommand = defineCommand(definition, async ({ values }, io) => {
   const progress = progressReporter(io);
   const source = workingTreeSource(project.root);
   const registryDir = registryDirOf(project.root, project.registryDir);
+  const out = path.resolve(io.cwd, values.out ?? "modelgate-out");
   const result = await evaluateProject(project, {
     displayBase: io.cwd,
+    // A training command's runs keep their logs here, also when one fails.
+    commandDir: path.join(out, "runs"),
     championOf: (model) => loadChampion(source, registryDir, model),
     head: { sha: headCommit(project.root), ref: null },
     onProgress: (e) => progress.update(e),
   });
   progress.done();
 
-  const out = path.resolve(io.cwd, values.out ?? "modelgate-out");
   const history = metricHistory(await readRegistry(source, registryDir), result.report);
   for (const [name, content] of Object.entries(reportFiles(result.report, result.evaluations, history))) {
     mkdirSync(path.dirname(path.join(out, name)), { recursive: true });
