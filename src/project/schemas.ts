@@ -232,7 +232,10 @@ export const sliceSchema = z.union([
 
 /** `"30m"`, `"90s"`, `"2h"`, `"1h30m"` or a number of seconds: a duration in seconds. */
 const duration = z.union([
-  z.number().positive().max(7 * 24 * 3600),
+  z
+    .number()
+    .positive()
+    .max(7 * 24 * 3600),
   z
     .string()
     .regex(/^(\d+(\.\d+)?h)?(\d+(\.\d+)?m)?(\d+(\.\d+)?s)?$/, {
@@ -327,7 +330,9 @@ export const algorithmSchema = z.discriminatedUnion("type", [
         ),
       timeout: duration
         .default(1800)
-        .describe('Longest one run may take before it is killed with its children: "30m", "90s", "2h" or seconds. Default 30m.'),
+        .describe(
+          'Longest one run may take before it is killed with its children: "30m", "90s", "2h" or seconds. Default 30m.',
+        ),
       output: z
         .string()
         .min(1)

@@ -64,7 +64,8 @@ export function commandTrials(spec: Pick<ModelSpec, "search">): CommandParams[] 
   for (const [name, values] of Object.entries(search.space)) {
     if (!Array.isArray(values)) continue; // degree is a map, refused for commands by the checks
     const next: CommandParams[] = [];
-    for (const params of grid) for (const v of values) next.push({ ...params, [name]: v as CommandParamValue });
+    for (const params of grid)
+      for (const v of values) next.push({ ...params, [name]: v as CommandParamValue });
     grid = next;
     if (search.method === "grid" && grid.length > MAX_TRIALS)
       throw new RangeError(
@@ -95,7 +96,12 @@ export function csvHeader(columns: readonly string[]): string {
  * 1/0, dates as milliseconds since 1970-01-01 UTC, categories as written in the data file;
  * missing values are empty.
  */
-export function csvRows(batch: RowBatch, at: readonly number[], rows: ArrayLike<number>, count: number): string {
+export function csvRows(
+  batch: RowBatch,
+  at: readonly number[],
+  rows: ArrayLike<number>,
+  count: number,
+): string {
   const cols = at.map((k) => batch.columns[k]!);
   let out = "";
   for (let t = 0; t < count; t++) {

@@ -129,10 +129,16 @@ export async function fitCommand(input: CommandFitInput): Promise<CommandFit> {
   try {
     // 2. the search: trial x fold runs, each scored on its held-out fold
     const jobs = searching
-      ? trials.flatMap((params, trial) => Array.from({ length: folds }, (_, fold) => ({ params, trial, fold })))
+      ? trials.flatMap((params, trial) =>
+          Array.from({ length: folds }, (_, fold) => ({ params, trial, fold })),
+        )
       : [];
     const runs = await inPool(jobs, parallel, abort, async (job) => {
-      const done = await runOnce(input, { ...job, file: files.folds[job.fold]!, rows: files.foldRows[job.fold]! }, abort.signal);
+      const done = await runOnce(
+        input,
+        { ...job, file: files.folds[job.fold]!, rows: files.foldRows[job.fold]! },
+        abort.signal,
+      );
       const score = await scoreFold(input, done.onnx, job.fold, folds, foldSeed);
       return { ...done, record: { ...done.record, score } };
     });
@@ -278,7 +284,8 @@ async function runOnce(input: CommandFitInput, job: RunJob, signal: AbortSignal)
   });
   const fail = (what: string, hint: string): never => {
     const where = m.locate(["algorithm", "run"]);
-    const tail = outcome.tail.length > 0 ? outcome.tail.map((l) => `    | ${l}`).join("\n") : "    (no output)";
+    const tail =
+      outcome.tail.length > 0 ? outcome.tail.map((l) => `    | ${l}`).join("\n") : "    (no output)";
     throw new InputError({
       file: show(m.specFile),
       line: where.line,
@@ -295,7 +302,9 @@ async function runOnce(input: CommandFitInput, job: RunJob, signal: AbortSignal)
     );
   if (outcome.exitCode !== 0)
     fail(
-      outcome.exitCode === null ? `was ended by signal ${outcome.signal}` : `exited with status ${outcome.exitCode}`,
+      outcome.exitCode === null
+        ? `was ended by signal ${outcome.signal}`
+        : `exited with status ${outcome.exitCode}`,
       "run it locally with the same MODELGATE_* environment (see the README's training command protocol) to see why",
     );
   if (!existsSync(paths.output))
