@@ -230,20 +230,18 @@ export const sliceSchema = z.union([
   }),
 ]);
 
-/** `"30m"`, `"90s"`, `"2h"`, `"1h30m"` or a number of seconds: a duration in seconds. */
-const duration = z.union([
-  z
-    .number()
-    .positive()
-    .max(7 * 24 * 3600),
-  z
-    .string()
-    .regex(/^(\d+(\.\d+)?h)?(\d+(\.\d+)?m)?(\d+(\.\d+)?s)?$/, {
-      message: 'write a duration like "30m", "90s", "2h" or "1h30m", or a number of seconds',
-    })
-    .refine((s) => s.length > 0, { message: 'write a duration like "30m"' })
-    .transform((s) => parseDuration(s)),
-]);
+const DURATION = /^(\d+(\.\d+)?h)?(\d+(\.\d+)?m)?(\d+(\.\d+)?s)?$/;
+const DURATION_HINT = 'write a duration like "30m", "90s", "2h" or "1h30m", or a number of seconds';
+
+/** `"30m"`, `"90s"`, `"2h"`, `"1h30m"` or a number of seconds, at most a week: seconds. */
+const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const seconds = typeof v === "number" ? v : DURATION.test(v) && v !== "" ? parseDuration(v) : NaN;
+  if (!(seconds > 0 && seconds <= 7 * 24 * 3600)) {
+    ctx.addIssue({ code: "custom", message: `${DURATION_HINT}, more than 0 and at most a week` });
+    return z.NEVER;
+  }
+  return seconds;
+});
 
 /** Seconds in a duration written like `1h30m`, `90s` or `2.5m` (checked by the schema). */
 export function parseDuration(text: string): number {
