@@ -150,6 +150,8 @@ export const commandRunSchema = z.strictObject({
   score: num.nullable(),
   /** Points the command appended to MODELGATE_METRICS (at most 200, evenly thinned). */
   curve: list(z.record(name, num), 200),
+  /** modelgate's own time around the run: its folder, reading and checking its ONNX, scoring its fold. */
+  overheadMs: z.number().min(0),
 });
 
 /** How a training command fitted the challenger: the contract's version, the command, every run. */
@@ -158,6 +160,8 @@ export const commandSchema = z.strictObject({
   command: text,
   timeoutSeconds: num,
   parallel: z.number().int().min(1),
+  /** Time spent writing the rows files, once for all runs. */
+  rowsFileMs: z.number().min(0),
   runs: list(commandRunSchema, 500),
   omittedRuns: z.number().int().min(0),
 });

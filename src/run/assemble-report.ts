@@ -169,6 +169,7 @@ function commandJson(c: CommandRecord) {
     command: c.command.slice(0, 2000),
     timeoutSeconds: c.timeoutSeconds,
     parallel: c.parallel,
+    rowsFileMs: c.rowsFileMs,
     runs: [...search, ...final].map((r) => ({ ...r, curve: thin(r.curve, 200) })),
     omittedRuns: c.runs.length - search.length - final.length,
   };

@@ -61,6 +61,8 @@ export interface CommandRunRecord {
   score: number | null;
   /** Points it appended to MODELGATE_METRICS. */
   curve: CurvePoint[];
+  /** modelgate's own time around it: preparing its folder, reading and checking its ONNX, scoring its fold. */
+  overheadMs: number;
 }
 
 /** What report.json keeps of a command's training. */
@@ -69,6 +71,8 @@ export interface CommandRecord {
   command: string;
   timeoutSeconds: number;
   parallel: number;
+  /** Time spent writing the rows files (once for all runs). */
+  rowsFileMs: number;
   runs: CommandRunRecord[];
 }
 
@@ -116,8 +120,10 @@ export async function fitCommand(input: CommandFitInput): Promise<CommandFit> {
   const parallel = Math.max(1, m.spec.search?.parallel ?? availableParallelism());
   const dataDir = path.join(dir, "rows");
   mkdirSync(dataDir, { recursive: true });
+  const rowsStarted = performance.now();
   const files = await writeRowsFiles(input, dataDir, folds, foldSeed);
   const record: CommandRecord = {
+    rowsFileMs: Math.round(performance.now() - rowsStarted),
     protocol: COMMAND_PROTOCOL,
     command: algorithm.run,
     timeoutSeconds: algorithm.timeout,
@@ -134,13 +140,15 @@ export async function fitCommand(input: CommandFitInput): Promise<CommandFit> {
         )
       : [];
     const runs = await inPool(jobs, parallel, abort, async (job) => {
+      const started = performance.now();
       const done = await runOnce(
         input,
         { ...job, file: files.folds[job.fold]!, rows: files.foldRows[job.fold]! },
         abort.signal,
       );
       const score = await scoreFold(input, done.onnx, job.fold, folds, foldSeed);
-      return { ...done, record: { ...done.record, score } };
+      const overheadMs = Math.max(0, Math.round(performance.now() - started - done.record.durationMs));
+      return { ...done, record: { ...done.record, score, overheadMs } };
     });
     const results: TrialResult[] = trials.map((params, trial) => {
       const foldScores = runs.filter((r) => r.record.trial === trial).map((r) => r.record.score);
@@ -155,10 +163,15 @@ export async function fitCommand(input: CommandFitInput): Promise<CommandFit> {
     const chosen = searching ? chooseTrial(results, metricDefinition(primary).higherIsBetter) : 0;
 
     // 3. the final fit on the whole train side
+    const finalStarted = performance.now();
     const final = await runOnce(
       input,
       { params: trials[chosen]!, trial: chosen, fold: null, file: files.all, rows: files.allRows },
       abort.signal,
+    );
+    final.record.overheadMs = Math.max(
+      0,
+      Math.round(performance.now() - finalStarted - final.record.durationMs),
     );
     for (const r of [...runs, final]) {
       record.runs.push(r.record);
@@ -339,6 +352,7 @@ async function runOnce(input: CommandFitInput, job: RunJob, signal: AbortSignal)
       modelSha256: onnx.sha256,
       score: null,
       curve,
+      overheadMs: 0,
     },
     onnx,
     log: readLog(logFile),
