@@ -161,6 +161,15 @@ describe("a training command", () => {
     expect(foldRows.slice(0, 3).reduce((a: number, r: { rows: number }) => a + r.rows, 0)).toBe(
       2 * m.data.trainRows,
     );
+    // The comment sums the runs up; the HTML report charts the logged curve.
+    const md = readFileSync(p.file("out/report.md"), "utf8");
+    expect(md).toContain("<summary>Training command: 10 runs</summary>");
+    expect(md).toMatch(/Final fit on \d+ rows with `depth: 1`, seed 1: exit 0/);
+    expect(md).toContain("Logged by the final fit (2 points): `loss` 0.5 → 0.25.");
+    const html = readFileSync(p.file("out/report.html"), "utf8");
+    expect(html).toContain('data-chart="curve"');
+    expect(html).toContain("loss logged by the final fit");
+    expect(html.match(/<td><code>trial-\d-fold-\d<\/code><\/td>/g)).toHaveLength(9);
     // Runs overlapped: at some moment more than one was going.
     const events = readFileSync(p.file(`models/../${times}`), "utf8")
       .trim()
