@@ -18,6 +18,7 @@ import * as core from "@actions/core";
 import { canonicalJson } from "../src/canonical-json.js";
 import { InputError } from "../src/errors.js";
 import { renderMarkdown, renderSummaryLine } from "../src/report/render-markdown.js";
+import { invalidModelsMarkdown } from "../src/report/markdown-problems.js";
 import type { Report } from "../src/report/report-schema.js";
 import { evaluateProject } from "../src/run/evaluate-project.js";
 import {
@@ -160,9 +161,12 @@ async function runSteps(deps: ActionDeps): Promise<string | null> {
       await upload(`modelgate-report-${evaluation.report.name}`, dir, Object.keys(files), env);
   }
 
-  const markdown = [renderMarkdown(report, { history }), ...notes.map((n) => `> [!NOTE]\n> ${n}`)].join(
-    "\n\n",
-  );
+  const markdown = [
+    renderMarkdown(report, { history }),
+    ...notes.map((n) => `> [!NOTE]\n> ${n}`),
+    // The problems of models that could not be evaluated (a failed training command: its last lines).
+    ...(result.invalid.length > 0 ? [invalidModelsMarkdown(result.invalid)] : []),
+  ].join("\n\n");
   await core.summary.addRaw(markdown).write();
   const line = renderSummaryLine(report);
   core.setOutput("passed", String(report.passed));

@@ -135,7 +135,14 @@ function describeParams(p: {
   alpha: number | null;
   features: string[];
   degree: Record<string, number>;
+  command?: Record<string, number | string | boolean>;
 }): string {
+  if (p.command)
+    return (
+      Object.entries(p.command)
+        .map(([k, v]) => `${k} ${String(v)}`)
+        .join(", ") || "defaults"
+    );
   const parts: string[] = [];
   if (p.alpha !== null) parts.push(`alpha ${formatNumber(p.alpha)}`);
   for (const [f, d] of Object.entries(p.degree)) parts.push(`${f} degree ${d}`);

@@ -2,6 +2,7 @@
 import type { Problem } from "../errors.js";
 import { suggest } from "./did-you-mean.js";
 import {
+  isOnnxAlgorithm,
   CLASSIFICATION_METRICS,
   REGRESSION_METRICS,
   type DataSpec,
@@ -77,13 +78,13 @@ export function checkModelAgainstData(
     seen.add(f);
     const c = columns.get(f)!;
     const feature = spec.features[i]!;
-    if (typeof feature !== "string" && spec.algorithm.type === "onnx")
+    if (typeof feature !== "string" && isOnnxAlgorithm(spec.algorithm))
       problems.push({
         ...at(["features", i]),
-        message: `an onnx model does its own preprocessing; feature "${f}" takes no options`,
+        message: `an ${spec.algorithm.type} model does its own preprocessing; feature "${f}" takes no options`,
         hint: `write the feature as its name alone: - ${f}`,
       });
-    if (c.type === "string" && spec.algorithm.type !== "onnx")
+    if (c.type === "string" && !isOnnxAlgorithm(spec.algorithm))
       problems.push({
         ...at(p),
         message: `feature "${f}" is a free-text string column; models take numbers, booleans, dates and categories`,
@@ -129,13 +130,13 @@ export function checkModelAgainstData(
   for (const m of Object.keys(spec.gate)) checkMetric(m, ["gate", m], "key");
 
   const algo = spec.algorithm.type;
-  if (algo === "onnx" && spec.search)
+  if (algo === "onnx" && spec.search !== undefined)
     problems.push({
       ...at(["search"], "key"),
       message: "search tunes the algorithms modelgate fits; an onnx model is fitted already",
       hint: "remove `search`, or tune the model where it is trained",
     });
-  if (spec.task === "classification" && algo !== "logistic" && algo !== "onnx")
+  if (spec.task === "classification" && algo !== "logistic" && !isOnnxAlgorithm(spec.algorithm))
     problems.push({
       ...at(["algorithm", "type"]),
       message: `classification needs \`type: logistic\`, not ${algo}`,
@@ -147,6 +148,7 @@ export function checkModelAgainstData(
     });
 
   const space = spec.search?.space;
+  checkSearchSpace(spec, at, problems);
   space?.features?.forEach((subset, i) =>
     subset.forEach((f, j) => {
       if (!features.includes(f))
@@ -171,4 +173,38 @@ export function checkModelAgainstData(
       hint: "set algorithm.type to ridge",
     });
   return features;
+}
+
+const BUILTIN_SPACE_KEYS = ["alpha", "degree", "features"];
+
+/**
+ * A command's search space takes any parameter names (they reach it in MODELGATE_PARAMS); the
+ * built-in algorithms know alpha, degree and features only, and only a command runs in parallel.
+ */
+function checkSearchSpace(spec: ModelSpec, at: At, problems: Problem[]): void {
+  const search = spec.search;
+  if (search === undefined) return;
+  if (spec.algorithm.type === "command") {
+    for (const key of ["degree", "features"])
+      if (search.space[key] !== undefined)
+        problems.push({
+          ...at(["search", "space", key], "key"),
+          message: `a training command does its own preprocessing; \`${key}\` is not searched for it`,
+          hint: `rename the parameter (e.g. ${key}s_to_try) if your command takes one by this name`,
+        });
+    return;
+  }
+  for (const key of Object.keys(search.space))
+    if (!BUILTIN_SPACE_KEYS.includes(key))
+      problems.push({
+        ...at(["search", "space", key], "key"),
+        message: `"${key}" is not a search parameter of the ${spec.algorithm.type} algorithm`,
+        hint: suggest(key, BUILTIN_SPACE_KEYS, "search parameters"),
+      });
+  if (search.parallel !== undefined)
+    problems.push({
+      ...at(["search", "parallel"], "key"),
+      message: "`parallel` sets how many training command runs go at once; built-in fits need none",
+      hint: "remove it",
+    });
 }

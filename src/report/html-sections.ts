@@ -204,17 +204,22 @@ export function searchDetails(s: SearchJson, limit = Infinity): string {
   }
   const rows = listed.map(({ t, k }) => {
     const has = new Set(t.params.features);
-    const params = [
-      ...(t.params.alpha !== null ? [`α ${formatNumber(t.params.alpha)}`] : []),
-      ...Object.entries(t.params.degree).map(([f, d]) => `<code>${h(f, 60)}</code> degree ${d}`),
-      all.length === t.params.features.length
-        ? `all ${count(t.params.features.length, "feature")}`
-        : `without ${all
-            .filter((f) => !has.has(f))
-            .slice(0, 8)
-            .map((f) => `<code>${h(f, 60)}</code>`)
-            .join(", ")}`,
-    ];
+    const command = t.params.command;
+    const params = command
+      ? Object.entries(command)
+          .slice(0, 20)
+          .map(([name, v]) => `<code>${h(`${name}: ${String(v)}`, 80)}</code>`)
+      : [
+          ...(t.params.alpha !== null ? [`α ${formatNumber(t.params.alpha)}`] : []),
+          ...Object.entries(t.params.degree).map(([f, d]) => `<code>${h(f, 60)}</code> degree ${d}`),
+          all.length === t.params.features.length
+            ? `all ${count(t.params.features.length, "feature")}`
+            : `without ${all
+                .filter((f) => !has.has(f))
+                .slice(0, 8)
+                .map((f) => `<code>${h(f, 60)}</code>`)
+                .join(", ")}`,
+        ];
     return `<tr${k === s.chosen ? ' class="chosen"' : ""}><td class="num">${k + 1}</td><td>${params.join(", ")}</td><td class="num">${formatNumber(t.score)}</td><td>${k === s.chosen ? "★ chosen" : ""}</td></tr>`;
   });
   const metric = h(metricName(s.metric), 60);

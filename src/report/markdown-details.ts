@@ -254,6 +254,14 @@ export function searchTitle(s: SearchJson): string {
 }
 
 function describeTrial(t: SearchJson["trials"][number], allFeatures: readonly string[]): string {
+  const command = t.params.command;
+  if (command)
+    return (
+      Object.entries(command)
+        .slice(0, 10)
+        .map(([k, v]) => codeSpan(`${k}: ${String(v)}`, { inTable: true, max: 60 }))
+        .join(", ") || "the command's defaults"
+    );
   const parts: string[] = [];
   if (t.params.alpha !== null) parts.push(`α ${formatNumber(t.params.alpha)}`);
   for (const [f, degree] of Object.entries(t.params.degree))

@@ -9,6 +9,7 @@ import type { GateCheckJson, MetricEstimateJson, ModelReport } from "./report-sc
 import { metricNamesOf } from "./report-schema.js";
 import type { HistoryPoint } from "./metric-history.js";
 import { changeVerdict, type ChangeVerdict } from "./change-verdict.js";
+import { commandSection, commandTitle } from "./markdown-command.js";
 import {
   MAX_WARNINGS,
   metricLabel,
@@ -62,6 +63,7 @@ export function renderModel(
     blocks.push(details("Permutation importance", permutationSection(m)));
   blocks.push(details("Data", dataSection(m)));
   if (m.search) blocks.push(details(`Search: ${searchTitle(m.search)}`, searchSection(m.search, level)));
+  if (m.command) blocks.push(details(commandTitle(m.command), commandSection(m.command)));
   const chart = historySection(m, history);
   if (chart)
     blocks.push(

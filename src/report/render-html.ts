@@ -4,6 +4,7 @@
  * Rendered from report.json plus, for the charts of predictions, the scored test rows, which
  * report.json does not carry.
  */
+import { commandDetails } from "./html-command.js";
 import { escapeHtml } from "./escape-markdown.js";
 import { formatNumber } from "./format-number.js";
 import type { ModelReport, Report } from "./report-schema.js";
@@ -216,5 +217,6 @@ ${gateTable(m)}
 ${coefficientsDetails(m, detail.terms)}
 ${dataDetails(m)}
 ${m.search ? searchDetails(m.search, detail.trials) : ""}
+${m.command ? commandDetails(m.command, `${id}-command`) : ""}
 </section>`;
 }

@@ -124,6 +124,8 @@ export const trialSchema = z.strictObject({
     alpha: num.nullable(),
     features: list(name, 500),
     degree: z.record(name, z.number().int()),
+    /** A training command's parameters (MODELGATE_PARAMS). */
+    command: z.record(name, z.union([num, name, z.boolean()])).optional(),
   }),
   score: num.nullable(),
   foldScores: list(num.nullable(), 20),
@@ -136,6 +138,39 @@ export const searchSchema = z.strictObject({
   trials: list(trialSchema, 500),
   omittedTrials: z.number().int().min(0),
   chosen: z.number().int().min(0),
+});
+
+/** One run of a training command (`algorithm: { type: command }`). */
+export const commandRunSchema = z.strictObject({
+  /** `trial-2-fold-3` or `final`; its log is `runs/<model>/<run>/output.log` in the report folder. */
+  run: name,
+  trial: z.number().int().min(0),
+  fold: z.number().int().min(0).nullable(),
+  params: z.record(name, z.union([num, name, z.boolean()])),
+  seed: z.number().int(),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().min(0),
+  rows: z.number().int().min(0),
+  /** sha256 of the ONNX model the run wrote. */
+  modelSha256: sha,
+  /** The held-out fold's primary metric (search runs); null for the final fit. */
+  score: num.nullable(),
+  /** Points the command appended to MODELGATE_METRICS (at most 200, evenly thinned). */
+  curve: list(z.record(name, num), 200),
+  /** modelgate's own time around the run: its folder, reading and checking its ONNX, scoring its fold. */
+  overheadMs: z.number().min(0),
+});
+
+/** How a training command fitted the challenger: the contract's version, the command, every run. */
+export const commandSchema = z.strictObject({
+  protocol: z.number().int().min(1),
+  command: text,
+  timeoutSeconds: num,
+  parallel: z.number().int().min(1),
+  /** Time spent writing the rows files, once for all runs. */
+  rowsFileMs: z.number().min(0),
+  runs: list(commandRunSchema, 500),
+  omittedRuns: z.number().int().min(0),
 });
 
 export const calibrationBinSchema = z.strictObject({
@@ -224,6 +259,8 @@ export const modelReportSchema = z.strictObject({
    */
   permutationImportance: list(permutationImportanceSchema, 500).optional(),
   search: searchSchema.nullable(),
+  /** A training command's runs (`algorithm: { type: command }`). */
+  command: commandSchema.optional(),
   /** classification: the threshold at or above which a row is predicted positive. */
   threshold: num.nullable().optional(),
   /** classification: the challenger's calibration by decile of predicted probability. */
@@ -270,6 +307,7 @@ export type GateCheckJson = z.output<typeof gateCheckSchema>;
 export type DataSummaryJson = z.output<typeof dataSummarySchema>;
 export type SliceJson = z.output<typeof sliceSchema>;
 export type SearchJson = z.output<typeof searchSchema>;
+export type CommandJson = z.output<typeof commandSchema>;
 export type ChampionJson = z.output<typeof championSchema>;
 export type ExplanationJson = z.output<typeof explanationSchema>;
 export type FairnessJson = z.output<typeof fairnessSchema>;

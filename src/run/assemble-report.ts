@@ -11,8 +11,9 @@ import type { SliceResult } from "../evaluate/slices.js";
 import type { GateDecision } from "../compare/decide-gate.js";
 import type { ModelReport } from "../report/report-schema.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
-import { builtinAlgorithm, type MetricName } from "../project/schemas.js";
+import { builtinAlgorithm, isOnnxAlgorithm, type MetricName } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
+import type { CommandRecord } from "../train/command/fit-command.js";
 import { termNames } from "../model/pipeline.js";
 import type { ModelFile } from "../model/model-file.js";
 import type { Champion } from "../model/load-model.js";
@@ -44,6 +45,8 @@ export interface ReportParts {
   slices: SliceResult[];
   /** Sum over the test rows of each feature's |contribution| to the challenger's predictions. */
   absContribution: (feature: string) => number;
+  /** A training command's runs. */
+  command?: CommandRecord;
   classification?: { threshold: number | null; calibration: CalibrationBin[]; fairness: FairnessResult[] };
   warnings: string[];
   /** Permutation importance of the challenger's features, when computed (ONNX models). */
@@ -77,7 +80,7 @@ export function assembleModelReport(p: ReportParts): ModelReport {
       file: `models/${m.name}.json`,
       algorithm: {
         type: m.spec.algorithm.type,
-        intercept: m.spec.algorithm.type === "onnx" ? false : builtinAlgorithm(m.spec).intercept,
+        intercept: isOnnxAlgorithm(m.spec.algorithm) ? false : builtinAlgorithm(m.spec).intercept,
         alpha: fit.alpha,
       },
       metrics: pick(p.challengerMetrics, p.metrics),
@@ -118,6 +121,7 @@ export function assembleModelReport(p: ReportParts): ModelReport {
             chosen: fit.chosen,
           }
         : null,
+    ...(p.command ? { command: commandJson(p.command) } : {}),
     ...(p.classification
       ? {
           threshold: p.classification.threshold,
@@ -158,4 +162,25 @@ function summariseColumn(c: ColumnProfile) {
     ...(c.stats ? { mean: c.stats.mean, std: c.stats.std, min: c.stats.min, max: c.stats.max } : {}),
     ...(c.categories ? { distinct: c.categories.distinct } : {}),
   };
+}
+
+/** A command's record within report.json's bounds: 500 runs (the final one kept), 200 points each. */
+function commandJson(c: CommandRecord) {
+  const final = c.runs.filter((r) => r.fold === null);
+  const search = c.runs.filter((r) => r.fold !== null).slice(0, 500 - final.length);
+  return {
+    protocol: c.protocol,
+    command: c.command.slice(0, 2000),
+    timeoutSeconds: c.timeoutSeconds,
+    parallel: c.parallel,
+    rowsFileMs: c.rowsFileMs,
+    runs: [...search, ...final].map((r) => ({ ...r, curve: thin(r.curve, 200) })),
+    omittedRuns: c.runs.length - search.length - final.length,
+  };
+}
+
+/** At most `max` items, evenly spread, the first and last kept. */
+function thin<T>(items: readonly T[], max: number): T[] {
+  if (items.length <= max) return [...items];
+  return Array.from({ length: max }, (_, k) => items[Math.round((k * (items.length - 1)) / (max - 1))]!);
 }

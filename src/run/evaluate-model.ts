@@ -24,7 +24,7 @@ import { computeSlice } from "../evaluate/slices.js";
 import { targetReader } from "../train/target.js";
 import type { ModelReport } from "../report/report-schema.js";
 import type { LoadedModel } from "../project/load-project.js";
-import type { MetricName } from "../project/schemas.js";
+import { isOnnxAlgorithm, type MetricName } from "../project/schemas.js";
 import { MissingFeaturesError } from "../model/pipeline.js";
 import type { ModelFile } from "../model/model-file.js";
 import { championModel, type Champion } from "../model/load-model.js";
@@ -53,6 +53,8 @@ export interface ModelEvaluation {
   modelText: string;
   /** An ONNX challenger's bytes, pinned by `model.onnx.sha256`. */
   onnxBytes?: Uint8Array;
+  /** A training command's output by run folder (bounded), for the report folder. */
+  commandLogs?: Record<string, string>;
   /** Test rows' targets and predictions, for charts. */
   scored: { actual: Float64Array; challenger: Float64Array; champion: Float64Array | null };
   scan: DatasetScan;
@@ -148,7 +150,7 @@ async function challengerScorer(
     positiveClass: m.spec.positiveClass === undefined ? null : String(m.spec.positiveClass),
     specHash: m.specHash,
     features: m.features.map((name) => ({ name, type: types.get(name)! })),
-    threads: algorithm.type === "onnx" ? algorithm.threads : 1,
+    threads: isOnnxAlgorithm(algorithm) ? algorithm.threads : 1,
   }).bind(columnNames);
 }
 
@@ -196,7 +198,7 @@ async function scoreAndReport(
   const allMetrics = metrics.includes(primary) ? metrics : [primary, ...metrics];
   const algorithm = m.spec.algorithm;
   const threshold =
-    algorithm.type === "logistic" || (algorithm.type === "onnx" && m.spec.task === "classification")
+    algorithm.type === "logistic" || (isOnnxAlgorithm(algorithm) && m.spec.task === "classification")
       ? algorithm.threshold
       : undefined;
   const metricOptions = threshold === undefined ? undefined : { threshold };
@@ -284,6 +286,7 @@ async function scoreAndReport(
     gate,
     slices,
     absContribution: (feature) => scored.absContribution.get(feature) ?? 0,
+    ...(trained.command ? { command: trained.command.record } : {}),
     ...(m.spec.task === "classification"
       ? {
           classification: {
@@ -301,6 +304,7 @@ async function scoreAndReport(
     model,
     modelText,
     ...(trained.onnx ? { onnxBytes: trained.onnx.bytes } : {}),
+    ...(trained.command ? { commandLogs: trained.command.logs } : {}),
     scored: { actual: scored.actual, challenger: scored.challenger, champion: scored.champion },
     scan,
   };

@@ -5,6 +5,7 @@
  */
 import type { DatasetScan } from "../data/scan-dataset.js";
 import type { LoadedModel } from "../project/load-project.js";
+import { isOnnxAlgorithm } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
 import { MODEL_FILE_FORMAT, type ModelFile } from "../model/model-file.js";
 import { elementTypeName, type CheckedOnnxModel } from "../model/onnx/index.js";
@@ -58,7 +59,7 @@ export function onnxModelFile(m: LoadedModel, onnx: CheckedOnnxModel, scan: Data
       intercept: false,
       alpha: null,
       threshold:
-        m.spec.algorithm.type === "onnx" && m.spec.task === "classification"
+        isOnnxAlgorithm(m.spec.algorithm) && m.spec.task === "classification"
           ? m.spec.algorithm.threshold
           : null,
     },

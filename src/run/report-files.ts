@@ -38,6 +38,9 @@ export function reportFiles(
     files[`models/${e.report.name}.json`] = e.modelText;
     // An ONNX model's bytes travel with the model file that pins them.
     if (e.onnxBytes !== undefined) files[`models/${e.report.name}.onnx`] = e.onnxBytes;
+    // A training command's output, one log per run (each bounded when it ran, at most 500).
+    for (const [run, log] of Object.entries(e.commandLogs ?? {}).slice(0, 500))
+      files[`runs/${e.report.name}/${run}/output.log`] = log;
   }
   return files;
 }

@@ -1,5 +1,8 @@
 /** Training one model from its specs: check the data, fit, and build the model file. */
-import { TEST, type ColumnVector, type RowBatch } from "../data/row-batch.js";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { TEST, TRAIN, type ColumnVector, type RowBatch, type Side } from "../data/row-batch.js";
 import { RowSpill } from "../data/row-spill.js";
 import { scanDataset, type DatasetScan } from "../data/scan-dataset.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
@@ -11,6 +14,7 @@ import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../model/mode
 import { progress } from "./progress-stream.js";
 import { openSpecOnnxModel, type CheckedOnnxModel } from "../model/onnx/index.js";
 import { onnxModelFile, prebuiltFit } from "./prebuilt-model.js";
+import { fitCommand, type CommandRecord } from "../train/command/fit-command.js";
 import { combineScans, scanPart, sharedEdges, shareLevels, type PartScan } from "../shard/shard-data.js";
 
 /** What training needs from its caller (evaluation passes its own options). */
@@ -19,6 +23,11 @@ export interface TrainOptions {
   displayBase: string;
   /** Progress lines (rows read, rows/s) for long runs. */
   onProgress?: (event: { model: string; pass: string; rows: number }) => void;
+  /**
+   * Where the runs of a training command (`algorithm: { type: command }`) keep their folders
+   * (logs, curves), one sub-folder per model; a temporary folder, removed afterwards, without it.
+   */
+  commandDir?: string;
 }
 
 export interface TrainedModel {
@@ -27,8 +36,10 @@ export interface TrainedModel {
   model: ModelFile;
   modelText: string;
   modelSha256: string;
-  /** The ONNX model of an `algorithm: { type: onnx }` spec, opened and checked. */
+  /** The ONNX model of an `algorithm: { type: onnx }` spec, or a training command's, checked. */
   onnx?: CheckedOnnxModel;
+  /** What a training command did: its runs, and their output (bounded) by run folder. */
+  command?: { record: CommandRecord; logs: Record<string, string> };
   /**
    * The data's test rows again, each call a new pass (the scoring pass), read back from the
    * temporary file the checking scan wrote: no parsing, no checks. Valid until `release`.
@@ -48,17 +59,20 @@ export interface TrainedModel {
 export async function trainModel(m: LoadedModel, options: TrainOptions): Promise<TrainedModel> {
   const shown = displayPath(options.displayBase, m.dataFile);
   // A prebuilt model is checked before the data is read: a bad file fails fast.
-  const onnx =
+  let onnx =
     m.spec.algorithm.type === "onnx"
       ? openSpecOnnxModel(m, (p) => displayPath(options.displayBase, p))
       : undefined;
   const specFile = displayPath(options.displayBase, m.dataSpecFile);
   // Every row is kept for a fit that reads them again (logistic, or a search scored by mae...);
   // the scoring pass reads the test rows only: a spill of their own, a fifth of the bytes.
+  const byCommand = m.spec.algorithm.type === "command";
   const rereads =
     onnx === undefined &&
+    !byCommand &&
     (m.spec.task === "classification" || rereadsRows(planLinear(m.spec, m.data, m.features)));
-  const spill = rereads ? RowSpill.open() : undefined;
+  // A command's runs read the train side again (rows files, held-out folds): a spill of its own.
+  const spill = rereads || byCommand ? RowSpill.open() : undefined;
   let testSpill: RowSpill;
   try {
     testSpill = RowSpill.open();
@@ -71,8 +85,11 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
     const checkingScan = async (visit?: (batch: RowBatch) => void): Promise<void> => {
       let rows = 0;
       const onBatch = (batch: RowBatch): void => {
-        spill?.append(batch);
-        const test = testRowsOf(batch);
+        if (byCommand) {
+          const train = rowsOfSide(batch, TRAIN);
+          if (train.length > 0) spill!.append(train);
+        } else spill?.append(batch);
+        const test = rowsOfSide(batch, TEST);
         if (test.length > 0) testSpill.append(test);
         visit?.(batch);
         rows += batch.length;
@@ -107,7 +124,14 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
     };
     const input = { spec: m.spec, data: m.data, features: m.features, read, source: shown };
     let fit: ModelFit;
-    if (onnx !== undefined) {
+    let command: TrainedModel["command"];
+    if (byCommand) {
+      await checkingScan();
+      const trained = await fitByCommand(m, spill!, options);
+      fit = trained.fit;
+      onnx = trained.onnx;
+      command = { record: trained.record, logs: trained.logs };
+    } else if (onnx !== undefined) {
       await checkingScan();
       fit = prebuiltFit(scan!, scan!.missing[m.spec.target] ?? 0);
     } else if (m.spec.task === "classification") {
@@ -122,6 +146,7 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
       fit,
       model,
       ...(onnx === undefined ? {} : { onnx }),
+      ...(command === undefined ? {} : { command }),
       modelText: text,
       modelSha256: sha256,
       rows: () => testSpill.batches(),
@@ -137,14 +162,33 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
   }
 }
 
-/** The test-side rows of a batch, in order (the batch itself when all are). */
-function testRowsOf(batch: RowBatch): RowBatch {
+/** A training command's fit, in the caller's folder for runs or a temporary one. */
+async function fitByCommand(m: LoadedModel, spill: RowSpill, options: TrainOptions) {
+  const keep = options.commandDir !== undefined;
+  const dir = keep
+    ? path.join(options.commandDir!, m.name)
+    : mkdtempSync(path.join(tmpdir(), "modelgate-command-"));
+  mkdirSync(dir, { recursive: true });
+  try {
+    return await fitCommand({
+      m,
+      trainRows: () => spill.batches(),
+      dir,
+      show: (p) => displayPath(options.displayBase, p),
+    });
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The rows of a batch on one side of the split, in order (the batch itself when all are). */
+function rowsOfSide(batch: RowBatch, wanted: Side): RowBatch {
   const side = batch.side;
   let count = 0;
-  for (let i = 0; i < batch.length; i++) if (side[i] === TEST) count++;
+  for (let i = 0; i < batch.length; i++) if (side[i] === wanted) count++;
   if (count === batch.length) return batch;
   const at = new Uint32Array(count);
-  for (let i = 0, k = 0; i < batch.length; i++) if (side[i] === TEST) at[k++] = i;
+  for (let i = 0, k = 0; i < batch.length; i++) if (side[i] === wanted) at[k++] = i;
   const pick = <A extends Float64Array | Int32Array | Uint32Array | Uint8Array>(from: A, to: A): A => {
     for (let k = 0; k < count; k++) to[k] = from[at[k]!]!;
     return to;
@@ -158,7 +202,7 @@ function testRowsOf(batch: RowBatch): RowBatch {
     length: count,
     row: pick(batch.row, new Uint32Array(count)),
     line: pick(batch.line, new Uint32Array(count)),
-    side: new Uint8Array(count).fill(TEST),
+    side: new Uint8Array(count).fill(wanted),
     columns,
   };
 }

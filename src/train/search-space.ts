@@ -9,6 +9,8 @@ export interface TrialParams {
   features: string[];
   /** Polynomial degree per numeric feature that has one above 1 (others are 1). */
   degree: Record<string, number>;
+  /** A training command's parameters (`algorithm: { type: command }`), as MODELGATE_PARAMS holds them. */
+  command?: Record<string, number | string | boolean>;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The ONNX model a model spec names, opened and checked against the spec's features and task. */
 import type { LoadedModel } from "../../project/load-project.js";
-import type { ColumnType } from "../../project/schemas.js";
+import { isOnnxAlgorithm, type ColumnType } from "../../project/schemas.js";
 import type { FeatureKind, OnnxCheckRequest } from "./check-onnx.js";
 import { elementTypeName } from "./read-onnx.js";
 import { openOnnxModel, type CheckedOnnxModel } from "./open-onnx-model.js";
@@ -13,7 +13,7 @@ export function featureKind(type: ColumnType): FeatureKind {
 /** What the spec asks of its ONNX model; `file` is how messages name the model file. */
 export function onnxRequest(m: LoadedModel, file: string): OnnxCheckRequest {
   const algorithm = m.spec.algorithm;
-  if (algorithm.type !== "onnx") throw new Error(`${m.name} is not an onnx model`);
+  if (!isOnnxAlgorithm(algorithm)) throw new Error(`${m.name} is not an onnx model`);
   const types = new Map(m.data.columns.map((c) => [c.name, c.type]));
   return {
     file,
