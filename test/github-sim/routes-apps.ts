@@ -61,7 +61,22 @@ export function appRoutes(): Route[] {
         const page = Number(ctx.params.page ?? 1);
         return {
           status: 200,
-          body: all.slice((page - 1) * perPage, page * perPage).map((i) => renderInstallation(ctx.state, i)),
+          body: all.slice((page - 1) * perPage, page * perPage).map((i) => {
+            const rendered = renderInstallation(ctx.state, i);
+            // This operation's description requires the account to be a user and an enterprise at
+            // once (allOf); an account that is both: the enterprise fields from the user's.
+            const account = rendered.account as Record<string, unknown>;
+            return {
+              ...rendered,
+              account: {
+                ...account,
+                name: account.name ?? account.login,
+                slug: account.login,
+                created_at: i.createdAt,
+                updated_at: i.createdAt,
+              },
+            };
+          }),
         };
       },
       { need: "app" },
