@@ -22,6 +22,7 @@ import type { ListingWait } from "./read-your-write.js";
 import type { ReportVersion } from "./report-version.js";
 import {
   listOwnStickies,
+  newerOnAnotherHead,
   publishStickyComment,
   stickyNeedsReport,
   type OwnSticky,
@@ -123,7 +124,20 @@ export async function handleWorkflowRun(
   // older delivery downloads no artifact.
   const checks = await listOwnChecks(client, repo, identity, GATE_CHECK, run.headSha);
   const stickies = new Map<number, OwnSticky[]>();
-  for (const number of pulls) stickies.set(number, await listOwnStickies(client, repo, number, identity));
+  const left: number[] = [];
+  for (const number of pulls) {
+    const seen = await listOwnStickies(client, repo, number, identity);
+    // A late delivery for a head the PR has left writes no comment (the check on its commit still
+    // follows the rules). Only a newer report on another head makes the read worth its call.
+    if (stickyNeedsReport(seen, version) && newerOnAnotherHead(seen, version)) {
+      const { data: pull } = await client.rest.pulls.get({ ...repo, pull_number: number });
+      if (pull.head.sha !== run.headSha) {
+        left.push(number);
+        continue;
+      }
+    }
+    stickies.set(number, seen);
+  }
   const needed =
     gateCheckNeedsReport(checks, version) ||
     [...stickies.values()].some((seen) => stickyNeedsReport(seen, version));
@@ -142,6 +156,10 @@ export async function handleWorkflowRun(
   }
   const comments: StickyOutcome["outcome"][] = [];
   for (const number of pulls) {
+    if (left.includes(number)) {
+      comments.push("superseded");
+      continue;
+    }
     const { outcome } = await publishStickyComment(
       client,
       repo,

@@ -94,6 +94,17 @@ export function stickyNeedsReport(seen: readonly OwnSticky[], version: ReportVer
 }
 
 /**
+ * Whether the listing `seen` holds a newer report for another head than `version`'s: then the PR
+ * has most likely moved on, and its head is worth reading before writing an older head's report.
+ */
+export function newerOnAnotherHead(seen: readonly OwnSticky[], version: ReportVersion): boolean {
+  return seen.some(
+    (c) =>
+      c.version !== null && c.version.headSha !== version.headSha && compareVersions(c.version, version) > 0,
+  );
+}
+
+/**
  * Publishes the report of `version` on PR `number`, whose head the caller found to be
  * `version.headSha`: `render` gets the body of the comment kept so far (for the history) and
  * returns the new body. Then deletes every own sticky comment but the one the rules keep.
