@@ -26,7 +26,7 @@ export interface GitHubClient {
     >;
     issues: Pick<
       Rest["issues"],
-      "listComments" | "createComment" | "updateComment" | "deleteComment" | "removeLabel"
+      "listComments" | "getComment" | "createComment" | "updateComment" | "deleteComment" | "removeLabel"
     >;
     pulls: Pick<Rest["pulls"], "list" | "get">;
     repos: Pick<

@@ -130,8 +130,23 @@ export async function publishStickyComment(
     const body = versioned(render(previous?.body ?? null), version);
     const { data } = await client.rest.issues.createComment({ ...repo, issue_number: number, body });
     result = { outcome: "created", id: data.id };
-    // Act only on a listing that shows this comment: it shows every comment created before it.
-    listing = await listUntilShown(list, (items) => items.some((c) => c.id === data.id), wait);
+    // Act only on a listing that shows this comment or a later one: it shows every comment
+    // created before. If another writer deleted this comment, that writer saw a better one and
+    // deleted every worse one created before it: nothing is left for this writer to do.
+    listing = await listUntilShown(
+      list,
+      (items) => items.some((c) => c.id >= data.id),
+      wait,
+      async () => {
+        try {
+          await client.rest.issues.getComment({ ...repo, comment_id: data.id });
+          return false;
+        } catch (error) {
+          if (statusOf(error) === 404) return true;
+          throw error;
+        }
+      },
+    );
   } else {
     const same = asNew.find((c) => compareVersions(c.version!, version) === 0);
     result = same ? { outcome: "unchanged", id: same.id } : { outcome: "superseded", id: null };
