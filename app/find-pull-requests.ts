@@ -13,8 +13,14 @@ export interface RunHead {
   /** The head branch and the login owning the head repository (the fork's owner for a fork PR). */
   headBranch: string | null;
   headOwner: string | null;
-  /** PR numbers the payload listed (same-repository PRs only). */
+  /** PR numbers the payload listed (same-repository PRs only), to be read. */
   listed: number[];
+  /**
+   * PR numbers the payload listed with the run's head commit as their head: taken without a
+   * read. (If such a PR has moved on since, the sticky comment's rules still keep the report
+   * of its current head, and reading it here would not close that window either.)
+   */
+  known?: number[];
 }
 
 /** Numbers of the open PRs whose head is `head.headSha`, smallest first. */
@@ -27,7 +33,9 @@ export async function findPullRequestsForRun(
   const consider = (pulls: { number: number; state: string; head: { sha: string } }[]) => {
     for (const p of pulls) if (p.state === "open" && p.head.sha === head.headSha) found.add(p.number);
   };
+  for (const number of head.known ?? []) found.add(number);
   for (const number of head.listed) {
+    if (found.has(number)) continue;
     const { data } = await client.rest.pulls.get({ ...repo, pull_number: number });
     consider([data]);
   }

@@ -16,7 +16,8 @@ import {
   type ReportVersion,
 } from "./report-version.js";
 
-interface OwnCheck {
+/** One of the app's check runs of a name on a commit. */
+export interface OwnCheck {
   id: number;
   version: Pick<ReportVersion, "runId" | "attempt"> | null;
 }
@@ -24,7 +25,8 @@ interface OwnCheck {
 /** Copies of a newer check run one writer adds at most. */
 const MAX_COPIES = 3;
 
-async function listOwnChecks(
+/** The app's own check runs named `name` on `headSha` (every page). */
+export async function listOwnChecks(
   client: GitHubClient,
   repo: RepoRef,
   identity: AppIdentity,
@@ -79,7 +81,19 @@ export interface GateCheckOutcome {
   created: number[];
 }
 
-/** Publishes the `modelgate` check of the report of `version` (plan.externalId is replaced). */
+/** Whether the report of `version` would add a check run to the listing `before` (and so needs the report). */
+export function gateCheckNeedsReport(
+  before: readonly OwnCheck[],
+  version: Pick<ReportVersion, "runId" | "attempt">,
+): boolean {
+  const latest = latestOf([...before]);
+  return !(latest && order(latest.version, version) >= 0);
+}
+
+/**
+ * Publishes the `modelgate` check of the report of `version` (plan.externalId is replaced).
+ * `listed` is a listing of the commit's own check runs of that name the caller just made.
+ */
 export async function publishGateCheck(
   client: GitHubClient,
   repo: RepoRef,
@@ -87,9 +101,10 @@ export async function publishGateCheck(
   plan: CheckPlan,
   version: Pick<ReportVersion, "runId" | "attempt">,
   wait: ListingWait = {},
+  listed?: OwnCheck[],
 ): Promise<GateCheckOutcome> {
   const list = () => listOwnChecks(client, repo, identity, plan.name, plan.headSha);
-  const before = await list();
+  const before = listed ?? (await list());
   const latest = latestOf(before);
   if (latest && order(latest.version, version) >= 0)
     return { outcome: order(latest.version, version) === 0 ? "unchanged" : "superseded", created: [] };

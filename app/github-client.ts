@@ -6,6 +6,7 @@
 import type { ProbotOctokit } from "probot";
 import type { ArtifactLimits } from "./artifact-limits.js";
 import type { ListingWait } from "./read-your-write.js";
+import type { SnapshotCache } from "./snapshot-cache.js";
 
 type FullClient = InstanceType<typeof ProbotOctokit>;
 type Rest = FullClient["rest"];
@@ -13,6 +14,7 @@ type Rest = FullClient["rest"];
 /** The REST surface the app uses, and nothing else (README, "APIs"). */
 export interface GitHubClient {
   rest: {
+    apps: Pick<Rest["apps"], "listInstallations" | "listReposAccessibleToInstallation">;
     actions: Pick<
       Rest["actions"],
       "listWorkflowRunArtifacts" | "downloadArtifact" | "listWorkflowRunsForRepo"
@@ -24,7 +26,7 @@ export interface GitHubClient {
     >;
     issues: Pick<
       Rest["issues"],
-      "listComments" | "createComment" | "updateComment" | "deleteComment" | "removeLabel"
+      "listComments" | "getComment" | "createComment" | "updateComment" | "deleteComment" | "removeLabel"
     >;
     pulls: Pick<Rest["pulls"], "list" | "get">;
     repos: Pick<
@@ -59,6 +61,8 @@ export interface AppRuntime {
   limits: ArtifactLimits;
   /** How long to wait for the app's own write to show in a listing (read-your-write.ts). */
   listingWait?: ListingWait;
+  /** Decoded default-branch snapshots by commit (snapshot-cache.ts); none: read every time. */
+  snapshots?: SnapshotCache<unknown>;
 }
 
 /** The login GitHub gives an app's bot user; `[` cannot appear in a person's login. */

@@ -138,7 +138,7 @@ export async function handleCommentCommand(
   if (await findMarkedComment(client, repo, event.issueNumber, identity, marker))
     return { handled: false, command };
 
-  const state = await readDefaultBranch(client, repo, event.defaultBranch);
+  const state = await readDefaultBranch(client, repo, event.defaultBranch, runtime.snapshots);
   let reply: string;
   if (state.settings === null || state.registryProblems.length > 0) {
     const problems = [...state.settingsProblems, ...state.registryProblems];

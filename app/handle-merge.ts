@@ -86,7 +86,7 @@ export async function handleMerge(
   const { identity, limits } = runtime;
   const { repo } = event;
   if (!event.merged || event.mergeCommitSha === null) return { status: "ignored" };
-  const state = await readDefaultBranch(client, repo, event.defaultBranch);
+  const state = await readDefaultBranch(client, repo, event.defaultBranch, runtime.snapshots);
   const prefix = state.settings?.config.labelPrefix ?? "promote:";
   const labels = event.labels.filter((l) => l.startsWith(prefix));
   if (labels.length === 0) return { status: "ignored" };

@@ -101,7 +101,7 @@ export async function handlePromotionLabel(
   const { identity, limits } = runtime;
   const { repo } = event;
   if (event.state !== "open") return { handled: false };
-  const state = await readDefaultBranch(client, repo, event.defaultBranch);
+  const state = await readDefaultBranch(client, repo, event.defaultBranch, runtime.snapshots);
   const settings = state.settings;
   const prefix = settings?.config.labelPrefix ?? "promote:";
   const isPromotion = (label: string) => label.startsWith(prefix);

@@ -16,12 +16,19 @@ import { assessConfigError, assessRun, type RunAssessment, type RunInfo } from "
 import { findPullRequestsForRun, type RunHead } from "./find-pull-requests.js";
 import type { AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
 import { ARTIFACT_PREFIX, loadRunReports } from "./load-run-reports.js";
-import { planGateCheck } from "./plan-check.js";
+import { GATE_CHECK, planGateCheck } from "./plan-check.js";
 import { planComment } from "./plan-comment.js";
-import { publishGateCheck } from "./gate-check.js";
+import { gateCheckNeedsReport, listOwnChecks, publishGateCheck } from "./gate-check.js";
 import type { ListingWait } from "./read-your-write.js";
 import type { ReportVersion } from "./report-version.js";
-import { publishStickyComment, type StickyOutcome } from "./sticky-comment.js";
+import {
+  listOwnStickies,
+  newerOnAnotherHead,
+  publishStickyComment,
+  stickyNeedsReport,
+  type OwnSticky,
+  type StickyOutcome,
+} from "./sticky-comment.js";
 import { branchHead, contentsSource } from "./repo-files.js";
 
 /** The fields of the `workflow_run` payload the handler reads. */
@@ -49,13 +56,25 @@ export interface DefaultBranchState {
   registryProblems: InputError["problems"];
 }
 
-/** Reads modelgate.yml and registry.json at the default branch's head commit. */
+/**
+ * Reads modelgate.yml and registry.json at the default branch's head commit; with `snapshots`,
+ * a commit already read is not read again (its content is fixed by its sha).
+ */
 export async function readDefaultBranch(
   client: GitHubClient,
   repo: RepoRef,
   defaultBranch: string,
+  snapshots?: AppRuntime["snapshots"],
 ): Promise<DefaultBranchState> {
   const sha = await branchHead(client, repo, defaultBranch);
+  const kept = snapshots?.get(repo, sha) as DefaultBranchState | undefined;
+  if (kept) return kept;
+  const state = await readSnapshot(client, repo, sha);
+  snapshots?.set(repo, sha, state);
+  return state;
+}
+
+async function readSnapshot(client: GitHubClient, repo: RepoRef, sha: string): Promise<DefaultBranchState> {
   const settings = await readAppSettings(client, repo, sha);
   let registry = emptyRegistry();
   let registryProblems: InputError["problems"] = [];
@@ -93,7 +112,7 @@ export async function handleWorkflowRun(
 ): Promise<WorkflowRunOutcome> {
   const { identity, limits } = runtime;
   const { repo, run } = event;
-  const state = await readDefaultBranch(client, repo, event.defaultBranch);
+  const state = await readDefaultBranch(client, repo, event.defaultBranch, runtime.snapshots);
   const configProblems = [...state.settingsProblems, ...state.registryProblems];
   const watched = state.settings?.config.workflow ?? ".github/workflows/modelgate.yml";
   const isWatched = workflowPathOf(run.path) === workflowPathOf(watched);
@@ -101,31 +120,68 @@ export async function handleWorkflowRun(
     return { handled: false, reason: "not the watched workflow", pulls: [], comments: [] };
 
   const pulls = await findPullRequestsForRun(client, repo, { headSha: run.headSha, ...event.head });
-  const assessment =
-    configProblems.length > 0
-      ? assessConfigError(run, configProblems)
-      : assessRun(
-          run,
-          await loadRunReports(client, repo, run.id, run.headSha, limitsFor(limits, state.settings?.config)),
-          state.registry,
-        );
-
   const version: ReportVersion = { runId: run.id, attempt: run.attempt ?? 1, headSha: run.headSha };
+  // What is published already decides whether the report is needed at all: a duplicate or an
+  // older delivery downloads no artifact.
+  const checks = await listOwnChecks(client, repo, identity, GATE_CHECK, run.headSha);
+  const stickies = new Map<number, OwnSticky[]>();
+  const left: number[] = [];
+  for (const number of pulls) {
+    const seen = await listOwnStickies(client, repo, number, identity);
+    // A late delivery for a head the PR has left writes no comment (the check on its commit still
+    // follows the rules). Only a newer report on another head makes the read worth its call.
+    if (stickyNeedsReport(seen, version) && newerOnAnotherHead(seen, version)) {
+      const { data: pull } = await client.rest.pulls.get({ ...repo, pull_number: number });
+      if (pull.head.sha !== run.headSha) {
+        left.push(number);
+        continue;
+      }
+    }
+    stickies.set(number, seen);
+  }
+  const needed =
+    gateCheckNeedsReport(checks, version) ||
+    [...stickies.values()].some((seen) => stickyNeedsReport(seen, version));
+  let assessment: RunAssessment | undefined;
+  const assess = async () =>
+    (assessment ??=
+      configProblems.length > 0
+        ? assessConfigError(run, configProblems)
+        : assessRun(
+            run,
+            await loadRunReports(
+              client,
+              repo,
+              run.id,
+              run.headSha,
+              limitsFor(limits, state.settings?.config),
+            ),
+            state.registry,
+          ));
+  if (needed) await assess();
+
   const wait: ListingWait = runtime.listingWait ?? {};
-  const plan = planGateCheck(assessment, state.registry);
-  await publishGateCheck(client, repo, identity, plan, version, wait);
+  if (assessment) {
+    const plan = planGateCheck(assessment, state.registry);
+    await publishGateCheck(client, repo, identity, plan, version, wait, checks);
+  }
   const comments: StickyOutcome["outcome"][] = [];
   for (const number of pulls) {
+    if (left.includes(number)) {
+      comments.push("superseded");
+      continue;
+    }
     const { outcome } = await publishStickyComment(
       client,
       repo,
       number,
       identity,
       version,
-      (previous) => planComment(assessment, previous, state.registry).body,
+      (previous) => planComment(assessment!, previous, state.registry).body,
       wait,
+      stickies.get(number),
     );
     comments.push(outcome);
   }
-  return { handled: true, assessment, pulls, comments };
+  return { handled: true, ...(assessment ? { assessment } : {}), pulls, comments };
 }

@@ -12,6 +12,12 @@ import { handlePromotionLabel } from "./handle-promotion-label.js";
 import { apiCallsOf } from "./app-octokit.js";
 import { handleWorkflowRun } from "./handle-workflow-run.js";
 import type { ListingWait } from "./read-your-write.js";
+import { SnapshotCache } from "./snapshot-cache.js";
+import {
+  reconcileInstallations,
+  type AppClient,
+  type InstallationsPassOutcome,
+} from "./reconcile-installations.js";
 
 export interface ModelgateAppOptions {
   /** The app's id and slug; by default asked once from `GET /app` with the app's JWT. */
@@ -22,6 +28,8 @@ export interface ModelgateAppOptions {
   listingWait?: ListingWait;
   /** Told of every handled event: its time and API calls (for metrics and the bench). */
   onHandled?: (handled: HandledEvent) => void;
+  /** Given, once the app loads, the reconciliation pass over every installation (the server schedules it). */
+  reconciler?: (pass: () => Promise<InstallationsPassOutcome>) => void;
 }
 
 /** One event handled: which, how long it took, how many API requests it made, whether it failed. */
@@ -60,12 +68,21 @@ export function modelgateApp(options: ModelgateAppOptions = {}): ApplicationFunc
   return (app) => {
     const identity = identityResolver(app, options.identity);
     const limits = options.limits ?? ARTIFACT_LIMITS;
+    const snapshots = new SnapshotCache<unknown>();
     const runtime = async (): Promise<AppRuntime> => ({
       identity: await identity(),
       limits,
+      snapshots,
       ...(options.listingWait ? { listingWait: options.listingWait } : {}),
     });
     const client = (context: { octokit: unknown }) => context.octokit as GitHubClient;
+    options.reconciler?.(async () =>
+      reconcileInstallations(
+        (await app.auth()) as unknown as AppClient,
+        async (id) => (await app.auth(id)) as unknown as GitHubClient,
+        await runtime(),
+      ),
+    );
     const timed = async (
       context: { name: string; payload: { action?: string }; octokit: unknown },
       handle: () => Promise<void>,
@@ -102,7 +119,12 @@ export function modelgateApp(options: ModelgateAppOptions = {}): ApplicationFunc
           head: {
             headBranch: run.head_branch,
             headOwner: run.head_repository?.owner?.login ?? null,
-            listed: (run.pull_requests ?? []).flatMap((p) => (p ? [p.number] : [])),
+            listed: (run.pull_requests ?? []).flatMap((p) =>
+              p && p.head.sha !== run.head_sha ? [p.number] : [],
+            ),
+            known: (run.pull_requests ?? []).flatMap((p) =>
+              p && p.head.sha === run.head_sha ? [p.number] : [],
+            ),
           },
         });
         context.log.info(

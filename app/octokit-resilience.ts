@@ -2,10 +2,10 @@
  * Rate limits and transient failures for every call the app makes, as an Octokit plugin, in
  * place of `@octokit/plugin-throttling` and `@octokit/plugin-retry` (issue 28).
  *
- * Why not those two: both schedule every request through Bottleneck, which on the 2-core CI
- * machine cost about 10 ms and 3 ms per request on loopback (`test/app/octokit-resilience.test.ts`
- * prints the measurement), and the throttling plugin paces writes one second apart per
- * installation, so a `workflow_run` with three writes could not be handled in under two seconds.
+ * Why not those two: both schedule every request through Bottleneck, a cost on every request,
+ * and the throttling plugin paces writes one second apart per installation, so a `workflow_run`
+ * with three writes could not be handled in under two seconds. Tested by
+ * `test/app/octokit-resilience.test.ts` (decisions, and the simulator's faults).
  * GitHub asks integrations to honour `retry-after` and the rate-limit headers, which this does:
  *
  * - a secondary rate limit (403 or 429 with `retry-after`, or GitHub's "secondary rate limit"
@@ -83,7 +83,9 @@ export function retryDecision(
     return null;
   }
   if (attempt.failures >= options.retries) return null;
-  if (status === undefined || status === 0)
+  // Octokit reports a request that got no answer (refused, reset, DNS) as status 500 without a
+  // response; a real 5xx has one.
+  if (status === undefined || status === 0 || (status === 500 && e?.response === undefined))
     return { kind: "network-error", waitSeconds: 2 ** attempt.failures };
   if (status >= 500) return { kind: "server-error", waitSeconds: 2 ** attempt.failures };
   return null;

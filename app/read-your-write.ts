@@ -17,17 +17,21 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * Lists with `list` until `shows` holds for the listing; returns that listing, or null when the
- * attempts ran out (the reconciliation pass finishes the work later).
+ * attempts ran out (the reconciliation pass finishes the work later), or when `gone`, asked
+ * before the third listing and each later one, says the write no longer exists (another writer
+ * removed it, so no listing will ever show it).
  */
 export async function listUntilShown<T>(
   list: () => Promise<T[]>,
   shows: (items: T[]) => boolean,
   wait: ListingWait = {},
+  gone?: () => Promise<boolean>,
 ): Promise<T[] | null> {
   const attempts = wait.attempts ?? 7;
   let delay = wait.firstDelayMs ?? 50;
   for (let i = 0; i < attempts; i++) {
     if (i > 0) {
+      if (i >= 2 && gone && (await gone())) return null;
       await sleep(delay);
       delay *= 2;
     }

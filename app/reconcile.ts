@@ -56,7 +56,7 @@ export async function reconcileRepository(
   limits: ReconcileLimits = {},
 ): Promise<ReconcileOutcome> {
   const outcome: ReconcileOutcome = { reports: [], promotions: [] };
-  const state = await readDefaultBranch(client, repo, defaultBranch);
+  const state = await readDefaultBranch(client, repo, defaultBranch, runtime.snapshots);
   const watched = workflowPathOf(state.settings?.config.workflow ?? ".github/workflows/modelgate.yml");
   const prefix = state.settings?.config.labelPrefix ?? "promote:";
 

@@ -19,6 +19,8 @@ import type { ListingWait } from "./read-your-write.js";
 import { AppOctokit } from "./app-octokit.js";
 import { modelgateApp, type ModelgateAppOptions } from "./modelgate-app.js";
 import { webhookEndpoint } from "./webhook-endpoint.js";
+import type { InstallationsPassOutcome } from "./reconcile-installations.js";
+import { scheduleReconcile, type ReconcileSchedule, type ReconcileScheduler } from "./reconcile-schedule.js";
 
 /** Settings of the server, from the environment. */
 export interface ServerSettings {
@@ -32,6 +34,8 @@ export interface ServerSettings {
   baseUrl: string | undefined;
   logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
   development: boolean;
+  /** When to run the reconciliation pass (reconcile-schedule.ts); none when absent. */
+  reconcile?: ReconcileSchedule;
 }
 
 /** The environment lacks what the server needs; the message says what to set. */
@@ -76,6 +80,11 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new ServerConfigError(`PORT is not a port number: ${env.PORT}`);
+  const minutes = Number(env.RECONCILE_INTERVAL_MINUTES ?? 30);
+  if (!Number.isFinite(minutes) || minutes < 0)
+    throw new ServerConfigError(
+      `RECONCILE_INTERVAL_MINUTES must be a number of minutes (0 for a pass at start-up only): ${env.RECONCILE_INTERVAL_MINUTES}`,
+    );
   const logLevel = env.LOG_LEVEL ?? "info";
   if (!LOG_LEVELS.has(logLevel))
     throw new ServerConfigError(`LOG_LEVEL must be one of ${[...LOG_LEVELS].join(", ")}`);
@@ -94,6 +103,7 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
     baseUrl: env.GITHUB_API_URL || undefined,
     logLevel: logLevel as ServerSettings["logLevel"],
     development,
+    reconcile: { atStart: true, everyMs: Math.round(minutes * 60_000) },
   };
 }
 
@@ -102,6 +112,8 @@ export interface RunningServer {
   /** `http://host:port` the server listens on. */
   url: string;
   probot: Probot;
+  /** The reconciliation schedule, when `settings.reconcile` asked for one. */
+  reconciler: ReconcileScheduler | undefined;
   close(): Promise<void>;
 }
 
@@ -133,12 +145,16 @@ export async function startServer(
     ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
     Octokit: options.Octokit ?? AppOctokit,
   });
+  let pass: (() => Promise<InstallationsPassOutcome>) | undefined;
   await probot.load(
     modelgateApp({
       identity: options.identity,
       limits: options.limits,
       listingWait: options.listingWait,
       onHandled: options.onHandled,
+      reconciler: (p) => {
+        pass = p;
+      },
     }),
   );
   const receiveWebhook = webhookEndpoint({
@@ -162,17 +178,22 @@ export async function startServer(
     server.once("error", reject);
     server.listen(settings.port, settings.host, () => resolve());
   });
+  const reconciler =
+    settings.reconcile && pass ? scheduleReconcile(pass, settings.reconcile, probot.log) : undefined;
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     server,
     url: `http://${host}:${address.port}`,
     probot,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    reconciler,
+    close: async () => {
+      await reconciler?.stop();
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((e) => (e ? reject(e) : resolve()));
-      }),
+      });
+    },
   };
 }
 

@@ -81,10 +81,34 @@ function versioned(body: string, version: ReportVersion): string {
   return `${COMMENT_MARKER}\n${versionLine(version)}${body.slice(COMMENT_MARKER.length)}`;
 }
 
+/** The listed comments holding the report of `version`'s head at `version` or newer. */
+function asNewAs(seen: readonly OwnSticky[], version: ReportVersion): OwnSticky[] {
+  return seen.filter(
+    (c) => c.version?.headSha === version.headSha && compareVersions(c.version, version) >= 0,
+  );
+}
+
+/** Whether publishing `version` over the listing `seen` would create a comment (and so needs the report). */
+export function stickyNeedsReport(seen: readonly OwnSticky[], version: ReportVersion): boolean {
+  return asNewAs(seen, version).length === 0;
+}
+
+/**
+ * Whether the listing `seen` holds a newer report for another head than `version`'s: then the PR
+ * has most likely moved on, and its head is worth reading before writing an older head's report.
+ */
+export function newerOnAnotherHead(seen: readonly OwnSticky[], version: ReportVersion): boolean {
+  return seen.some(
+    (c) =>
+      c.version !== null && c.version.headSha !== version.headSha && compareVersions(c.version, version) > 0,
+  );
+}
+
 /**
  * Publishes the report of `version` on PR `number`, whose head the caller found to be
  * `version.headSha`: `render` gets the body of the comment kept so far (for the history) and
  * returns the new body. Then deletes every own sticky comment but the one the rules keep.
+ * `listed` is a listing of the PR's own sticky comments the caller just made (saves one).
  */
 export async function publishStickyComment(
   client: GitHubClient,
@@ -94,12 +118,11 @@ export async function publishStickyComment(
   version: ReportVersion,
   render: (previousBody: string | null) => string,
   wait: ListingWait = {},
+  listed?: OwnSticky[],
 ): Promise<StickyOutcome> {
   const list = () => listOwnStickies(client, repo, number, identity);
-  const seen = await list();
-  const asNew = seen.filter(
-    (c) => c.version?.headSha === version.headSha && compareVersions(c.version, version) >= 0,
-  );
+  const seen = listed ?? (await list());
+  const asNew = asNewAs(seen, version);
   let listing: OwnSticky[] | null = seen;
   let result: Omit<StickyOutcome, "deleted">;
   if (asNew.length === 0) {
@@ -107,8 +130,23 @@ export async function publishStickyComment(
     const body = versioned(render(previous?.body ?? null), version);
     const { data } = await client.rest.issues.createComment({ ...repo, issue_number: number, body });
     result = { outcome: "created", id: data.id };
-    // Act only on a listing that shows this comment: it shows every comment created before it.
-    listing = await listUntilShown(list, (items) => items.some((c) => c.id === data.id), wait);
+    // Act only on a listing that shows this comment or a later one: it shows every comment
+    // created before. If another writer deleted this comment, that writer saw a better one and
+    // deleted every worse one created before it: nothing is left for this writer to do.
+    listing = await listUntilShown(
+      list,
+      (items) => items.some((c) => c.id >= data.id),
+      wait,
+      async () => {
+        try {
+          await client.rest.issues.getComment({ ...repo, comment_id: data.id });
+          return false;
+        } catch (error) {
+          if (statusOf(error) === 404) return true;
+          throw error;
+        }
+      },
+    );
   } else {
     const same = asNew.find((c) => compareVersions(c.version!, version) === 0);
     result = same ? { outcome: "unchanged", id: same.id } : { outcome: "superseded", id: null };
@@ -116,9 +154,16 @@ export async function publishStickyComment(
     if (seen.length <= 1) listing = null;
   }
   if (listing === null || listing.length <= 1) return { ...result, deleted: [] };
-  // The head is read after the listing, so it is at least as new as any head a listed comment names.
-  const { data: pull } = await client.rest.pulls.get({ ...repo, pull_number: number });
-  const keeper = keeperOf(listing, pull.head.sha);
+  // The head is read after the listing, so it is at least as new as any head a listed comment
+  // names. When every listed comment names one head, the keeper is the same whatever the PR's
+  // head is, and the read is skipped.
+  const heads = new Set(listing.map((c) => c.version?.headSha ?? null));
+  const only = heads.size === 1 ? [...heads][0] : null;
+  const head =
+    typeof only === "string"
+      ? only
+      : (await client.rest.pulls.get({ ...repo, pull_number: number })).data.head.sha;
+  const keeper = keeperOf(listing, head);
   const deleted: number[] = [];
   for (const c of listing) {
     if (c.id === keeper?.id) continue;

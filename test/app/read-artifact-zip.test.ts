@@ -72,4 +72,15 @@ describe("readZipEntries", () => {
     zip.fill(0xff, 31, 41);
     expect(() => readZipEntries(zip, all, LIMITS)).toThrow(/"r" in the zip is not valid deflate data/);
   });
+
+  it("refuses a deflate stream cut short, keeping the sizes the directory claims", () => {
+    const entries = { r: Buffer.from(Array.from({ length: 4000 }, (_, i) => String(i % 97)).join(",")) };
+    const whole = Buffer.from(zipSync(entries));
+    expect(readZipEntries(whole, all, LIMITS).get("r")?.length).toBe(entries.r.length);
+    // Zero the second half of the compressed data: the stream no longer reaches its end block.
+    const compressed = whole.readUInt32LE(18);
+    const cut = Buffer.from(whole);
+    cut.fill(0, 31 + Math.floor(compressed / 2), 31 + compressed);
+    expect(() => readZipEntries(cut, all, LIMITS)).toThrow(/"r" in the zip is not valid deflate data/);
+  });
 });

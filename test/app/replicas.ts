@@ -26,10 +26,13 @@ export interface Replicas {
   close(): Promise<void>;
 }
 
-/** Starts the simulator with REPO as the cars example, the app installed, and `count` replicas. */
+/**
+ * Starts the simulator with REPO as the cars example, the app installed, and `count` replicas;
+ * `events` narrows the events rendered as deliveries (default: every one the app subscribes to).
+ */
 export async function startReplicas(
   count: number,
-  options: { listingWait?: ListingWait; hold?: boolean } = {},
+  options: { listingWait?: ListingWait; hold?: boolean; events?: string[] } = {},
 ): Promise<Replicas> {
   const sim = await startGitHubSim();
   const app = sim.state.createApp({ slug: "modelgate", ...manifest() });
@@ -62,7 +65,13 @@ export async function startReplicas(
     ),
   );
   const urls = servers.map((s) => `${s.url}/api/github/webhooks`);
-  sim.webhooks.configure({ url: urls[0]!, replicas: urls, secret: SECRET, hold: options.hold ?? true });
+  sim.webhooks.configure({
+    url: urls[0]!,
+    replicas: urls,
+    secret: SECRET,
+    hold: options.hold ?? true,
+    ...(options.events ? { events: options.events } : {}),
+  });
   const closed = new Set<number>();
   return {
     sim,

@@ -39,6 +39,22 @@ describe("server settings", () => {
     ]);
     expect(dev.privateKey).toContain("-----BEGIN PRIVATE KEY-----");
   });
+
+  it("reconciles at start-up and every RECONCILE_INTERVAL_MINUTES (30 by default, 0 for start-up only)", () => {
+    const env = { APP_ID: "12", WEBHOOK_SECRET: "s", PRIVATE_KEY: pem };
+    expect(readServerSettings(env).reconcile).toEqual({ atStart: true, everyMs: 1_800_000 });
+    expect(readServerSettings({ ...env, RECONCILE_INTERVAL_MINUTES: "0" }).reconcile).toEqual({
+      atStart: true,
+      everyMs: 0,
+    });
+    expect(readServerSettings({ ...env, RECONCILE_INTERVAL_MINUTES: "2.5" }).reconcile?.everyMs).toBe(
+      150_000,
+    );
+    for (const bad of ["soon", "-5"])
+      expect(() => readServerSettings({ ...env, RECONCILE_INTERVAL_MINUTES: bad })).toThrow(
+        /RECONCILE_INTERVAL_MINUTES must be a number of minutes/,
+      );
+  });
 });
 
 describe("the server over HTTP", () => {

@@ -40,7 +40,10 @@ function installationFor(core: StateCore, app: SimApp, repo: SimRepo): SimInstal
   );
 }
 
-/** GitHub App endpoints, authenticated by the app's JWT: itself, its installation on a repo, installation tokens. */
+/**
+ * GitHub App endpoints: by the app's JWT, itself, its installations, its installation on a repo and
+ * installation tokens; by an installation token, the repositories it reaches.
+ */
 export function appRoutes(): Route[] {
   return [
     route(
@@ -48,6 +51,62 @@ export function appRoutes(): Route[] {
       (ctx) => ({ status: 200, body: renderApp(ctx.state, appOf(ctx.grant)) }),
       { need: "app" },
     ),
+
+    route(
+      "apps/list-installations",
+      (ctx) => {
+        const app = appOf(ctx.grant);
+        const all = [...ctx.state.installations.values()].filter((i) => i.app === app);
+        const perPage = Number(ctx.params.per_page ?? 30);
+        const page = Number(ctx.params.page ?? 1);
+        return {
+          status: 200,
+          body: all.slice((page - 1) * perPage, page * perPage).map((i) => {
+            const rendered = renderInstallation(ctx.state, i);
+            // This operation's description requires the account to be a user and an enterprise at
+            // once (allOf); an account that is both: the enterprise fields from the user's.
+            const account = rendered.account as Record<string, unknown>;
+            return {
+              ...rendered,
+              account: {
+                ...account,
+                name: account.name ?? account.login,
+                slug: account.login,
+                created_at: i.createdAt,
+                updated_at: i.createdAt,
+              },
+            };
+          }),
+        };
+      },
+      { need: "app" },
+    ),
+
+    route("apps/list-repos-accessible-to-installation", (ctx) => {
+      const grant = ctx.grant;
+      if (grant?.kind !== "installation")
+        throw new ApiError(403, "This endpoint requires an installation token");
+      const inst = grant.installation;
+      const repos = [...ctx.state.repos.values()].filter((r) =>
+        grant.repositories === "all"
+          ? inst.repositories === "all"
+            ? r.owner.id === inst.account.id
+            : inst.repositories.includes(r)
+          : grant.repositories.includes(r),
+      );
+      const perPage = Number(ctx.params.per_page ?? 30);
+      const page = Number(ctx.params.page ?? 1);
+      return {
+        status: 200,
+        body: {
+          total_count: repos.length,
+          repository_selection: inst.repositories === "all" ? "all" : "selected",
+          repositories: repos
+            .slice((page - 1) * perPage, page * perPage)
+            .map((r) => renderRepo(ctx.state, r)),
+        },
+      };
+    }),
 
     route(
       "apps/get-repo-installation",

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
-import { zipSync } from "fflate";
 import type { SimArtifact, SimRepo, SimUser, SimWorkflowRun } from "./model.js";
 import { ApiError, type StateCore } from "./state-core.js";
+import { zipFiles } from "./zip-files.js";
 
 /** Options of `createWorkflowRun`. */
 export interface CreateRunOptions {
@@ -132,10 +132,10 @@ export function addArtifact(
   files: Record<string, string | Buffer>,
 ): SimArtifact {
   const artifact = beginArtifact(core, run, name);
-  const entries: Record<string, Uint8Array> = {};
+  const entries: Record<string, Buffer> = {};
   for (const [path, content] of Object.entries(files))
     entries[path] = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-  artifact.content = Buffer.from(zipSync(entries, { mtime: new Date("2024-01-01T00:00:00Z") }));
+  artifact.content = zipFiles(entries, new Date("2024-01-01T00:00:00Z"));
   finalizeArtifact(artifact);
   return artifact;
 }
