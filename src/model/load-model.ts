@@ -88,11 +88,7 @@ export async function loadModelFile(filePath: string, shown = filePath): Promise
   if (pin === undefined) return builtinModel(model, sha256);
   const onnxPath = path.join(path.dirname(filePath), pin.file);
   const onnxShown = path.join(path.dirname(shown), pin.file);
-  return onnxModelOfFile(
-    model,
-    await readModelBytes(onnxPath, onnxShown, "ONNX file it pins"),
-    onnxShown,
-  );
+  return onnxModelOfFile(model, await readModelBytes(onnxPath, onnxShown, "ONNX file it pins"), onnxShown);
 }
 
 /** Reads files of the repository by POSIX path relative to its root; null when absent. */
