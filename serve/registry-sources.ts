@@ -22,6 +22,14 @@ export function checkoutSnapshot(root: string): RegistrySnapshot {
         throw e;
       }
     },
+    async readBytes(relativePath) {
+      try {
+        return await readFile(path.join(root, ...relativePath.split("/")));
+      } catch (e) {
+        if ((e as { code?: string }).code === "ENOENT") return null;
+        throw e;
+      }
+    },
   };
   return () => Promise.resolve(source);
 }

@@ -5,6 +5,7 @@
  * A request takes the version current when it starts and keeps it to the end, so a swap never
  * mixes versions; a version that fails to load or verify is not served and the old one stays.
  */
+import { posix } from "node:path";
 import { sha256Hex } from "../canonical-json.js";
 import type { Registry } from "../registry/registry-document.js";
 import { registryPaths } from "../registry/registry-document.js";
@@ -12,6 +13,8 @@ import { readRegistry, type RegistrySource } from "../model/load-model.js";
 import type { DataSpec } from "../project/schemas.js";
 import type { FittedModel } from "../model/fitted-model.js";
 import { modelFromBytes } from "../model/load-model.js";
+import { parseModelFile } from "../model/model-file.js";
+import { onnxModelOfFile } from "../model/onnx/onnx-model-file.js";
 import { buildRequestBatch } from "./build-request-batch.js";
 import { canaryRequest } from "./canary-row.js";
 import { RequestError } from "./request-error.js";
@@ -36,13 +39,30 @@ export interface VersionToLoad {
   text: string;
   dataSpec: DataSpec;
   metrics: Record<string, number | null>;
+  /**
+   * The bytes of the ONNX file the version pins (content-addressed beside the model files); null
+   * when the source has no such file or cannot hand out bytes.
+   */
+  onnxBytes(sha256: string): Promise<{ bytes: Uint8Array; file: string } | null>;
 }
 
 /** Turns a version's file into a fitted model; throws when the file is not a model. */
 export type ModelLoader = (v: VersionToLoad) => FittedModel | Promise<FittedModel>;
 
-/** Any model file the model layer reads (src/model/load-model.ts). */
-export const loadRegistryModel: ModelLoader = (v) => modelFromBytes(new TextEncoder().encode(v.text), v.file);
+/**
+ * Any model file the model layer reads: a built-in model, or an ONNX version through the bytes
+ * it pins (checked against their sha256 and the pinned signature by the ONNX model layer).
+ */
+export const loadRegistryModel: ModelLoader = async (v) => {
+  const file = parseModelFile(v.text, v.file);
+  if (file.onnx === undefined) return modelFromBytes(new TextEncoder().encode(v.text), v.file);
+  const onnx = await v.onnxBytes(file.onnx.sha256);
+  if (onnx === null)
+    throw new Error(
+      `${v.model} v${v.version} pins ${file.onnx.sha256.slice(0, 12)}….onnx, which the registry source cannot provide`,
+    );
+  return onnxModelOfFile(file, onnx.bytes, onnx.file);
+};
 
 /** What one refresh did for one model. */
 export type FollowEvent =
@@ -156,6 +176,14 @@ export class ModelTable {
         text,
         dataSpec: target.dataSpec,
         metrics: version.metrics,
+        onnxBytes: async (pinned) => {
+          const onnxFile = posix.join(
+            this.registryDir,
+            version.onnx?.file ?? registryPaths().relativeOnnxFile(model, pinned),
+          );
+          const bytes = (await source.readBytes?.(onnxFile)) ?? null;
+          return bytes === null ? null : { bytes, file: onnxFile };
+        },
       });
       served = await servedModel(fitted, target.dataSpec, {
         version: wanted,

@@ -12,6 +12,9 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { memoryIo } from "../../cli/io.js";
+import { ModelTable } from "../../src/serve/model-table.js";
+import { checkoutSnapshot } from "../../serve/registry-sources.js";
+import { loadDataSpec } from "../../src/project/load-project.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 const work = mkdtempSync(path.join(tmpdir(), "modelgate-onnx-registry-"));
@@ -141,6 +144,29 @@ describe("an ONNX model through the registry", () => {
     expect(new Set(a).size).toBeGreaterThan(50);
     expect(Math.min(...a)).toBeGreaterThan(5);
     expect(Math.max(...a)).toBeLessThan(50);
+  });
+
+  it("serves the ONNX production version from the checkout, refusing altered bytes", async () => {
+    const dataSpec = loadDataSpec(path.join(project, "data/cars.data.yml"), "data/cars.data.yml");
+    // The ONNX version, pinned (the alias may have moved on to a built-in version).
+    const versions = registry().models.mpg.versions as Array<{ version: number; onnx?: { file: string } }>;
+    const onnxVersion = versions.find((v) => v.onnx !== undefined)!;
+    const target = { model: "mpg", alias: "production", version: onnxVersion.version, dataSpec };
+    const table = new ModelTable([target], ".modelgate");
+    const events = await table.refresh(await checkoutSnapshot(project)());
+    expect(events).toMatchObject([{ kind: "loaded", model: "mpg", version: onnxVersion.version }]);
+    expect(table.get("mpg")!.served.version).toBe(onnxVersion.version);
+    const onnxFile = path.join(project, ".modelgate", onnxVersion.onnx!.file);
+    const original = readFileSync(onnxFile);
+    writeFileSync(onnxFile, Buffer.concat([original, Buffer.from([0])]));
+    try {
+      const other = new ModelTable([target], ".modelgate");
+      const refused = await other.refresh(await checkoutSnapshot(project)());
+      expect(refused).toMatchObject([{ kind: "failed", model: "mpg", version: onnxVersion.version }]);
+      expect((refused[0] as { reason: string }).reason).toMatch(/sha256/);
+    } finally {
+      writeFileSync(onnxFile, original);
+    }
   });
 
   it("monitors the ONNX production version, live performance included", async () => {
