@@ -13,6 +13,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import type { ExistingIssue } from "../src/monitor/plan-drift-issue.js";
 import { explainGitHubError } from "./github-errors.js";
+import { bytesOfBody } from "../src/bounded-body.js";
 
 /** Reads a file of the repository at a commit (the registry as of the base commit). */
 export interface GitHubReader {
@@ -150,30 +151,9 @@ export function contentsReader(
           permission: "contents: read",
         });
       }
-      return readBody(body, `${path} at commit ${ref}`);
+      return bytesOfBody(body, MAX_MODEL_BYTES, `${path} at commit ${ref}`);
     },
   };
-}
-
-/** An unparsed response body as bytes, refused beyond {@link MAX_MODEL_BYTES}. */
-async function readBody(body: unknown, what: string): Promise<Uint8Array> {
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
-  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  if (typeof body === "string") throw new Error(`${what} came back as text, not bytes`);
-  const reader = (body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > MAX_MODEL_BYTES) {
-      await reader.cancel();
-      throw new Error(`${what} is larger than ${MAX_MODEL_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** The issues of the repository, for monitor mode's drift issue (needs `issues: write`). */

@@ -5,6 +5,7 @@
 import type { RegistrySource } from "../src/model/load-model.js";
 import type { GitHubClient, RepoRef } from "./github-client.js";
 import { statusOf } from "./github-client.js";
+import { bytesOfBody } from "../src/bounded-body.js";
 
 /** Files the app reads from the default branch (modelgate.yml, registry.json, model files) are small. */
 export const MAX_REPO_FILE_BYTES = 20 * 1024 * 1024;
@@ -62,33 +63,6 @@ export async function readRepoBytes(
 
 /** Largest binary file (an ONNX model) read through the contents API: GitHub's own file limit. */
 export const MAX_REPO_BYTES = 100 * 1024 * 1024;
-
-/** An unparsed response body (a stream, or a buffer) as bytes, refused beyond `limit`. */
-export async function bytesOfBody(body: unknown, limit: number, what: string): Promise<Uint8Array> {
-  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
-    const bytes =
-      body instanceof ArrayBuffer
-        ? new Uint8Array(body)
-        : new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-    if (bytes.length > limit) throw new Error(`${what} is larger than ${limit} bytes`);
-    return bytes;
-  }
-  if (typeof body === "string") throw new Error(`${what} came back as text, not bytes`);
-  const reader = (body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel();
-      throw new Error(`${what} is larger than ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
 
 /** A RegistrySource over the contents API at one commit (the default branch's head, read once). */
 export function contentsSource(client: GitHubClient, repo: RepoRef, commitSha: string): RegistrySource {
