@@ -2,7 +2,7 @@
  * A model's part of report.json from what an evaluation computed. One assembly for a single run
  * (evaluate-model.ts) and a sharded one (src/shard/shard-report.ts), so the two cannot drift apart.
  */
-import type { FeatureImportance } from "../evaluate/permutation-importance.js";
+import type { FeatureImportance } from "./permutation-importance.js";
 import type { ColumnProfile } from "../data/profile-columns.js";
 import type { MetricEstimate, PairedDifference } from "../evaluate/bootstrap.js";
 import type { CalibrationBin } from "../evaluate/classification.js";

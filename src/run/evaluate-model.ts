@@ -29,7 +29,7 @@ import { MissingFeaturesError } from "../model/pipeline.js";
 import type { ModelFile } from "../model/model-file.js";
 import { championModel, type Champion } from "../model/load-model.js";
 import { assembleModelReport } from "./assemble-report.js";
-import { permutationImportance } from "../evaluate/permutation-importance.js";
+import { permutationImportance } from "./permutation-importance.js";
 
 /** Bootstrap resamples of each feature's permutation importance interval. */
 const PERMUTATION_SAMPLES = 200;

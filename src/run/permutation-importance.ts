@@ -14,10 +14,10 @@ import { compareModels } from "../compare/compare-models.js";
 import type { BatchScorer } from "../model/fitted-model.js";
 import type { MetricName } from "../project/schemas.js";
 import { mulberry32 } from "../random.js";
-import type { BootstrapOptions } from "./bootstrap.js";
-import type { MetricOptions } from "./metric-types.js";
+import type { BootstrapOptions } from "../evaluate/bootstrap.js";
+import type { MetricOptions } from "../evaluate/metric-types.js";
 import { TEST, type RowBatch } from "../data/row-batch.js";
-import { NumberColumn } from "./score-test-rows.js";
+import { NumberColumn } from "../evaluate/score-test-rows.js";
 
 /** One feature's importance: the metric's change when it is shuffled, with its interval. */
 export interface FeatureImportance {
