@@ -31,6 +31,23 @@ export function parseDuration(text: string): number {
   return seconds;
 }
 
+/** How an ONNX model's rows become positives and how many threads score them (onnx and command). */
+const onnxScoring = {
+  threshold: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.5)
+    .describe("classification: probability at or above which a row is positive."),
+  threads: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(1)
+    .describe("Threads ONNX Runtime may use while scoring. Default 1."),
+};
+
 export const algorithmSchema = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("linear"),
@@ -79,19 +96,7 @@ export const algorithmSchema = z.discriminatedUnion("type", [
         .describe(
           "The column of that output to read. Default: 0 for regression, the last (the positive class) for classification.",
         ),
-      threshold: z
-        .number()
-        .gt(0)
-        .lt(1)
-        .default(0.5)
-        .describe("classification: probability at or above which a row is positive."),
-      threads: z
-        .number()
-        .int()
-        .min(1)
-        .max(64)
-        .default(1)
-        .describe("Threads ONNX Runtime may use while scoring. Default 1."),
+      ...onnxScoring,
     })
     .describe(
       "A model fitted elsewhere and exported as ONNX (skl2onnx, torch.onnx.export, tf2onnx, onnxmltools). Its inputs are fed with `features`: one 2-D input in feature order, or one input per feature named like the column.",
@@ -122,19 +127,7 @@ export const algorithmSchema = z.discriminatedUnion("type", [
         .min(0)
         .optional()
         .describe("The column of that output to read (as for `type: onnx`)."),
-      threshold: z
-        .number()
-        .gt(0)
-        .lt(1)
-        .default(0.5)
-        .describe("classification: probability at or above which a row is positive."),
-      threads: z
-        .number()
-        .int()
-        .min(1)
-        .max(64)
-        .default(1)
-        .describe("Threads ONNX Runtime may use while scoring. Default 1."),
+      ...onnxScoring,
     })
     .describe(
       "Your own training code: a command that reads the fit's training rows and writes an ONNX model. modelgate keeps the split, the search, the cross-validation and the comparison.",
