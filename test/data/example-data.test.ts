@@ -2,7 +2,7 @@
  * The example repositories' data (examples/*): each data file passes its own data spec, and
  * the reads agree with what the files hold.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -19,10 +19,7 @@ function load(specPath: string) {
 }
 
 describe("the example data", () => {
-  // The examples are written alongside this layer; a test runs once its example exists.
-  const has = (specPath: string) => existsSync(path.join(examples, specPath));
-
-  it.skipIf(!has("cars/data/cars.data.yml"))("cars: 406 rows pass the spec, keyed split", async () => {
+  it("cars: 406 rows pass the spec, keyed split", async () => {
     const { spec, file } = load("cars/data/cars.data.yml");
     const scan = await scanDataset(spec, file);
     expect(scan.rows).toBe(406);
@@ -30,19 +27,16 @@ describe("the example data", () => {
     expect(Math.abs(scan.test / 406 - spec.split.test)).toBeLessThan(0.06);
   });
 
-  it.skipIf(!has("credit/data/credit.data.yml"))(
-    "credit: the German credit data without a header, codes read as their labels",
-    async () => {
-      const { spec, file } = load("credit/data/credit.data.yml");
-      const scan = await scanDataset(spec, file);
-      const lines = readFileSync(file, "utf8").trim().split("\n");
-      expect(scan.rows).toBe(lines.length);
-      const rows = await readAll(spec, file);
-      const first = lines[0]!.split(",");
-      expect(rows[0]!.values[spec.columns[0]!.name]).toBe(
-        spec.columns[0]!.type === "category" ? (spec.columns[0]!.labels?.[first[0]!] ?? first[0]) : first[0],
-      );
-      expect(rows[0]!.values[spec.columns[1]!.name]).toBe(Number(first[1]));
-    },
-  );
+  it("credit: the German credit data without a header, codes read as their labels", async () => {
+    const { spec, file } = load("credit/data/credit.data.yml");
+    const scan = await scanDataset(spec, file);
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    expect(scan.rows).toBe(lines.length);
+    const rows = await readAll(spec, file);
+    const first = lines[0]!.split(",");
+    expect(rows[0]!.values[spec.columns[0]!.name]).toBe(
+      spec.columns[0]!.type === "category" ? (spec.columns[0]!.labels?.[first[0]!] ?? first[0]) : first[0],
+    );
+    expect(rows[0]!.values[spec.columns[1]!.name]).toBe(Number(first[1]));
+  });
 });

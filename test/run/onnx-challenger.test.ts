@@ -64,31 +64,28 @@ describe("examples/cars-onnx", () => {
   const PYTHON = "/usr/bin/python3";
   const hasPython =
     spawnSync(PYTHON, ["-c", "import numpy, sklearn, onnx"], { stdio: "ignore" }).status === 0;
-  it.skipIf(!hasPython && !process.env.CI)(
-    "train-gbr.py writes the committed ONNX file byte for byte",
-    () => {
-      expect(hasPython, `${PYTHON} with numpy, scikit-learn and onnx`).toBe(true);
-      const copy = mkdtempSync(path.join(tmpdir(), "modelgate-cars-onnx-script-"));
-      try {
-        cpSync(path.join(example, "data"), path.join(copy, "examples/cars-onnx/data"), { recursive: true });
-        cpSync(path.join(repoRoot, "test/fixtures/onnx"), path.join(copy, "test/fixtures/onnx"), {
-          recursive: true,
-        });
-        copyFileSync(path.join(example, "train-gbr.py"), path.join(copy, "examples/cars-onnx/train-gbr.py"));
-        cpSync(path.join(example, "models"), path.join(copy, "examples/cars-onnx/models"), {
-          recursive: true,
-        });
-        rmSync(path.join(copy, "examples/cars-onnx/models/mpg-gbr.onnx"));
-        const run = spawnSync(PYTHON, [path.join(copy, "examples/cars-onnx/train-gbr.py")], {
-          encoding: "utf8",
-        });
-        expect(run.stderr).toBe("");
-        expect(run.status).toBe(0);
-        const made = readFileSync(path.join(copy, "examples/cars-onnx/models/mpg-gbr.onnx"));
-        expect(made.equals(readFileSync(path.join(example, "models/mpg-gbr.onnx")))).toBe(true);
-      } finally {
-        rmSync(copy, { recursive: true, force: true });
-      }
-    },
-  );
+  it("train-gbr.py writes the committed ONNX file byte for byte", () => {
+    expect(hasPython, `${PYTHON} with numpy, scikit-learn and onnx`).toBe(true);
+    const copy = mkdtempSync(path.join(tmpdir(), "modelgate-cars-onnx-script-"));
+    try {
+      cpSync(path.join(example, "data"), path.join(copy, "examples/cars-onnx/data"), { recursive: true });
+      cpSync(path.join(repoRoot, "test/fixtures/onnx"), path.join(copy, "test/fixtures/onnx"), {
+        recursive: true,
+      });
+      copyFileSync(path.join(example, "train-gbr.py"), path.join(copy, "examples/cars-onnx/train-gbr.py"));
+      cpSync(path.join(example, "models"), path.join(copy, "examples/cars-onnx/models"), {
+        recursive: true,
+      });
+      rmSync(path.join(copy, "examples/cars-onnx/models/mpg-gbr.onnx"));
+      const run = spawnSync(PYTHON, [path.join(copy, "examples/cars-onnx/train-gbr.py")], {
+        encoding: "utf8",
+      });
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      const made = readFileSync(path.join(copy, "examples/cars-onnx/models/mpg-gbr.onnx"));
+      expect(made.equals(readFileSync(path.join(example, "models/mpg-gbr.onnx")))).toBe(true);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
 });

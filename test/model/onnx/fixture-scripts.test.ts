@@ -1,7 +1,7 @@
 /**
  * The committed ONNX fixtures are what their committed script writes: it runs again into a
  * temporary folder and every file must come out byte for byte. Needs /usr/bin/python3 with
- * numpy, scikit-learn and onnx; without them the test fails under CI and is skipped elsewhere.
+ * numpy, scikit-learn and onnx (.ci/run installs them); without them the test fails.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -13,10 +13,9 @@ import { FIXTURES } from "./onnx-fixtures.js";
 const PYTHON = "/usr/bin/python3";
 const probe = spawnSync(PYTHON, ["-c", "import numpy, sklearn, onnx"], { stdio: "ignore" });
 const hasPython = probe.status === 0;
-const inCi = Boolean(process.env.CI);
 
 describe("test/fixtures/onnx/make-fixtures.py", () => {
-  it.skipIf(!hasPython && !inCi)("writes the committed fixtures byte for byte", () => {
+  it("writes the committed fixtures byte for byte", () => {
     expect(
       hasPython,
       `${PYTHON} with numpy, scikit-learn and onnx (Debian: python3-numpy python3-sklearn python3-onnx)`,
