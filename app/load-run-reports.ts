@@ -6,6 +6,7 @@
  * the one the report names by sha256. Anything else a PR's run produced (report.md,
  * report.html) is never read.
  */
+import { bytesOfBody } from "../src/bounded-body.js";
 import { sha256Hex } from "../src/canonical-json.js";
 import { reportSchema, type Report } from "../src/report/report-schema.js";
 import { MODEL_NAME_PATTERN } from "../src/project/schemas.js";
@@ -50,37 +51,6 @@ interface ListedArtifact {
   name: string;
   size_in_bytes: number;
   expired: boolean;
-}
-
-/** Reads a body stream up to `limit` bytes; refuses (and stops downloading) beyond. */
-async function readCapped(body: unknown, limit: number): Promise<Uint8Array> {
-  if (body instanceof ArrayBuffer) {
-    if (body.byteLength > limit) throw new ArtifactError(`the artifact is larger than ${limit} bytes`);
-    return new Uint8Array(body);
-  }
-  const stream = body as ReadableStream<Uint8Array> | null;
-  if (!stream || typeof stream.getReader !== "function")
-    throw new ArtifactError("the artifact has no content");
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel();
-      throw new ArtifactError(`the artifact is larger than ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** The first few schema issues, by path only: zod's messages can quote the (untrusted) input. */
@@ -256,7 +226,7 @@ export async function loadRunReports(
             );
           throw error;
         });
-      const zip = await readCapped(response.data, zipLimit);
+      const zip = await bytesOfBody(response.data, zipLimit, "the artifact", (m) => new ArtifactError(m));
       result.models.push(checkArtifact(model, zip, headSha, limits));
     } catch (error) {
       if (!(error instanceof ArtifactError)) throw error;
