@@ -29,6 +29,22 @@ export function prebuiltFit(scan: DatasetScan, missingTarget: number): ModelFit 
   };
 }
 
+/** What every model file of a spec's model says first: which model, task and target, from what. */
+export function modelFileHeader(
+  m: LoadedModel,
+  scan: DatasetScan,
+): Pick<ModelFile, "format" | "model" | "task" | "target" | "positiveClass" | "specHash" | "dataHash"> {
+  return {
+    format: MODEL_FILE_FORMAT,
+    model: m.name,
+    task: m.spec.task,
+    target: m.spec.target,
+    positiveClass: m.spec.positiveClass === undefined ? null : String(m.spec.positiveClass),
+    specHash: m.specHash,
+    dataHash: scan.sha256,
+  };
+}
+
 /** The model file of an ONNX model: its bytes pinned, its signature, the data profile. */
 export function onnxModelFile(m: LoadedModel, onnx: CheckedOnnxModel, scan: DatasetScan): ModelFile {
   const { info, binding } = onnx;
@@ -46,13 +62,7 @@ export function onnxModelFile(m: LoadedModel, onnx: CheckedOnnxModel, scan: Data
           feature: m.features[c.feature]!,
         }));
   return {
-    format: MODEL_FILE_FORMAT,
-    model: m.name,
-    task: m.spec.task,
-    target: m.spec.target,
-    positiveClass: m.spec.positiveClass === undefined ? null : String(m.spec.positiveClass),
-    specHash: m.specHash,
-    dataHash: scan.sha256,
+    ...modelFileHeader(m, scan),
     trainingRows: scan.train,
     algorithm: {
       type: "onnx",

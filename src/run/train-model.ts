@@ -10,10 +10,10 @@ import { builtinAlgorithm } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
 import { fitLinear, planLinear, rereadsRows } from "../train/fit-linear.js";
 import { fitLogistic } from "../train/fit-logistic.js";
-import { MODEL_FILE_FORMAT, serialiseModel, type ModelFile } from "../model/model-file.js";
+import { serialiseModel, type ModelFile } from "../model/model-file.js";
 import { progress } from "./progress-stream.js";
 import { openSpecOnnxModel, type CheckedOnnxModel } from "../model/onnx/index.js";
-import { onnxModelFile, prebuiltFit } from "./prebuilt-model.js";
+import { modelFileHeader, onnxModelFile, prebuiltFit } from "./prebuilt-model.js";
 import { fitCommand, type CommandRecord } from "../train/command/fit-command.js";
 import { combineScans, scanPart, sharedEdges, shareLevels, type PartScan } from "../shard/shard-data.js";
 
@@ -211,13 +211,7 @@ function rowsOfSide(batch: RowBatch, wanted: Side): RowBatch {
 export function toModelFile(m: LoadedModel, fit: ModelFit, scan: DatasetScan): ModelFile {
   const algo = builtinAlgorithm(m.spec);
   return {
-    format: MODEL_FILE_FORMAT,
-    model: m.name,
-    task: m.spec.task,
-    target: m.spec.target,
-    positiveClass: m.spec.positiveClass === undefined ? null : String(m.spec.positiveClass),
-    specHash: m.specHash,
-    dataHash: scan.sha256,
+    ...modelFileHeader(m, scan),
     trainingRows: fit.trainingRows,
     algorithm: {
       type: algo.type,
