@@ -6,7 +6,7 @@
  * `LogisticIrls` (logistic-irls.ts), fed one pass over the rows at a time; this file feeds it an
  * in-memory design.
  */
-import { DEFAULT_SOURCE, SeparationError, type FitProblem } from "./fit-problems.js";
+import { DEFAULT_SOURCE, SeparationError } from "./fit-problems.js";
 import { LogisticIrls, type IrlsOutcome, type IrlsSettings } from "./logistic-irls.js";
 
 export interface LogisticOptions {
@@ -31,28 +31,9 @@ export interface LogisticOptions {
   classNames?: readonly [string, string];
 }
 
-export interface LogisticFit {
+/** A fitted logistic regression: the IRLS outcome with its columns' names. */
+export interface LogisticFit extends Omit<IrlsOutcome, "classCounts" | "passes"> {
   columnNames: string[];
-  coefficients: Float64Array;
-  /**
-   * √diag of the inverse Fisher information Xᵀ W X (+ Λ with a penalty: the inverse of the
-   * penalised information, the usual approximate posterior covariance), at the solution.
-   * NaN for dropped columns.
-   */
-  standardErrors: Float64Array;
-  iterations: number;
-  converged: boolean;
-  /** -2 Σ w_i [y_i log p_i + (1 - y_i) log(1 - p_i)], penalty excluded. */
-  deviance: number;
-  /** deviance + Σ λ_j b_j², the objective minimised. */
-  penalizedDeviance: number;
-  /** Columns left out for rank deficiency (only with `rankDeficient: "drop"`). */
-  dropped: number[];
-  /** Of the last Newton step's weighted least squares, as for least squares. */
-  scaledConditionNumber: number;
-  /** Of the last Newton step's weighted least squares, as for least squares. */
-  expectedDigits: number;
-  problems: FitProblem[];
 }
 
 const DEFAULT_MAX_ITERATIONS = 50;

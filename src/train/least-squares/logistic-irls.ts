@@ -45,13 +45,23 @@ interface ColumnSummary {
 /** The result before standard errors and problems are put together (see fit-logistic-regression.ts). */
 export interface IrlsOutcome {
   coefficients: Float64Array;
+  /**
+   * √diag of the inverse Fisher information Xᵀ W X (+ Λ with a penalty: the inverse of the
+   * penalised information, the usual approximate posterior covariance), at the solution.
+   * NaN for dropped columns.
+   */
   standardErrors: Float64Array;
   iterations: number;
   converged: boolean;
+  /** -2 Σ w_i [y_i log p_i + (1 - y_i) log(1 - p_i)], penalty excluded. */
   deviance: number;
+  /** deviance + Σ λ_j b_j², the objective minimised. */
   penalizedDeviance: number;
+  /** Columns left out for rank deficiency (only with `rankDeficient: "drop"`). */
   dropped: number[];
+  /** Of the last Newton step's weighted least squares, as for least squares. */
   scaledConditionNumber: number;
+  /** Of the last Newton step's weighted least squares, as for least squares. */
   expectedDigits: number;
   problems: FitProblem[];
   /** Rows of positive weight, by class. */
