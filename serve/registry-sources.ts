@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { bytesOfBody } from "../src/bounded-body.js";
 import type { RegistrySource } from "../src/model/load-model.js";
 
 /** A fresh snapshot of the repository for each poll. */
@@ -44,6 +45,7 @@ export interface ContentsClient {
         path: string;
         ref: string;
         mediaType: { format: string };
+        request?: { parseSuccessResponseBody: boolean };
       }): Promise<{ data: unknown }>;
     };
     git: {
@@ -58,6 +60,9 @@ export interface ContentsClient {
 
 /** Largest registry file read through the API. */
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+/** Largest model file (an ONNX model's bytes) read through the API: GitHub's own file limit. */
+const MAX_MODEL_BYTES = 100 * 1024 * 1024;
 
 /**
  * The repository through the contents API: each poll resolves `branch` to its head commit once,
@@ -92,6 +97,24 @@ export function githubSnapshot(
           if ((e as { status?: number }).status === 404) return null;
           throw e;
         }
+      },
+      async readBytes(relativePath) {
+        let body: unknown;
+        try {
+          // Unparsed: a model's bytes must not pass through a text decoder.
+          const { data: file } = await client.rest.repos.getContent({
+            ...repo,
+            path: relativePath,
+            ref: commit,
+            mediaType: { format: "raw" },
+            request: { parseSuccessResponseBody: false },
+          });
+          body = file;
+        } catch (e) {
+          if ((e as { status?: number }).status === 404) return null;
+          throw e;
+        }
+        return bytesOfBody(body, MAX_MODEL_BYTES, `${relativePath} at ${commit.slice(0, 7)}`);
       },
     };
   };

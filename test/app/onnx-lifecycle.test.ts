@@ -19,6 +19,8 @@ import { loadProject } from "../../src/project/load-project.js";
 import { parseRegistry } from "../../src/registry/registry-document.js";
 import type { Report } from "../../src/report/report-schema.js";
 import { evaluateProject } from "../../src/run/evaluate-project.js";
+import { ModelTable } from "../../src/serve/model-table.js";
+import { githubSnapshot, type ContentsClient } from "../../serve/registry-sources.js";
 import { simOctokitOptions } from "../github-sim/octokit-options.js";
 import { appComments, REPO, startScenario, type Scenario } from "./scenario.js";
 
@@ -138,6 +140,42 @@ describe("an ONNX challenger through the pull-request loop", () => {
     // The ONNX champion scores exactly as it did as the challenger, on the same test rows.
     expect(m.champion!.metrics!.rmse!.value).toBe(onnxRun.report.models[0]!.challenger.metrics.rmse!.value);
     expect(m.differences.rmse!.ci!.lower).toBeGreaterThan(0);
+  });
+
+  it("serves the ONNX production version read through the contents API, refusing altered bytes", async () => {
+    const octokit = new Octokit(simOctokitOptions(s.sim, { auth: s.sim.state.userToken("wendy") }));
+    const snapshot = githubSnapshot(
+      octokit as unknown as ContentsClient,
+      { owner: "acme", repo: "models" },
+      "main",
+    );
+    const project = loadProject(path.resolve("examples/cars-onnx/modelgate.yml"));
+    const target = { model: "mpg", alias: "production", dataSpec: project.models[0]!.data };
+    const table = new ModelTable([target], ".modelgate");
+    expect(await table.refresh(await snapshot())).toMatchObject([
+      { kind: "loaded", model: "mpg", version: 2 },
+    ]);
+    // The model's own record: the metrics it was promoted with, which only the ONNX run has.
+    const served = table.get("mpg")!.served;
+    expect(served.metrics.rmse).toBe(onnxRun.report.models[0]!.challenger.metrics.rmse!.value);
+
+    // The same registry with the .onnx altered by one byte: the version is refused.
+    const v2 = registry().models.mpg!.versions[1]!;
+    const file = `.modelgate/${v2.onnx!.file}`;
+    const original = s.sim.state.readFileBytes(REPO, "main", file)!;
+    const altered = Buffer.from(original);
+    altered[altered.length - 3]! ^= 1;
+    s.sim.state.pushCommit(REPO, { branch: "altered", files: { [file]: altered } });
+    const other = new ModelTable([target], ".modelgate");
+    const refused = await other.refresh(
+      await githubSnapshot(
+        octokit as unknown as ContentsClient,
+        { owner: "acme", repo: "models" },
+        "altered",
+      )(),
+    );
+    expect(refused).toMatchObject([{ kind: "failed", model: "mpg", version: 2 }]);
+    expect((refused[0] as { reason: string }).reason).toMatch(/sha256/);
   });
 
   it("rolls back from the ONNX version by command", async () => {
