@@ -13,7 +13,7 @@
 import { compareModels } from "../compare/compare-models.js";
 import type { BatchScorer } from "../model/fitted-model.js";
 import type { MetricName } from "../project/schemas.js";
-import { mulberry32 } from "../random.js";
+import { createRandom } from "../random.js";
 import type { BootstrapOptions } from "../evaluate/bootstrap.js";
 import type { MetricOptions } from "../evaluate/metric-types.js";
 import { TEST, type RowBatch } from "../data/row-batch.js";
@@ -60,7 +60,7 @@ function swap(batch: RowBatch, column: number, a: number, b: number): void {
 
 /** Permutation importance of `features` for the model behind `scorer`, on the test rows. */
 export async function permutationImportance(input: PermutationInput): Promise<FeatureImportance[]> {
-  const random = mulberry32(input.seed ?? 1);
+  const random = createRandom(input.seed ?? 1);
   const columns = input.features.map((f) => input.columnNames.indexOf(f));
   const actual = new NumberColumn();
   const intact = new NumberColumn();
@@ -88,11 +88,15 @@ export async function permutationImportance(input: PermutationInput): Promise<Fe
     await input.scorer.scoreBatch(batch, picked, count, base);
     for (let f = 0; f < columns.length; f++) {
       const column = columns[f]!;
-      if (column < 0) continue;
+      if (column < 0) {
+        // Not a column of the data: nothing to shuffle (its importance is null below).
+        moved[f]!.set(base.subarray(0, count));
+        continue;
+      }
       // Fisher-Yates over the picked rows, recorded so the swaps can be undone in reverse.
       const swaps: [number, number][] = [];
       for (let t = count - 1; t > 0; t--) {
-        const u = Math.floor(random() * (t + 1));
+        const u = random.nextInt(t + 1);
         if (u === t) continue;
         swap(batch, column, picked[t]!, picked[u]!);
         swaps.push([picked[t]!, picked[u]!]);
@@ -110,7 +114,7 @@ export async function permutationImportance(input: PermutationInput): Promise<Fe
   const y = actual.values();
   const p = intact.values();
   return input.features.map((feature, f) => {
-    if (y.length === 0) return { feature, metric: input.metric, change: null, ci: null };
+    if (y.length === 0 || columns[f]! < 0) return { feature, metric: input.metric, change: null, ci: null };
     const d = compareModels(
       [input.metric],
       y,
