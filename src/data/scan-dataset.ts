@@ -21,9 +21,11 @@ const READER_PROFILE_SHARE = 0.6;
 export interface ScanOptions extends ReadOptions, ProfileOptions {
   /**
    * Receives every batch as it is read, so a caller can use the checking pass for its own
-   * statistics. The scan may still throw at the end: discard what it received then.
+   * statistics. The scan may still throw at the end: discard what it received then. When it
+   * returns a promise (a model scoring through a runtime), the scan awaits it before it takes the
+   * next batch, so the batch's arrays stay the caller's until then.
    */
-  onBatch?: (batch: RowBatch) => void;
+  onBatch?: (batch: RowBatch) => unknown;
 }
 
 /** What a scan found: the file is valid when a scan returns at all. */
@@ -77,7 +79,8 @@ export async function scanDataset(
   const profiler = new DataProfiler(spec, options, here);
   for await (const batch of reader.batches()) {
     profiler.add(batch);
-    onBatch?.(batch);
+    const pending = onBatch?.(batch);
+    if (pending instanceof Promise) await pending;
   }
   const profile =
     here === undefined ? profiler.result() : joinProfiles(profiler.result(), reader.profile()!, here);

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { decideGate } from "../compare/decide-gate.js";
 import type { DataProfile } from "../data/profile-columns.js";
 import type { RowBatch } from "../data/row-batch.js";
-import { readRows, scanDataset } from "../data/scan-dataset.js";
+import { scanDataset } from "../data/scan-dataset.js";
 import { InputError } from "../errors.js";
 import { evaluateWithIntervals } from "../evaluate/bootstrap.js";
 import { defaultMetrics, metricDirection } from "../evaluate/metrics.js";
@@ -112,7 +112,7 @@ export async function monitorModel(input: MonitorModelInput): Promise<MonitorMod
   const edges: Record<string, number[]> = {};
   for (const c of training.columns) if (c.histogram && present.has(c.name)) edges[c.name] = c.histogram.edges;
 
-  const scoring = await makeScoring(production, resolved.spec, input.dataFile, shown, present);
+  const scoring = await makeScoring(production, resolved.spec, present);
   try {
     return await monitorScored(input, {
       shown,
@@ -173,7 +173,6 @@ async function monitorScored(
     recycle: true,
     ...(scoring.onBatch ? { onBatch: scoring.onBatch } : {}),
   });
-  await scoring.afterScan?.();
 
   const comparison = compareProfiles({
     training,
@@ -248,9 +247,8 @@ async function monitorScored(
 }
 
 interface Scoring {
-  onBatch?: (batch: RowBatch) => void;
-  /** Scores after the checking pass, reading the file again (a model that scores asynchronously). */
-  afterScan?: () => Promise<void>;
+  /** Scores a batch of the checking pass; a runtime's promise is awaited before the next batch. */
+  onBatch?: (batch: RowBatch) => void | Promise<void>;
   actual?: NumberColumn;
   predicted?: NumberColumn;
   skipped(): number;
@@ -260,18 +258,11 @@ interface Scoring {
 }
 
 /**
- * Scores the production model on every new row with a target. The checking pass hands batches
- * to a synchronous callback and may reuse their arrays afterwards, so a built-in model (whose
- * scorer never returns a promise) scores inline, during that pass; an ONNX model scores through
- * a runtime that answers with a promise, so it scores in a second pass over the checked file.
+ * Scores the production model on every new row with a target, during the checking pass: a
+ * built-in model (whose scorer never returns a promise) inline; an ONNX model through a runtime
+ * that answers with a promise, which the pass awaits before it reuses the batch's arrays.
  */
-async function makeScoring(
-  production: Champion,
-  spec: DataSpec,
-  dataFile: string,
-  shown: string,
-  present: Set<string>,
-): Promise<Scoring> {
+async function makeScoring(production: Champion, spec: DataSpec, present: Set<string>): Promise<Scoring> {
   const model = production.model;
   const columns = spec.columns;
   const none = (note: string): Scoring => ({ skipped: () => 0, unseen: () => 0, note });
@@ -326,25 +317,13 @@ async function makeScoring(
     unseen: () => scorer.unseen,
     ...(scorer.close ? { close: () => scorer.close!() } : {}),
   };
-  if (production.onnx === undefined)
-    return {
-      ...base,
-      onBatch(batch) {
-        const count = gather(batch);
-        void scorer.scoreBatch(batch, rows, count, predictions);
-        keep(count);
-      },
-    };
   return {
     ...base,
-    async afterScan() {
-      for await (const batch of readRows({ ...spec, split: { test: 0, salt: spec.split.salt } }, dataFile, {
-        file: shown,
-      })) {
-        const count = gather(batch);
-        await scorer.scoreBatch(batch, rows, count, predictions);
-        keep(count);
-      }
+    onBatch(batch) {
+      const count = gather(batch);
+      const pending = scorer.scoreBatch(batch, rows, count, predictions);
+      if (pending === undefined) return keep(count);
+      return pending.then(() => keep(count));
     },
   };
 }
