@@ -7,7 +7,8 @@
  * their absence fails the test.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,4 +99,51 @@ describe("examples/pytorch", () => {
     expect(run.markdown).toContain("personal_status");
     expect(run.markdown).toMatch(/[Ee]qual opportunity/);
   });
+
+  it("writes the same ONNX bytes when run again on the same rows with the same parameters and seed", () => {
+    expect(hasPython, `${PYTHON} with torch and onnx`).toBe(true);
+    const dir = path.join(work, "rerun");
+    mkdirSync(dir, { recursive: true });
+    // A rows file as the protocol writes it: features then the target, codes as in the data file.
+    const columns = [
+      ["checking", 0],
+      ["duration_months", 1],
+      ["purpose", 3],
+      ["amount_dm", 4],
+      ["age", 12],
+      ["risk", 20],
+    ] as const;
+    const lines = readFileSync(path.join(example, "data/german.csv"), "utf8")
+      .trim()
+      .split("\n")
+      .slice(0, 200);
+    const rows = lines.map((l) => {
+      const cells = l.split(",");
+      return columns.map(([, k]) => cells[k]).join(",");
+    });
+    writeFileSync(path.join(dir, "rows.csv"), [columns.map(([n]) => n).join(","), ...rows, ""].join("\n"));
+    const shaOf = (run: string) => {
+      const out = path.join(dir, run);
+      mkdirSync(out);
+      const result = spawnSync(PYTHON, [path.join(example, "train.py")], {
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          MODELGATE_TRAIN: path.join(dir, "rows.csv"),
+          MODELGATE_FEATURES: JSON.stringify(columns.slice(0, -1).map(([n]) => n)),
+          MODELGATE_TARGET: "risk",
+          MODELGATE_POSITIVE_CLASS: "2",
+          MODELGATE_PARAMS: JSON.stringify({ hidden: 4, weight_decay: 0.01, epochs: 30 }),
+          MODELGATE_SEED: "3",
+          MODELGATE_OUTPUT: path.join(out, "model.onnx"),
+          MODELGATE_METRICS: path.join(out, "metrics.jsonl"),
+        },
+      });
+      expect(result.status, result.stderr).toBe(0);
+      return createHash("sha256")
+        .update(readFileSync(path.join(out, "model.onnx")))
+        .digest("hex");
+    };
+    expect(shaOf("second")).toBe(shaOf("first"));
+  }, 60_000);
 });
