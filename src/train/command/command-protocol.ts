@@ -5,7 +5,7 @@
  */
 import { createRandom } from "../../evaluate/bootstrap.js";
 import type { ColumnVector, RowBatch } from "../../data/row-batch.js";
-import type { ModelSpec } from "../../project/schemas.js";
+import type { ColumnSpec, ModelSpec } from "../../project/schemas.js";
 import { MAX_TRIALS } from "../search-space.js";
 
 /** Version of the contract; a command may check `MODELGATE_PROTOCOL`. */
@@ -28,13 +28,29 @@ export interface RunPaths {
   workdir: string;
 }
 
-/** The environment of one run (added to modelgate's own). */
+/**
+ * The positive class as the rows file writes it: the spec names a category by its label when the
+ * data spec has `labels`, but the rows file holds the code written in the data file.
+ */
+export function positiveClassAsWritten(
+  positive: NonNullable<ModelSpec["positiveClass"]>,
+  target: ColumnSpec | undefined,
+): string {
+  const wanted = String(positive);
+  if (target?.type !== "category" || target.labels === undefined) return wanted;
+  if (Object.hasOwn(target.labels, wanted)) return wanted;
+  const code = Object.entries(target.labels).find(([, label]) => label === wanted)?.[0];
+  return code ?? wanted;
+}
+
+/** The environment of one run (added to modelgate's own); `target` is the target's column spec. */
 export function commandEnvironment(
   spec: Pick<ModelSpec, "task" | "target" | "seed" | "positiveClass">,
   features: readonly string[],
   params: CommandParams,
   paths: RunPaths,
   run: { trial: number; fold: number | null },
+  target?: ColumnSpec,
 ): Record<string, string> {
   return {
     MODELGATE_PROTOCOL: String(COMMAND_PROTOCOL),
@@ -42,7 +58,9 @@ export function commandEnvironment(
     MODELGATE_FEATURES: JSON.stringify(features),
     MODELGATE_TARGET: spec.target,
     MODELGATE_TASK: spec.task,
-    ...(spec.positiveClass === undefined ? {} : { MODELGATE_POSITIVE_CLASS: String(spec.positiveClass) }),
+    ...(spec.positiveClass === undefined
+      ? {}
+      : { MODELGATE_POSITIVE_CLASS: positiveClassAsWritten(spec.positiveClass, target) }),
     MODELGATE_PARAMS: JSON.stringify(params),
     MODELGATE_SEED: String(spec.seed),
     MODELGATE_OUTPUT: paths.output,

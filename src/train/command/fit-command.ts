@@ -288,7 +288,14 @@ async function runOnce(input: CommandFitInput, job: RunJob, signal: AbortSignal)
   const outcome = await runCommand({
     run: algorithm.run,
     cwd: path.dirname(m.specFile),
-    env: commandEnvironment(m.spec, m.features, job.params, paths, { trial: job.trial, fold: job.fold }),
+    env: commandEnvironment(
+      m.spec,
+      m.features,
+      job.params,
+      paths,
+      { trial: job.trial, fold: job.fold },
+      m.data.columns.find((c) => c.name === m.spec.target),
+    ),
     timeoutSeconds: algorithm.timeout,
     logFile,
     maxLogBytes: MAX_LOG_BYTES,
