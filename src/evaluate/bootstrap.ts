@@ -20,9 +20,11 @@
  * outputs, i.e. beyond 8.5 billion row weights (8.5M test rows at 1000 resamples).
  *
  * A resample is passed to metrics as multiplicity weights (see `metrics.ts`), so no data is
- * copied. Metrics that are functions of sums and maxima over rows (rmse, mae, mape, r2,
- * max_error) say so (`rowReductionOf`); those are gathered for every resample one block of rows
- * at a time, which needs memory for one block only and lets shards of rows be resampled apart.
+ * copied. Metrics that are functions of sums and maxima over rows (every metric but AUC and
+ * KS) say so (`rowReductionOf`); those are gathered for every resample one block of rows at a
+ * time, which needs memory for one block only and lets shards of rows be resampled apart. AUC
+ * and KS are evaluated on each resample's full weight vector (one vector, reused), over one
+ * ranking of the scores that both share.
  * Resamples where a metric is undefined (a resample with no positive row, say) are left out of
  * that metric's interval.
  *

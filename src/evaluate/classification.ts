@@ -4,7 +4,9 @@
  * its probability is at or above the threshold (the model spec's `threshold`, default 0.5).
  *
  * They share the resampling interface of `metrics.ts`: bind once, evaluate under row weights.
- * AUC and KS sort the scores when bound, so each bootstrap resample costs one linear pass.
+ * AUC and KS sort the scores when bound (score-ranking.ts), so each bootstrap resample costs one
+ * linear pass; the others are row reductions, which a bootstrap gathers block by block. None
+ * keeps a per-row array of its own beyond the ranking.
  */
 import type {
   MetricDefinition,
@@ -13,7 +15,11 @@ import type {
   PreparedMetric,
   RowWeights,
 } from "./metric-types.js";
-import { checkLengths, perRow, totalWeight, weightedRatio } from "./metric-types.js";
+import { checkLengths, totalWeight } from "./metric-types.js";
+import { channelOf, rowChannel, rowRatio, withReduction, type RowFunction } from "./row-reduction.js";
+import { orderByScore, rankScores, rankedAuc, rankedKs, type RankedScores } from "./score-ranking.js";
+
+export { orderByScore } from "./score-ranking.js";
 
 /** Default of `MetricOptions.logLossEpsilon`: probabilities are clipped to [eps, 1 - eps]. */
 export const DEFAULT_LOG_LOSS_EPSILON = 1e-15;
@@ -26,75 +32,6 @@ export function checkBinaryTargets(actual: Float64Array): void {
     const a = actual[i]!;
     if (a !== 0 && a !== 1) throw new Error(`classification targets must be 0 or 1; row ${i} holds ${a}`);
   }
-}
-
-/** Row indices in increasing order of score (ties by row index, so the order is deterministic). */
-export function orderByScore(predicted: Float64Array): Uint32Array {
-  const order = new Uint32Array(predicted.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((a, b) => predicted[a]! - predicted[b]! || a - b);
-  return order;
-}
-
-/** Rows in increasing order of score, cut into groups of tied scores, computed once per data set. */
-interface RankedScores {
-  /** Row indices in increasing order of score. */
-  order: Uint32Array;
-  /** Target (0 or 1) of each row, in that order. */
-  label: Uint8Array;
-  /** End (exclusive, in `order`) of each group of tied scores. */
-  groupEnd: Uint32Array;
-}
-
-function rankScores(actual: Float64Array, predicted: Float64Array): RankedScores {
-  checkLengths(actual, predicted);
-  checkBinaryTargets(actual);
-  for (let i = 0; i < predicted.length; i++)
-    if (Number.isNaN(predicted[i])) throw new Error(`predicted score of row ${i} is NaN`);
-  const order = orderByScore(predicted);
-  const n = order.length;
-  const label = new Uint8Array(n);
-  const ends: number[] = [];
-  for (let k = 0; k < n; k++) {
-    label[k] = actual[order[k]!]!;
-    if (k + 1 === n || predicted[order[k + 1]!] !== predicted[order[k]!]) ends.push(k + 1);
-  }
-  return { order, label, groupEnd: Uint32Array.from(ends) };
-}
-
-/**
- * Fills `pos` and `all` with the weighted positives and rows of each group of tied scores, from
- * the lowest score up; returns the weighted totals of positives and rows.
- */
-function groupTotals(
-  r: RankedScores,
-  w: RowWeights,
-  pos: Float64Array,
-  all: Float64Array,
-): { pos: number; all: number } {
-  let totalPos = 0;
-  let totalAll = 0;
-  let k = 0;
-  for (let g = 0; g < r.groupEnd.length; g++) {
-    const end = r.groupEnd[g]!;
-    let p = 0;
-    let a = 0;
-    if (w === undefined) {
-      a = end - k;
-      for (; k < end; k++) p += r.label[k]!;
-    } else {
-      for (; k < end; k++) {
-        const wi = w[r.order[k]!]!;
-        p += wi * r.label[k]!;
-        a += wi;
-      }
-    }
-    pos[g] = p;
-    all[g] = a;
-    totalPos += p;
-    totalAll += a;
-  }
-  return { pos: totalPos, all: totalAll };
 }
 
 function explainClasses(actual: Float64Array, _p: Float64Array, w: RowWeights): MetricNote {
@@ -118,31 +55,21 @@ function classTotals(actual: Float64Array, w: RowWeights): { pos: number; neg: n
   return { pos, neg };
 }
 
+/** Checks the inputs of a ranking metric and ranks them (shared by AUC and KS on the same arrays). */
+function ranked(actual: Float64Array, predicted: Float64Array): RankedScores {
+  checkLengths(actual, predicted);
+  checkBinaryTargets(actual);
+  return rankScores(actual, predicted);
+}
+
 const auc: MetricDefinition = {
   name: "auc",
   label: "ROC AUC",
   higherIsBetter: true,
   task: "classification",
   prepare(actual, predicted) {
-    const r = rankScores(actual, predicted);
-    const groups = r.groupEnd.length;
-    const pos = new Float64Array(groups);
-    const all = new Float64Array(groups);
-    // Mann-Whitney with midranks: a positive scores 1 per negative below it, 1/2 per tied one.
-    return (w) => {
-      const totals = groupTotals(r, w, pos, all);
-      const neg = totals.all - totals.pos;
-      if (!(totals.pos > 0 && neg > 0)) return NaN;
-      let negBelow = 0;
-      let wins = 0;
-      for (let g = 0; g < groups; g++) {
-        const p = pos[g]!;
-        const q = all[g]! - p;
-        wins += p * (negBelow + q / 2);
-        negBelow += q;
-      }
-      return wins / (totals.pos * neg);
-    };
+    const r = ranked(actual, predicted);
+    return (w) => rankedAuc(r, w);
   },
   explain: explainClasses,
 };
@@ -153,40 +80,28 @@ const ks: MetricDefinition = {
   higherIsBetter: true,
   task: "classification",
   prepare(actual, predicted) {
-    const r = rankScores(actual, predicted);
-    const groups = r.groupEnd.length;
-    const pos = new Float64Array(groups);
-    const all = new Float64Array(groups);
-    return (w) => {
-      const totals = groupTotals(r, w, pos, all);
-      const neg = totals.all - totals.pos;
-      if (!(totals.pos > 0 && neg > 0)) return NaN;
-      let cumPos = 0;
-      let cumNeg = 0;
-      let max = 0;
-      // Both empirical CDFs only step at the scores, so the distance is largest right after a tie group.
-      for (let g = 0; g < groups; g++) {
-        const p = pos[g]!;
-        cumPos += p;
-        cumNeg += all[g]! - p;
-        const d = Math.abs(cumPos / totals.pos - cumNeg / neg);
-        if (d > max) max = d;
-      }
-      return max;
-    };
+    const r = ranked(actual, predicted);
+    return (w) => rankedKs(r, w);
   },
   explain: explainClasses,
 };
 
-/** A weighted mean of a per-row loss of (target, probability), computed once per row when bound. */
+/**
+ * A weighted mean of a per-row loss of (target, probability), the loss computed as the rows are
+ * read (nothing per row is kept). A bootstrap gathers Σ w·loss for every resample block by block
+ * but in row order, so each resample's value is bit for bit this loop's under its weights.
+ */
 function meanLoss(loss: (y: number, p: number, options?: MetricOptions) => number) {
   return (actual: Float64Array, predicted: Float64Array, options?: MetricOptions): PreparedMetric => {
     checkLengths(actual, predicted);
     checkBinaryTargets(actual);
-    return weightedRatio(
-      perRow(actual, predicted, (y, p) => loss(y, p, options)),
-      null,
-    );
+    const f: RowFunction = (y, p) => loss(y, p, options);
+    return withReduction(rowRatio(actual, predicted, f, null), {
+      sums: [rowChannel(actual, predicted, f)],
+      maxima: [],
+      inOrder: true,
+      finish: (s, _m, total) => (total > 0 ? s[0]! / total : NaN),
+    });
   };
 }
 
@@ -247,21 +162,61 @@ export function confusionCounts(
   return c;
 }
 
+/** Sums of a resample over rows: Σ w·y·s, Σ w·s, Σ w·y (y the target, s predicted positive) and Σ w. */
+interface ConfusionSums {
+  ys: number;
+  s: number;
+  y: number;
+  total: number;
+}
+
+/** The row functions s and y·s at a threshold, one pair per threshold (shared channels). */
+const confusionRows = new Map<number, { s: RowFunction; ys: RowFunction }>();
+const targetRow: RowFunction = (y) => y;
+
+function confusionRowsAt(t: number): { s: RowFunction; ys: RowFunction } {
+  let rows = confusionRows.get(t);
+  if (rows === undefined)
+    confusionRows.set(t, (rows = { s: (_y, p) => (p >= t ? 1 : 0), ys: (y, p) => (p >= t ? y : 0) }));
+  return rows;
+}
+
 /**
- * A ratio of confusion counts as Σ w·num / Σ w·den over rows, with each row's part of the
- * numerator and denominator computed once: `part(y, s)` for target y and predicted-positive s
- * (both 0 or 1) returns [num, den], or den null to divide by all rows.
+ * A ratio of confusion counts as Σ w·num / Σ w·den over rows: `num(y, s)` and `den(y, s)` for
+ * target y and predicted-positive s (both 0 or 1), computed as the rows are read. A bootstrap
+ * gathers the three sums of {@link ConfusionSums} block by block for every resample (channels
+ * shared by all four metrics); `fromSums` gives the ratio's terms from them. The terms are
+ * whole numbers under whole-number weights, whose sums are exact in any order, so a
+ * resample's value is bit for bit the row loop's.
  */
 function fromCounts(
-  part: (y: number, s: number) => [number, number],
+  num: (y: number, s: number) => number,
+  den: (y: number, s: number) => number,
+  fromSums: (c: ConfusionSums) => [number, number],
 ): (actual: Float64Array, predicted: Float64Array, options?: MetricOptions) => PreparedMetric {
   return (actual, predicted, options) => {
     checkLengths(actual, predicted);
     checkBinaryTargets(actual);
     const t = options?.threshold ?? DEFAULT_THRESHOLD;
-    const num = perRow(actual, predicted, (y, p) => part(y, p >= t ? 1 : 0)[0]);
-    const den = perRow(actual, predicted, (y, p) => part(y, p >= t ? 1 : 0)[1]);
-    return weightedRatio(num, den);
+    const rows = confusionRowsAt(t);
+    const metric = rowRatio(
+      actual,
+      predicted,
+      (y, p) => num(y, p >= t ? 1 : 0),
+      (y, p) => den(y, p >= t ? 1 : 0),
+    );
+    return withReduction(metric, {
+      sums: [
+        channelOf(actual, predicted, rows.ys),
+        channelOf(actual, predicted, rows.s),
+        channelOf(actual, predicted, targetRow),
+      ],
+      maxima: [],
+      finish(sums, _m, total) {
+        const [top, bottom] = fromSums({ ys: sums[0]!, s: sums[1]!, y: sums[2]!, total });
+        return bottom > 0 ? top / bottom : NaN;
+      },
+    });
   };
 }
 
@@ -294,7 +249,12 @@ const accuracy: MetricDefinition = {
   label: "Accuracy",
   higherIsBetter: true,
   task: "classification",
-  prepare: fromCounts((y, s) => [y === s ? 1 : 0, 1]),
+  prepare: fromCounts(
+    (y, s) => (y === s ? 1 : 0),
+    () => 1,
+    // Rows where y = s: Σ 1 - y - s + 2ys.
+    (c) => [c.total - c.y - c.s + 2 * c.ys, c.total],
+  ),
   explain: explainRatio(ratios.accuracy, () => "there are no rows to evaluate"),
 };
 
@@ -303,7 +263,11 @@ const precision: MetricDefinition = {
   label: "Precision",
   higherIsBetter: true,
   task: "classification",
-  prepare: fromCounts((y, s) => [y * s, s]),
+  prepare: fromCounts(
+    (y, s) => y * s,
+    (_y, s) => s,
+    (c) => [c.ys, c.s],
+  ),
   explain: explainRatio(ratios.precision, (t) => `no row is predicted positive at threshold ${t}`),
 };
 
@@ -312,7 +276,11 @@ const recall: MetricDefinition = {
   label: "Recall",
   higherIsBetter: true,
   task: "classification",
-  prepare: fromCounts((y, s) => [y * s, y]),
+  prepare: fromCounts(
+    (y, s) => y * s,
+    (y) => y,
+    (c) => [c.ys, c.y],
+  ),
   explain: explainRatio(ratios.recall, () => "there are no positive rows"),
 };
 
@@ -322,7 +290,11 @@ const f1: MetricDefinition = {
   higherIsBetter: true,
   task: "classification",
   // 2TP / (2TP + FP + FN), and 2TP + FP + FN = predicted positives + actual positives.
-  prepare: fromCounts((y, s) => [2 * y * s, y + s]),
+  prepare: fromCounts(
+    (y, s) => 2 * y * s,
+    (y, s) => y + s,
+    (c) => [2 * c.ys, c.y + c.s],
+  ),
   explain: explainRatio(
     ratios.f1,
     (t) => `there are no positive rows and no row is predicted positive at threshold ${t}`,
@@ -382,7 +354,8 @@ export function calibrationTable(
   if (!(Number.isInteger(bins) && bins >= 1))
     throw new Error(`calibration bins must be a positive integer, not ${bins}`);
   const n = actual.length;
-  const binOf = new Uint32Array(n);
+  // A byte per row for the usual ten bins.
+  const binOf = bins <= 256 ? new Uint8Array(n) : new Uint32Array(n);
   if ((options.strategy ?? "quantile") === "quantile") {
     const order = orderByScore(predicted);
     for (let r = 0; r < n; r++) binOf[order[r]!] = Math.floor((r * bins) / n);

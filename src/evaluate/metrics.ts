@@ -25,6 +25,7 @@ import type {
   RowWeights,
 } from "./metric-types.js";
 import { DEFAULT_MAPE_EPSILON, checkLengths, totalWeight } from "./metric-types.js";
+import { channelOf, rowRatio, withReduction, type RowFunction } from "./row-reduction.js";
 
 export type {
   MetricDefinition,
@@ -35,6 +36,7 @@ export type {
   RowWeights,
 } from "./metric-types.js";
 export { DEFAULT_MAPE_EPSILON, checkLengths, totalWeight, weightedRatio } from "./metric-types.js";
+export { rowReductionOf, type RowChannel, type RowReduction } from "./row-reduction.js";
 
 /** The fairness differences of `fairness.ts`; gate rules may name them like any metric. */
 export const FAIRNESS_METRICS = ["parity_difference", "equal_opportunity_difference"] as const;
@@ -53,87 +55,8 @@ function explainEmpty(actual: Float64Array, _p: Float64Array, w: RowWeights): Me
   return totalWeight(actual.length, w) > 0 ? {} : noRows;
 }
 
-/**
- * Per-row values a bootstrap gathers block by block: `fill` writes rows [start, end) into `out`.
- * Computed from the metric's inputs on demand, so a metric holds no per-row array of its own.
- */
-export interface RowChannel {
-  fill(start: number, end: number, out: Float64Array): void;
-}
-
-/**
- * A metric as a function of per-resample reductions over rows: Σ w·c for each channel in
- * `sums`, the largest c among rows of positive weight for each channel in `maxima`, and Σ w.
- * Such reductions add up (or take the larger) block by block and shard by shard, which lets the
- * bootstrap run every resample over one cache-sized block of rows at a time.
- */
-export interface RowReduction {
-  sums: readonly RowChannel[];
-  maxima: readonly RowChannel[];
-  /** The metric from the reductions (in channel order) and Σ w; NaN where undefined. */
-  finish(sums: Float64Array, maxima: Float64Array, total: number): number;
-}
-
-const reductions = new WeakMap<PreparedMetric, RowReduction>();
-
-/** How a prepared metric reduces over rows, when it does (rmse, mae, mape, r2, max_error). */
-export function rowReductionOf(metric: PreparedMetric): RowReduction | undefined {
-  return reductions.get(metric);
-}
-
-function withReduction(metric: PreparedMetric, reduction: RowReduction): PreparedMetric {
-  reductions.set(metric, reduction);
-  return metric;
-}
-
-type RowFunction = (a: number, p: number) => number;
-
-// One channel object per (actual, predicted, function), so metrics bound to the same rows share
-// their sums in a bootstrap (rmse and r2 both need Σ w·(a - p)²).
-const channelCache = new WeakMap<
-  Float64Array,
-  Map<RowFunction, { actual: Float64Array; channel: RowChannel }>
->();
-
-function channelOf(actual: Float64Array, predicted: Float64Array, f: RowFunction): RowChannel {
-  let byFunction = channelCache.get(predicted);
-  if (byFunction === undefined) channelCache.set(predicted, (byFunction = new Map()));
-  const hit = byFunction.get(f);
-  if (hit !== undefined && hit.actual === actual) return hit.channel;
-  const channel: RowChannel = {
-    fill(start, end, out) {
-      for (let i = start; i < end; i++) out[i - start] = f(actual[i]!, predicted[i]!);
-    },
-  };
-  byFunction.set(f, { actual, channel });
-  return channel;
-}
-
 const squaredError: RowFunction = (a, p) => (a - p) * (a - p);
 const absoluteError: RowFunction = (a, p) => Math.abs(a - p);
-
-/** Σ w·f(a, p) / Σ w·g(a, p) (g omitted: Σ w) over all rows or under weights; NaN for a zero denominator. */
-function ratio(
-  actual: Float64Array,
-  predicted: Float64Array,
-  f: RowFunction,
-  g: RowFunction | null,
-  finish: (r: number) => number = (r) => r,
-): PreparedMetric {
-  const n = actual.length;
-  return (w) => {
-    let top = 0;
-    let bottom = 0;
-    for (let i = 0; i < n; i++) {
-      const wi = w === undefined ? 1 : w[i]!;
-      const a = actual[i]!;
-      const p = predicted[i]!;
-      top += wi * f(a, p);
-      bottom += g === null ? wi : wi * g(a, p);
-    }
-    return bottom > 0 ? finish(top / bottom) : NaN;
-  };
-}
 
 const rmse: MetricDefinition = {
   name: "rmse",
@@ -142,7 +65,7 @@ const rmse: MetricDefinition = {
   task: "regression",
   prepare(actual, predicted) {
     checkLengths(actual, predicted);
-    return withReduction(ratio(actual, predicted, squaredError, null, Math.sqrt), {
+    return withReduction(rowRatio(actual, predicted, squaredError, null, Math.sqrt), {
       sums: [channelOf(actual, predicted, squaredError)],
       maxima: [],
       finish: (s, _m, total) => (total > 0 ? Math.sqrt(s[0]! / total) : NaN),
@@ -158,7 +81,7 @@ const mae: MetricDefinition = {
   task: "regression",
   prepare(actual, predicted) {
     checkLengths(actual, predicted);
-    return withReduction(ratio(actual, predicted, absoluteError, null), {
+    return withReduction(rowRatio(actual, predicted, absoluteError, null), {
       sums: [channelOf(actual, predicted, absoluteError)],
       maxima: [],
       finish: (s, _m, total) => (total > 0 ? s[0]! / total : NaN),
@@ -244,7 +167,7 @@ const mape: MetricDefinition = {
     const kept: RowFunction = (a) => (Math.abs(a) < eps ? 0 : 1);
     const relative: RowFunction = (a, p) => (Math.abs(a) < eps ? 0 : Math.abs(a - p) / Math.abs(a));
     const keepsAll = actual.every((a) => !(Math.abs(a) < eps));
-    return withReduction(ratio(actual, predicted, relative, kept), {
+    return withReduction(rowRatio(actual, predicted, relative, kept), {
       sums: keepsAll
         ? [channelOf(actual, predicted, relative)]
         : [channelOf(actual, predicted, relative), channelOf(actual, predicted, kept)],

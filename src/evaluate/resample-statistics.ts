@@ -70,32 +70,56 @@ function addWeightedSums(
   if (width > 3) out[at + 3] = out[at + 3]! + s3;
 }
 
+/** Adds w[i] · data[i] for i = 0 .. rows - 1 to `out[at]` one row at a time, in order. */
+function addInOrder(data: Float64Array, w: Float64Array, rows: number, out: Float64Array, at: number): void {
+  let s = out[at]!;
+  for (let i = 0; i < rows; i++) s += w[i]! * data[i]!;
+  out[at] = s;
+}
+
 /** Which row channels the row-reducing statistics sum and maximise, and where each statistic reads them. */
 interface ReductionPlan {
   reductions: (RowReduction | undefined)[];
   slots: ({ sums: Int32Array; maxima: Int32Array } | null)[];
+  /** Summed block by block first, then from `inOrderFrom` on those summed in row order. */
   sumChannels: RowChannel[];
+  inOrderFrom: number;
   maxChannels: RowChannel[];
 }
 
 function planReductions(statistics: readonly PreparedMetric[]): ReductionPlan {
   const reductions = statistics.map((s) => rowReductionOf(s));
-  const sumIndex = new Map<RowChannel, number>();
+  const blockIndex = new Map<RowChannel, number>();
+  const orderIndex = new Map<RowChannel, number>();
   const maxIndex = new Map<RowChannel, number>();
   const indexOf = (map: Map<RowChannel, number>, c: RowChannel): number => {
     let k = map.get(c);
     if (k === undefined) map.set(c, (k = map.size));
     return k;
   };
+  for (const r of reductions) {
+    if (r === undefined) continue;
+    for (const c of r.sums) indexOf(r.inOrder === true ? orderIndex : blockIndex, c);
+    for (const c of r.maxima) indexOf(maxIndex, c);
+  }
+  const inOrderFrom = blockIndex.size;
   const slots = reductions.map((r) =>
     r === undefined
       ? null
       : {
-          sums: Int32Array.from(r.sums, (c) => indexOf(sumIndex, c)),
-          maxima: Int32Array.from(r.maxima, (c) => indexOf(maxIndex, c)),
+          sums: Int32Array.from(r.sums, (c) =>
+            r.inOrder === true ? inOrderFrom + orderIndex.get(c)! : blockIndex.get(c)!,
+          ),
+          maxima: Int32Array.from(r.maxima, (c) => maxIndex.get(c)!),
         },
   );
-  return { reductions, slots, sumChannels: [...sumIndex.keys()], maxChannels: [...maxIndex.keys()] };
+  return {
+    reductions,
+    slots,
+    sumChannels: [...blockIndex.keys(), ...orderIndex.keys()],
+    inOrderFrom,
+    maxChannels: [...maxIndex.keys()],
+  };
 }
 
 /**
@@ -110,7 +134,7 @@ function reduceResamples(
   from: number,
   to: number,
 ): ResampleReductions {
-  const { sumChannels, maxChannels } = plan;
+  const { sumChannels, maxChannels, inOrderFrom } = plan;
   const S = sumChannels.length;
   const M = maxChannels.length;
   const count = Math.max(0, to - from);
@@ -122,17 +146,20 @@ function reduceResamples(
   const seed = Math.trunc(seedOption);
   const half = Math.ceil(rows / 2);
   // The first up to 8 channels are summed in the loop that draws the weights (WebAssembly, see
-  // bootstrap-sums.ts); any further ones in groups of up to 4 from the weights.
-  const lead = Math.min(S, KERNEL_CHANNELS);
+  // bootstrap-sums.ts); any further ones in groups of up to 4 from the weights; those summed in
+  // row order one at a time, each resample's running sum carried from block to block.
+  const lead = Math.min(inOrderFrom, KERNEL_CHANNELS);
   const kernel = resampleSums(POISSON_WEIGHTS, lead, BLOCK_ROWS, S, count);
   const leadData = kernel.data;
   const w = kernel.w;
   const kernelSums = kernel.sums;
   const groups = [];
-  for (let g = lead; g < S; g += 4) {
-    const width = Math.min(4, S - g);
+  for (let g = lead; g < inOrderFrom; g += 4) {
+    const width = Math.min(4, inOrderFrom - g);
     groups.push({ width, at: g, data: new Float64Array(BLOCK_ROWS * width) });
   }
+  const ordered = [];
+  for (let k = inOrderFrom; k < S; k++) ordered.push({ at: k, data: new Float64Array(BLOCK_ROWS) });
   const column = new Float64Array(BLOCK_ROWS);
   const maxValues = maxChannels.map(() => new Float64Array(BLOCK_ROWS));
   const maxOrder = maxChannels.map(() => new Uint16Array(BLOCK_ROWS));
@@ -147,6 +174,7 @@ function reduceResamples(
         sumChannels[g.at + k]!.fill(start, start + m, column);
         for (let i = 0; i < m; i++) g.data[g.width * i + k] = column[i]!;
       }
+    for (const o of ordered) sumChannels[o.at]!.fill(start, start + m, o.data);
     for (let k = 0; k < M; k++) {
       const values = maxValues[k]!;
       maxChannels[k]!.fill(start, start + m, values);
@@ -160,6 +188,7 @@ function reduceResamples(
     for (let b = from, c = 0; b < to; b++, c++) {
       totals[c] = totals[c]! + kernel.draw(resampleState(seed, b, half, start), m, c);
       for (const g of groups) addWeightedSums(g.data, g.width, w, m, kernelSums, c * S + g.at);
+      for (const o of ordered) addInOrder(o.data, w, m, kernelSums, c * S + o.at);
       for (let k = 0; k < M; k++) {
         const order = maxOrder[k]!;
         for (let r = 0; r < m; r++) {
