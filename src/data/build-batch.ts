@@ -154,7 +154,8 @@ export class BatchBuilder {
   /**
    * Stores `count` records read by the CSV reader's kernel at once: field f's values are
    * `values[f * stride, f * stride + count)`, each already within its column's range (an integer
-   * column's a safe integer), or the code of a level its category column has; the records are
+   * column's a safe integer), or the code of a level its category column has, or what `textOf`
+   * turns into a string cell's text; NaN (a category's -1) for a missing value; the records are
    * rows `row, row + 1, ...` on one line each from `line`. `count` is at most {@link room}.
    */
   kernelRows(
@@ -164,12 +165,39 @@ export class BatchBuilder {
     fieldToCol: Int32Array,
     row: number,
     line: number,
+    textOf?: (value: number) => string,
   ): void {
     const n = this.n;
     for (let f = 0; f < fieldToCol.length; f++) {
       const c = fieldToCol[f]!;
-      // Codes come as doubles: set() turns them into the integers they are.
-      (this.num[c] ?? this.codes[c]!).set(values.subarray(f * stride, f * stride + count), n);
+      const from = f * stride;
+      const texts = this.texts[c];
+      if (texts !== undefined) {
+        for (let k = 0; k < count; k++) {
+          const v = values[from + k]!;
+          texts[n + k] = v === v ? textOf!(v) : null;
+        }
+      } else {
+        // Codes come as doubles: set() turns them into the integers they are.
+        (this.num[c] ?? this.codes[c]!).set(values.subarray(from, from + count), n);
+      }
+      const col = this.cols[c]!;
+      if (!col.nullable) continue;
+      // A boolean reads as a category in the kernel: its missing code -1 is NaN here.
+      const isBoolean = col.t === T_BOOLEAN;
+      if (isBoolean) {
+        const num = this.num[c]!;
+        for (let k = n; k < n + count; k++) if (num[k] === -1) num[k] = NaN;
+      }
+      // Missing values (NaN; a category's code -1): the first few rows, for messages.
+      const missingRows = col.missingRows;
+      if (missingRows.length < 5) {
+        const none = this.codes[c] === undefined && !isBoolean ? NaN : -1;
+        for (let k = 0; k < count && missingRows.length < 5; k++) {
+          const v = values[from + k]!;
+          if (v !== v || v === none) missingRows.push(row + k);
+        }
+      }
     }
     const rows = this.rows;
     const lines = this.lines;
@@ -194,11 +222,17 @@ export class BatchBuilder {
   }
 
   /**
-   * Whether `fieldToCol` maps the fields onto every column once, none of them a string column:
-   * records the CSV reader's kernel may read ({@link kernelRows}).
+   * Whether `fieldToCol` maps the fields onto every column once (of any type): records the CSV reader's kernel may read ({@link kernelRows}).
    */
   kernelColumns(fieldToCol: Int32Array): boolean {
-    return this.mapsEveryColumnOnce(fieldToCol, [T_NUMBER, T_INTEGER, T_BOOLEAN, T_DATE, T_CATEGORY]);
+    return this.mapsEveryColumnOnce(fieldToCol, [
+      T_NUMBER,
+      T_INTEGER,
+      T_BOOLEAN,
+      T_DATE,
+      T_CATEGORY,
+      T_STRING,
+    ]);
   }
 
   private mapsEveryColumnOnce(fieldToCol: Int32Array, types: readonly number[]): boolean {

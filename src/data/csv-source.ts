@@ -17,7 +17,7 @@ import {
   tokenizePlainRecord,
 } from "./csv-tokenizer.js";
 import { csvSyntaxOf, unescapeField, type CsvSyntax } from "./csv-syntax.js";
-import type { CsvKernel } from "./csv-kernel.js";
+import { STRING_ADDRESS_SCALE, type CsvKernel } from "./csv-kernel.js";
 import type { ChunkReader } from "./read-chunks.js";
 import { tooLongProblem, type RecordSource, type SourceOwner, type SourceStatus } from "./record-source.js";
 
@@ -92,25 +92,44 @@ export class CsvSource implements RecordSource {
     this.levelsGiven = new Int32Array(fieldToCol.length);
     numbers?.forgetLevels();
     if (numbers !== undefined && this.kernelReads) {
+      const syntax = this.syntax;
+      numbers.setSyntax({ ...syntax, comment: syntax.comment?.[0] ?? 0, latin1: syntax.latin1 });
       fieldToCol.forEach((c, f) => {
         const col = cols[c]!;
         const kind = col.spec.type;
+        const nullable = col.nullable;
+        // Markers first: where a marker is also a level or a spelling, the marker wins (as in
+        // the batch builder).
+        for (const marker of col.markers ?? []) if (!numbers.addMarker(f, marker)) this.kernelReads = false;
         if (kind === "category") this.categoryFields.push(f);
         if (kind === "boolean") {
           // A boolean reads as a category whose levels are the spellings it accepts, coded 1 and 0.
-          numbers.setColumn(f, { kind: "category" });
-          for (const [spelling, value] of BOOLEAN_SPELLINGS) numbers.addLevel(f, spelling, value);
+          numbers.setColumn(f, { kind: "category", nullable });
+          for (const [spelling, value] of BOOLEAN_SPELLINGS)
+            if (!col.markerValues?.has(value)) numbers.addLevel(f, spelling, value);
           return;
         }
-        numbers.setColumn(
-          f,
-          kind === "category"
-            ? { kind }
-            : { kind: kind === "integer" || kind === "date" ? kind : "number", min: col.min, max: col.max },
-        );
+        if (kind === "category" || kind === "string") return numbers.setColumn(f, { kind, nullable });
+        // The kernel knows one number that stands for a missing value per column.
+        const values = [...(col.markerValues ?? [])];
+        if (values.length > 1) this.kernelReads = false;
+        numbers.setColumn(f, {
+          kind: kind === "integer" || kind === "date" ? kind : "number",
+          min: col.min,
+          max: col.max,
+          nullable,
+          ...(values.length === 1 ? { missingValue: values[0] } : {}),
+        });
       });
     }
   }
+
+  /** The text of a string cell the kernel read: its value is its address · 2^21 + its length. */
+  private readonly textOf = (v: number): string => {
+    const length = v % STRING_ADDRESS_SCALE;
+    const start = (v - length) / STRING_ADDRESS_SCALE - this.numbers!.windowAddress;
+    return decode(this.reader.buf, start, start + length, true);
+  };
 
   /** Gives the kernel the levels its category columns gained since the last run. */
   private giveLevels(numbers: CsvKernel): void {
@@ -190,6 +209,7 @@ export class CsvSource implements RecordSource {
               this.fieldToCol,
               this.row + 1,
               this.line,
+              this.textOf,
             );
             this.row += count;
             this.line += count;
