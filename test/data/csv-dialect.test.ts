@@ -10,6 +10,7 @@ import { CsvKernel } from "../../src/data/csv-kernel.js";
 import { parseIsoDate } from "../../src/data/parse-values.js";
 import { readRows, scanDataset } from "../../src/data/scan-dataset.js";
 import type { ReadRowsOptions } from "../../src/data/scan-dataset.js";
+import { loadDataSpec } from "../../src/project/load-project.js";
 import { dataSpec, inputErrorOf, readAll, rowsOf, tempFile } from "./data-test-helpers.js";
 
 const SCALE = 2 ** 21;
@@ -243,6 +244,30 @@ describe("dialect fields", () => {
     const message = await inputErrorOf(readAll(spec, file, { file: "skip.csv" }));
     expect(message).toContain("skip.csv:6");
     expect(message).toMatch(/row 2\b/);
+  });
+
+  it("are checked in the spec file with their line, and misspelt values get a did-you-mean", () => {
+    const spec = tempFile(
+      "d.data.yml",
+      'file: d.csv\ndecimal: ","\nencoding: utf8\ncolumns:\n  - { name: v, type: number }\n',
+    );
+    const message = (() => {
+      try {
+        loadDataSpec(spec, "d.data.yml");
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "";
+    })();
+    expect(message).toContain("d.data.yml:3");
+    expect(message).toContain('did you mean "utf-8"?');
+    const combination = tempFile(
+      "c.data.yml",
+      'file: d.csv\ndelimiter: ","\ndecimal: ","\ncolumns:\n  - { name: v, type: number }\n',
+    );
+    expect(() => loadDataSpec(combination, "c.data.yml")).toThrow(
+      /c\.data\.yml:3:\d+.*decimal comma cannot be read with the delimiter ","/s,
+    );
   });
 
   it("refuse a decimal comma with a comma delimiter, naming the key", async () => {
