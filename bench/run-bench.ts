@@ -25,6 +25,7 @@ import { markdownTable } from "markdown-table";
 import { benchProject, logisticBenchProject, type BenchProject } from "./bench-data.js";
 import { runOnnxBench } from "./onnx-bench.js";
 import { runServeBench } from "./serve-bench.js";
+import { DIALECT_TASKS, dialectBenchProject, dialectChildTask, isDialectTask } from "./dialect-data.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
@@ -45,6 +46,7 @@ const TASKS = [
   { task: "ingest", label: "ingest alone (checks, hash, profile)" },
   { task: "ingest-one-thread", label: "ingest alone, one thread (no worker)" },
   { task: "ingest-javascript", label: "ingest alone, JavaScript tokenizer (no WebAssembly)" },
+  ...DIALECT_TASKS,
   { task: "split-number", label: "plain split-and-Number loop" },
   { task: "csv-parse-ml-regression", label: "csv-parse + ml-regression-multivariate-linear" },
   { task: "ml-regression", label: "split loop + ml-regression-multivariate-linear" },
@@ -70,7 +72,12 @@ function measure(task: string, project: BenchProject): Promise<Omit<Measurement,
       ? ["python3", [path.join(repoRoot, "bench/numpy-baseline.py"), project.csv]]
       : [
           process.execPath,
-          [path.join(here, "bench-child.js"), task === "run-logistic" ? "run" : task, project.root, out],
+          [
+            path.join(here, "bench-child.js"),
+            task === "run-logistic" ? "run" : dialectChildTask(task),
+            project.root,
+            out,
+          ],
         ];
   const started = process.hrtime.bigint();
   const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe", "pipe"] });
@@ -159,6 +166,17 @@ function ratios(results: Measurement[]): string[] {
     lines.push(
       `- ingest with the WebAssembly kernel / with the JavaScript tokenizer: ${(ingest / javascript).toFixed(2)}`,
     );
+  // CSV with trim + missing markers against CSV default: the dialect keeps the fast path.
+  for (const [dialect, plain] of [
+    ["run-dialect", run],
+    ["ingest-dialect", ingest],
+  ] as const) {
+    const seconds = wall(dialect);
+    if (seconds !== undefined && plain !== undefined)
+      lines.push(
+        `- ${dialect} / ${dialect.replace("-dialect", "")} (CSV default): ${(seconds / plain).toFixed(2)}`,
+      );
+  }
   const candidates = ["udsv", "csv-parser", "papaparse"]
     .map((task) => ({ task, seconds: wall(task) }))
     .filter((c): c is { task: string; seconds: number } => c.seconds !== undefined)
@@ -228,12 +246,19 @@ async function main(): Promise<void> {
       if (task === "numpy" && !numpy) continue;
       // The baselines read numbers only.
       if (categories > 0 && !(task === "run" || task.startsWith("ingest"))) continue;
+      if (categories > 0 && isDialectTask(task)) continue;
       if (task.endsWith("ml-regression") && rows > ML_REGRESSION_MAX_ROWS) {
         console.log(`  ${label}: skipped above ${ML_REGRESSION_MAX_ROWS.toLocaleString("en")} rows (memory)`);
         continue;
       }
       // The logistic run reads a data set of its own: the same features and a 0/1 target.
-      const taskProject = task === "run-logistic" ? await logisticBenchProject(values.cache, rows) : project;
+      // The dialect tasks read the same rows written with ", " and "?" (dialect-data.ts).
+      const taskProject =
+        task === "run-logistic"
+          ? await logisticBenchProject(values.cache, rows)
+          : isDialectTask(task)
+            ? await dialectBenchProject(values.cache, rows)
+            : project;
       let best: Omit<Measurement, "label"> | undefined;
       for (let k = 0; k < repeat; k++) {
         const m = await measure(task, taskProject);

@@ -77,10 +77,13 @@ export class BatchBuilder {
     private readonly newBuffer: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
   ) {
     this.cols = states;
+    this.point = spec.decimal === "," ? 44 : 46;
     this.stamp = new Float64Array(states.length).fill(-1);
     this.allocate();
   }
 
+  /** The decimal separator of numbers in text: `.` (46) or `,` (44). */
+  private readonly point: number;
   /** Batches handed out so far. */
   private taken = 0;
   /** Whether the record being read had every cell stored at once ({@link wholeNumbers}). */
@@ -138,6 +141,7 @@ export class BatchBuilder {
       const col = cols[fieldToCol[f]!]!;
       // NaN fails both comparisons' negation: it takes the general path.
       if (!(v >= col.min && v <= col.max)) return false;
+      if (col.markerValues !== undefined && col.markerValues.has(v)) return false;
       if (col.t === T_INTEGER && !Number.isSafeInteger(v)) return false;
     }
     const n = this.n;
@@ -150,7 +154,8 @@ export class BatchBuilder {
   /**
    * Stores `count` records read by the CSV reader's kernel at once: field f's values are
    * `values[f * stride, f * stride + count)`, each already within its column's range (an integer
-   * column's a safe integer), or the code of a level its category column has; the records are
+   * column's a safe integer), or the code of a level its category column has, or what `textOf`
+   * turns into a string cell's text; NaN (a category's -1) for a missing value; the records are
    * rows `row, row + 1, ...` on one line each from `line`. `count` is at most {@link room}.
    */
   kernelRows(
@@ -160,12 +165,39 @@ export class BatchBuilder {
     fieldToCol: Int32Array,
     row: number,
     line: number,
+    textOf?: (value: number) => string,
   ): void {
     const n = this.n;
     for (let f = 0; f < fieldToCol.length; f++) {
       const c = fieldToCol[f]!;
-      // Codes come as doubles: set() turns them into the integers they are.
-      (this.num[c] ?? this.codes[c]!).set(values.subarray(f * stride, f * stride + count), n);
+      const from = f * stride;
+      const texts = this.texts[c];
+      if (texts !== undefined) {
+        for (let k = 0; k < count; k++) {
+          const v = values[from + k]!;
+          texts[n + k] = v === v ? textOf!(v) : null;
+        }
+      } else {
+        // Codes come as doubles: set() turns them into the integers they are.
+        (this.num[c] ?? this.codes[c]!).set(values.subarray(from, from + count), n);
+      }
+      const col = this.cols[c]!;
+      if (!col.nullable) continue;
+      // A boolean reads as a category in the kernel: its missing code -1 is NaN here.
+      const isBoolean = col.t === T_BOOLEAN;
+      if (isBoolean) {
+        const num = this.num[c]!;
+        for (let k = n; k < n + count; k++) if (num[k] === -1) num[k] = NaN;
+      }
+      // Missing values (NaN; a category's code -1): the first few rows, for messages.
+      const missingRows = col.missingRows;
+      if (missingRows.length < 5) {
+        const none = this.codes[c] === undefined && !isBoolean ? NaN : -1;
+        for (let k = 0; k < count && missingRows.length < 5; k++) {
+          const v = values[from + k]!;
+          if (v !== v || v === none) missingRows.push(row + k);
+        }
+      }
     }
     const rows = this.rows;
     const lines = this.lines;
@@ -190,11 +222,17 @@ export class BatchBuilder {
   }
 
   /**
-   * Whether `fieldToCol` maps the fields onto every column once, none of them a string column:
-   * records the CSV reader's kernel may read ({@link kernelRows}).
+   * Whether `fieldToCol` maps the fields onto every column once (of any type): records the CSV reader's kernel may read ({@link kernelRows}).
    */
   kernelColumns(fieldToCol: Int32Array): boolean {
-    return this.mapsEveryColumnOnce(fieldToCol, [T_NUMBER, T_INTEGER, T_BOOLEAN, T_DATE, T_CATEGORY]);
+    return this.mapsEveryColumnOnce(fieldToCol, [
+      T_NUMBER,
+      T_INTEGER,
+      T_BOOLEAN,
+      T_DATE,
+      T_CATEGORY,
+      T_STRING,
+    ]);
   }
 
   private mapsEveryColumnOnce(fieldToCol: Int32Array, types: readonly number[]): boolean {
@@ -283,8 +321,8 @@ export class BatchBuilder {
     if (t === T_NUMBER) {
       // The common case first: a plain number within bounds. Anything else (spaces, empty, not a
       // number, out of range) takes the full path below.
-      const v = parseNumberBytes(buf, s, e);
-      if (v >= col.min && v <= col.max) {
+      const v = parseNumberBytes(buf, s, e, this.point);
+      if (v >= col.min && v <= col.max && col.markerValues === undefined) {
         this.stamp[c] = this.n;
         this.num[c]![this.n] = v;
         return;
@@ -294,8 +332,13 @@ export class BatchBuilder {
       s = trimStart(buf, s, e);
       e = trimEnd(buf, s, e);
       if (s === e) return this.missing(c);
-      const v = t === T_BOOLEAN ? parseBooleanBytes(buf, s, e) : parseNumberBytes(buf, s, e);
-      if (v !== v) return this.badValue(c, decode(buf, s, e, ascii));
+      const v = t === T_BOOLEAN ? parseBooleanBytes(buf, s, e) : parseNumberBytes(buf, s, e, this.point);
+      if (v !== v) {
+        const text = decode(buf, s, e, ascii);
+        if (col.markers?.has(text)) return this.missing(c);
+        return this.badValue(c, text);
+      }
+      if (col.markerValues?.has(v)) return this.missing(c);
       return this.numeric(c, col, v);
     }
     if (s === e) return this.missing(c);
@@ -307,7 +350,9 @@ export class BatchBuilder {
    * `bytes` would find in them): checked like any other.
    */
   number(c: number, v: number): void {
-    this.numeric(c, this.cols[c]!, v);
+    const col = this.cols[c]!;
+    if (col.markerValues !== undefined && col.markerValues.has(v)) return this.missing(c);
+    this.numeric(c, col, v);
   }
 
   /** A cell as text (decoded CSV with doubled quotes, JSON strings). */
@@ -317,21 +362,23 @@ export class BatchBuilder {
       case T_NUMBER:
       case T_INTEGER: {
         const trimmed = value.replace(/^[ \t]+|[ \t]+$/g, "");
-        if (trimmed === "") return this.missing(c);
-        const v = NUMBER_TEXT.test(trimmed) ? Number(trimmed) : NaN;
+        if (trimmed === "" || col.markers?.has(trimmed)) return this.missing(c);
+        const v = this.numberOfText(trimmed);
         if (!Number.isFinite(v)) return this.badValue(c, value);
+        if (col.markerValues?.has(v)) return this.missing(c);
         return this.numeric(c, col, v);
       }
       case T_BOOLEAN: {
         const trimmed = value.replace(/^[ \t]+|[ \t]+$/g, "");
-        if (trimmed === "") return this.missing(c);
+        if (trimmed === "" || col.markers?.has(trimmed)) return this.missing(c);
         const v = BOOLEAN_TEXT[trimmed.toLowerCase()];
         if (v === undefined) return this.badValue(c, value);
+        if (col.markerValues?.has(v)) return this.missing(c);
         return this.numeric(c, col, v);
       }
       case T_DATE: {
         const trimmed = value.replace(/^[ \t]+|[ \t]+$/g, "");
-        if (trimmed === "") return this.missing(c);
+        if (trimmed === "" || col.markers?.has(trimmed)) return this.missing(c);
         let v: number;
         if (trimmed === col.lastDateText) v = col.lastDateValue;
         else {
@@ -340,15 +387,25 @@ export class BatchBuilder {
           col.lastDateValue = v;
         }
         if (v !== v) return this.badValue(c, value);
+        if (col.markerValues?.has(v)) return this.missing(c);
         return this.numeric(c, col, v);
       }
       case T_CATEGORY:
-        if (value === "") return this.missing(c);
+        if (value === "" || col.markers?.has(value)) return this.missing(c);
         return this.category(c, col, value);
       default:
-        if (value === "") return this.missing(c);
+        if (value === "" || col.markers?.has(value)) return this.missing(c);
         this.store(c, NaN, -1, value);
     }
+  }
+
+  /** The number a trimmed text spells with this file's decimal separator, NaN when none. */
+  private numberOfText(text: string): number {
+    if (this.point === 44) {
+      if (text.includes(".")) return NaN;
+      text = text.replace(",", ".");
+    }
+    return NUMBER_TEXT.test(text) ? Number(text) : NaN;
   }
 
   /**

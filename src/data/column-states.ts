@@ -54,6 +54,36 @@ export interface ColumnState {
   lastDateValue: number;
   /** The first few rows with a missing value, for messages. */
   readonly missingRows: number[];
+  /** Texts that stand for a missing value (the spec's `missing`, without ""), if any. */
+  readonly markers: ReadonlySet<string> | undefined;
+  /** Number, integer, boolean and date columns: the values of the markers that read as one. */
+  readonly markerValues: ReadonlySet<number> | undefined;
+}
+
+/** The markers of a column (its own `missing`, else the spec's) and the values they read as. */
+function markersOf(
+  spec: DataSpec,
+  column: ColumnSpec,
+  t: number,
+): Pick<ColumnState, "markers" | "markerValues"> {
+  const list = (column.missing ?? spec.missing ?? []).filter((m) => m !== "");
+  if (list.length === 0) return { markers: undefined, markerValues: undefined };
+  const values = new Set<number>();
+  for (const m of list) {
+    const text = m.replace(/^[ \t]+|[ \t]+$/g, "");
+    const v =
+      t === T_DATE
+        ? parseIsoDate(text)
+        : t === T_BOOLEAN
+          ? (BOOLEAN_TEXT[text.toLowerCase()] ?? NaN)
+          : t === T_NUMBER || t === T_INTEGER
+            ? NUMBER_TEXT.test(text)
+              ? Number(text)
+              : NaN
+            : NaN;
+    if (v === v) values.add(v);
+  }
+  return { markers: new Set(list), markerValues: values.size > 0 ? values : undefined };
 }
 
 /** Options that bound what one read may hold. */
@@ -100,6 +130,7 @@ export function columnStates(spec: DataSpec): ColumnState[] {
       lastDateText: "",
       lastDateValue: NaN,
       missingRows: [],
+      ...markersOf(spec, c, TYPE_CODE[c.type]),
     };
   });
 }

@@ -15,9 +15,9 @@ import {
   UNTERMINATED,
   tokenizeCsvRecord,
   tokenizePlainRecord,
-  unescapeQuotes,
 } from "./csv-tokenizer.js";
-import type { CsvKernel } from "./csv-kernel.js";
+import { csvSyntaxOf, unescapeField, type CsvSyntax } from "./csv-syntax.js";
+import { STRING_ADDRESS_SCALE, type CsvKernel } from "./csv-kernel.js";
 import type { ChunkReader } from "./read-chunks.js";
 import { tooLongProblem, type RecordSource, type SourceOwner, type SourceStatus } from "./record-source.js";
 
@@ -44,6 +44,9 @@ export class CsvSource implements RecordSource {
   private fieldToCol: Int32Array;
   private names: string[];
   private readonly delim: number;
+  private readonly syntax: CsvSyntax;
+  /** Lines of `skipRows` not skipped yet. */
+  private skipLeft: number;
   /** Per field of the file: 1 when its column is a number or integer column (read in the tokenizer). */
   private numericFields: Uint8Array;
   private fieldValues = new Float64Array(64);
@@ -65,7 +68,9 @@ export class CsvSource implements RecordSource {
     private readonly numbers: CsvKernel | undefined,
   ) {
     const spec = owner.spec;
-    this.delim = spec.delimiter.charCodeAt(0);
+    this.syntax = csvSyntaxOf(spec);
+    this.delim = this.syntax.delim;
+    this.skipLeft = this.syntax.skipRows;
     this.headerDone = !spec.header;
     this.names = spec.columns.map((c) => c.name);
     this.fieldToCol = new Int32Array(0);
@@ -87,25 +92,44 @@ export class CsvSource implements RecordSource {
     this.levelsGiven = new Int32Array(fieldToCol.length);
     numbers?.forgetLevels();
     if (numbers !== undefined && this.kernelReads) {
+      const syntax = this.syntax;
+      numbers.setSyntax({ ...syntax, comment: syntax.comment?.[0] ?? 0, latin1: syntax.latin1 });
       fieldToCol.forEach((c, f) => {
         const col = cols[c]!;
         const kind = col.spec.type;
+        const nullable = col.nullable;
+        // Markers first: where a marker is also a level or a spelling, the marker wins (as in
+        // the batch builder).
+        for (const marker of col.markers ?? []) if (!numbers.addMarker(f, marker)) this.kernelReads = false;
         if (kind === "category") this.categoryFields.push(f);
         if (kind === "boolean") {
           // A boolean reads as a category whose levels are the spellings it accepts, coded 1 and 0.
-          numbers.setColumn(f, { kind: "category" });
-          for (const [spelling, value] of BOOLEAN_SPELLINGS) numbers.addLevel(f, spelling, value);
+          numbers.setColumn(f, { kind: "category", nullable });
+          for (const [spelling, value] of BOOLEAN_SPELLINGS)
+            if (!col.markerValues?.has(value)) numbers.addLevel(f, spelling, value);
           return;
         }
-        numbers.setColumn(
-          f,
-          kind === "category"
-            ? { kind }
-            : { kind: kind === "integer" || kind === "date" ? kind : "number", min: col.min, max: col.max },
-        );
+        if (kind === "category" || kind === "string") return numbers.setColumn(f, { kind, nullable });
+        // The kernel knows one number that stands for a missing value per column.
+        const values = [...(col.markerValues ?? [])];
+        if (values.length > 1) this.kernelReads = false;
+        numbers.setColumn(f, {
+          kind: kind === "integer" || kind === "date" ? kind : "number",
+          min: col.min,
+          max: col.max,
+          nullable,
+          ...(values.length === 1 ? { missingValue: values[0] } : {}),
+        });
       });
     }
   }
+
+  /** The text of a string cell the kernel read: its value is its address · 2^21 + its length. */
+  private readonly textOf = (v: number): string => {
+    const length = v % STRING_ADDRESS_SCALE;
+    const start = (v - length) / STRING_ADDRESS_SCALE - this.numbers!.windowAddress;
+    return decode(this.reader.buf, start, start + length, true);
+  };
 
   /** Gives the kernel the levels its category columns gained since the last run. */
   private giveLevels(numbers: CsvKernel): void {
@@ -125,7 +149,7 @@ export class CsvSource implements RecordSource {
     let quoted = false;
     for (let i = this.pos; i < this.reader.end; i++) {
       const c = buf[i];
-      if (c === 34) quoted = !quoted;
+      if (c === this.syntax.quote) quoted = !quoted;
       else if (c === this.delim && !quoted) fields++;
     }
     const row = this.headerDone ? this.row + 1 : undefined;
@@ -137,7 +161,10 @@ export class CsvSource implements RecordSource {
     const buf = reader.buf;
     const end = reader.end;
     const eof = reader.eof;
-    const ascii = reader.ascii;
+    // Latin-1 text is one byte per character: decoded as such, never checked as UTF-8.
+    const ascii = reader.ascii || this.syntax.latin1;
+    const syntax = this.syntax;
+    const comment = syntax.comment;
     const rec = this.rec;
     const builder = this.builder;
     const limit = this.owner.limits.maxRecordBytes;
@@ -146,6 +173,28 @@ export class CsvSource implements RecordSource {
     for (;;) {
       const pos = this.pos;
       if (pos >= end) return eof ? "done" : "more";
+      // Lines skipped at the top (`skipRows`) and comment lines.
+      if (this.skipLeft > 0 || (comment !== undefined && buf[pos] === comment[0])) {
+        const skip = this.skipLeft > 0 ? 1 : startsWith(buf, pos, end, comment!);
+        if (skip < 0 && !eof) return "more";
+        if (skip > 0) {
+          let lf = buf.indexOf(10, pos);
+          if (lf < 0 || lf >= end) {
+            if (!eof) {
+              if (end - pos > limit) {
+                this.tooLong(limit);
+                return "stop";
+              }
+              return "more";
+            }
+            lf = end - 1;
+          }
+          if (this.skipLeft > 0) this.skipLeft--;
+          this.line++;
+          this.pos = lf + 1;
+          continue;
+        }
+      }
       // Data of numbers only: the kernel reads runs of plain records at once.
       if (numbers !== undefined && this.kernelReads && this.headerDone) {
         if (this.kernelRest > 0) this.kernelRest--;
@@ -160,6 +209,7 @@ export class CsvSource implements RecordSource {
               this.fieldToCol,
               this.row + 1,
               this.line,
+              this.textOf,
             );
             this.row += count;
             this.line += count;
@@ -186,10 +236,11 @@ export class CsvSource implements RecordSource {
           rec,
           this.numericFields,
           this.fieldValues,
+          syntax,
         );
       }
       const plain = status !== NOT_PLAIN;
-      if (!plain) status = tokenizeCsvRecord(buf, pos, end, eof, this.delim, rec, ascii);
+      if (!plain) status = tokenizeCsvRecord(buf, pos, end, eof, this.delim, rec, ascii, syntax);
       if (status === NEED_MORE) return "more";
       if (rec.next - pos > limit && status !== UNTERMINATED) {
         this.tooLong(limit);
@@ -249,8 +300,16 @@ export class CsvSource implements RecordSource {
   private cells(buf: Buffer, pos: number): void {
     const rec = this.rec;
     const builder = this.builder;
-    const n = rec.count;
     const expected = this.names.length;
+    let n = rec.count;
+    // One delimiter more at the end of the record, when the dialect allows it.
+    if (
+      this.syntax.trailing &&
+      n === expected + 1 &&
+      rec.flags[n - 1] === 0 &&
+      rec.starts[n - 1] === rec.ends[n - 1]
+    )
+      n--;
     if (n !== expected) {
       const short = n < expected;
       builder.rowProblem(
@@ -286,7 +345,7 @@ export class CsvSource implements RecordSource {
         builder.skip(c);
         continue;
       }
-      if (flags[f] === 2) builder.text(c, unescapeQuotes(decode(buf, s, e, ascii)));
+      if (flags[f] === 2) builder.text(c, unescapeField(decode(buf, s, e, ascii), this.syntax));
       else builder.bytes(c, buf, s, e, ascii);
     }
     if (rec.badQuote >= 0) {
@@ -316,8 +375,9 @@ export class CsvSource implements RecordSource {
         });
       }
       const text = decode(buf, s, e, rec.ascii);
-      names.push(rec.flags[f] === 2 ? unescapeQuotes(text) : text);
+      names.push(rec.flags[f] === 2 ? unescapeField(text, this.syntax) : text);
     }
+    if (this.syntax.trailing && names.length > 1 && names[names.length - 1] === "") names.pop();
     const specNames = this.owner.spec.columns.map((c) => c.name);
     const fieldToCol = new Int32Array(names.length).fill(-1);
     const seen = new Set<string>();
@@ -353,7 +413,10 @@ export class CsvSource implements RecordSource {
         problems.add("header", "", {
           line,
           message: `header field ${f + 1} has no name`,
-          hint: "name every column in the header row",
+          hint:
+            f === names.length - 1 && f > 0
+              ? "the header ends with a delimiter: set `trailingDelimiter: true` in the data spec if every record does"
+              : "name every column in the header row",
         });
       }
     });
@@ -373,4 +436,13 @@ export class CsvSource implements RecordSource {
     this.names = names;
     this.useFields(fieldToCol);
   }
+}
+
+/** 1 when `buf[pos, end)` starts with `prefix`, 0 when it does not, -1 when it is too short to tell. */
+function startsWith(buf: Uint8Array, pos: number, end: number, prefix: Uint8Array): number {
+  for (let k = 0; k < prefix.length; k++) {
+    if (pos + k >= end) return -1;
+    if (buf[pos + k] !== prefix[k]) return 0;
+  }
+  return 1;
 }

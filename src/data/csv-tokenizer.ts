@@ -12,9 +12,13 @@
  * - After a closing quote must come the delimiter, a line break or the end of the file; anything
  *   else is reported ({@link CsvRecord.badQuote}) and read on as plain bytes up to the next
  *   delimiter or line break.
+ *
+ * The spec's dialect ({@link CsvSyntax}) changes the quote character, lets an escape byte stand
+ * before a quote inside quotes, drops spaces and tabs around fields (`trim`), and reads numbers
+ * with a decimal comma.
  */
+import { DEFAULT_SYNTAX, type CsvSyntax } from "./csv-syntax.js";
 
-const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 
@@ -34,7 +38,7 @@ export class CsvRecord {
   /** Field f is `buf[starts[f], ends[f])`, without its quotes. */
   starts = new Int32Array(64);
   ends = new Int32Array(64);
-  /** 0 unquoted, 1 quoted, 2 quoted and holding `""` (the text needs unescaping). */
+  /** 0 unquoted, 1 quoted, 2 quoted and holding `""` or an escape (the text needs unescaping). */
   flags = new Uint8Array(64);
   /** Number of fields. */
   count = 0;
@@ -68,7 +72,7 @@ export class CsvRecord {
  * Tokenizes the record starting at `buf[pos]` (pos < end) into `rec`. `eof` says that no byte
  * follows `end`; `windowAscii` that no byte of `buf[0, end)` is above 0x7f (it spares the
  * hot loops a test per byte). Returns {@link NEED_MORE}, {@link RECORD}, {@link BLANK} or
- * {@link UNTERMINATED}.
+ * {@link UNTERMINATED}. `syntax` gives the quote, the escape and `trim` (its delimiter is `delim`).
  */
 export function tokenizeCsvRecord(
   buf: Uint8Array,
@@ -78,7 +82,11 @@ export function tokenizeCsvRecord(
   delim: number,
   rec: CsvRecord,
   windowAscii = false,
+  syntax: CsvSyntax = DEFAULT_SYNTAX,
 ): number {
+  const QUOTE = syntax.quote;
+  const escape = syntax.escape;
+  const trim = syntax.trim;
   let starts = rec.starts;
   let ends = rec.ends;
   let flags = rec.flags;
@@ -94,13 +102,14 @@ export function tokenizeCsvRecord(
       ends = rec.ends;
       flags = rec.flags;
     }
+    if (trim) while (i < end && ((c = buf[i]!) === 32 || c === 9)) i++;
     if (i < end && buf[i] === QUOTE) {
       const openLines = nl;
       i++;
       const s = i;
       let flag = 1;
       for (;;) {
-        while (i < end && (c = buf[i]!) !== QUOTE) {
+        while (i < end && (c = buf[i]!) !== QUOTE && c !== escape) {
           if (c === LF) nl++;
           i++;
         }
@@ -114,6 +123,13 @@ export function tokenizeCsvRecord(
           return UNTERMINATED;
         }
         if (i + 1 >= end && !eof) return NEED_MORE;
+        if (c !== QUOTE) {
+          // An escape: the byte after it is data, whatever it is.
+          if (i + 1 < end && buf[i + 1] === LF) nl++;
+          flag = 2;
+          i += 2;
+          continue;
+        }
         if (i + 1 < end && buf[i + 1] === QUOTE) {
           flag = 2;
           i += 2;
@@ -126,7 +142,9 @@ export function tokenizeCsvRecord(
       flags[f] = flag;
       f++;
       i++;
+      if (trim) while (i < end && ((c = buf[i]!) === 32 || c === 9)) i++;
       if (i >= end) {
+        if (trim && !eof) return NEED_MORE;
         rec.next = end;
         break;
       }
@@ -167,8 +185,10 @@ export function tokenizeCsvRecord(
       const s = i;
       while (i < end && (c = buf[i]!) !== delim && c !== LF) i++;
       if (i < end && c === delim) {
+        let e = i;
+        if (trim) while (e > s && ((c = buf[e - 1]!) === 32 || c === 9)) e--;
         starts[f] = s;
-        ends[f] = i;
+        ends[f] = e;
         flags[f] = 0;
         f++;
         i++;
@@ -177,6 +197,7 @@ export function tokenizeCsvRecord(
       if (i >= end && !eof) return NEED_MORE;
       let e = i;
       if (e > s && buf[e - 1] === CR) e--;
+      if (trim) while (e > s && ((c = buf[e - 1]!) === 32 || c === 9)) e--;
       starts[f] = s;
       ends[f] = e;
       flags[f] = 0;
@@ -213,6 +234,9 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
  * Returns {@link RECORD} (fields in `rec`, as {@link tokenizeCsvRecord} would set them),
  * {@link NEED_MORE}, or {@link NOT_PLAIN} when the record has a quoted field, another number of
  * fields or is blank: then nothing was decided, and {@link tokenizeCsvRecord} reads it from `pos`.
+ *
+ * `syntax` gives the quote, `trim`, the decimal separator, and whether one delimiter more may end
+ * the record.
  */
 export function tokenizePlainRecord(
   buf: Uint8Array,
@@ -223,7 +247,11 @@ export function tokenizePlainRecord(
   rec: CsvRecord,
   parse: Uint8Array,
   values: Float64Array,
+  syntax: CsvSyntax = DEFAULT_SYNTAX,
 ): number {
+  const QUOTE = syntax.quote;
+  const point = syntax.point;
+  const trim = syntax.trim;
   if (end >= buf.length) return NOT_PLAIN;
   buf[end] = LF;
   const fields = parse.length;
@@ -234,7 +262,22 @@ export function tokenizePlainRecord(
   let i = pos;
   let c: number;
   for (let f = 0; ; f++) {
-    if (f === fields) return NOT_PLAIN;
+    if (f === fields) {
+      // One delimiter more ends the record when the dialect allows it.
+      if (!syntax.trailing) return NOT_PLAIN;
+      if (i >= end) {
+        if (!eof) return NEED_MORE;
+        rec.next = end;
+      } else if (buf[i] === LF) rec.next = i + 1;
+      else if (buf[i] === CR && i + 1 < end && buf[i + 1] === LF) rec.next = i + 2;
+      else return i + 1 >= end && !eof ? NEED_MORE : NOT_PLAIN;
+      rec.count = fields;
+      rec.newlines = 0;
+      rec.ascii = true;
+      rec.badQuote = -1;
+      return RECORD;
+    }
+    if (trim) while ((c = buf[i]!) === 32 || c === 9) i++;
     const s = i;
     c = buf[i]!;
     if (c === QUOTE) return NOT_PLAIN;
@@ -257,7 +300,7 @@ export function tokenizePlainRecord(
       const wholeDigits = i - digitsFrom;
       let part = 0;
       let fraction = 0;
-      if (buf[i] === 46) {
+      if (buf[i] === point) {
         i++;
         const fractionFrom = i;
         while ((d = buf[i]! - 48) >>> 0 <= 9) {
@@ -271,7 +314,7 @@ export function tokenizePlainRecord(
         const mantissa =
           wholeDigits <= 9 && fraction <= 9
             ? whole * POW10[fraction]! + part
-            : digitsValue(buf, digitsFrom, digitsFrom + digits + (fraction > 0 ? 1 : 0));
+            : digitsValue(buf, digitsFrom, digitsFrom + digits + (fraction > 0 ? 1 : 0), point);
         value = mantissa === 0 ? 0 : fraction === 0 ? mantissa : mantissa / POW10[fraction]!;
         if (negative) value = -value;
         numberEnd = i;
@@ -285,14 +328,17 @@ export function tokenizePlainRecord(
     flags[f] = 0;
     starts[f] = s;
     if (i < end && c === delim) {
-      ends[f] = i;
-      values[f] = i === numberEnd ? value : NaN;
+      let e = i;
+      if (trim) while (e > s && ((c = buf[e - 1]!) === 32 || c === 9)) e--;
+      ends[f] = e;
+      values[f] = e === numberEnd ? value : NaN;
       i++;
       continue;
     }
     // The last field of the record: a CR before the line break (or the end) belongs to it.
     let e = i;
     if (e > s && buf[e - 1] === CR) e--;
+    if (trim) while (e > s && ((c = buf[e - 1]!) === 32 || c === 9)) e--;
     ends[f] = e;
     values[f] = e === numberEnd ? value : NaN;
     if (f + 1 !== fields || (f === 0 && e === s)) return NOT_PLAIN;
@@ -306,9 +352,9 @@ export function tokenizePlainRecord(
 }
 
 /** The integer the digits in buf[from..to) spell, a point skipped: exact up to 15 digits. */
-function digitsValue(buf: Uint8Array, from: number, to: number): number {
+function digitsValue(buf: Uint8Array, from: number, to: number, point: number): number {
   let mantissa = 0;
-  for (let i = from; i < to; i++) if (buf[i] !== 46) mantissa = mantissa * 10 + (buf[i]! - 48);
+  for (let i = from; i < to; i++) if (buf[i] !== point) mantissa = mantissa * 10 + (buf[i]! - 48);
   return mantissa;
 }
 

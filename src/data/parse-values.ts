@@ -33,9 +33,9 @@ export function trimEnd(buf: Uint8Array, s: number, e: number): number {
  * thousands separators, and values too large for a double. The result equals `Number(text)`
  * for every accepted text: with at most 15 digits and a power of ten up to 22 the
  * one division or multiplication below is correctly rounded (both operands are exact); anything
- * else goes through `Number()`.
+ * else goes through `Number()`. `point` is the decimal separator: `.` (46, the default) or `,` (44).
  */
-export function parseNumberBytes(buf: Uint8Array, s: number, e: number): number {
+export function parseNumberBytes(buf: Uint8Array, s: number, e: number, point = 46): number {
   let i = s;
   let negative = false;
   const c = buf[i];
@@ -57,7 +57,7 @@ export function parseNumberBytes(buf: Uint8Array, s: number, e: number): number 
     i++;
   }
   let digits = i - intStart;
-  if (i < e && buf[i] === 46) {
+  if (i < e && buf[i] === point) {
     i++;
     const fracStart = i;
     while (i < e) {
@@ -97,7 +97,8 @@ export function parseNumberBytes(buf: Uint8Array, s: number, e: number): number 
   else if (digits <= 15 && exponent >= -22 && exponent <= 22) {
     value = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
   } else {
-    value = Number(latin1(buf, s, e));
+    const text = latin1(buf, s, e);
+    value = Number(point === 46 ? text : text.replace(",", "."));
     return Number.isFinite(value) ? value : NaN;
   }
   return negative ? -value : value;

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { canonicalJson, sha256Hex } from "../canonical-json.js";
 import { InputError, type Problem } from "../errors.js";
+import { csvDialectProblems } from "./csv-dialect.js";
 import { suggest } from "./did-you-mean.js";
 import { resolveInsideRepo } from "./repo-paths.js";
 import { readYamlSpec, type Locator } from "./read-yaml-spec.js";
@@ -319,6 +320,8 @@ function checkDataSpec(
   at: (p: readonly PropertyKey[]) => ReturnType<At>,
   problems: Problem[],
 ): void {
+  for (const p of csvDialectProblems(data))
+    problems.push({ ...at(p.path), message: p.message, hint: p.hint });
   const seen = new Map<string, number>();
   data.columns.forEach((c, i) => {
     if (seen.has(c.name))

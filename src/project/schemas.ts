@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { monitorSpecSchema } from "./monitor-thresholds.js";
 import { algorithmSchema, relativePath } from "./algorithm-schema.js";
+import { csvDialectFields, missingMarkersSchema } from "./csv-dialect.js";
 
 export {
   algorithmSchema,
@@ -110,6 +111,11 @@ const columnBase = {
     .default(false)
     .describe("Whether the column may be missing (empty cell, null). Default false."),
   description: z.string().optional(),
+  missing: missingMarkersSchema
+    .optional()
+    .describe(
+      "Texts that stand for a missing value in this column; replaces the data spec's `missing` for it.",
+    ),
 };
 
 export const columnSchema = z.discriminatedUnion("type", [
@@ -166,6 +172,7 @@ export const dataSpecSchema = z
       .describe("csv, json (an array of records) or jsonl. Default: from the file's extension."),
     header: z.boolean().default(true).describe("CSV only: whether the first row names the columns."),
     delimiter: z.string().length(1).default(",").describe("CSV only: the field delimiter."),
+    ...csvDialectFields,
     columns: z
       .array(columnSchema)
       .min(1)
