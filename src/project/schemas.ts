@@ -188,6 +188,20 @@ export const dataSpecSchema = z
       })
       .default({}),
     split: splitSchema.default({ test: 0.2, salt: "modelgate" }),
+    // Data outside git (README "Data outside git"): `file` fetched by a workflow step, pinned.
+    sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, { message: "write the sha256 as 64 hex digits (sha256sum prints it)" })
+      .transform((s) => s.toLowerCase())
+      .optional()
+      .describe(
+        "Pins `file` by the sha256 of its bytes: data a workflow step fetched (aws s3 cp, azcopy, dvc pull). Other bytes are refused (exit 2).",
+      ),
+    dvc: relativePath
+      .optional()
+      .describe(
+        "A DVC `.dvc` file (relative to this spec) that pins `file` by md5 and size; `dvc pull` fetches it before modelgate runs.",
+      ),
   })
   .describe("A data spec: the file, its columns, checks, and the split.");
 
