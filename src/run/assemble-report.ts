@@ -13,6 +13,7 @@ import type { ModelReport } from "../report/report-schema.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
 import { builtinAlgorithm, isOnnxAlgorithm, type MetricName } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
+import type { DataPinRecord } from "../project/data-pin.js";
 import type { CommandRecord } from "../train/command/fit-command.js";
 import { termNames } from "../model/pipeline.js";
 import type { ModelFile } from "../model/model-file.js";
@@ -27,6 +28,7 @@ export interface ReportParts {
     rows: number;
     missing: Record<string, number>;
     profile: { columns: ColumnProfile[] };
+    pin?: DataPinRecord;
   };
   fit: ModelFit;
   model: ModelFile;
@@ -74,6 +76,7 @@ export function assembleModelReport(p: ReportParts): ModelReport {
       missingTarget: p.scan.missing[m.spec.target] ?? 0,
       split: m.data.split,
       columns: p.scan.profile.columns.map(summariseColumn),
+      ...(p.scan.pin ? { pin: p.scan.pin } : {}),
     },
     challenger: {
       modelSha256: p.modelSha256,
