@@ -5,7 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { memoryIo } from "../../cli/io.js";
@@ -122,5 +124,29 @@ describe("pinned data through the CLI", () => {
     }
     project!.write("data.yml", dataSpec("", "s3://bucket/train.csv"));
     expect((await cli(["validate"])).err).toContain("the data file is a URL (s3://bucket/train.csv)");
+  });
+});
+
+describe("examples/external-data", () => {
+  it("wants its data fetched, then validates the fetched copy against the pin", async () => {
+    const examples = path.resolve(import.meta.dirname, "../../examples");
+    const root = mkdtempSync(path.join(tmpdir(), "modelgate-external-"));
+    try {
+      cpSync(path.join(examples, "external-data"), root, { recursive: true });
+      const validate = async () => {
+        const io = memoryIo(root);
+        return { code: await main(["validate"], io), out: io.stdout, err: io.stderr };
+      };
+      const before = await validate();
+      expect(before.code).toBe(2);
+      expect(before.err).toContain("data/cars.json: the data file is not here: it is pinned external data");
+      // The step the workflow runs (aws s3 cp), here a copy of the cars example's file.
+      cpSync(path.join(examples, "cars/data/cars.json"), path.join(root, "data/cars.json"));
+      const after = await validate();
+      expect(after.code, after.err).toBe(0);
+      expect(after.out).toContain("pinned     by sha256 in data/cars.data.yml: matches");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
