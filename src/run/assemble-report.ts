@@ -108,11 +108,14 @@ export function assembleModelReport(p: ReportParts): ModelReport {
     differences: p.differences,
     gate: { passed: p.gate.passed, checks: p.gate.checks, summary: p.gate.summary },
     slices: p.slices,
-    explanations: model.pipeline.features.map((f) => ({
-      feature: f.name,
-      meanAbsContribution: testRows > 0 ? p.absContribution(f.name) / testRows : 0,
-      terms: termsOf(model).filter((t) => f.terms.includes(t.term)),
-    })),
+    explanations: featureNamesOf(model).map((name) => {
+      const terms = model.pipeline.features.filter((f) => f.name === name).flatMap((f) => f.terms);
+      return {
+        feature: name,
+        meanAbsContribution: testRows > 0 ? p.absContribution(name) / testRows : 0,
+        terms: termsOf(model).filter((t) => terms.includes(t.term)),
+      };
+    }),
     search:
       fit.trials.length > 1
         ? {
@@ -140,6 +143,11 @@ export function assembleModelReport(p: ReportParts): ModelReport {
     ...(p.permutationImportance ? { permutationImportance: p.permutationImportance } : {}),
     warnings: p.warnings,
   };
+}
+
+/** The features of a model's pipeline, each once (an expanded date has a step per part). */
+function featureNamesOf(model: ModelFile): string[] {
+  return [...new Set(model.pipeline.features.map((f) => f.name))];
 }
 
 /** Coefficients with standard errors, in the pipeline's term order. */
