@@ -96,10 +96,46 @@ describe("an expanded date feature", () => {
       expect(Number(line.split(",")[1]), `row ${i + 1}`).toBeCloseTo(expected, 8);
     });
 
-    // The ONNX export does not compute the parts: it says so instead of exporting another model.
+    // The ONNX export computes the parts in its graph: the same predictions over two centuries.
     const exported = await cli(["export", "--from", "out/models/m.json", "--out", "m.onnx"]);
-    expect(exported.code).toBe(2);
-    expect(exported.err).toContain('the model expands the date "when" to its parts');
+    expect(exported.code, exported.err).toBe(0);
+    expect(exported.out).toContain("inputs, each [N, 1]: x (double), when (double)");
+    const instants = [
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+      Date.UTC(2000, 0, 1),
+      Date.UTC(1969, 11, 31, 23),
+      Date.UTC(1900, 2, 1),
+      Date.UTC(2100, 1, 28, 12),
+      NaN,
+    ];
+    let seed = 3;
+    const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
+    for (let i = 0; i < 3000; i++)
+      instants.push(Math.round(Date.UTC(1900, 0, 1) + random() * 200 * 365.25 * 86400000));
+    const xs = instants.map((_, i) => i % 7);
+    const ort = await import("onnxruntime-node");
+    const session = await ort.InferenceSession.create(readFileSync(project.file("m.onnx")));
+    const n = instants.length;
+    const result = await session.run({
+      when: new ort.Tensor("float64", Float64Array.from(instants), [n, 1]),
+      x: new ort.Tensor("float64", Float64Array.from(xs), [n, 1]),
+    });
+    await session.release();
+    const onnx = result["prediction"]!.data as Float64Array;
+    const fill = (part: string) =>
+      model.pipeline.features.find((f) => f.kind === "numeric" && f.part === part)!.fill as number;
+    instants.forEach((ms, i) => {
+      const d = new Date(ms);
+      const value = (part: string, v: number) => c[`when.${part}`]! * (Number.isNaN(ms) ? fill(part) : v);
+      const expected =
+        model.intercept! +
+        c["x"]! * xs[i]! +
+        value("year", d.getUTCFullYear()) +
+        value("month", d.getUTCMonth() + 1) +
+        value("dayOfWeek", d.getUTCDay() === 0 ? 7 : d.getUTCDay()) +
+        value("hour", d.getUTCHours());
+      expect(onnx[i], new Date(ms).toString()).toBeCloseTo(expected, 6);
+    });
   });
 
   it("is validated: a date only, known parts with a did-you-mean, each once", async () => {

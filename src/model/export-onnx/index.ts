@@ -3,7 +3,6 @@
  * any ONNX runtime scores like the engine does (see linear-model-graph.ts for the graph and the
  * input conventions).
  */
-import { InputError } from "../../errors.js";
 import type { ModelFile } from "../model-file.js";
 import { linearModelGraph, ONNX_ML_OPSET, ONNX_OPSET } from "./linear-model-graph.js";
 import { encodeOnnxModel, type OnnxModel } from "./onnx-message.js";
@@ -25,13 +24,6 @@ export interface ExportOptions {
 
 /** `model` as an ONNX model description (graph, operator sets, metadata). */
 export function onnxModelOf(model: ModelFile, options: ExportOptions): OnnxModel {
-  const expanded = model.pipeline.features.find((f) => f.kind === "numeric" && f.part !== undefined);
-  if (expanded)
-    throw new InputError({
-      file: options.source,
-      message: `the model expands the date "${expanded.name}" to its parts, which the ONNX export does not compute yet`,
-      hint: "score this model with modelgate (run, predict, serve), or export a model that takes the date whole",
-    });
   const { graph, usesMl } = linearModelGraph(model);
   return {
     irVersion: ONNX_IR_VERSION,
