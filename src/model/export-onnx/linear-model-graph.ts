@@ -5,7 +5,8 @@
  * - one input per feature column, named like the column, shape [N, 1]: numbers (integers,
  *   booleans as 0/1, dates as milliseconds since 1970-01-01 UTC) as double, NaN for missing;
  *   categories as string, "" for missing;
- * - a date is divided into years since 1970; a missing number takes the feature's fill value
+ * - a date is divided into years since 1970, or an expanded date's part (year, month, weekday,
+ *   hour, UTC) is computed from it (datePartGraph); a missing number takes the feature's fill value
  *   (IsNaN + Where), and stays NaN (so the prediction is NaN) with `impute: none`;
  * - polynomial terms x, x·x, x·x·x … multiplied in the engine's order;
  * - a category is mapped to its level's code (ai.onnx.ml LabelEncoder), a missing or unseen
