@@ -165,3 +165,51 @@ describe("pinned data that is not here yet", () => {
     );
   });
 });
+
+describe("pins the loader refuses, each at its file and line", () => {
+  const cases: [string, Record<string, string>, string][] = [
+    ["a sha256 that is not 64 hex digits", { "data.yml": dataSpec("sha256: abc123") }, "data.yml:2:9: "],
+    [
+      "both pins",
+      {
+        "data.yml": dataSpec(`sha256: ${sha256(csv)}\ndvc: data.csv.dvc`),
+        "data.csv.dvc": dvcFile(md5(csv), 1),
+      },
+      "data.yml:3:6: the data spec has both `sha256` and `dvc`; one pin is enough",
+    ],
+    [
+      "a pin on a pattern of part files",
+      { "data.yml": dataSpec(`sha256: ${sha256(csv)}`).replace("file: data.csv", "file: data*.csv") },
+      'data.yml:2:9: a pin names one file, and "data*.csv" is a pattern of part files',
+    ],
+    [
+      "a .dvc file that is not there",
+      { "data.yml": dataSpec("dvc: data.csv.dvc") },
+      'data.yml:2:6: the DVC file "data.csv.dvc" does not exist',
+    ],
+    [
+      "a .dvc file of another file",
+      {
+        "data.yml": dataSpec("dvc: data.csv.dvc"),
+        "data.csv.dvc": dvcFile(md5(csv), csv.length).replace("path: data.csv", "path: other.csv"),
+      },
+      'data.csv.dvc:5:9: the DVC file pins "other.csv", but the data spec\'s file is "data.csv"',
+    ],
+    [
+      "a folder output",
+      {
+        "data.yml": dataSpec("dvc: data.csv.dvc"),
+        "data.csv.dvc": dvcFile(`${md5(csv)}.dir`, csv.length),
+      },
+      'data.csv.dvc:2:8: "data.csv" is a folder output; a data spec pins one file',
+    ],
+    [
+      "a .dvc file without an md5",
+      { "data.yml": dataSpec("dvc: data.csv.dvc"), "data.csv.dvc": "outs:\n- path: data.csv\n" },
+      "data.csv.dvc:2:3: ",
+    ],
+  ];
+  it.each(cases)("%s", (_, files, expected) => {
+    expect(() => setUp(files)).toThrow(expected);
+  });
+});
