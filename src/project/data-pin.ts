@@ -107,6 +107,15 @@ export function resolveDataPin(
   }
   if (data.sha256 !== undefined) return { kind: "sha256", sha256: data.sha256, specFile: show(dataSpecFile) };
 
+  const remote = remoteFileProblem(data.dvc!);
+  if (remote) {
+    problems.push({
+      ...at("dvc"),
+      message: remote.message.replace("the data file is a URL", "`dvc:` is a URL"),
+      hint: "name the .dvc file that `dvc add` wrote, committed beside the data spec",
+    });
+    return undefined;
+  }
   const resolved = resolveInsideRepo(root, dataSpecFile, data.dvc!);
   if ("error" in resolved) {
     problems.push({ ...at("dvc"), message: resolved.error, hint: resolved.hint });

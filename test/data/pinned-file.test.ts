@@ -204,6 +204,11 @@ describe("pins the loader refuses, each at its file and line", () => {
       'data.csv.dvc:2:8: "data.csv" is a folder output; a data spec pins one file',
     ],
     [
+      "a URL as the .dvc file, shown without its token",
+      { "data.yml": dataSpec("dvc: https://host/data.csv.dvc?token=SECRET") },
+      "data.yml:2:6: `dvc:` is a URL (https://host/data.csv.dvc?***); modelgate reads local files only",
+    ],
+    [
       "a .dvc file without an md5",
       { "data.yml": dataSpec("dvc: data.csv.dvc"), "data.csv.dvc": "outs:\n- path: data.csv\n" },
       "data.csv.dvc:2:3: ",
