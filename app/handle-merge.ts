@@ -12,7 +12,7 @@ import { limitsFor } from "./artifact-limits.js";
 import { InputError } from "../src/errors.js";
 import { codeSpan, escapeText } from "../src/report/escape-markdown.js";
 import type { Registry } from "../src/registry/registry-document.js";
-import { promote } from "../src/registry/registry-transitions.js";
+import { promote, versionData } from "../src/registry/registry-transitions.js";
 import { aliasOfLabel } from "./app-settings.js";
 import { assessRun } from "./assess-run.js";
 import { findOwnCheckRun } from "./check-runs.js";
@@ -158,6 +158,7 @@ export async function handleMerge(
               mergeCommit: event.mergeCommitSha,
               specHash: model.specHash,
               dataHash: model.data.sha256,
+              data: versionData(model.data),
               metrics: Object.fromEntries(
                 Object.entries(model.challenger.metrics).map(([k, v]) => [k, v.value]),
               ),

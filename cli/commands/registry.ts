@@ -14,6 +14,7 @@ import {
   listModels,
   promote,
   rollback,
+  versionData,
   type RegistryChange,
 } from "../../src/registry/registry-transitions.js";
 import { readRegistry, registryDirOf, workingTreeSource } from "../../src/model/load-model.js";
@@ -153,6 +154,7 @@ export const promoteCommand = defineCommand(promoteDefinition, async ({ values, 
     mergeCommit: null,
     specHash: entry.specHash,
     dataHash: entry.data.sha256,
+    data: versionData(entry.data),
     metrics,
     actor: localActor(project.root),
     at: new Date().toISOString(),

@@ -31,6 +31,7 @@ export const validateCommand = defineCommand(definition, async ({ values }, io) 
           file: show(m.dataFile),
           specFile: show(m.dataSpecFile),
           recycle: true,
+          ...(m.pin ? { pin: m.pin } : {}),
         }),
       );
     } catch (e) {
@@ -66,6 +67,13 @@ export const validateCommand = defineCommand(definition, async ({ values }, io) 
           ? [
               `  rows       ${scan.rows} (${scan.train} train, ${scan.test} test)  sha256 ${scan.sha256}`,
               `  missing    ${describeMissing(scan.missing)}`,
+              ...(scan.pin
+                ? [
+                    scan.pin.kind === "dvc"
+                      ? `  pinned     by ${scan.pin.dvcFile} (md5 ${scan.pin.md5}): matches`
+                      : `  pinned     by sha256 in ${show(m.dataSpecFile)}: matches`,
+                  ]
+                : []),
             ]
           : ["  data       INVALID (see the problems below)"]),
         ...(onnx.get(m.name) ?? []).map((line) => `  ${line}`),

@@ -42,7 +42,13 @@ export async function* readInWorker(
   // This thread hashes the bytes the worker reads: it has time to spare while the worker parses.
   const wanted = reader.workerInput();
   const hash = wanted.hash ? createHash("sha256") : undefined;
-  const input: WorkerInput = { ...wanted, hash: false, sendBytes: hash !== undefined };
+  // A caller that sees the bytes (passBytes: a DVC pin's md5) sees them here, as the worker reads.
+  const observe = reader.passBytes;
+  const input: WorkerInput = {
+    ...wanted,
+    hash: false,
+    sendBytes: hash !== undefined || observe !== undefined,
+  };
   const worker = startWorker(script, { workerData: input });
   const queue: WorkerMessage[] = [];
   const giveBack = (m: ReturnMessage): void => {
@@ -59,6 +65,7 @@ export async function* readInWorker(
   worker.on("message", (m: WorkerMessage | BytesMessage) => {
     if (m.type === "bytes") {
       hash?.update(m.bytes);
+      observe?.(m.bytes);
       giveBack({ taken: false, buffers: [m.bytes.buffer] });
       return;
     }

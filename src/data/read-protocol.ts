@@ -90,6 +90,8 @@ export interface ReturnMessage {
 export interface WorkerReader {
   readonly cols: readonly ColumnState[];
   readonly recycles: boolean;
+  /** Sees every byte of the file, in order, on the calling thread (set before the read). */
+  readonly passBytes: ((bytes: Uint8Array) => void) | undefined;
   workerInput(): WorkerInput;
   adopt(state: ReaderState): void;
 }

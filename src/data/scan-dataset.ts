@@ -9,6 +9,8 @@ import { DataProfiler, joinProfiles } from "./profile-columns.js";
 import type { DataFormat, ReadOptions } from "./read-dataset.js";
 import { DatasetReader } from "./read-dataset.js";
 import type { RowBatch } from "./row-batch.js";
+import { pinRecord, type DataPin, type DataPinRecord } from "../project/data-pin.js";
+import { checkPinnedFile, DvcMd5, hashFile, pinMismatch } from "./pinned-file.js";
 
 /**
  * The share of the columns whose profile the reader draws when the caller has work of its own
@@ -26,6 +28,11 @@ export interface ScanOptions extends ReadOptions, ProfileOptions {
    * next batch, so the batch's arrays stay the caller's until then.
    */
   onBatch?: (batch: RowBatch) => unknown;
+  /**
+   * The hash the file must have (data a workflow step fetched): checked before the read (the
+   * file is there, DVC's size) and after it (sha256, or DVC's md5 of the same bytes).
+   */
+  pin?: DataPin;
 }
 
 /** What a scan found: the file is valid when a scan returns at all. */
@@ -43,6 +50,8 @@ export interface DatasetScan {
   /** Missing values per column. */
   missing: Record<string, number>;
   profile: DataProfile;
+  /** How the file was pinned, when it was (its hash matched the pin). */
+  pin?: DataPinRecord;
 }
 
 /**
@@ -64,7 +73,11 @@ export async function scanDataset(
   // reader's kernel reads the file (CSV with no string column), the reader profiles the first
   // columns and this thread the rest. Measured on the 1M-row bench, that balances the two threads
   // best (bench/README.md). A column's profile is the same whichever thread draws it.
+  const pin = options.pin;
+  if (pin) await checkPinnedFile(pin, path, options.file ?? path);
   const reader = new DatasetReader(spec, path, options, true, false);
+  const md5 = pin?.kind === "dvc" ? new DvcMd5(pin.dos2unix) : undefined;
+  if (md5) reader.passBytes = (bytes) => md5.update(bytes);
   const onBatch = options.onBatch;
   const columns = spec.columns.length;
   const here =
@@ -85,6 +98,7 @@ export async function scanDataset(
   const profile =
     here === undefined ? profiler.result() : joinProfiles(profiler.result(), reader.profile()!, here);
   if (reader.complete && reader.rows > 0) checkDataset(spec, reader, profile);
+  const pinned = pin ? await checkPin(pin, path, reader, md5) : undefined;
   reader.problems.throwIfAny();
   const missing: Record<string, number> = {};
   for (const c of profile.columns) missing[c.name] = c.missing;
@@ -98,7 +112,29 @@ export async function scanDataset(
     test: reader.test,
     missing,
     profile,
+    ...(pinned ? { pin: pinned } : {}),
   };
+}
+
+/**
+ * The pin's record when the bytes read have the pinned hash; else throws the mismatch first,
+ * before any problem of the rows (other data than the pinned is the cause to fix first).
+ */
+async function checkPin(
+  pin: DataPin,
+  path: string,
+  reader: DatasetReader,
+  md5: DvcMd5 | undefined,
+): Promise<DataPinRecord> {
+  // A read that stopped early (or a reader that does not pass its bytes on) has not hashed the
+  // whole file: one more pass does.
+  const whole = reader.complete && reader.sha256 !== "" && (md5 === undefined || md5.bytes === reader.bytes);
+  const hashes = whole
+    ? { sha256: reader.sha256, md5: md5?.digest() ?? "" }
+    : await hashFile(path, pin.kind === "dvc" && pin.dos2unix);
+  const mismatch = pinMismatch(pin, reader.file, hashes.sha256, hashes.md5);
+  if (mismatch) throw new InputError(mismatch);
+  return pinRecord(pin, hashes.md5);
 }
 
 function checkDataset(spec: DataSpec, reader: DatasetReader, profile: DataProfile): void {

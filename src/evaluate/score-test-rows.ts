@@ -195,7 +195,8 @@ export async function scoreTestRows(input: {
     }
   }
   const absContribution = new Map<string, number>();
-  features.forEach((f, k) => absContribution.set(f, abs[k]!));
+  // An expanded date has a step per part, all named after the date: its parts add up.
+  features.forEach((f, k) => absContribution.set(f, (absContribution.get(f) ?? 0) + abs[k]!));
   return {
     actual: actual.values(),
     challenger: challenger.values(),

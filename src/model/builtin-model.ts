@@ -23,11 +23,14 @@ export interface BuiltinModel extends FittedModel {
  */
 export function builtinModel(file: ModelFile, sha256?: string): BuiltinModel {
   let sha = sha256;
-  const inputs: ModelInput[] = file.pipeline.features.map((f) => ({
-    name: f.name,
-    type: f.kind === "numeric" ? f.type : "category",
-    imputed: f.impute !== "none",
-  }));
+  // One input per column: an expanded date's parts (one step each) all read the date.
+  const inputs: ModelInput[] = file.pipeline.features
+    .filter((f, k, all) => all.findIndex((g) => g.name === f.name) === k)
+    .map((f) => ({
+      name: f.name,
+      type: f.kind === "numeric" ? f.type : "category",
+      imputed: f.impute !== "none",
+    }));
   const model: BuiltinModel = {
     format: "builtin",
     file,

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { canonicalJson, sha256Hex } from "../canonical-json.js";
 import { InputError } from "../errors.js";
-import { MODEL_NAME_PATTERN } from "../project/schemas.js";
+import { DATE_PARTS, MODEL_NAME_PATTERN } from "../project/schemas.js";
 
 export const MODEL_FILE_FORMAT = "modelgate.model/1";
 
@@ -18,6 +18,8 @@ const numericStep = z.strictObject({
   kind: z.literal("numeric"),
   name,
   type: z.enum(["number", "integer", "boolean", "date"]),
+  /** An expanded date's part (`features[].expand`); the column is `name`. */
+  part: z.enum(DATE_PARTS).optional(),
   impute: z.enum(["mean", "median", "most_frequent", "constant", "none"]),
   fill: num.nullable(),
   degree: z.number().int().min(1).max(10),

@@ -8,9 +8,12 @@
  * when there is an intercept (`Origin=Japan`). Dates enter as years since 1970, booleans as 0/1.
  */
 import type { ColumnVector, RowBatch } from "../data/row-batch.js";
+import type { DatePart } from "../project/schemas.js";
 
 /** Milliseconds in a mean Gregorian year: dates enter a model as years since 1970. */
 export const MS_PER_YEAR = 365.2425 * 24 * 3600 * 1000;
+
+export { DATE_PARTS, type DatePart } from "../project/schemas.js";
 
 export type ImputeStrategy = "mean" | "median" | "most_frequent" | "constant" | "none";
 
@@ -19,6 +22,11 @@ export interface NumericFeature {
   name: string;
   /** The column's type in the data spec; dates are converted to years since 1970. */
   type: "number" | "integer" | "boolean" | "date";
+  /**
+   * A date feature's part (`expand`): the step reads the date column `name` and takes this part
+   * of it instead of years since 1970; its term is `name.part`. One step per part.
+   */
+  part?: DatePart;
   impute: ImputeStrategy;
   /** The value that replaces a missing one (in the feature's units: years for dates); null with `none`. */
   fill: number | null;
@@ -54,9 +62,28 @@ export interface Pipeline {
   standardise: boolean;
 }
 
-/** Converts a raw numeric cell to the feature's units (dates to years since 1970). */
-export function featureValue(type: NumericFeature["type"], raw: number): number {
-  return type === "date" ? raw / MS_PER_YEAR : raw;
+/**
+ * Converts a raw numeric cell to the feature's units: dates to years since 1970, or to the
+ * `part` of the date a step of an expanded date takes.
+ */
+export function featureValue(type: NumericFeature["type"], raw: number, part?: DatePart): number {
+  if (type !== "date") return raw;
+  return part === undefined ? raw / MS_PER_YEAR : datePart(raw, part);
+}
+
+/** One part of a date (milliseconds since 1970, UTC); see {@link DATE_PARTS}. */
+export function datePart(ms: number, part: DatePart): number {
+  const d = new Date(ms);
+  switch (part) {
+    case "year":
+      return d.getUTCFullYear();
+    case "month":
+      return d.getUTCMonth() + 1;
+    case "dayOfWeek":
+      return ((d.getUTCDay() + 6) % 7) + 1;
+    case "hour":
+      return d.getUTCHours();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,7 +172,7 @@ export function bindPipeline(pipeline: Pipeline, columnNames: readonly string[])
         }
         for (let t = 0; t < count; t++) {
           const raw = values === undefined ? NaN : values[rows[t]!]!;
-          let x = Number.isNaN(raw) ? (f.fill ?? 0) : featureValue(f.type, raw);
+          let x = Number.isNaN(raw) ? (f.fill ?? 0) : featureValue(f.type, raw, f.part);
           const base = x;
           for (let k = 0; k < f.degree; k++) {
             if (k > 0) x *= base;

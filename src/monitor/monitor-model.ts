@@ -71,11 +71,13 @@ export async function monitorModel(input: MonitorModelInput): Promise<MonitorMod
   // A built-in model knows its category levels; an ONNX model is known by its inputs.
   const features: MonitoredColumn[] = production.onnx
     ? production.onnx.inputs.map((f) => ({ name: f.name, role: "feature" }))
-    : production.model.pipeline.features.map((f) => ({
-        name: f.name,
-        role: "feature",
-        ...(f.kind === "category" ? { levels: f.levels } : {}),
-      }));
+    : production.model.pipeline.features
+        .filter((f, k, all) => all.findIndex((g) => g.name === f.name) === k)
+        .map((f) => ({
+          name: f.name,
+          role: "feature",
+          ...(f.kind === "category" ? { levels: f.levels } : {}),
+        }));
 
   const monitored: MonitoredColumn[] = [
     ...features,

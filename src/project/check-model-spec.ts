@@ -95,6 +95,8 @@ export function checkModelAgainstData(
         ...at(["features", i, "degree"]),
         message: `polynomial terms need a numeric feature; "${f}" is ${c.type}`,
       });
+    if (typeof feature !== "string" && feature.expand)
+      checkExpand(feature.expand, f, c.type, i, at, problems);
   });
 
   spec.slices.forEach((s, i) => {
@@ -207,4 +209,31 @@ function checkSearchSpace(spec: ModelSpec, at: At, problems: Problem[]): void {
       message: "`parallel` sets how many training command runs go at once; built-in fits need none",
       hint: "remove it",
     });
+}
+
+/** `features[].expand`: a date's parts, each once. */
+function checkExpand(
+  expand: readonly string[],
+  feature: string,
+  type: string,
+  i: number,
+  at: At,
+  problems: Problem[],
+): void {
+  if (type !== "date") {
+    problems.push({
+      ...at(["features", i, "expand"]),
+      message: `only a date feature expands to its parts; "${feature}" is ${type}`,
+      hint: "remove `expand`, or declare the column `type: date` in the data spec",
+    });
+    return;
+  }
+  expand.forEach((part, k) => {
+    if (expand.indexOf(part) !== k)
+      problems.push({
+        ...at(["features", i, "expand", k]),
+        message: `the part "${part}" of "${feature}" is listed twice`,
+        hint: "remove one",
+      });
+  });
 }

@@ -10,6 +10,7 @@ import { InputError, type Problem } from "../errors.js";
 import { csvDialectProblems } from "./csv-dialect.js";
 import { suggest } from "./did-you-mean.js";
 import { resolveInsideRepo } from "./repo-paths.js";
+import { remoteFileProblem, resolveDataPin, type DataPin } from "./data-pin.js";
 import { readYamlSpec, type Locator } from "./read-yaml-spec.js";
 import { checkModelAgainstData, featureName, type At } from "./check-model-spec.js";
 import {
@@ -36,6 +37,8 @@ export interface LoadedModel {
    * relative to the data spec). Absent for a single file.
    */
   dataParts?: string[];
+  /** The hash the data file's bytes must have: data fetched by a workflow step (`sha256:`, `dvc:`). */
+  pin?: DataPin;
   /** sha256 of the canonical JSON of the parsed model and data specs (DESIGN.md section 5). */
   specHash: string;
   /** The feature names in spec order. */
@@ -159,22 +162,35 @@ function loadModel(
   if (!data) return undefined;
   const dataAt = (p: readonly PropertyKey[]) => ({ file: show(dataSpecFile), ...data.locate(p) });
 
+  const remote = remoteFileProblem(data.value.file);
+  if (remote) {
+    problems.push({ ...dataAt(["file"]), ...remote });
+    return undefined;
+  }
   const before = problems.length;
+  const pinned = data.value.sha256 !== undefined || data.value.dvc !== undefined;
   const isGlob = /[*?[]/.test(data.value.file);
   const dataParts = isGlob
     ? resolveGlob(root, dataSpecFile, data.value.file, show, data.locate(["file"]), problems)
     : undefined;
   const dataFile = isGlob
     ? dataParts && path.resolve(path.dirname(dataSpecFile), data.value.file)
-    : resolveExisting(
-        root,
-        dataSpecFile,
-        data.value.file,
-        show,
-        data.locate(["file"]),
-        problems,
-        "data file",
-      );
+    : pinned
+      ? resolveInside(root, dataSpecFile, data.value.file, show, data.locate(["file"]), problems)
+      : resolveExisting(
+          root,
+          dataSpecFile,
+          data.value.file,
+          show,
+          data.locate(["file"]),
+          problems,
+          "data file",
+        );
+  // Pinned data is fetched by a workflow step: its absence is reported when it is read.
+  const pin =
+    pinned && dataFile !== undefined
+      ? resolveDataPin(root, dataSpecFile, data.value, dataFile, data.locate, show, problems)
+      : undefined;
   checkDataSpec(data.value, dataAt, problems);
   const features = checkModelAgainstData(spec, data.value, at, problems);
   const onnxFile =
@@ -199,6 +215,7 @@ function loadModel(
     data: data.value,
     dataFile,
     ...(dataParts ? { dataParts } : {}),
+    ...(pin ? { pin } : {}),
     specHash: sha256Hex(canonicalJson({ model: spec, data: data.value })),
     features,
     ...(onnxFile ? { onnxFile } : {}),
@@ -279,6 +296,31 @@ function globSegment(segment: string): RegExp {
     } else re += ch.replace(/[.+^${}()|\\]/g, "\\$&");
   }
   return new RegExp(`^${re}$`);
+}
+
+/** A path inside the repository that need not exist yet (pinned data a workflow step fetches). */
+function resolveInside(
+  root: string,
+  fromFile: string,
+  relative: string,
+  show: (p: string) => string,
+  position: { line: number; column: number },
+  problems: Problem[],
+): string | undefined {
+  const resolved = resolveInsideRepo(root, fromFile, relative);
+  if ("error" in resolved) {
+    problems.push({ file: show(fromFile), ...position, message: resolved.error, hint: resolved.hint });
+    return undefined;
+  }
+  if (existsSync(resolved.path) && !statSync(resolved.path).isFile()) {
+    problems.push({
+      file: show(fromFile),
+      ...position,
+      message: `the data file "${relative}" is a folder, not a file`,
+    });
+    return undefined;
+  }
+  return resolved.path;
 }
 
 function resolveExisting(

@@ -268,6 +268,20 @@ function issueToProblem(
           hint: typeof value === "string" ? suggest(value, allowed, "values") : undefined,
         };
       }
+      // A value of one form's shape (a mapping where a name or a mapping may be): that form's
+      // problem, with its did-you-mean, rather than the other form's type mismatch.
+      const shaped = issue.errors.find(
+        (errors) =>
+          errors.length > 0 && !errors.every((e) => e.code === "invalid_type" && e.path.length === 0),
+      );
+      if (shaped)
+        return issueToProblem(
+          { ...shaped[0]!, path: [...issue.path, ...shaped[0]!.path] } as z.core.$ZodIssue,
+          raw,
+          schema,
+          file,
+          locate,
+        );
       return {
         file,
         ...pos,

@@ -195,6 +195,20 @@ export const dataSpecSchema = z
       })
       .default({}),
     split: splitSchema.default({ test: 0.2, salt: "modelgate" }),
+    // Data outside git (README "Data outside git"): `file` fetched by a workflow step, pinned.
+    sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, { message: "write the sha256 as 64 hex digits (sha256sum prints it)" })
+      .transform((s) => s.toLowerCase())
+      .optional()
+      .describe(
+        "Pins `file` by the sha256 of its bytes: data a workflow step fetched (aws s3 cp, azcopy, dvc pull). Other bytes are refused (exit 2).",
+      ),
+    dvc: relativePath
+      .optional()
+      .describe(
+        "A DVC `.dvc` file (relative to this spec) that pins `file` by md5 and size; `dvc pull` fetches it before modelgate runs.",
+      ),
   })
   .describe("A data spec: the file, its columns, checks, and the split.");
 
@@ -216,6 +230,13 @@ export const CLASSIFICATION_METRICS = [
 export const METRICS = [...REGRESSION_METRICS, ...CLASSIFICATION_METRICS] as const;
 export type MetricName = (typeof METRICS)[number];
 
+/**
+ * Parts a date feature may expand to (`features[].expand`), each a number, in UTC: the calendar
+ * year (2024), the month (1-12), the ISO day of the week (1 Monday to 7 Sunday), the hour (0-23).
+ */
+export const DATE_PARTS = ["year", "month", "dayOfWeek", "hour"] as const;
+export type DatePart = (typeof DATE_PARTS)[number];
+
 const imputeStrategy = z.enum(["mean", "median", "most_frequent", "constant", "none"]);
 
 export const featureSchema = z.union([
@@ -225,6 +246,13 @@ export const featureSchema = z.union([
     impute: imputeStrategy.optional().describe("Override the default imputation for this feature."),
     fill: z.union([z.number(), z.string()]).optional().describe("The value for `impute: constant`."),
     degree: z.number().int().min(1).max(10).optional().describe("Add polynomial terms x^2 ... x^degree."),
+    expand: z
+      .array(z.enum(DATE_PARTS))
+      .min(1)
+      .optional()
+      .describe(
+        "A date feature as numbers of its parts instead of years since 1970, in UTC: year, month (1-12), dayOfWeek (1 Monday to 7 Sunday), hour (0-23). Terms `name.part`.",
+      ),
   }),
 ]);
 

@@ -10,6 +10,7 @@ import { canonicalJson } from "../canonical-json.js";
 import type { Problem } from "../errors.js";
 import { InputError } from "../errors.js";
 import { MODEL_NAME_PATTERN } from "../project/schemas.js";
+import { dataPinRecordSchema } from "../project/data-pin.js";
 
 /** Bump on any change a reader of registry.json could notice. */
 export const REGISTRY_SCHEMA_VERSION = 1;
@@ -75,6 +76,18 @@ export const modelVersionSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{7,64}$/, { message: "expected a hex digest" })
     .describe("Hash of the data."),
+  dataFile: z
+    .string()
+    .max(300)
+    .optional()
+    .describe(
+      "The data file that trained the version (whose hash is dataHash), relative to the repository root.",
+    ),
+  dataPin: dataPinRecordSchema
+    .optional()
+    .describe(
+      "How the data file was pinned (data fetched by a workflow step): sha256, or a DVC file and its md5.",
+    ),
   modelSha256: sha256.describe("sha256 of the model file's bytes."),
   metrics: z.record(z.string().max(200), z.number().nullable()).describe("Metric values on the test rows."),
   file: z

@@ -12,6 +12,7 @@ import { sha256Hex } from "../canonical-json.js";
 import { InputError } from "../errors.js";
 import { suggest } from "../project/did-you-mean.js";
 import { MODEL_NAME_PATTERN } from "../project/schemas.js";
+import type { DataPinRecord } from "../project/data-pin.js";
 import type { ModelVersion, OnnxPin, Registry, RegistryEvent, RegistryModel } from "./registry-document.js";
 import {
   onnxPinSchema,
@@ -76,8 +77,21 @@ export interface RegisterRequest extends Stamp {
   mergeCommit: string | null;
   specHash: string;
   dataHash: string;
+  /** The data file (relative to the repository root) and its pin, as report.json records them. */
+  data?: { file: string; pin?: DataPinRecord };
   metrics: Readonly<Record<string, number | null>>;
   reason?: string;
+}
+
+/**
+ * What a version records of its data, from its report.json entry's `data`: the file and, for
+ * data a workflow step fetched, its pin (the hash itself is `dataHash`).
+ */
+export function versionData(data: { file: string; pin?: DataPinRecord | undefined }): {
+  file: string;
+  pin?: DataPinRecord;
+} {
+  return { file: data.file, ...(data.pin ? { pin: data.pin } : {}) };
 }
 
 export interface MoveAliasRequest extends Stamp {
@@ -193,6 +207,8 @@ export function registerVersion(registry: Registry, request: RegisterRequest): R
     headSha: request.headSha,
     specHash: request.specHash,
     dataHash: request.dataHash,
+    ...(request.data ? { dataFile: request.data.file } : {}),
+    ...(request.data?.pin ? { dataPin: request.data.pin } : {}),
     modelSha256: sha256Hex(request.modelFile),
     metrics: { ...request.metrics },
     file: paths.relativeModelFile(model, version),

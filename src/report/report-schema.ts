@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { MODEL_NAME_PATTERN } from "../project/schemas.js";
+import { dataPinRecordSchema } from "../project/data-pin.js";
 
 /** The version of modelgate that writes report.json (its `tool.version`). */
 export const TOOL_VERSION = "0.1.0";
@@ -81,6 +82,8 @@ export const dataSummarySchema = z.strictObject({
   missingTarget: z.number().int().min(0),
   split: z.strictObject({ test: num, salt: text }),
   columns: list(columnSummarySchema, 500),
+  /** Data fetched by a workflow step, pinned by the data spec (`sha256:` or `dvc:`); absent otherwise. */
+  pin: dataPinRecordSchema.optional(),
 });
 
 export const termSchema = z.strictObject({

@@ -13,6 +13,7 @@ import type { ModelReport } from "../report/report-schema.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
 import { builtinAlgorithm, isOnnxAlgorithm, type MetricName } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
+import type { DataPinRecord } from "../project/data-pin.js";
 import type { CommandRecord } from "../train/command/fit-command.js";
 import { termNames } from "../model/pipeline.js";
 import type { ModelFile } from "../model/model-file.js";
@@ -27,6 +28,7 @@ export interface ReportParts {
     rows: number;
     missing: Record<string, number>;
     profile: { columns: ColumnProfile[] };
+    pin?: DataPinRecord;
   };
   fit: ModelFit;
   model: ModelFile;
@@ -74,6 +76,7 @@ export function assembleModelReport(p: ReportParts): ModelReport {
       missingTarget: p.scan.missing[m.spec.target] ?? 0,
       split: m.data.split,
       columns: p.scan.profile.columns.map(summariseColumn),
+      ...(p.scan.pin ? { pin: p.scan.pin } : {}),
     },
     challenger: {
       modelSha256: p.modelSha256,
@@ -105,11 +108,14 @@ export function assembleModelReport(p: ReportParts): ModelReport {
     differences: p.differences,
     gate: { passed: p.gate.passed, checks: p.gate.checks, summary: p.gate.summary },
     slices: p.slices,
-    explanations: model.pipeline.features.map((f) => ({
-      feature: f.name,
-      meanAbsContribution: testRows > 0 ? p.absContribution(f.name) / testRows : 0,
-      terms: termsOf(model).filter((t) => f.terms.includes(t.term)),
-    })),
+    explanations: featureNamesOf(model).map((name) => {
+      const terms = model.pipeline.features.filter((f) => f.name === name).flatMap((f) => f.terms);
+      return {
+        feature: name,
+        meanAbsContribution: testRows > 0 ? p.absContribution(name) / testRows : 0,
+        terms: termsOf(model).filter((t) => terms.includes(t.term)),
+      };
+    }),
     search:
       fit.trials.length > 1
         ? {
@@ -137,6 +143,11 @@ export function assembleModelReport(p: ReportParts): ModelReport {
     ...(p.permutationImportance ? { permutationImportance: p.permutationImportance } : {}),
     warnings: p.warnings,
   };
+}
+
+/** The features of a model's pipeline, each once (an expanded date has a step per part). */
+function featureNamesOf(model: ModelFile): string[] {
+  return [...new Set(model.pipeline.features.map((f) => f.name))];
 }
 
 /** Coefficients with standard errors, in the pipeline's term order. */

@@ -97,7 +97,13 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
       };
       if (m.dataParts === undefined) {
         // Every use of a batch copies what it keeps (spills, statistics, profile).
-        scan = await scanDataset(m.data, m.dataFile, { file: shown, specFile, onBatch, recycle: true });
+        scan = await scanDataset(m.data, m.dataFile, {
+          file: shown,
+          specFile,
+          onBatch,
+          recycle: true,
+          ...(m.pin ? { pin: m.pin } : {}),
+        });
         return;
       }
       // Part files: each scanned in order into the one spill (with levels shared by all

@@ -204,7 +204,7 @@ export class DesignAccumulator {
             s.missing++;
             continue;
           }
-          const x = featureValue(f.type, raw);
+          const x = featureValue(f.type, raw, f.part);
           const delta = x - mean;
           mean += delta / ++observed;
           m2 += delta * (x - mean);
@@ -220,7 +220,7 @@ export class DesignAccumulator {
           s.missing++;
           continue;
         }
-        const x = featureValue(f.type, raw);
+        const x = featureValue(f.type, raw, f.part);
         addPowers(s, x, f.degree);
         median?.push(x);
         if (counts) counts.set(x, (counts.get(x) ?? 0) + 1);
@@ -350,7 +350,7 @@ export class DesignAccumulator {
         continue;
       }
       chunk[flag + t] = 0;
-      const x = featureValue(f.type, raw);
+      const x = featureValue(f.type, raw, f.part);
       const c = (this.basis.shifts[k] ??= x);
       const u = x - c;
       let power = 1;

@@ -179,6 +179,7 @@ export async function fitShard(
       specFile: displayPath(options.displayBase, m.dataSpecFile),
       onBatch: countTests(counts),
       recycle: true,
+      ...(m.pin ? { pin: m.pin } : {}),
     });
     parts.push({
       index: 0,

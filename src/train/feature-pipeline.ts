@@ -11,6 +11,7 @@ import type { RowBatch } from "../data/row-batch.js";
 import type { ColumnSpec, FeatureSpec, ModelSpec } from "../project/schemas.js";
 import {
   featureValue,
+  type DatePart,
   type CategoryFeature,
   type FeatureStep,
   type ImputeStrategy,
@@ -44,6 +45,7 @@ export function addPowers(
 interface NumericStats {
   kind: "numeric";
   type: NumericFeature["type"];
+  part: DatePart | undefined;
   degree: number;
   observed: number;
   missing: number;
@@ -78,6 +80,7 @@ export class PipelineLearner {
         : {
             kind: "numeric",
             type: f.type,
+            part: f.part,
             degree: f.degree,
             observed: 0,
             missing: 0,
@@ -114,7 +117,7 @@ export class PipelineLearner {
             s.missing++;
             continue;
           }
-          const x = featureValue(s.type, raw);
+          const x = featureValue(s.type, raw, s.part);
           addPowers(s, x, s.degree);
           s.values?.push(x);
           if (s.counts) s.counts.set(x, (s.counts.get(x) ?? 0) + 1);
@@ -142,7 +145,12 @@ function finishNumeric(f: ResolvedFeature, s: NumericStats, warnings: string[]):
   const type = f.kind === "numeric" ? f.type : "number";
   if (s.observed === 0 && s.missing > 0) throw new AllMissingError(f.name, s.missing);
   const fill = numericFill(f, s.observed > 0 ? s.mean[0]! : 0, s.values, s.counts);
-  return numericStep({ name: f.name, type, impute: f.impute, degree: s.degree }, s, fill, warnings);
+  return numericStep(
+    { name: f.name, type, impute: f.impute, degree: s.degree, ...(s.part ? { part: s.part } : {}) },
+    s,
+    fill,
+    warnings,
+  );
 }
 
 /**
@@ -151,7 +159,7 @@ function finishNumeric(f: ResolvedFeature, s: NumericStats, warnings: string[]):
  * power) merged with `missing` copies of fill^k.
  */
 export function numericStep(
-  f: Pick<NumericFeature, "name" | "type" | "impute" | "degree">,
+  f: Pick<NumericFeature, "name" | "type" | "impute" | "degree" | "part">,
   s: { observed: number; missing: number; mean: ArrayLike<number>; m2: ArrayLike<number> },
   fill: number | null,
   warnings: string[],
@@ -161,8 +169,10 @@ export function numericStep(
   const std: number[] = [];
   const missing = fill === null ? 0 : s.missing;
   const n = s.observed + missing;
+  // An expanded date's part is a term of its own, named `date.part`.
+  const base = f.part === undefined ? f.name : `${f.name}.${f.part}`;
   for (let k = 0; k < f.degree; k++) {
-    terms.push(k === 0 ? f.name : `${f.name}^${k + 1}`);
+    terms.push(k === 0 ? base : `${base}^${k + 1}`);
     const v = fill === null ? 0 : fill ** (k + 1);
     const delta = v - s.mean[k]!;
     const m = n > 0 ? (s.observed > 0 ? s.mean[k]! + (delta * missing) / n : v) : 0;
@@ -172,12 +182,13 @@ export function numericStep(
   }
   if (s.observed > 0 && std[0] === 0)
     warnings.push(
-      `feature "${f.name}" is constant on the train side (every value is ${s.mean[0]}): it cannot help the model`,
+      `feature "${base}" is constant on the train side (every value is ${s.mean[0]}): it cannot help the model`,
     );
   return {
     kind: "numeric",
     name: f.name,
     type: f.type,
+    ...(f.part !== undefined ? { part: f.part } : {}),
     impute: f.impute,
     fill,
     degree: f.degree,
@@ -284,6 +295,8 @@ export type ResolvedFeature =
       kind: "numeric";
       name: string;
       type: NumericFeature["type"];
+      /** The part of an expanded date (`features[].expand`): one resolved feature per part. */
+      part?: DatePart;
       impute: ImputeStrategy;
       fill?: number | string;
       degree: number;
@@ -299,7 +312,7 @@ export function resolveFeatures(
   columns: readonly ColumnSpec[],
   maxDegree: Record<string, number> = {},
 ): ResolvedFeature[] {
-  return spec.features.map((f: FeatureSpec) => {
+  return spec.features.flatMap((f: FeatureSpec): ResolvedFeature | ResolvedFeature[] => {
     const name = typeof f === "string" ? f : f.name;
     const column = columns.find((c) => c.name === name);
     if (!column) throw new Error(`feature ${name} is not a column (the spec loader checks this)`);
@@ -314,7 +327,7 @@ export function resolveFeatures(
       } as const;
     if (column.type === "string")
       throw new Error(`feature ${name} is a string column (the spec loader checks this)`);
-    return {
+    const resolved = {
       kind: "numeric",
       name,
       type: column.type,
@@ -322,6 +335,8 @@ export function resolveFeatures(
       fill: options.fill,
       degree: Math.max(options.degree ?? 1, maxDegree[name] ?? 1),
     } as const;
+    // An expanded date: one numeric feature per part, in the spec's order.
+    return options.expand ? options.expand.map((part) => ({ ...resolved, part })) : resolved;
   });
 }
 

@@ -5,7 +5,8 @@
  * - one input per feature column, named like the column, shape [N, 1]: numbers (integers,
  *   booleans as 0/1, dates as milliseconds since 1970-01-01 UTC) as double, NaN for missing;
  *   categories as string, "" for missing;
- * - a date is divided into years since 1970; a missing number takes the feature's fill value
+ * - a date is divided into years since 1970, or an expanded date's part (year, month, weekday,
+ *   hour, UTC) is computed from it (datePartGraph); a missing number takes the feature's fill value
  *   (IsNaN + Where), and stays NaN (so the prediction is NaN) with `impute: none`;
  * - polynomial terms x, x·x, x·x·x … multiplied in the engine's order;
  * - a category is mapped to its level's code (ai.onnx.ml LabelEncoder), a missing or unseen
@@ -17,7 +18,7 @@
  * - classification: the logistic function 1 / (1 + exp(-sum)), the positive class's probability, and
  *   a label, 1 when the probability is at least the model's threshold.
  */
-import { MS_PER_YEAR, type CategoryFeature, type NumericFeature } from "../pipeline.js";
+import { MS_PER_YEAR, type CategoryFeature, type DatePart, type NumericFeature } from "../pipeline.js";
 import type { ModelFile } from "../model-file.js";
 import type { OnnxGraph, OnnxNode, OnnxTensor, OnnxValueInfo } from "./onnx-message.js";
 
@@ -66,7 +67,8 @@ class Names {
 /** The ONNX graph of `model` (see the module's comment for what it computes). */
 export function linearModelGraph(model: ModelFile): LinearGraph {
   const features = model.pipeline.features;
-  const inputNames = features.map((f) => f.name);
+  // One input per column: an expanded date's parts (one step each) all read the date.
+  const inputNames = [...new Set(features.map((f) => f.name))];
   const names = new Names(inputNames);
   const classification = model.task === "classification";
   const outputs: OnnxValueInfo[] = classification
@@ -191,12 +193,14 @@ export function linearModelGraph(model: ModelFile): LinearGraph {
     });
   }
 
-  const inputs: OnnxValueInfo[] = features.map((f) => ({
-    name: f.name,
-    type: f.kind === "category" ? "string" : "double",
-    shape: [BATCH, 1],
-    doc: inputDoc(f),
-  }));
+  const inputs: OnnxValueInfo[] = features
+    .filter((f, k) => features.findIndex((g) => g.name === f.name) === k)
+    .map((f) => ({
+      name: f.name,
+      type: f.kind === "category" ? "string" : "double",
+      shape: [BATCH, 1],
+      doc: inputDoc(f),
+    }));
   return {
     graph: {
       name: model.model,
@@ -230,7 +234,8 @@ function int(name: string, value: number) {
 /** x, x², … of a numeric feature, each [N, 1], after the date conversion and imputation. */
 function numericTerms(f: NumericFeature, op: Op, constant: Constant): string[] {
   let x = f.name;
-  if (f.type === "date")
+  if (f.type === "date" && f.part !== undefined) x = datePartGraph(f.name, f.part, op, constant);
+  else if (f.type === "date")
     x = op("Div", [x, constant(`${f.name}:ms_per_year`, "double", [], [MS_PER_YEAR])], `${f.name}:years`);
   if (f.fill !== null) {
     const isMissing = op("IsNaN", [x], `${f.name}:is_missing`);
@@ -239,6 +244,60 @@ function numericTerms(f: NumericFeature, op: Op, constant: Constant): string[] {
   const terms = [x];
   for (let k = 1; k < f.degree; k++) terms.push(op("Mul", [terms[k - 1]!, x], f.terms[k]!));
   return terms;
+}
+
+/**
+ * One part of a date input (milliseconds since 1970, UTC) in double arithmetic, as
+ * `datePart` computes it: the day number, the hour within the day, the ISO weekday (1970-01-01
+ * was a Thursday), and year and month by the days-to-civil-date algorithm of H. Hinnant
+ * (chrono-Compatible Low-Level Date Algorithms): eras of 400 years, years starting in March.
+ * A missing date stays NaN through every step, so the part is then imputed as any number.
+ */
+function datePartGraph(input: string, part: DatePart, op: Op, constant: Constant): string {
+  const name = `${input}.${part}`;
+  let k = 0;
+  const c = (value: number) => constant(`${name}:c${k++}`, "double", [], [value]);
+  const floorDiv = (a: string, b: number, what: string) =>
+    op("Floor", [op("Div", [a, c(b)], `${name}:${what}_ratio`)], `${name}:${what}`);
+  const minus = (a: string, b: string, what: string) => op("Sub", [a, b], `${name}:${what}`);
+  const times = (a: string, b: number, what: string) => op("Mul", [a, c(b)], `${name}:${what}`);
+  const plus = (a: string, b: number, what: string) => op("Add", [a, c(b)], `${name}:${what}`);
+  const days = floorDiv(input, 86400000, "days");
+  if (part === "hour") {
+    const ms = minus(input, times(days, 86400000, "day_start"), "ms_of_day");
+    return floorDiv(ms, 3600000, "hour");
+  }
+  if (part === "dayOfWeek") {
+    const w = plus(days, 3, "from_monday");
+    return plus(minus(w, times(floorDiv(w, 7, "weeks"), 7, "week_start"), "weekday0"), 1, "weekday");
+  }
+  const z = plus(days, 719468, "from_era0");
+  const era = floorDiv(z, 146097, "era");
+  const doe = minus(z, times(era, 146097, "era_start"), "day_of_era");
+  const yoeNumerator = op(
+    "Add",
+    [
+      minus(doe, floorDiv(doe, 1460, "leap4"), "less_leap4"),
+      minus(floorDiv(doe, 36524, "century"), floorDiv(doe, 146096, "era_end"), "centuries"),
+    ],
+    `${name}:yoe_days`,
+  );
+  const yoe = floorDiv(yoeNumerator, 365, "year_of_era");
+  const yearStart = op(
+    "Add",
+    [
+      times(yoe, 365, "yoe_days365"),
+      minus(floorDiv(yoe, 4, "yoe4"), floorDiv(yoe, 100, "yoe100"), "yoe_leaps"),
+    ],
+    `${name}:year_start`,
+  );
+  const doy = minus(doe, yearStart, "day_of_year");
+  const mp = floorDiv(plus(times(doy, 5, "doy5"), 2, "doy5_2"), 153, "month_from_march");
+  const month = minus(plus(mp, 3, "mp3"), times(floorDiv(mp, 10, "past_december"), 12, "wrap"), "month");
+  if (part === "month") return month;
+  const y = op("Add", [yoe, times(era, 400, "era_years")], `${name}:march_year`);
+  const early = floorDiv(op("Sub", [c(14), month], `${name}:14_minus_month`), 12, "jan_feb");
+  return op("Add", [y, early], `${name}:year`);
 }
 
 /**
