@@ -24,6 +24,8 @@ export interface ScanOptions extends ReadOptions, ProfileOptions {
    * statistics. The scan may still throw at the end: discard what it received then.
    */
   onBatch?: (batch: RowBatch) => void;
+  /** Row hashes kept in the profile's `rowHashes` sketch (row-hash-sketch.ts). Default 4096. */
+  rowSketch?: number;
 }
 
 /** What a scan found: the file is valid when a scan returns at all. */
@@ -63,6 +65,7 @@ export async function scanDataset(
   // columns and this thread the rest. Measured on the 1M-row bench, that balances the two threads
   // best (bench/README.md). A column's profile is the same whichever thread draws it.
   const reader = new DatasetReader(spec, path, options, true, false);
+  reader.sketchRows(options.rowSketch);
   const onBatch = options.onBatch;
   const columns = spec.columns.length;
   const here =
@@ -79,8 +82,10 @@ export async function scanDataset(
     profiler.add(batch);
     onBatch?.(batch);
   }
-  const profile =
+  const drawn =
     here === undefined ? profiler.result() : joinProfiles(profiler.result(), reader.profile()!, here);
+  const rowHashes = reader.rowHashes();
+  const profile = rowHashes === undefined ? drawn : { ...drawn, rowHashes };
   if (reader.complete && reader.rows > 0) checkDataset(spec, reader, profile);
   reader.problems.throwIfAny();
   const missing: Record<string, number> = {};
