@@ -8,6 +8,7 @@ import { formatNumber } from "./format-number.js";
 import { formatCount, h } from "./html-format.js";
 import { dataChangePhrase, dataChangeTitle } from "./markdown-data-change.js";
 import type { ModelReport } from "./report-schema.js";
+import { formatDate } from "./markdown-format.js";
 
 const code = (s: string) => `<code>${h(s, 60)}</code>`;
 
@@ -25,9 +26,11 @@ export function dataChangeDetails(m: ModelReport): string {
   const d: DataChangeJson | undefined = m.dataChange;
   if (d === undefined) return "";
   const num = (v: number | null | undefined) => (v === undefined ? "" : formatNumber(v ?? null));
+  const mean = (v: number | null | undefined, type: string) =>
+    v === undefined ? "" : type === "date" ? formatDate(v) : formatNumber(v ?? null);
   const rows = d.columns.map(
     (c) =>
-      `<tr><td>${code(c.name)}</td><td>${c.role}</td><td>${c.type}</td><td class="num">${num(c.psi)}</td><td class="num">${c.adjustedPValue === null ? "—" : formatNumber(c.adjustedPValue, 3)}</td><td class="num">${num(c.before.mean)}</td><td class="num">${num(c.after.mean)}</td><td class="num">${formatCount(c.before.missing)} → ${formatCount(c.after.missing)}</td><td>${STATUS[c.status]}</td><td>${h(c.note, 300)}</td></tr>`,
+      `<tr><td>${code(c.name)}</td><td>${c.role}</td><td>${c.type}</td><td class="num">${num(c.psi)}</td><td class="num">${c.adjustedPValue === null ? "—" : formatNumber(c.adjustedPValue, 3)}</td><td class="num">${mean(c.before.mean, c.type)}</td><td class="num">${mean(c.after.mean, c.type)}</td><td class="num">${formatCount(c.before.missing)} → ${formatCount(c.after.missing)}</td><td>${STATUS[c.status]}</td><td>${h(c.note, 300)}</td></tr>`,
   );
   const items = [
     `<li>${dataChangePhrase(d, code)}.</li>`,

@@ -6,7 +6,7 @@
 import type { ColumnChangeJson, DataChangeJson } from "./data-change-schema.js";
 import { codeSpan } from "./escape-markdown.js";
 import { formatNumber } from "./format-number.js";
-import { table } from "./markdown-format.js";
+import { formatDate, table } from "./markdown-format.js";
 import type { Report } from "./report-schema.js";
 
 /** Columns named in the one line at most; the rest are counted. */
@@ -119,7 +119,8 @@ export function dataChangeSection(d: DataChangeJson): string {
     );
   const shown = d.columns.slice(0, TABLE_COLUMNS);
   if (shown.length > 0) {
-    const mean = (v: number | null | undefined) => (v === undefined ? "" : formatNumber(v ?? null));
+    const mean = (v: number | null | undefined, type: string) =>
+      v === undefined ? "" : type === "date" ? formatDate(v) : formatNumber(v ?? null);
     const rows = [
       ["column", "role", "PSI", "adj. p", "mean before", "mean after", "status"],
       ...shown.map((c) => [
@@ -127,8 +128,8 @@ export function dataChangeSection(d: DataChangeJson): string {
         c.role,
         psi(c.psi),
         c.adjustedPValue === null ? "—" : formatNumber(c.adjustedPValue, 2),
-        mean(c.before.mean),
-        mean(c.after.mean),
+        mean(c.before.mean, c.type),
+        mean(c.after.mean, c.type),
         { alert: "🔴 alert", warn: "🟠 warn", ok: "ok", skipped: "skipped" }[c.status],
       ]),
     ];
