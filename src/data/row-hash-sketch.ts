@@ -40,11 +40,17 @@ export interface RowHashes extends RowHashBasis {
 
 const TWO_POW_53 = 9007199254740992;
 
-/** Collects the smallest row hashes of a read. Feed it split positions (in [0, 1)) below {@link limit}. */
+/**
+ * Collects the smallest row hashes of a read. Feed it split positions (in [0, 1)) at or below
+ * {@link limit}. Positions wait in a buffer and are merged into the kept ones when it fills, so
+ * the per-row cost is one comparison and, for the few rows below the limit, one store.
+ */
 export class RowHashSketch {
-  private readonly counts = new Map<number, number>();
-  /** Max-heap of the kept hashes. */
-  private readonly heap: number[] = [];
+  /** The kept positions, ascending and distinct, with their row counts. */
+  private kept = new Float64Array(0);
+  private keptCounts = new Float64Array(0);
+  private readonly buffer: Float64Array;
+  private buffered = 0;
   /** Positions above this cannot enter; Infinity until the sketch is full. */
   limit = Infinity;
 
@@ -53,69 +59,60 @@ export class RowHashSketch {
     readonly size = ROW_SKETCH_SIZE,
   ) {
     if (!(size >= 1)) throw new Error("a row sketch keeps at least one hash");
+    this.buffer = new Float64Array(Math.max(size, 1024));
   }
 
-  /** Adds a split position at or below {@link limit}; returns the new limit. */
+  /** Adds a split position at or below {@link limit}; returns the limit, lower after a merge. */
   add(position: number): number {
-    const h = position * TWO_POW_53;
-    const seen = this.counts.get(h);
-    if (seen !== undefined) {
-      this.counts.set(h, seen + 1);
-      return this.limit;
-    }
-    if (h / TWO_POW_53 > this.limit) return this.limit;
-    this.counts.set(h, 1);
-    const heap = this.heap;
-    heap.push(h);
-    siftUp(heap, heap.length - 1);
-    if (heap.length > this.size) {
-      const top = heap[0]!;
-      const last = heap.pop()!;
-      heap[0] = last;
-      siftDown(heap, 0);
-      this.counts.delete(top);
-    }
-    if (heap.length >= this.size) this.limit = heap[0]! / TWO_POW_53;
+    this.buffer[this.buffered++] = position;
+    if (this.buffered === this.buffer.length) this.merge();
     return this.limit;
+  }
+
+  /** Merges the buffer into the kept positions: the `size` smallest distinct ones stay. */
+  private merge(): void {
+    const incoming = this.buffer.subarray(0, this.buffered).sort();
+    this.buffered = 0;
+    const size = this.size;
+    const kept = this.kept;
+    const keptCounts = this.keptCounts;
+    const hashes = new Float64Array(Math.min(size, kept.length + incoming.length));
+    const counts = new Float64Array(hashes.length);
+    let n = 0;
+    let i = 0;
+    let j = 0;
+    while (i < kept.length || j < incoming.length) {
+      let h: number;
+      let c: number;
+      if (j >= incoming.length || (i < kept.length && kept[i]! <= incoming[j]!)) {
+        h = kept[i]!;
+        c = keptCounts[i++]!;
+      } else {
+        h = incoming[j++]!;
+        c = 1;
+      }
+      if (n > 0 && hashes[n - 1] === h) counts[n - 1]! += c;
+      else if (n < size) {
+        hashes[n] = h;
+        counts[n++] = c;
+      } else break;
+    }
+    this.kept = hashes.subarray(0, n);
+    this.keptCounts = counts.subarray(0, n);
+    if (n >= size) this.limit = hashes[n - 1]!;
   }
 
   /** The sketch as JSON. */
   result(): RowHashes {
-    const hashes = [...this.counts.keys()].sort((a, b) => a - b);
+    if (this.buffered > 0) this.merge();
     return {
       ...this.basis,
       columns: [...this.basis.columns],
       size: this.size,
-      hashes,
-      counts: hashes.map((h) => this.counts.get(h)!),
+      hashes: Array.from(this.kept, (p) => p * TWO_POW_53),
+      counts: Array.from(this.keptCounts),
     };
   }
-}
-
-function siftUp(heap: number[], i: number): void {
-  const v = heap[i]!;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (heap[parent]! >= v) break;
-    heap[i] = heap[parent]!;
-    i = parent;
-  }
-  heap[i] = v;
-}
-
-function siftDown(heap: number[], i: number): void {
-  const n = heap.length;
-  if (n === 0) return;
-  const v = heap[i]!;
-  for (;;) {
-    let child = 2 * i + 1;
-    if (child >= n) break;
-    if (child + 1 < n && heap[child + 1]! > heap[child]!) child++;
-    if (heap[child]! <= v) break;
-    heap[i] = heap[child]!;
-    i = child;
-  }
-  heap[i] = v;
 }
 
 /** Whether a sketch dropped hashes (then it holds a sample of the rows, not all of them). */
