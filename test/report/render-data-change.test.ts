@@ -134,3 +134,18 @@ describe("data change in the HTML report", () => {
     expect(html).toContain("<details><summary>What changed in the data since v2");
   });
 });
+
+describe("data change in a page over the size limit", () => {
+  it("keeps the worst columns of the data change and says what it left out", () => {
+    const columns = Array.from({ length: 400 }, (_, k) => ({
+      ...change.columns[k % change.columns.length]!,
+      name: `column_${k}`,
+      note: "x".repeat(1500),
+    }));
+    const html = renderHtml(withChange({ ...change, columns }), { maxBytes: 150_000 });
+    expect(Buffer.byteLength(html)).toBeLessThanOrEqual(150_000);
+    expect(html).toContain("<code>column_0</code>");
+    expect(html).not.toContain("<code>column_399</code>");
+    expect(html).toMatch(/the data change of \d+ columns/);
+  });
+});
