@@ -2,7 +2,7 @@
  * The `dataChange` of a model's report: this run's data against the champion's training data,
  * from the profile the champion's model file stores (src/monitor/compare-data.ts compares).
  */
-import type { DataProfile } from "../data/profile-columns.js";
+import { DataProfiler, type DataProfile } from "../data/profile-columns.js";
 import type { Champion } from "../model/load-model.js";
 import type { LoadedModel } from "../project/load-project.js";
 import { resolveThresholds } from "../project/monitor-thresholds.js";
@@ -62,4 +62,19 @@ export function dataChangeOf(
     specHash: m.specHash,
     dataHash: scan.sha256,
   });
+}
+
+/** A profiler of the numeric columns that `edges` names, counted into those edges. */
+export function referenceProfiler(
+  m: LoadedModel,
+  edges: Record<string, number[]> | undefined,
+): DataProfiler | undefined {
+  if (edges === undefined) return undefined;
+  const only = m.data.columns.map(
+    (c) =>
+      edges[c.name] !== undefined && c.type !== "boolean" && c.type !== "category" && c.type !== "string",
+  );
+  if (!only.some(Boolean)) return undefined;
+  // One value of sample: the sample is this run's own profile's business.
+  return new DataProfiler(m.data, { edges, sampleSize: 1 }, only);
 }

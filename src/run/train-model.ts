@@ -5,7 +5,8 @@ import path from "node:path";
 import { TEST, TRAIN, type ColumnVector, type RowBatch, type Side } from "../data/row-batch.js";
 import { RowSpill } from "../data/row-spill.js";
 import { scanDataset, type DatasetScan } from "../data/scan-dataset.js";
-import { DataProfiler, type DataProfile } from "../data/profile-columns.js";
+import type { DataProfile } from "../data/profile-columns.js";
+import { referenceProfiler } from "./data-change.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
 import { builtinAlgorithm } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
@@ -239,19 +240,4 @@ export function toModelFile(m: LoadedModel, fit: ModelFit, scan: DatasetScan): M
     profile: scan.profile,
     warnings: fit.warnings,
   };
-}
-
-/** A profiler of the numeric columns that `edges` names, counted into those edges. */
-function referenceProfiler(
-  m: LoadedModel,
-  edges: Record<string, number[]> | undefined,
-): DataProfiler | undefined {
-  if (edges === undefined) return undefined;
-  const only = m.data.columns.map(
-    (c) =>
-      edges[c.name] !== undefined && c.type !== "boolean" && c.type !== "category" && c.type !== "string",
-  );
-  if (!only.some(Boolean)) return undefined;
-  // One value of sample: the sample is this run's own profile's business.
-  return new DataProfiler(m.data, { edges, sampleSize: 1 }, only);
 }
