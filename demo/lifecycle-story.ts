@@ -313,7 +313,34 @@ export async function runLifecycle(options: LifecycleOptions): Promise<Lifecycle
       ...look(fromFork),
     });
 
-    // 7. A rollback by command.
+    // 7. A pull request that changes only the data: 4 cars removed, 200 heavier ones added.
+    const cars = JSON.parse(files["data/cars.json"]!) as Record<string, unknown>[];
+    const heavier = cars.slice(0, 200).map((car) => ({
+      ...car,
+      Name: `${String(car["Name"])} wagon`,
+      Weight_in_lbs: Math.round(Number(car["Weight_in_lbs"]) * 1.4),
+    }));
+    sim.state.pushCommit(REPO, {
+      branch: "more-cars",
+      from: "main",
+      files: { "data/cars.json": JSON.stringify([...cars.slice(4), ...heavier], null, 1) + "\n" },
+      message: "data: 200 station wagons; drop 4 cars",
+    });
+    const dataOnly = sim.state.openPullRequest(REPO, {
+      head: "more-cars",
+      title: "More cars",
+      user: "maya",
+    }).number;
+    const run4 = await runWorkflow(dataOnly);
+    note({
+      step: "data",
+      headline: `PR #${dataOnly} changes only the data: job ${run4.conclusion}`,
+      pull: dataOnly,
+      job: run4.conclusion,
+      ...look(dataOnly),
+    });
+
+    // 8. A rollback by command.
     sim.state.addComment(REPO, first, "/modelgate rollback mpg 1", "maya");
     await sim.webhooks.settle();
     const servingV1 = await served();

@@ -25,6 +25,9 @@ const explain: Record<string, string> = {
   worse: "Another pull request makes the model worse: the gate fails and the job fails.",
   refused: "A promotion label on a failing pull request is refused and removed, with the reason.",
   fork: "A pull request from a fork runs with a read-only token and no secrets; the app still comments.",
+  data:
+    "A pull request changes only the data: the comment opens with one line saying how (rows added and\n" +
+    "removed, drift, new values), from the profile stored with the production model.",
   rollback:
     "A maintainer rolls production back by a comment command: one registry commit, one deployment,\n" +
     "and the model server serves v1 again.",
@@ -61,6 +64,8 @@ function show(o: Observation, n: number): void {
       );
   if (o.comment && o.step !== "evaluate") {
     const headline = o.comment.split("\n").find((l) => l.startsWith("## "));
+    const dataLine = o.comment.split("\n").find((l) => l.startsWith("**Data changed:**"));
+    if (dataLine) console.log(`   comment: ${dataLine.replace(/\*\*/g, "")}`);
     if (headline) console.log(`   comment: ${headline.slice(3)}`);
   }
 }

@@ -3,6 +3,7 @@
  * columns each), or two shards merged as if read together.
  */
 import { uniformOpen } from "../random.js";
+import { basisDiffers, mergeRowHashes } from "./row-hash-sketch.js";
 import type { CategoryCounts, ColumnProfile, DataProfile, NumericStats, Sample } from "./profile-types.js";
 
 /**
@@ -31,11 +32,14 @@ export function mergeProfiles(a: DataProfile, b: DataProfile, seed = 1): DataPro
     throw new Error("profiles of different columns cannot be merged");
   }
   const random = uniformOpen(seed);
-  return {
+  const merged: DataProfile = {
     version: 1,
     rows: a.rows + b.rows,
     columns: a.columns.map((ca, i) => mergeColumn(ca, b.columns[i]!, random)),
   };
+  if (a.rowHashes && b.rowHashes && basisDiffers(a.rowHashes, b.rowHashes) === null)
+    merged.rowHashes = mergeRowHashes(a.rowHashes, b.rowHashes);
+  return merged;
 }
 
 function mergeColumn(a: ColumnProfile, b: ColumnProfile, random: () => number): ColumnProfile {

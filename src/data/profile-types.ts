@@ -3,6 +3,7 @@
  * how it is drawn), and the options of drawing one.
  */
 import type { ColumnType } from "../project/schemas.js";
+import type { RowHashes } from "./row-hash-sketch.js";
 
 export interface NumericStats {
   mean: number | null;
@@ -50,6 +51,8 @@ export interface DataProfile {
   version: 1;
   rows: number;
   columns: ColumnProfile[];
+  /** The smallest row hashes (row-hash-sketch.ts), to count rows added and removed later. */
+  rowHashes?: RowHashes;
 }
 
 /** How profiles are drawn. All have defaults. */

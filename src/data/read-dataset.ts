@@ -19,6 +19,7 @@ import type { DataProfile, ProfileOptions } from "./profile-columns.js";
 import { DataProfiler, profileOptionsOf } from "./profile-columns.js";
 import type { RowBatch } from "./row-batch.js";
 import { SplitAssigner } from "./stable-split.js";
+import type { RowHashes } from "./row-hash-sketch.js";
 import type { ReaderState, ReadLimits, WorkerInput } from "./read-protocol.js";
 import { MIB, type RecordSource } from "./record-source.js";
 import { dataFormat, type DataFormat } from "./data-format.js";
@@ -96,6 +97,7 @@ export class DatasetReader {
   private profileColumns: boolean[] | undefined;
   private profiler: DataProfiler | undefined;
   private adoptedProfile: DataProfile | undefined;
+  private adoptedRowHashes: RowHashes | undefined;
   /** @internal Sees the bytes of every read (a worker thread sends a copy on). */
   passBytes: ((bytes: Uint8Array) => void) | undefined;
   /** @internal Where the batches' arrays come from (a worker thread reuses those sent back). */
@@ -184,6 +186,19 @@ export class DatasetReader {
   }
 
   /**
+   * Keeps the smallest row hashes of the read (row-hash-sketch.ts): call before {@link batches},
+   * read the result with {@link rowHashes}.
+   */
+  sketchRows(size?: number): void {
+    this.splitter.sketchRows(size);
+  }
+
+  /** After a read with {@link sketchRows}: the sketch of its rows. */
+  rowHashes(): RowHashes | undefined {
+    return this.adoptedRowHashes ?? this.splitter.sketch?.result();
+  }
+
+  /**
    * Whether the read went through the whole file: false when it stopped early, at too many
    * problems or at a fault no later record can recover from (an open quote, a record too long).
    */
@@ -221,6 +236,7 @@ export class DatasetReader {
       failFast: this.failFast,
       profile: this.profileOptions,
       profileColumns: this.profileColumns,
+      ...(this.splitter.sketch ? { rowSketch: this.splitter.sketch.size } : {}),
     };
   }
 
@@ -236,6 +252,7 @@ export class DatasetReader {
       problems: this.problems.snapshot(),
       missingRows: this.cols.map((c) => c.missingRows),
       profile: this.profiler?.result(),
+      rowHashes: this.splitter.sketch?.result(),
     };
   }
 
@@ -249,6 +266,7 @@ export class DatasetReader {
     this.stopped = state.stopped;
     this.problems.restore(state.problems);
     this.adoptedProfile = state.profile;
+    this.adoptedRowHashes = state.rowHashes;
     state.missingRows.forEach((rows, c) => {
       const mine = this.cols[c]!.missingRows;
       mine.length = 0;

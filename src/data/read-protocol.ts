@@ -6,6 +6,7 @@
 import type { ColumnState } from "./build-batch.js";
 import type { CollectedProblems } from "./collect-problems.js";
 import type { DataProfile, ProfileOptions } from "./profile-columns.js";
+import type { RowHashes } from "./row-hash-sketch.js";
 import type { DataSpec } from "../project/schemas.js";
 import type { Problem } from "../errors.js";
 
@@ -33,6 +34,8 @@ export interface ReaderState {
   missingRows: number[][];
   /** The profile, when the reader drew one (DatasetReader.drawProfile). */
   profile: DataProfile | undefined;
+  /** The row sketch, when the reader drew one (DatasetReader.sketchRows). */
+  rowHashes?: RowHashes | undefined;
 }
 
 /** What a worker thread needs to read the same file the same way. */
@@ -49,6 +52,8 @@ export interface WorkerInput {
   profile: ProfileOptions | undefined;
   /** The columns the reader profiles (true), when not all. */
   profileColumns: boolean[] | undefined;
+  /** Keep a row sketch of this size (DatasetReader.sketchRows). */
+  rowSketch?: number;
 }
 
 /** One batch as it crosses threads: the columns' arrays, and the category levels new since the last. */

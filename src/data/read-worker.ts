@@ -48,6 +48,7 @@ async function read(): Promise<void> {
   );
   reader.newBuffer = newBuffer;
   if (input.profile !== undefined) reader.drawProfile(input.profile, input.profileColumns);
+  if (input.rowSketch !== undefined) reader.sketchRows(input.rowSketch);
   if (input.sendBytes)
     reader.passBytes = (view) => {
       const bytes = new Uint8Array(newBuffer(view.length));

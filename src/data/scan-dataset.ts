@@ -33,6 +33,8 @@ export interface ScanOptions extends ReadOptions, ProfileOptions {
    * file is there, DVC's size) and after it (sha256, or DVC's md5 of the same bytes).
    */
   pin?: DataPin;
+  /** Row hashes kept in the profile's `rowHashes` sketch (row-hash-sketch.ts). Default 4096. */
+  rowSketch?: number;
 }
 
 /** What a scan found: the file is valid when a scan returns at all. */
@@ -78,6 +80,7 @@ export async function scanDataset(
   const reader = new DatasetReader(spec, path, options, true, false);
   const md5 = pin?.kind === "dvc" ? new DvcMd5(pin.dos2unix) : undefined;
   if (md5) reader.passBytes = (bytes) => md5.update(bytes);
+  reader.sketchRows(options.rowSketch);
   const onBatch = options.onBatch;
   const columns = spec.columns.length;
   const here =
@@ -95,8 +98,10 @@ export async function scanDataset(
     const pending = onBatch?.(batch);
     if (pending instanceof Promise) await pending;
   }
-  const profile =
+  const drawn =
     here === undefined ? profiler.result() : joinProfiles(profiler.result(), reader.profile()!, here);
+  const rowHashes = reader.rowHashes();
+  const profile = rowHashes === undefined ? drawn : { ...drawn, rowHashes };
   if (reader.complete && reader.rows > 0) checkDataset(spec, reader, profile);
   const pinned = pin ? await checkPin(pin, path, reader, md5) : undefined;
   reader.problems.throwIfAny();

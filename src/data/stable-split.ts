@@ -9,6 +9,7 @@ import type { ColumnVector } from "./row-batch.js";
 import { TEST, TRAIN } from "./row-batch.js";
 import { endianness } from "node:os";
 import { murmurhash3, murmurhash3Words, murmurOut } from "./murmurhash3.js";
+import { RowHashSketch, type RowHashBasis } from "./row-hash-sketch.js";
 
 const TAG_MISSING = 0;
 const TAG_NUMBER = 1;
@@ -90,6 +91,10 @@ export class SplitAssigner {
   /** Side-by-side rows of {@link assignNumbers}, made for the first batch of numbers. */
   private rows: { stride: number; bytes: Uint8Array; view: DataView; words: Int32Array } | undefined;
   readonly testShare: number;
+  /** What the hashes are taken of (for a {@link RowHashSketch}). */
+  readonly basis: RowHashBasis;
+  /** When set, every row's hash is offered to it (see {@link sketchRows}). */
+  sketch: RowHashSketch | undefined;
 
   /** `specFile` names the data spec in the problem raised for an unknown key column. */
   constructor(spec: DataSpec, specFile = "data spec") {
@@ -109,10 +114,20 @@ export class SplitAssigner {
       }
       this.hashed = spec.key.map((k) => names.indexOf(k));
     } else this.hashed = names.map((_, i) => i);
+    this.basis = {
+      by: spec.key !== undefined ? "key" : "row",
+      columns: this.hashed.map((k) => names[k]!),
+      salt: spec.split.salt,
+    };
     const salt = canonicalRowBytes(spec.split.salt, []);
     this.ensure(salt.length + 64);
     this.scratch.set(salt);
     this.prefix = salt.length;
+  }
+
+  /** Keeps the `size` smallest row hashes of the rows assigned from now on. */
+  sketchRows(size?: number): void {
+    this.sketch = new RowHashSketch(this.basis, size);
   }
 
   private ensure(size: number): void {
@@ -153,7 +168,7 @@ export class SplitAssigner {
   /** The side of each of the `length` rows of `columns` (one vector per spec column). */
   assign(columns: readonly ColumnVector[], length: number): Uint8Array {
     const sides = new Uint8Array(length);
-    if (this.testShare <= 0) return sides;
+    if (this.testShare <= 0 && this.sketch === undefined) return sides;
     if (LITTLE_ENDIAN && this.allNumbers(columns, length)) {
       this.assignNumbers(columns, length, sides);
       return sides;
@@ -163,6 +178,7 @@ export class SplitAssigner {
       return sides;
     }
     const hashed = this.hashed;
+    let limit = this.sketch?.limit ?? -1;
     // Room for every fixed-size value; text values make more room as they come.
     const fixed = this.prefix + 9 * hashed.length;
     this.ensure(fixed);
@@ -207,7 +223,9 @@ export class SplitAssigner {
       }
       if (LITTLE_ENDIAN) murmurhash3Words(this.words, scratch, 0, o);
       else murmurhash3(scratch, 0, o, 0);
-      sides[r] = sideAt(lastPosition(), this.testShare);
+      const p = lastPosition();
+      sides[r] = sideAt(p, this.testShare);
+      if (p <= limit) limit = this.sketch!.add(p);
     }
     return sides;
   }
@@ -244,6 +262,7 @@ export class SplitAssigner {
     }
     const { bytes, view, words } = rows;
     const share = this.testShare;
+    let limit = this.sketch?.limit ?? -1;
     for (let from = 0; from < length; from += ROWS_AT_ONCE) {
       const m = Math.min(ROWS_AT_ONCE, length - from);
       for (let h = 0; h < hashed.length; h++) {
@@ -256,7 +275,9 @@ export class SplitAssigner {
       }
       for (let r = 0; r < m; r++) {
         murmurhash3Words(words, bytes, r * stride, rowBytes);
-        sides[from + r] = sideAt(lastPosition(), share);
+        const p = lastPosition();
+        sides[from + r] = sideAt(p, share);
+        if (p <= limit) limit = this.sketch!.add(p);
       }
     }
   }
@@ -295,6 +316,7 @@ export class SplitAssigner {
     this.ensure(longest + 8);
     const { scratch, view, words } = this;
     const share = this.testShare;
+    let limit = this.sketch?.limit ?? -1;
     for (let r = 0; r < length; r++) {
       let o = prefix;
       for (let h = 0; h < count; h++) {
@@ -324,7 +346,9 @@ export class SplitAssigner {
         o += n;
       }
       murmurhash3Words(words, scratch, 0, o);
-      sides[r] = sideAt(lastPosition(), share);
+      const p = lastPosition();
+      sides[r] = sideAt(p, share);
+      if (p <= limit) limit = this.sketch!.add(p);
     }
   }
 }

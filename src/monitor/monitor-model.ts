@@ -433,7 +433,8 @@ const storedColumn = z.looseObject({
     })
     .optional(),
 });
-const storedProfile = z.looseObject({
+/** What drift needs of a stored training profile (a model file's `profile`). */
+export const storedProfile = z.looseObject({
   version: z.literal(1),
   rows: z.number(),
   columns: z.array(storedColumn),

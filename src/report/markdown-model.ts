@@ -2,6 +2,7 @@
  * One model in the Markdown report: the headline that is never left out (verdict, champion,
  * metric table, failures, warnings), then its gate rules and detail sections.
  */
+import { dataChangeSection, dataChangeTitle } from "./markdown-data-change.js";
 import { metricDirection } from "../evaluate/metrics.js";
 import { codeSpan, escapeHtmlForGitHub, escapeText } from "./escape-markdown.js";
 import { formatNumber, formatPercent, formatSigned } from "./format-number.js";
@@ -61,6 +62,7 @@ export function renderModel(
     blocks.push(details("Feature contributions and coefficients", coefficientsSection(m)));
   if (level.coefficients && m.permutationImportance && m.permutationImportance.length > 0)
     blocks.push(details("Permutation importance", permutationSection(m)));
+  if (m.dataChange) blocks.push(details(dataChangeTitle(m.dataChange), dataChangeSection(m.dataChange)));
   blocks.push(details("Data", dataSection(m)));
   if (m.search) blocks.push(details(`Search: ${searchTitle(m.search)}`, searchSection(m.search, level)));
   if (m.command) blocks.push(details(commandTitle(m.command), commandSection(m.command)));

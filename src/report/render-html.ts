@@ -4,6 +4,7 @@
  * Rendered from report.json plus, for the charts of predictions, the scored test rows, which
  * report.json does not carry.
  */
+import { dataChangeDetails, dataOnlyCallout } from "./html-data-change.js";
 import { commandDetails } from "./html-command.js";
 import { escapeHtml } from "./escape-markdown.js";
 import { formatNumber } from "./format-number.js";
@@ -204,7 +205,7 @@ function renderModel(
 ${m.description ? `<p>${h(m.description, 500)}</p>` : ""}
 <p>${championLine(m)}</p>
 </header>
-${failures(m)}
+${dataOnlyCallout(m)}${failures(m)}
 ${warnings(m)}${leftOut.length > 0 ? `<div class="callout" role="note"><strong>Left out of this page</strong><p>${escapeHtml(leftOut.join("; "))}: report.json has them all.</p></div>` : ""}
 ${metricTable(m)}
 <div class="charts">
@@ -215,6 +216,7 @@ ${fairnessTables(m)}
 <h3>Gate rules</h3>
 ${gateTable(m)}
 ${coefficientsDetails(m, detail.terms)}
+${dataChangeDetails(m)}
 ${dataDetails(m)}
 ${m.search ? searchDetails(m.search, detail.trials) : ""}
 ${m.command ? commandDetails(m.command, `${id}-command`) : ""}

@@ -13,6 +13,7 @@ import type { MetricHistory } from "./metric-history.js";
 import { changeVerdict } from "./change-verdict.js";
 import { SOME_GROUPS, type Level } from "./markdown-format.js";
 import { renderModel, headline } from "./markdown-model.js";
+import { dataOnlyLine } from "./markdown-data-change.js";
 export { changeVerdict, type ChangeVerdict } from "./change-verdict.js";
 export type { HistoryPoint, MetricHistory } from "./metric-history.js";
 
@@ -138,6 +139,8 @@ class Budget {
 function tryRender(report: Report, options: MarkdownOptions, level: Level, max: number): string | null {
   const budget = new Budget(max);
   try {
+    const dataOnly = dataOnlyLine(report);
+    if (dataOnly) budget.push(dataOnly);
     budget.push(titleLine(report, options));
     const context = contextLine(report);
     if (context) budget.push(context);
@@ -153,7 +156,9 @@ function tryRender(report: Report, options: MarkdownOptions, level: Level, max: 
 
 /** The last resort: headline tables while they fit, then one line per model, then a count. */
 function renderHeadlinesOnly(report: Report, options: MarkdownOptions, max: number): string {
-  const head = [titleLine(report, options), contextLine(report)].filter((s): s is string => s !== "");
+  const head = [dataOnlyLine(report), titleLine(report, options), contextLine(report)].filter(
+    (s): s is string => s !== "",
+  );
   const tail = legend(report);
   const note = (n: number) =>
     shortenedNote([

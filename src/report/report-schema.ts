@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { MODEL_NAME_PATTERN } from "../project/schemas.js";
 import { dataPinRecordSchema } from "../project/data-pin.js";
+import { dataChangeSchema } from "./data-change-schema.js";
 
 /** The version of modelgate that writes report.json (its `tool.version`). */
 export const TOOL_VERSION = "0.1.0";
@@ -272,6 +273,8 @@ export const modelReportSchema = z.strictObject({
   fairness: list(fairnessSchema, 20).optional(),
   /** The registry folder was changed by the pull request (its edits are ignored). */
   registryChanged: z.boolean().optional(),
+  /** What changed in the data since the champion's training data (data-change-schema.ts). */
+  dataChange: dataChangeSchema.optional(),
   warnings: list(text, 200),
 });
 

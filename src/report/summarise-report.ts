@@ -192,6 +192,12 @@ export function summariseModel(m: ModelReport, detail: ReportDetail): Summarised
     const n = m.data.columns.length - detail.columns;
     cut(n, "data column", "data column profiles", `the profile of ${count(n, "data column")}`);
   }
+  // What changed in the data: its column table (worst first) is cut like the data columns.
+  if (m.dataChange && m.dataChange.columns.length > detail.columns) {
+    out.dataChange = { ...m.dataChange, columns: m.dataChange.columns.slice(0, detail.columns) };
+    const n = m.dataChange.columns.length - detail.columns;
+    cut(n, "changed-data column", "columns of the data change", `the data change of ${count(n, "column")}`);
+  }
   if (m.search && m.search.trials.length > detail.trials) {
     cut(m.search.trials.length - detail.trials, "search trial");
     if (detail.trials === 0) out.search = null;

@@ -10,6 +10,7 @@ import type { FairnessResult } from "../evaluate/fairness.js";
 import type { SliceResult } from "../evaluate/slices.js";
 import type { GateDecision } from "../compare/decide-gate.js";
 import type { ModelReport } from "../report/report-schema.js";
+import type { DataChangeJson } from "../report/data-change-schema.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
 import { builtinAlgorithm, isOnnxAlgorithm, type MetricName } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
@@ -53,6 +54,8 @@ export interface ReportParts {
   warnings: string[];
   /** Permutation importance of the challenger's features, when computed (ONNX models). */
   permutationImportance?: FeatureImportance[];
+  /** What changed in the data since the champion was trained (data-change.ts). */
+  dataChange?: DataChangeJson | undefined;
 }
 
 /** The model's entry of report.json. */
@@ -141,6 +144,7 @@ export function assembleModelReport(p: ReportParts): ModelReport {
         }
       : {}),
     ...(p.permutationImportance ? { permutationImportance: p.permutationImportance } : {}),
+    ...(p.dataChange ? { dataChange: p.dataChange } : {}),
     warnings: p.warnings,
   };
 }

@@ -30,6 +30,7 @@ import type { ModelFile } from "../model/model-file.js";
 import { championModel, type Champion } from "../model/load-model.js";
 import { assembleModelReport } from "./assemble-report.js";
 import { permutationImportance } from "./permutation-importance.js";
+import { championEdges, championProfile, dataChangeOf } from "./data-change.js";
 
 /** Bootstrap resamples of each feature's permutation importance interval. */
 const PERMUTATION_SAMPLES = 200;
@@ -79,7 +80,12 @@ export async function evaluateModel(m: LoadedModel, options: EvaluateOptions): P
     options.onProgress?.(event);
   };
   try {
-    const trained = await trainModel(m, { ...options, onProgress });
+    const edges = championEdges(championProfile(options.champion));
+    const trained = await trainModel(m, {
+      ...options,
+      onProgress,
+      ...(edges ? { referenceEdges: edges } : {}),
+    });
     try {
       return await evaluateTrained(m, trained, options, early);
     } finally {
@@ -298,6 +304,7 @@ async function scoreAndReport(
       : {}),
     warnings,
     ...(permutation ? { permutationImportance: permutation } : {}),
+    dataChange: dataChangeOf(m, options.champion, scan, trained.binned),
   });
   return {
     report,

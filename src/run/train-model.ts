@@ -5,6 +5,8 @@ import path from "node:path";
 import { TEST, TRAIN, type ColumnVector, type RowBatch, type Side } from "../data/row-batch.js";
 import { RowSpill } from "../data/row-spill.js";
 import { scanDataset, type DatasetScan } from "../data/scan-dataset.js";
+import type { DataProfile } from "../data/profile-columns.js";
+import { referenceProfiler } from "./data-change.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
 import { builtinAlgorithm } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
@@ -28,10 +30,18 @@ export interface TrainOptions {
    * (logs, curves), one sub-folder per model; a temporary folder, removed afterwards, without it.
    */
   commandDir?: string;
+  /**
+   * Histogram edges by column (the champion's training profile's): the checking scan also counts
+   * the numeric columns into them, returned as `binned`, so drift against the champion's data
+   * compares like with like.
+   */
+  referenceEdges?: Record<string, number[]>;
 }
 
 export interface TrainedModel {
   scan: DatasetScan;
+  /** The numeric columns counted into `referenceEdges`, when given. */
+  binned?: DataProfile;
   fit: ModelFit;
   model: ModelFile;
   modelText: string;
@@ -82,6 +92,7 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
   }
   try {
     let scan: DatasetScan | undefined;
+    const reference = referenceProfiler(m, options.referenceEdges);
     const checkingScan = async (visit?: (batch: RowBatch) => void): Promise<void> => {
       let rows = 0;
       const onBatch = (batch: RowBatch): void => {
@@ -92,6 +103,7 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
         const test = rowsOfSide(batch, TEST);
         if (test.length > 0) testSpill.append(test);
         visit?.(batch);
+        reference?.add(batch);
         rows += batch.length;
         options.onProgress?.({ model: m.name, pass: "check", rows });
       };
@@ -153,6 +165,7 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
       model,
       ...(onnx === undefined ? {} : { onnx }),
       ...(command === undefined ? {} : { command }),
+      ...(reference !== undefined ? { binned: reference.result() } : {}),
       modelText: text,
       modelSha256: sha256,
       rows: () => testSpill.batches(),

@@ -21,6 +21,8 @@ import { MissingFeaturesError } from "../model/pipeline.js";
 import type { Champion } from "../model/load-model.js";
 import { combineScans, dataFilesOf, scanPart, sharedEdges } from "./shard-data.js";
 import { toModelFile } from "../run/train-model.js";
+import { championEdges, championProfile, referenceProfiler } from "../run/data-change.js";
+import { mergeProfiles, type DataProfile, type DataProfiler } from "../data/profile-columns.js";
 
 export const SHARD_FIT_FORMAT = "modelgate.shard-fit/1";
 export const SHARD_PLAN_FORMAT = "modelgate.shard-plan/1";
@@ -59,6 +61,8 @@ export interface ShardPart {
   scan: Omit<DatasetScan, "file">;
   /** The shard's own test rows of this part with a target. */
   test: TestCounts;
+  /** With a champion: this part's numeric columns counted into its profile's edges (run/data-change.ts). */
+  binned?: DataProfile;
 }
 
 /** Round one's partial result: its size depends on the features, levels and parts, not the rows. */
@@ -160,24 +164,33 @@ export async function fitShard(
     masks: [...counts].map(([mask, [n, sum]]) => [mask, n, sum]),
   });
 
+  const referenceEdges = championEdges(championProfile(options.champion));
   const parts: ShardPart[] = [];
   if (mode === "parts") {
     const edges = await sharedEdges(m);
     for (let p = shard.index - 1; p < files.length; p += shard.count) {
       const counts = new Map<number, [number, number]>();
+      const reference = referenceProfiler(m, referenceEdges);
       const { name, scan } = await scanPart(m, files[p]!, {
         displayBase: options.displayBase,
         edges,
-        onBatch: countTests(counts),
+        onBatch: withReference(countTests(counts), reference),
       });
-      parts.push({ index: p, name, scan: withoutFile(scan), test: testOf(counts) });
+      parts.push({
+        index: p,
+        name,
+        scan: withoutFile(scan),
+        test: testOf(counts),
+        ...(reference ? { binned: reference.result() } : {}),
+      });
     }
   } else {
     const counts = new Map<number, [number, number]>();
+    const reference = referenceProfiler(m, referenceEdges);
     const scan = await scanDataset(m.data, m.dataFile, {
       file: source,
       specFile: displayPath(options.displayBase, m.dataSpecFile),
-      onBatch: countTests(counts),
+      onBatch: withReference(countTests(counts), reference),
       recycle: true,
       ...(m.pin ? { pin: m.pin } : {}),
     });
@@ -186,6 +199,7 @@ export async function fitShard(
       name: displayPath(options.displayBase, m.dataFile),
       scan: withoutFile(scan),
       test: testOf(counts),
+      ...(reference ? { binned: reference.result() } : {}),
     });
   }
   return {
@@ -202,6 +216,19 @@ export async function fitShard(
       : null,
     design: design.toJSON(),
   };
+}
+
+/** `visit`, and the reference profiler's count of the same batch. */
+function withReference(
+  visit: (batch: RowBatch) => void,
+  reference: DataProfiler | undefined,
+): (batch: RowBatch) => void {
+  return reference === undefined
+    ? visit
+    : (batch) => {
+        visit(batch);
+        reference.add(batch);
+      };
 }
 
 function withoutFile(scan: DatasetScan): Omit<DatasetScan, "file"> {
@@ -222,6 +249,8 @@ export interface ScorePlan {
   modelSha256: string;
   fit: ModelFit;
   scan: DatasetScan;
+  /** With a champion: the numeric columns counted into its profile's edges, all parts together. */
+  binned?: DataProfile;
   /** Part names and hashes, in order (one entry with a single file). */
   parts: { name: string; sha256: string }[];
   champion: { version: number; sha256: string } | null;
@@ -356,9 +385,17 @@ export async function mergeFits(
     fit,
     scan,
     parts: parts.map((p) => ({ name: p.name, sha256: p.scan.sha256 })),
+    ...binnedOf(parts),
     champion: first.champion,
     scoring: { rows, targetMean: rows > 0 ? sum / rows : 0, offsets },
   };
+}
+
+/** The parts' reference counts merged (the same edges, so the counts add exactly). */
+function binnedOf(parts: readonly ShardPart[]): { binned?: DataProfile } {
+  const binned = parts.map((p) => p.binned);
+  if (binned.length === 0 || binned.some((b) => b === undefined)) return {};
+  return { binned: binned.slice(1).reduce((a, b) => mergeProfiles(a!, b!), binned[0])! };
 }
 
 /** Whether no bit of `relevant` is set in `mask` (both below 2^53, so no 32-bit operators). */

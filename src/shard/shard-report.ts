@@ -21,6 +21,7 @@ import { parseModelFile, type ModelFile } from "../model/model-file.js";
 import { makeScorer } from "../model/builtin-model.js";
 import type { Champion } from "../model/load-model.js";
 import { assembleModelReport } from "../run/assemble-report.js";
+import { dataChangeOf } from "../run/data-change.js";
 import { metricHistory } from "../run/report-files.js";
 import { checkPartials, type ScorePlan } from "./shard-fit.js";
 import {
@@ -340,6 +341,7 @@ export function mergeScores(
     champion,
     ...(notComparable ? { notComparable } : {}),
     championMetrics,
+    dataChange: dataChangeOf(m, champion, scan, plan.binned),
     differences,
     gate,
     slices,

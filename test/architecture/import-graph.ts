@@ -193,8 +193,11 @@ const ENGINE = [
   "shard",
 ] as const;
 
-/** What a run draws on: every room of the engine below it but monitoring and serving. */
-const BELOW_RUN = ENGINE.filter((r) => !["serving", "monitor", "run", "shard"].includes(r));
+/**
+ * What a run draws on: every room of the engine below it but serving, and monitoring beside it
+ * (a run compares its data with the champion's training profile as the monitor does).
+ */
+const BELOW_RUN = ENGINE.filter((r) => !["serving", "run", "shard"].includes(r));
 
 /**
  * The rooms of modelgate, lowest floor first, and the arrows allowed: a room may import itself

@@ -82,6 +82,22 @@ describe("the pull-request lifecycle, end to end", () => {
     expect(o.comment).toContain("Champion: version 2 (alias `production`)");
   });
 
+  it("says in the first line of a data-only pull request's comment that the data changed, and how", () => {
+    const o = at("data");
+    expect(o.checks?.["modelgate"]).toMatch(/^(success|failure)$/);
+    // The first line a reader sees (after the hidden markers): rows by the data spec's key, and
+    // the drift of the heavier cars' weights.
+    const seen = o.comment!.split("\n").filter((line) => line !== "" && !line.startsWith("<!--"));
+    expect(seen[0]).toMatch(
+      /^\*\*Data changed:\*\* \+200 rows, −4 rows; drift in `Weight_in_lbs` \(PSI \d\.\d+\)/,
+    );
+    expect(seen[1]).toMatch(/^## /);
+    expect(o.comment).toContain("What changed in the data since v2: +200 rows, −4 rows");
+    expect(o.comment).toContain("Rows told apart by their key; exact counts.");
+    // Pull requests that change the spec get the section but not the line.
+    expect(at("evaluate").comment).not.toContain("**Data changed:**");
+  });
+
   it("rolls production back to v1 by command, with a registry commit and a deployment", () => {
     const o = at("rollback");
     expect(o.registry!.models["mpg"]!.aliases).toEqual({ production: 1 });

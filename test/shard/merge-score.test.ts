@@ -68,6 +68,12 @@ describe("sharded training and evaluation, both rounds", () => {
       expect(merged.report.data.testRows).toBe(single.report.data.testRows);
       expect(merged.report.challenger.metrics.rmse!.ci).not.toBeNull();
       expect(merged.report.differences.rmse!.ci).not.toBeNull();
+      // What changed in the data, numeric columns counted into the champion's bins by every shard.
+      const change = merged.report.dataChange!;
+      expect(change).toMatchObject({ changed: false, rows: { added: 0, removed: 0, exact: true } });
+      const numbers = change.columns.filter((c) => c.type === "number");
+      expect(numbers.length).toBeGreaterThan(0);
+      expect(numbers.every((c) => c.psi !== null)).toBe(true);
       expectClose(merged.report, single.report, 1e-9);
     });
   }
