@@ -194,6 +194,10 @@ export class DatasetReader {
 
   /** The typed batches of the file, in file order, each with its split side. */
   async *batches(): AsyncGenerator<RowBatch, void, undefined> {
+    if (this.format === "parquet") {
+      yield* this.readParquet();
+      return;
+    }
     if (this.worker === false || (this.worker === "auto" && (await fileSize(this.path)) < WORKER_MIN_BYTES)) {
       yield* this.readHere();
       return;
@@ -351,6 +355,27 @@ export class DatasetReader {
           hint: "a data set needs at least one row",
         });
       }
+    }
+    this.throwIfFailFast();
+  }
+
+  /** A Parquet file, on this thread (parquet-source.ts). */
+  private async *readParquet(): AsyncGenerator<RowBatch, void, undefined> {
+    const { ParquetSource } = await import("./parquet-source.js");
+    const builder = new BatchBuilder(this.spec, this.problems, this.options, this.cols, this.newBuffer);
+    const source = new ParquetSource(this, this.path, builder, this.hash);
+    for await (const batch of source.batches()) {
+      this.throwIfFailFast();
+      yield this.finish(batch);
+    }
+    this.bytes = source.bytes;
+    this.stopped = source.stopped;
+    this.sha256 = source.sha256;
+    if (!this.stopped && this.rows === 0 && this.problems.empty) {
+      this.problems.add("no-rows", "", {
+        message: "the data file has no data rows",
+        hint: "a data set needs at least one row",
+      });
     }
     this.throwIfFailFast();
   }
