@@ -233,7 +233,7 @@ export class ParquetSource {
       const suggestion = suggestType(type);
       problems.add("schema", "", {
         field: spec.name,
-        message: `column "${spec.name}" is ${type} in the file's schema, but the data spec says \`type: ${spec.type}\``,
+        message: `the file's schema has it as ${type}, but the data spec says \`type: ${spec.type}\``,
         hint:
           suggestion !== undefined
             ? `set \`type: ${suggestion}\` for it in the data spec, or write the column as ${ACCEPTS[spec.type].join(" or ")}`

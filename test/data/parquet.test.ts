@@ -85,11 +85,11 @@ describe("Parquet data", () => {
       ["bad-types.parquet", "flag", undefined],
     ]);
     expect(problems[0]!.message).toBe(
-      'column "n" is STRING in the file\'s schema, but the data spec says `type: integer`',
+      "the file's schema has it as STRING, but the data spec says `type: integer`",
     );
     expect(problems[0]!.hint).toContain("set `type: category`");
     expect(problems[1]!.message).toContain(
-      "is DOUBLE in the file's schema, but the data spec says `type: boolean`",
+      "the file's schema has it as DOUBLE, but the data spec says `type: boolean`",
     );
   });
 
