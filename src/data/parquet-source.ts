@@ -89,6 +89,10 @@ export class ParquetSource {
   /** The batches of the file, in row order. */
   async *batches(): AsyncGenerator<BuiltBatch, void, undefined> {
     const { file, metadata } = await this.open();
+    // Hashed while the rows are decoded: the reads of the file interleave with the decoding.
+    const hashing = this.hash ? sha256OfFile(this.path) : undefined;
+    // Awaited on every way out, so that no read of the file outlives this one.
+    hashing?.catch(() => undefined);
     this.bytes = file.byteLength;
     const columns = this.matchSchema(metadata);
     if (columns === undefined) {
@@ -103,7 +107,7 @@ export class ParquetSource {
     for (const group of metadata.row_groups) {
       const n = Number(group.num_rows);
       if (n === 0) continue;
-      const data = names.map(() => new Array<unknown>(n));
+      const data: ArrayLike<unknown>[] = names.map(() => []);
       await parquetRead({
         file,
         metadata,
@@ -112,10 +116,17 @@ export class ParquetSource {
         rowStart: start,
         rowEnd: start + n,
         onChunk: (chunk) => {
-          const target = data[names.indexOf(chunk.columnName)];
-          if (target === undefined) return;
-          const at = chunk.rowStart - start;
+          const c = names.indexOf(chunk.columnName);
+          if (c < 0) return;
           const values = chunk.columnData;
+          // A column's chunk is usually its whole row group: kept as it is, not copied.
+          if (chunk.rowStart === start && values.length === n) {
+            data[c] = values;
+            return;
+          }
+          let target = data[c] as unknown[];
+          if (target.length !== n) data[c] = target = new Array<unknown>(n);
+          const at = chunk.rowStart - start;
           for (let r = 0; r < values.length; r++) target[at + r] = values[r];
         },
       });
@@ -134,7 +145,7 @@ export class ParquetSource {
       start += n;
     }
     if (builder.n > 0) yield builder.take();
-    if (this.hash) this.sha256 = await sha256OfFile(this.path);
+    if (hashing !== undefined) this.sha256 = await hashing;
   }
 
   /** One value as hyparquet decoded it, to the builder as the spec's type reads it. */

@@ -194,10 +194,6 @@ export class DatasetReader {
 
   /** The typed batches of the file, in file order, each with its split side. */
   async *batches(): AsyncGenerator<RowBatch, void, undefined> {
-    if (this.format === "parquet") {
-      yield* this.readParquet();
-      return;
-    }
     if (this.worker === false || (this.worker === "auto" && (await fileSize(this.path)) < WORKER_MIN_BYTES)) {
       yield* this.readHere();
       return;
@@ -263,6 +259,10 @@ export class DatasetReader {
 
   /** The read on this thread. */
   private async *readHere(): AsyncGenerator<RowBatch, void, undefined> {
+    if (this.format === "parquet") {
+      yield* this.readParquet();
+      return;
+    }
     const { readSize, maxRecordBytes, batchSize } = this.options;
     // CSV with no string column: runs of plain records are read by the WebAssembly kernel,
     // in whose memory the window of bytes then lies.
@@ -359,7 +359,7 @@ export class DatasetReader {
     this.throwIfFailFast();
   }
 
-  /** A Parquet file, on this thread (parquet-source.ts). */
+  /** A Parquet file (parquet-source.ts), on this thread (a worker thread's, for large files). */
   private async *readParquet(): AsyncGenerator<RowBatch, void, undefined> {
     const { ParquetSource } = await import("./parquet-source.js");
     const builder = new BatchBuilder(this.spec, this.problems, this.options, this.cols, this.newBuffer);

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { scanDataset } from "../../src/data/scan-dataset.js";
 import { InputError } from "../../src/errors.js";
 import { dataSpec, readAll } from "./data-test-helpers.js";
+import { readWorkerScript } from "./worker-script.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/data/parquet");
 const fixture = (name: string) => path.join(fixtures, name);
@@ -72,6 +73,16 @@ describe("Parquet data", () => {
     expect(scan.bytes).toBe(readFileSync(file).length);
     expect(scan.sha256).toBe(createHash("sha256").update(readFileSync(file)).digest("hex"));
     expect(scan.missing.x).toBe(7);
+  });
+
+  it("reads the same rows, hash and profile in a worker thread", { timeout: 60_000 }, async () => {
+    const spec = dataSpec({ ...rowsSpec, file: "rows-gzip.parquet" });
+    const file = fixture("rows-gzip.parquet");
+    const workerScript = await readWorkerScript();
+    const here = await scanDataset(spec, file, { worker: false, batchSize: 32 });
+    const there = await scanDataset(spec, file, { worker: true, workerScript, batchSize: 32 });
+    expect(there).toEqual(here);
+    expect(await readAll(spec, file, { worker: true, workerScript })).toEqual(await readAll(spec, file));
   });
 
   it("refuses columns whose type in the file contradicts the spec, naming the column and both types", async () => {
