@@ -8,6 +8,8 @@
  *   npm run bench -- --categories 4    4 of the 20 features category columns (5 levels each)
  *   npm run bench -- --tasks app-traffic   only the app under a burst of webhooks (app-traffic.ts)
  *   npm run bench -- --tasks onnx      ONNX scoring only (--onnx-rows, default 1,000,000)
+ *   npm run bench -- --tasks formats    CSV and Parquet, 1,000,000 rows, against DuckDB (formats-bench.ts;
+ *                                      --formats-rows)
  *   npm run bench -- --tasks serve     `modelgate serve` under load (serve-bench.ts; --serve-seconds,
  *                                      --connections 1,16,64, --batch-wait 2, --reloads 10, --poll 1000)
  *
@@ -26,6 +28,7 @@ import { benchProject, logisticBenchProject, type BenchProject } from "./bench-d
 import { runOnnxBench } from "./onnx-bench.js";
 import { runServeBench } from "./serve-bench.js";
 import { DIALECT_TASKS, dialectBenchProject, dialectChildTask, isDialectTask } from "./dialect-data.js";
+import { runFormatsBench } from "./formats-bench.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
@@ -198,6 +201,7 @@ async function main(): Promise<void> {
       tasks: { type: "string" },
       categories: { type: "string", default: "0" },
       "onnx-rows": { type: "string", default: "1000000" },
+      "formats-rows": { type: "string", default: "1000000" },
       "onnx-backends": { type: "string", default: "native,wasm" },
       "serve-seconds": { type: "string", default: "5" },
       connections: { type: "string", default: "1,16,64" },
@@ -234,8 +238,11 @@ async function main(): Promise<void> {
       pollMs: Number(values.poll),
     });
   }
-  // `--tasks app-traffic`, `onnx` or `serve` alone generates no data.
-  const standalone = ["app-traffic", "onnx", "serve"];
+  if (wanted === undefined || wanted.includes("formats")) {
+    await runFormatsBench(values.cache, Number(values["formats-rows"]), repeat);
+  }
+  // `--tasks app-traffic`, `onnx`, `serve` or `formats` alone generates no data.
+  const standalone = ["app-traffic", "onnx", "serve", "formats"];
   for (const rows of wanted?.every((t) => standalone.includes(t)) ? [] : sizes) {
     process.stdout.write(`generating ${rows.toLocaleString("en")} rows (cached in ${values.cache}) … `);
     const project = await benchProject(values.cache, rows, undefined, categories);

@@ -298,7 +298,8 @@ export class BatchBuilder {
     this.rowBad = true;
     this.problems.add(kind, what, {
       row: this.row,
-      line: this.line,
+      // Line 0: a format without lines (Parquet); the row alone says where.
+      ...(this.line > 0 ? { line: this.line } : {}),
       ...(field === undefined ? {} : { field }),
       message,
       ...(hint === undefined ? {} : { hint }),

@@ -1,12 +1,12 @@
 /**
- * The format of a data file: CSV, a JSON array of records, or JSON Lines, from the data spec's
+ * The format of a data file: CSV, a JSON array of records, JSON Lines or Parquet, from the data spec's
  * `format` or the file's extension.
  */
 import { extname } from "node:path";
 import { InputError } from "../errors.js";
 import type { DataSpec } from "../project/schemas.js";
 
-export type DataFormat = "csv" | "json" | "jsonl";
+export type DataFormat = "csv" | "json" | "jsonl" | "parquet";
 
 /** The format of a data file: the spec's `format`, else from the file's extension. */
 export function dataFormat(spec: DataSpec, path: string, file = path): DataFormat {
@@ -15,9 +15,10 @@ export function dataFormat(spec: DataSpec, path: string, file = path): DataForma
   if (ext === ".csv" || ext === ".tsv" || ext === ".txt") return "csv";
   if (ext === ".json") return "json";
   if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
+  if (ext === ".parquet" || ext === ".pq") return "parquet";
   throw new InputError({
     file,
     message: `cannot tell the format of the data from the extension "${ext}"`,
-    hint: "name the file .csv, .json or .jsonl, or set `format: csv | json | jsonl` in the data spec",
+    hint: "name the file .csv, .json, .jsonl or .parquet, or set `format: csv | json | jsonl | parquet` in the data spec",
   });
 }

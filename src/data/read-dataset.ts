@@ -276,6 +276,10 @@ export class DatasetReader {
 
   /** The read on this thread. */
   private async *readHere(): AsyncGenerator<RowBatch, void, undefined> {
+    if (this.format === "parquet") {
+      yield* this.readParquet();
+      return;
+    }
     const { readSize, maxRecordBytes, batchSize } = this.options;
     // CSV: runs of plain records are read by the WebAssembly kernel,
     // in whose memory the window of bytes then lies.
@@ -370,6 +374,27 @@ export class DatasetReader {
           hint: "a data set needs at least one row",
         });
       }
+    }
+    this.throwIfFailFast();
+  }
+
+  /** A Parquet file (parquet-source.ts), on this thread (a worker thread's, for large files). */
+  private async *readParquet(): AsyncGenerator<RowBatch, void, undefined> {
+    const { ParquetSource } = await import("./parquet-source.js");
+    const builder = new BatchBuilder(this.spec, this.problems, this.options, this.cols, this.newBuffer);
+    const source = new ParquetSource(this, this.path, builder, this.hash);
+    for await (const batch of source.batches()) {
+      this.throwIfFailFast();
+      yield this.finish(batch);
+    }
+    this.bytes = source.bytes;
+    this.stopped = source.stopped;
+    this.sha256 = source.sha256;
+    if (!this.stopped && this.rows === 0 && this.problems.empty) {
+      this.problems.add("no-rows", "", {
+        message: "the data file has no data rows",
+        hint: "a data set needs at least one row",
+      });
     }
     this.throwIfFailFast();
   }

@@ -18,6 +18,7 @@ import type {
   WorkerMessage,
   WorkerReader,
 } from "./read-protocol.js";
+import { dataFormat } from "./data-format.js";
 import type { ColumnVector, RowBatch } from "./row-batch.js";
 
 /** Batches the worker may have sent that this thread has not yet taken. */
@@ -41,12 +42,14 @@ export async function* readInWorker(
 ): AsyncGenerator<RowBatch, void, undefined> {
   // This thread hashes the bytes the worker reads: it has time to spare while the worker parses.
   const wanted = reader.workerInput();
-  const hash = wanted.hash ? createHash("sha256") : undefined;
+  // A Parquet reader does not stream the file's bytes: the worker hashes the file itself.
+  const hash =
+    wanted.hash && dataFormat(wanted.spec, wanted.path) !== "parquet" ? createHash("sha256") : undefined;
   // A caller that sees the bytes (passBytes: a DVC pin's md5) sees them here, as the worker reads.
   const observe = reader.passBytes;
   const input: WorkerInput = {
     ...wanted,
-    hash: false,
+    hash: wanted.hash && hash === undefined,
     sendBytes: hash !== undefined || observe !== undefined,
   };
   const worker = startWorker(script, { workerData: input });

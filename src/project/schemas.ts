@@ -167,9 +167,11 @@ export const dataSpecSchema = z
     $schema: z.string().optional(),
     file: relativePath.describe("The data file, relative to this spec."),
     format: z
-      .enum(["csv", "json", "jsonl"])
+      .enum(["csv", "json", "jsonl", "parquet"])
       .optional()
-      .describe("csv, json (an array of records) or jsonl. Default: from the file's extension."),
+      .describe(
+        "csv, json (an array of records), jsonl or parquet. Default: from the file's extension (.parquet is parquet).",
+      ),
     header: z.boolean().default(true).describe("CSV only: whether the first row names the columns."),
     delimiter: z.string().length(1).default(",").describe("CSV only: the field delimiter."),
     ...csvDialectFields,

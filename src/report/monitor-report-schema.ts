@@ -131,7 +131,7 @@ export const monitorModelSchema = z.strictObject({
     file: text,
     sha256: sha,
     rows: count,
-    format: z.enum(["csv", "json", "jsonl"]),
+    format: z.enum(["csv", "json", "jsonl", "parquet"]),
   }),
   thresholds: z.strictObject({
     psiWarn: num,

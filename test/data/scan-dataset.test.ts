@@ -127,8 +127,8 @@ describe("scanDataset", () => {
     expect(await inputErrorOf(scanDataset(spec, "/nonexistent/x.csv", { file: "data/x.csv" }))).toBe(
       "data/x.csv: the data file does not exist\n  hint: the data spec's `file` is relative to the data spec",
     );
-    expect(await inputErrorOf(scanDataset(spec, tempFile("x.parquet", "")))).toContain(
-      'cannot tell the format of the data from the extension ".parquet"',
+    expect(await inputErrorOf(scanDataset(spec, tempFile("x.xlsx", "")))).toContain(
+      'cannot tell the format of the data from the extension ".xlsx"',
     );
   });
 
