@@ -1,2 +1,0 @@
-import { createRequire as __modelgateCreateRequire } from 'node:module'; const require = __modelgateCreateRequire(import.meta.url);
-function r(e){let t=Math.trunc(e)>>>0;return()=>{t=t+1831565813>>>0;let n=t;return n=Math.imul(n^n>>>15,n|1),n^=n+Math.imul(n^n>>>7,n|61),(n^n>>>14)>>>0}}function u(e){let t=r(e);return()=>(t()+.5)/4294967296}function m(e){let t=r(e);return{nextUint32:t,next:()=>t()/4294967296,nextInt:n=>Math.floor(t()/4294967296*n)}}export{r as a,u as b,m as c};
