@@ -6,13 +6,12 @@
  */
 import type { DataSpec } from "../project/schemas.js";
 import { closest } from "../project/did-you-mean.js";
-import type { ProblemCollector } from "./collect-problems.js";
-import { showValue } from "./collect-problems.js";
+import { showValue, type ProblemCollector } from "./collect-problems.js";
 import { parseBooleanBytes, parseIsoDate, parseNumberBytes, trimEnd, trimStart } from "./parse-values.js";
 import type { ColumnVector } from "./row-batch.js";
+import type { BuildLimits, BuiltBatch } from "./built-batch.js";
 import {
   BOOLEAN_TEXT,
-  NUMBER_TEXT,
   T_BOOLEAN,
   T_CATEGORY,
   T_DATE,
@@ -21,38 +20,21 @@ import {
   T_STRING,
   columnStates,
   decode,
+  numberWithPoint,
   type ColumnState,
 } from "./column-states.js";
 import { rangeProblem, typeProblem } from "./cell-problems.js";
 
 export { BOOLEAN_TEXT, columnStates, decode, type ColumnState } from "./column-states.js";
+export type { BuildLimits, BuiltBatch } from "./built-batch.js";
 
-export interface BuildLimits {
-  /** Rows per batch. */
-  batchSize: number;
-  /** Most distinct values a category column without `values` may have. */
-  maxLevels: number;
-}
-
-/** The columns of one batch, exactly `length` rows long. */
-export interface BuiltBatch {
-  length: number;
-  row: Uint32Array;
-  line: Uint32Array;
-  columns: ColumnVector[];
-  /** Rows of this batch that had a problem. */
-  badRows: number;
-}
-
-/** Parses the spec's `min`/`max` of a column into numbers (dates as epoch milliseconds). */
+/** Rows of the first batch of a read (see BatchBuilder's `size`). */
+const FIRST_BATCH_ROWS = 1024;
 
 /**
  * Receives one record at a time (`begin`, a call per cell, `end`) and fills columnar arrays;
  * every problem goes to the collector with the row, line and column.
  */
-/** Rows of the first batch of a read (see BatchBuilder's `size`). */
-const FIRST_BATCH_ROWS = 1024;
-
 export class BatchBuilder {
   readonly cols: ColumnState[];
   /** Rows in the batch being filled. */
@@ -364,7 +346,7 @@ export class BatchBuilder {
       case T_INTEGER: {
         const trimmed = value.replace(/^[ \t]+|[ \t]+$/g, "");
         if (trimmed === "" || col.markers?.has(trimmed)) return this.missing(c);
-        const v = this.numberOfText(trimmed);
+        const v = numberWithPoint(trimmed, this.point);
         if (!Number.isFinite(v)) return this.badValue(c, value);
         if (col.markerValues?.has(v)) return this.missing(c);
         return this.numeric(c, col, v);
@@ -401,13 +383,6 @@ export class BatchBuilder {
   }
 
   /** The number a trimmed text spells with this file's decimal separator, NaN when none. */
-  private numberOfText(text: string): number {
-    if (this.point === 44) {
-      if (text.includes(".")) return NaN;
-      text = text.replace(",", ".");
-    }
-    return NUMBER_TEXT.test(text) ? Number(text) : NaN;
-  }
 
   /**
    * A JSON number token `buf[s, e)`: a number for number and integer columns, 1/0 for boolean

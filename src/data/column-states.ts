@@ -139,3 +139,12 @@ export function columnStates(spec: DataSpec): ColumnState[] {
 export function decode(buf: Buffer, s: number, e: number, ascii: boolean): string {
   return buf.toString(ascii ? "latin1" : "utf8", s, e);
 }
+
+/** A number cell's text read with its decimal `point` (46 "." or 44 ","); NaN when it is no plain number. */
+export function numberWithPoint(text: string, point: number): number {
+  if (point === 44) {
+    if (text.includes(".")) return NaN;
+    text = text.replace(",", ".");
+  }
+  return NUMBER_TEXT.test(text) ? Number(text) : NaN;
+}

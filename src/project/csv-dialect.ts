@@ -132,7 +132,8 @@ export function csvDialectProblems(spec: CsvDialectSpec): DialectProblem[] {
   };
   ascii("quote", spec.quote);
   ascii("escape", spec.escape);
-  if (quote === delim)
+  // The default quote as the delimiter is the delimiter's own error (checked with the delimiter).
+  if (spec.quote !== undefined && quote === delim)
     out.push({
       path: ["quote"],
       message: `the quote character ${JSON.stringify(quote)} is also the delimiter`,
