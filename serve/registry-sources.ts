@@ -76,45 +76,36 @@ export function githubSnapshot(
   return async () => {
     const { data } = await client.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
     const commit = data.object.sha;
+    const at = (relativePath: string) => `${relativePath} at ${commit.slice(0, 7)}`;
+    /** A file's raw body at the commit (unparsed: bytes never pass a text decoder); null on 404. */
+    const raw = async (relativePath: string, unparsed: boolean): Promise<{ body: unknown } | null> => {
+      try {
+        const { data: body } = await client.rest.repos.getContent({
+          ...repo,
+          path: relativePath,
+          ref: commit,
+          mediaType: { format: "raw" },
+          ...(unparsed ? { request: { parseSuccessResponseBody: false } } : {}),
+        });
+        return { body };
+      } catch (e) {
+        if ((e as { status?: number }).status === 404) return null;
+        throw e;
+      }
+    };
     return {
       describe: `${repo.owner}/${repo.repo} at ${commit.slice(0, 7)}`,
       commit,
       async read(relativePath) {
-        try {
-          const { data: file } = await client.rest.repos.getContent({
-            ...repo,
-            path: relativePath,
-            ref: commit,
-            mediaType: { format: "raw" },
-          });
-          if (typeof file !== "string") return null;
-          if (Buffer.byteLength(file) > MAX_FILE_BYTES)
-            throw new Error(
-              `${relativePath} at ${commit.slice(0, 7)} is larger than ${MAX_FILE_BYTES} bytes`,
-            );
-          return file;
-        } catch (e) {
-          if ((e as { status?: number }).status === 404) return null;
-          throw e;
-        }
+        const file = (await raw(relativePath, false))?.body;
+        if (typeof file !== "string") return null;
+        if (Buffer.byteLength(file) > MAX_FILE_BYTES)
+          throw new Error(`${at(relativePath)} is larger than ${MAX_FILE_BYTES} bytes`);
+        return file;
       },
       async readBytes(relativePath) {
-        let body: unknown;
-        try {
-          // Unparsed: a model's bytes must not pass through a text decoder.
-          const { data: file } = await client.rest.repos.getContent({
-            ...repo,
-            path: relativePath,
-            ref: commit,
-            mediaType: { format: "raw" },
-            request: { parseSuccessResponseBody: false },
-          });
-          body = file;
-        } catch (e) {
-          if ((e as { status?: number }).status === 404) return null;
-          throw e;
-        }
-        return bytesOfBody(body, MAX_MODEL_BYTES, `${relativePath} at ${commit.slice(0, 7)}`);
+        const file = await raw(relativePath, true);
+        return file && bytesOfBody(file.body, MAX_MODEL_BYTES, at(relativePath));
       },
     };
   };
