@@ -39,7 +39,7 @@ export interface LoadedModel {
   dataParts?: string[];
   /** The hash the data file's bytes must have: data fetched by a workflow step (`sha256:`, `dvc:`). */
   pin?: DataPin;
-  /** sha256 of the canonical JSON of the parsed model and data specs (DESIGN.md section 5). */
+  /** sha256 of the canonical JSON of the parsed model and data specs, the data's `sha256:` pin left out (DESIGN.md section 5). */
   specHash: string;
   /** The feature names in spec order. */
   features: string[];
@@ -216,11 +216,18 @@ function loadModel(
     dataFile,
     ...(dataParts ? { dataParts } : {}),
     ...(pin ? { pin } : {}),
-    specHash: sha256Hex(canonicalJson({ model: spec, data: data.value })),
+    // The pin says which bytes, not how they are read: a new pin is a change of data alone.
+    specHash: sha256Hex(canonicalJson({ model: spec, data: withoutPin(data.value) })),
     features,
     ...(onnxFile ? { onnxFile } : {}),
     locate: model.locate,
   };
+}
+
+/** The data spec as the spec hash sees it: without `sha256:`, the pin of the bytes. */
+function withoutPin(data: DataSpec): Omit<DataSpec, "sha256"> {
+  const { sha256: _pin, ...rest } = data;
+  return rest;
 }
 
 /**

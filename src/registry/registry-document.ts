@@ -71,7 +71,9 @@ export const modelVersionSchema = z.strictObject({
     .describe("The merge commit on the default branch; null for a local promotion."),
   pr,
   headSha: gitSha.describe("Head commit of the pull request the model was trained at; a version's identity."),
-  specHash: sha256.describe("sha256 of the canonical JSON of the parsed model and data specs."),
+  specHash: sha256.describe(
+    "sha256 of the canonical JSON of the parsed model and data specs, without the data's `sha256:` pin (a new pin is a change of data).",
+  ),
   dataHash: z
     .string()
     .regex(/^[0-9a-f]{7,64}$/, { message: "expected a hex digest" })

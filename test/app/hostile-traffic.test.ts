@@ -189,8 +189,12 @@ describe("the webhook endpoint under hostile traffic", () => {
     expect(peak).toBeLessThan(300);
     // The logger writes asynchronously: a refusal's line may reach the pipe after its answer.
     const refusals = 19;
-    const logged = () => child.log().split("\n").filter((l) => l.length > 0).length;
-    for (const deadline = Date.now() + 5_000; logged() < refusals && Date.now() < deadline; )
+    const logged = () =>
+      child
+        .log()
+        .split("\n")
+        .filter((l) => l.length > 0).length;
+    for (const deadline = Date.now() + 5_000; logged() < refusals && Date.now() < deadline;)
       await new Promise((r) => setTimeout(r, 20));
     const log = child.log();
     expect(Buffer.byteLength(log)).toBeLessThan(10 * 1024);

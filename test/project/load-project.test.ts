@@ -46,6 +46,27 @@ describe("loadProject", () => {
     expect(loadProject(project.file("modelgate.yml")).models[0]!.specHash).not.toBe(a);
   });
 
+  it("leaves the data's sha256 pin out of the spec hash: a new pin is a change of data alone", () => {
+    project = tempProject(minimalProject);
+    const dataSpec = Object.keys(minimalProject).find((f) =>
+      minimalProject[f]!.toString().includes("file: houses.csv"),
+    )!;
+    const unpinned = loadProject(project.file("modelgate.yml")).models[0]!;
+    const pin = (hex: string) =>
+      project!.write(
+        dataSpec,
+        minimalProject[dataSpec]!.toString().replace("file: houses.csv", `file: houses.csv\nsha256: ${hex}`),
+      );
+    pin("a".repeat(64));
+    const first = loadProject(project.file("modelgate.yml")).models[0]!;
+    pin("b".repeat(64));
+    const second = loadProject(project.file("modelgate.yml")).models[0]!;
+    expect(first.pin).toMatchObject({ kind: "sha256", sha256: "a".repeat(64) });
+    expect(second.pin).toMatchObject({ kind: "sha256", sha256: "b".repeat(64) });
+    expect(second.specHash).toBe(first.specHash);
+    expect(first.specHash).toBe(unpinned.specHash);
+  });
+
   it("loads only the models asked for, and names an unknown one", () => {
     expect(problemsOf({ "modelgate.yml": "models:\n  price: models/price.yml\n" }).length).toBe(0);
     project = tempProject(minimalProject);
