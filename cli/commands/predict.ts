@@ -21,9 +21,10 @@ const definition = {
     "modelgate predict --model FILE --data FILE [--spec DATASPEC] [--out FILE] [--format csv|jsonl] [--features A,B,...]",
   details: [
     "      --model FILE    a model file written by modelgate train or run, or an ONNX model (.onnx)",
-    "      --data FILE     the rows to score (CSV, JSON or JSON Lines)",
+    "      --data FILE     the rows to score (CSV, JSON, JSON Lines or Parquet)",
     "      --spec FILE     a data spec that describes them; without it the model file's features",
-    "                      and types are used (a CSV file then needs a header row)",
+    "                      and types are used (a CSV file then needs a header row; a Parquet",
+    "                      file's other columns are read as their types say)",
     "  -o, --out FILE      where to write (default: standard output)",
     "      --format F      csv (default) or jsonl: row number and prediction per row",
     "      --features LIST an ONNX model with one 2-D input: the columns it takes, in order",

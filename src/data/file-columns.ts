@@ -1,6 +1,7 @@
 /**
- * The column names of a data file read without a data spec: a CSV file's header row, or every
- * key of a JSON or JSON Lines file's records. Used where the columns' types come from elsewhere
+ * The column names of a data file read without a data spec: a CSV file's header row, every
+ * key of a JSON or JSON Lines file's records, or a Parquet file's top-level columns (from its
+ * footer, with the spec type each one's file type reads as). Used where the columns' types come from elsewhere
  * (a model file knows its features); the full read that follows checks every value.
  */
 import { createReadStream } from "node:fs";
@@ -13,7 +14,10 @@ import {
   tokenizeCsvRecord,
   unescapeQuotes,
 } from "./csv-tokenizer.js";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } from "hyparquet";
+import type { ColumnType } from "../project/schemas.js";
 import { NEED_MORE, findValueEnd, isSpace } from "./json-records.js";
+import { parquetTypeName, suggestType } from "./parquet-source.js";
 import type { DataFormat } from "./read-dataset.js";
 
 /** What {@link readFileColumns} found. */
@@ -21,8 +25,13 @@ export interface FileColumns {
   format: DataFormat;
   /** CSV: the field delimiter. */
   delimiter: string;
-  /** The names in file order (CSV) or in the order the keys first appear (JSON). */
+  /** The names in file order (CSV, Parquet) or in the order the keys first appear (JSON). */
   names: string[];
+  /**
+   * Parquet: for each name, the spec type its file type reads as (undefined for a nested
+   * column, which no spec type reads).
+   */
+  types?: (ColumnType | undefined)[];
 }
 
 /** Options of {@link readFileColumns}. */
@@ -53,6 +62,7 @@ export async function readFileColumns(path: string, options: FileColumnsOptions)
   const format = options.format ?? formatOf(path, options.file);
   const delimiter = options.delimiter ?? (extname(path).toLowerCase() === ".tsv" ? "\t" : ",");
   try {
+    if (format === "parquet") return { format, delimiter, ...(await parquetColumns(path, options.file)) };
     const names =
       format === "csv"
         ? await csvHeader(path, delimiter, options.file)
@@ -79,11 +89,32 @@ function formatOf(path: string, file: string): DataFormat {
   if (ext === ".csv" || ext === ".tsv" || ext === ".txt") return "csv";
   if (ext === ".json") return "json";
   if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
+  if (ext === ".parquet" || ext === ".pq") return "parquet";
   throw new InputError({
     file,
     message: `cannot tell the format of the data from the extension "${ext}"`,
-    hint: "name the file .csv, .json or .jsonl, or pass --spec with a data spec that sets `format`",
+    hint: "name the file .csv, .json, .jsonl or .parquet, or pass --spec with a data spec that sets `format`",
   });
+}
+
+/** A Parquet file's top-level columns, from its footer alone. */
+async function parquetColumns(path: string, file: string): Promise<Pick<FileColumns, "names" | "types">> {
+  const buffer = await asyncBufferFromFile(path);
+  let metadata;
+  try {
+    metadata = await parquetMetadataAsync(buffer);
+  } catch (e) {
+    throw new InputError({
+      file,
+      message: `this is not a Parquet file that can be read: ${(e as Error).message}`,
+      hint: "check that the file is Parquet (it ends with the bytes PAR1), or name its format with --spec",
+    });
+  }
+  const columns = parquetSchema(metadata).children.map((c) => c.element);
+  return {
+    names: columns.map((e) => e.name),
+    types: columns.map((e) => suggestType(parquetTypeName(e))),
+  };
 }
 
 async function csvHeader(path: string, delimiter: string, file: string): Promise<string[]> {

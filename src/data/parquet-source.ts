@@ -33,7 +33,7 @@ const ACCEPTS: Record<ColumnType, readonly string[]> = {
 };
 
 /** The spec type to suggest for a file type that the spec's type does not accept. */
-function suggestType(file: string): ColumnType | undefined {
+export function suggestType(file: string): ColumnType | undefined {
   if (file === "DOUBLE" || file === "FLOAT" || file === "DECIMAL" || file === "FLOAT16") return "number";
   if (file === "INT32" || file === "INT64") return "integer";
   if (file === "BOOLEAN") return "boolean";

@@ -4,7 +4,7 @@
  */
 import { InputError } from "../errors.js";
 import type { DataFormat } from "../data/read-dataset.js";
-import { MAX_DATA_COLUMNS, type DataSpec } from "../project/schemas.js";
+import { MAX_DATA_COLUMNS, type ColumnType, type DataSpec } from "../project/schemas.js";
 import type { FittedModel } from "./fitted-model.js";
 
 /** Where the columns came from, for the error about missing ones. */
@@ -13,8 +13,10 @@ export interface ColumnSource {
   file: string;
   format: DataFormat;
   delimiter: string;
-  /** The file's column names (CSV header, or the keys of the records). */
+  /** The file's column names (CSV header, the keys of the records, a Parquet file's columns). */
   names: readonly string[];
+  /** Parquet: the spec type each column's file type reads as. */
+  types?: readonly (ColumnType | undefined)[];
 }
 
 /**
@@ -57,9 +59,10 @@ export function dataSpecForModel(model: FittedModel, source: ColumnSource): Data
     format: source.format,
     header: true,
     delimiter: source.delimiter,
-    columns: source.names.map((name) => {
+    columns: source.names.map((name, i) => {
       const f = step.get(name);
-      if (f === undefined) return { name, type: "string", nullable: true };
+      // Another column is read as its file type reads (a Parquet file's), else as text.
+      if (f === undefined) return { name, type: source.types?.[i] ?? "string", nullable: true };
       return { name, type: f.type, nullable: true };
     }),
     checks: {},

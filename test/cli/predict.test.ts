@@ -1,5 +1,6 @@
 /** `modelgate predict`: a saved model scores new rows, unseen categories included. */
 import { readFileSync } from "node:fs";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import { memoryIo } from "../../cli/io.js";
@@ -98,6 +99,38 @@ describe("modelgate predict", () => {
         expect(r.code).toBe(0);
         expect(r.stdout).toBe(withSpec.stdout);
       }
+    });
+
+    it("scores a Parquet file from its footer's columns and types, and names a type the model cannot read", async () => {
+      await trained({
+        "new.yml": spec
+          .replace("FILE", "new.csv")
+          .replace(/type: number \}/g, "type: number, nullable: true }"),
+        "new.csv": "x,c,y\n10,a,\n10,b,\n10,zebra,\n,a,\n",
+      });
+      const db = await DuckDBInstance.create(":memory:");
+      const c = await db.connect();
+      const out = (name: string) => project!.file(name).replaceAll("'", "''");
+      // Columns the model never saw, of other types than text (an integer, a double, a date).
+      await c.run(
+        `COPY (SELECT * FROM (VALUES ('r1', 7, 10.0, 'a', 1.5, DATE '2024-01-02'), ('r2', 8, 10.0, 'b', 2.5, NULL),
+           ('r3', 9, 10.0, 'zebra', NULL, DATE '2024-01-04'), ('r4', 10, NULL, 'a', 3.5, DATE '2024-01-05'))
+           AS t(id, n, x, c, w, day)) TO '${out("bare.parquet")}' (FORMAT parquet, COMPRESSION snappy)`,
+      );
+      await c.run(
+        `COPY (SELECT 'ten' AS x, 'a' AS c) TO '${out("text.parquet")}' (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      c.closeSync();
+      const withSpec = await predict("new.csv", "--spec", "new.yml");
+      const parquet = await predict("bare.parquet");
+      expect(parquet.stderr).toBe(
+        "warning: 1 category values were unseen in training; scored as missing (imputed)\n",
+      );
+      expect(parquet.code).toBe(0);
+      expect(parquet.stdout).toBe(withSpec.stdout);
+      const text = await predict("text.parquet");
+      expect(text.code).toBe(2);
+      expect(text.stderr).toMatch(/text\.parquet.*column "x".*STRING/);
     });
 
     it("names the columns the file lacks, with exit 2", async () => {

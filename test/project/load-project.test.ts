@@ -48,14 +48,11 @@ describe("loadProject", () => {
 
   it("leaves the data's sha256 pin out of the spec hash: a new pin is a change of data alone", () => {
     project = tempProject(minimalProject);
-    const dataSpec = Object.keys(minimalProject).find((f) =>
-      minimalProject[f]!.toString().includes("file: houses.csv"),
-    )!;
     const unpinned = loadProject(project.file("modelgate.yml")).models[0]!;
     const pin = (hex: string) =>
       project!.write(
-        dataSpec,
-        minimalProject[dataSpec]!.toString().replace("file: houses.csv", `file: houses.csv\nsha256: ${hex}`),
+        "data/houses.yml",
+        minimalProject["data/houses.yml"].replace("file: houses.csv", `file: houses.csv\nsha256: ${hex}`),
       );
     pin("a".repeat(64));
     const first = loadProject(project.file("modelgate.yml")).models[0]!;
