@@ -157,6 +157,14 @@ export function coefficientsDetails(m: ModelReport, limit = Infinity): string {
   return `<details><summary>Feature contributions and coefficients</summary><p class="muted">Mean absolute contribution of each feature to the challenger's predictions on the test rows, in the target's units.</p><div class="table-wrap"><table><thead><tr><th scope="col">Feature</th><th scope="col" class="num">Mean abs. contribution</th><th scope="col">Term</th><th scope="col" class="num">Coefficient ± SE</th>${withChampion ? '<th scope="col" class="num">Champion</th><th scope="col" class="num">Change</th>' : ""}</tr></thead><tbody>${rows.join("")}</tbody></table></div>${cut > 0 ? leftOutNote(`${count(cut, "more term")}, the smallest contributions`) : ""}</details>`;
 }
 
+/** How a data file fetched by a workflow step was checked, after its hash; nothing otherwise. */
+function pinned(pin: ModelReport["data"]["pin"]): string {
+  if (pin === undefined) return "";
+  return pin.kind === "sha256"
+    ? "; fetched by a workflow step, its bytes checked against the data spec's <code>sha256:</code>"
+    : `; fetched by a workflow step, its bytes checked against <code>${h(pin.dvcFile, 160)}</code> (md5 <code>${h(pin.md5.slice(0, 12))}</code>)`;
+}
+
 /** The data file, its hash, the split and the column profile, collapsed. */
 export function dataDetails(m: ModelReport): string {
   const d = m.data;
@@ -181,7 +189,7 @@ export function dataDetails(m: ModelReport): string {
     return `<tr><td><code>${h(col.name, 80)}</code></td><td>${escapeHtml(col.type)}</td><td class="num">${formatCount(col.missing)}</td><td class="num">${at(col.mean)}</td><td class="num">${spread}</td><td class="num">${at(col.min)}</td><td class="num">${at(col.max)}</td><td class="num">${col.distinct === undefined ? "—" : formatCount(col.distinct)}</td></tr>`;
   });
   return `<details><summary>Data</summary><ul>
-<li>File <code>${h(d.file, 160)}</code>, sha256 <code>${h(d.sha256.slice(0, 12))}</code>${same(d.sha256, c?.dataHash, "data")}</li>
+<li>File <code>${h(d.file, 160)}</code>, sha256 <code>${h(d.sha256.slice(0, 12))}</code>${same(d.sha256, c?.dataHash, "data")}${pinned(d.pin)}</li>
 <li>${formatCount(d.rows)} rows: ${formatCount(d.trainRows)} train, ${formatCount(d.testRows)} test${d.missingTarget > 0 ? `; ${formatCount(d.missingTarget)} without a target, left out` : ""}</li>
 <li>Split: ${formatNumber(d.split.test * 100)}% test by a stable hash, salt <code>${h(d.split.salt, 60)}</code></li>
 <li>Spec hash <code>${h(m.specHash.slice(0, 12))}</code>${same(m.specHash, c?.specHash, "spec")}; model sha256 <code>${h(m.challenger.modelSha256.slice(0, 12))}</code></li>

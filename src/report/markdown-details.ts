@@ -215,7 +215,12 @@ export function dataSection(m: ModelReport): string {
         ? ` (the same ${what} as the champion's)`
         : ` (changed: the champion's was ${codeSpan(theirs.slice(0, 12))})`;
   const lines = [
-    `- File ${codeSpan(d.file, { max: 160 })}, sha256 ${codeSpan(d.sha256.slice(0, 12))}${same(d.sha256, c?.dataHash, "data")}`,
+    `- File ${codeSpan(d.file, { max: 160 })}, sha256 ${codeSpan(d.sha256.slice(0, 12))}${same(d.sha256, c?.dataHash, "data")}` +
+      (d.pin === undefined
+        ? ""
+        : d.pin.kind === "sha256"
+          ? "; fetched by a workflow step, its bytes checked against the data spec's `sha256:`"
+          : `; fetched by a workflow step, its bytes checked against ${codeSpan(d.pin.dvcFile, { max: 160 })} (md5 ${codeSpan(d.pin.md5.slice(0, 12))})`),
     `- ${formatCount(d.rows)} rows: ${formatCount(d.trainRows)} train, ${formatCount(d.testRows)} test` +
       (d.missingTarget > 0 ? `; ${formatCount(d.missingTarget)} without a target, left out` : ""),
     `- Split: ${formatNumber(d.split.test * 100)}% test by a stable hash, salt ${codeSpan(d.split.salt, { max: 60 })}`,

@@ -64,6 +64,12 @@ describe("pinned data through the CLI", () => {
     expect(data.sha256).toBe(sha256(csv));
     expect(data.file).toBe("data/train.csv");
     expect(data.pin).toEqual({ kind: "dvc", dvcFile: "data/train.csv.dvc", md5: md5(csv) });
+    // The reviewer sees how the data was checked, in the comment and the HTML report.
+    const checked = `its bytes checked against \`data/train.csv.dvc\` (md5 \`${md5(csv).slice(0, 12)}\`)`;
+    expect(readFileSync(project!.file("out/report.md"), "utf8")).toContain(checked);
+    expect(readFileSync(project!.file("out/report.html"), "utf8")).toContain(
+      `its bytes checked against <code>data/train.csv.dvc</code> (md5 <code>${md5(csv).slice(0, 12)}</code>)`,
+    );
 
     expect((await cli(["promote", "m", "--alias", "production", "--from", "out"])).code).toBe(0);
     const registry = registrySchema.parse(
@@ -81,11 +87,15 @@ describe("pinned data through the CLI", () => {
     expect((await cli(["run", "--out", "out"])).code).toBe(0);
     const pinned = reportSchema.parse(JSON.parse(readFileSync(project!.file("out/report.json"), "utf8")));
     expect(pinned.models[0]!.data.pin).toEqual({ kind: "sha256" });
+    expect(readFileSync(project!.file("out/report.md"), "utf8")).toContain(
+      "its bytes checked against the data spec's `sha256:`",
+    );
 
     project!.write("data.yml", dataSpec(""));
     expect((await cli(["run", "--out", "out"])).code).toBe(0);
     const plain = reportSchema.parse(JSON.parse(readFileSync(project!.file("out/report.json"), "utf8")));
     expect(plain.models[0]!.data.pin).toBeUndefined();
+    expect(readFileSync(project!.file("out/report.md"), "utf8")).not.toContain("its bytes checked against");
   });
 
   it("exits 2 on other data, in validate and run, naming both hashes", async () => {
