@@ -13,7 +13,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import type { ExistingIssue } from "../src/monitor/plan-drift-issue.js";
 import { explainGitHubError } from "./github-errors.js";
-import { bytesOfBody } from "../src/bounded-body.js";
+import { repoContents } from "../src/repo-contents.js";
 
 /** Reads a file of the repository at a commit (the registry as of the base commit). */
 export interface GitHubReader {
@@ -22,9 +22,6 @@ export interface GitHubReader {
   /** A file's bytes at `ref` (an ONNX champion), or null when it does not exist there. */
   bytesAt?(ref: string, path: string): Promise<Uint8Array | null>;
 }
-
-/** Largest ONNX champion read through the contents API: GitHub's own file limit. */
-const MAX_MODEL_BYTES = 100 * 1024 * 1024;
 
 /** The three issue calls monitor mode makes. */
 export interface IssuesClient {
@@ -114,46 +111,10 @@ export function contentsReader(
   octokit: ActionOctokit,
   repository: { owner: string; repo: string },
 ): GitHubReader {
-  return {
-    async fileAt(ref, path) {
-      try {
-        const response = await octokit.rest.repos.getContent({
-          ...repository,
-          path,
-          ref,
-          mediaType: { format: "raw" },
-        });
-        return response.data as unknown as string;
-      } catch (error) {
-        if ((error as { status?: number }).status === 404) return null;
-        throw explainGitHubError(error, {
-          doing: `reading ${path} at commit ${ref}`,
-          permission: "contents: read",
-        });
-      }
-    },
-    async bytesAt(ref, path) {
-      let body: unknown;
-      try {
-        // Unparsed: a model's bytes must not pass through a text decoder.
-        const response = await octokit.rest.repos.getContent({
-          ...repository,
-          path,
-          ref,
-          mediaType: { format: "raw" },
-          request: { parseSuccessResponseBody: false },
-        });
-        body = response.data;
-      } catch (error) {
-        if ((error as { status?: number }).status === 404) return null;
-        throw explainGitHubError(error, {
-          doing: `reading ${path} at commit ${ref}`,
-          permission: "contents: read",
-        });
-      }
-      return bytesOfBody(body, MAX_MODEL_BYTES, `${path} at commit ${ref}`);
-    },
-  };
+  const files = repoContents(octokit, repository, {
+    explain: (error, doing) => explainGitHubError(error, { doing, permission: "contents: read" }),
+  });
+  return { fileAt: (ref, path) => files.text(path, ref), bytesAt: (ref, path) => files.bytes(path, ref) };
 }
 
 /** The issues of the repository, for monitor mode's drift issue (needs `issues: write`). */

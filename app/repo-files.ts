@@ -4,72 +4,25 @@
  */
 import type { RegistrySource } from "../src/model/load-model.js";
 import type { GitHubClient, RepoRef } from "./github-client.js";
-import { statusOf } from "./github-client.js";
-import { bytesOfBody } from "../src/bounded-body.js";
-
-/** Files the app reads from the default branch (modelgate.yml, registry.json, model files) are small. */
-export const MAX_REPO_FILE_BYTES = 20 * 1024 * 1024;
+import { repoContents } from "../src/repo-contents.js";
 
 /** A file's text at `ref` (branch, tag or commit sha); null when the path is not a file there. */
-export async function readRepoFile(
+export function readRepoFile(
   client: GitHubClient,
   repo: RepoRef,
   path: string,
   ref: string,
 ): Promise<string | null> {
-  try {
-    const { data } = await client.rest.repos.getContent({
-      ...repo,
-      path,
-      ref,
-      mediaType: { format: "raw" },
-    });
-    // With the raw media type the body is the file itself; a folder still answers with JSON.
-    if (typeof data !== "string") return null;
-    if (Buffer.byteLength(data, "utf8") > MAX_REPO_FILE_BYTES)
-      throw new Error(`${path} at ${ref} is larger than ${MAX_REPO_FILE_BYTES} bytes`);
-    return data;
-  } catch (error) {
-    if (statusOf(error) === 404) return null;
-    throw error;
-  }
+  return repoContents(client, repo).text(path, ref);
 }
-
-/**
- * A file's bytes at `ref` (an ONNX model): the raw body, unparsed, so no text decoding touches
- * it; null when the path is not a file there.
- */
-export async function readRepoBytes(
-  client: GitHubClient,
-  repo: RepoRef,
-  path: string,
-  ref: string,
-  limit = MAX_REPO_BYTES,
-): Promise<Uint8Array | null> {
-  try {
-    const { data } = await client.rest.repos.getContent({
-      ...repo,
-      path,
-      ref,
-      mediaType: { format: "raw" },
-      request: { parseSuccessResponseBody: false },
-    });
-    return await bytesOfBody(data, limit, `${path} at ${ref}`);
-  } catch (error) {
-    if (statusOf(error) === 404) return null;
-    throw error;
-  }
-}
-
-/** Largest binary file (an ONNX model) read through the contents API: GitHub's own file limit. */
-export const MAX_REPO_BYTES = 100 * 1024 * 1024;
 
 /** A RegistrySource over the contents API at one commit (the default branch's head, read once). */
 export function contentsSource(client: GitHubClient, repo: RepoRef, commitSha: string): RegistrySource {
+  const files = repoContents(client, repo);
   return {
     describe: `commit ${commitSha.slice(0, 7)}`,
-    read: (relativePath) => readRepoFile(client, repo, relativePath, commitSha),
-    readBytes: (relativePath) => readRepoBytes(client, repo, relativePath, commitSha),
+    read: (relativePath) => files.text(relativePath, commitSha),
+    readBytes: (relativePath) => files.bytes(relativePath, commitSha),
   };
 }
 
