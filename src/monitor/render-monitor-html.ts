@@ -7,6 +7,7 @@
  */
 import { metricDirection } from "../evaluate/metrics.js";
 import { cleanText, escapeHtml } from "../report/escape-markdown.js";
+import { h, htmlPage } from "../report/html-format.js";
 import { formatNumber } from "../report/format-number.js";
 import { REPORT_CSS } from "../report/render-html.js";
 import { distributionChart } from "../report/svg-charts.js";
@@ -40,8 +41,6 @@ const CLASS: Record<ColumnDrift["status"], string> = {
 };
 const SYMBOL: Record<Verdict, string> = { ok: "✓", warn: "!", alert: "✗" };
 
-const h = (s: string, max = 500) => escapeHtml(cleanText(s, max));
-
 /** Renders the whole monitor report as one self-contained HTML page. */
 export function renderMonitorHtml(report: MonitorReport, options: MonitorHtmlOptions = {}): string {
   const title = options.title ?? "modelgate monitor";
@@ -55,34 +54,18 @@ export function renderMonitorHtml(report: MonitorReport, options: MonitorHtmlOpt
     n > 1
       ? `<nav aria-label="Models"><ul>${report.models.map((m, k) => `<li><a href="#model-${k}">${badge(m.verdict)} ${h(m.name, 64)}</a></li>`).join("")}</ul></nav>`
       : "";
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="color-scheme" content="light dark">
-<title>${h(title, 120)}</title>
-<style>${REPORT_CSS}${MONITOR_CSS}</style>
-</head>
-<body>
-<header class="page">
-<h1>${h(title, 120)}</h1>
-<p class="verdict ${CLASS[report.verdict]}">${badge(report.verdict)} ${headline}</p>
+  return htmlPage({
+    title,
+    css: REPORT_CSS + MONITOR_CSS,
+    header: `<p class="verdict ${CLASS[report.verdict]}">${badge(report.verdict)} ${headline}</p>
 <p>${h(renderMonitorSummaryLine(report), 2000)}</p>
 ${head}
-${nav}
-</header>
-<main>
-${report.models.map((m, k) => renderModel(m, k)).join("\n")}
-</main>
-<footer>
-<p><strong>How to read this.</strong> Each column of the new data is compared with the training data of the production version: the population stability index (PSI) over the training bins measures how far the distribution moved, and a test (two-sample Kolmogorov–Smirnov for numbers and dates, chi-square for categories and booleans), corrected for the number of columns, tells a shift from sampling noise. A column warns or alerts only when its test is significant and its PSI reaches the threshold. The charts show, for each such column, the share of values in each bin on both sides.</p>
-<p class="muted">${h(`modelgate ${report.tool.version}`, 60)} · report schema ${report.schemaVersion} · ${escapeHtml(report.kind)}</p>
-</footer>
-</body>
-</html>
-`;
+${nav}`,
+    main: report.models.map((m, k) => renderModel(m, k)).join("\n"),
+    howToRead:
+      "Each column of the new data is compared with the training data of the production version: the population stability index (PSI) over the training bins measures how far the distribution moved, and a test (two-sample Kolmogorov–Smirnov for numbers and dates, chi-square for categories and booleans), corrected for the number of columns, tells a shift from sampling noise. A column warns or alerts only when its test is significant and its PSI reaches the threshold. The charts show, for each such column, the share of values in each bin on both sides.",
+    colophon: `${h(`modelgate ${report.tool.version}`, 60)} · report schema ${report.schemaVersion} · ${escapeHtml(report.kind)}`,
+  });
 }
 
 function renderModel(m: MonitorModelReport, index: number): string {

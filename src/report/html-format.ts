@@ -72,3 +72,49 @@ export function count(n: number, word: string): string {
 export function leftOutNote(what: string): string {
   return `<p class="muted left-out">${escapeHtml(what)} not shown here: report.json, beside this page, has them all.</p>`;
 }
+
+/** What {@link htmlPage} lays out. Every field is HTML already escaped by the caller. */
+export interface HtmlPage {
+  /** Plain text, escaped here. */
+  title: string;
+  css: string;
+  /** The header's lines below the title (verdict, summary, commits, navigation). */
+  header: string;
+  main: string;
+  /** The footer's "How to read this." paragraph, after its bold lead. */
+  howToRead: string;
+  /** The footer's last, muted line. */
+  colophon: string;
+}
+
+/**
+ * A whole report page, self-contained: no script, nothing fetched (its Content-Security-Policy
+ * allows inline styles and data: images only), light and dark as the reader's system prefers.
+ */
+export function htmlPage(page: HtmlPage): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="color-scheme" content="light dark">
+<title>${h(page.title, 120)}</title>
+<style>${page.css}</style>
+</head>
+<body>
+<header class="page">
+<h1>${h(page.title, 120)}</h1>
+${page.header}
+</header>
+<main>
+${page.main}
+</main>
+<footer>
+<p><strong>How to read this.</strong> ${page.howToRead}</p>
+<p class="muted">${page.colophon}</p>
+</footer>
+</body>
+</html>
+`;
+}

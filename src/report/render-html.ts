@@ -12,7 +12,7 @@ import type { ModelReport, Report } from "./report-schema.js";
 import type { MetricHistory } from "./metric-history.js";
 import { REPORT_CSS } from "./report-css.js";
 import { DETAIL_LEVELS, summariseModel, type ReportDetail } from "./summarise-report.js";
-import { h, metricName, directionText, badge, count } from "./html-format.js";
+import { h, htmlPage, metricName, directionText, badge, count } from "./html-format.js";
 import {
   intervalFigure,
   predictionFigures,
@@ -148,33 +148,17 @@ function renderPage(report: Report, options: HtmlOptions, sections: string[], no
     report.models.length > 1
       ? `<nav aria-label="Models"><ul>${report.models.map((m, k) => `<li><a href="#model-${k}">${badge(m.passed)} ${h(m.name, 64)}</a></li>`).join("")}</ul></nav>`
       : "";
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="color-scheme" content="light dark">
-<title>${h(title, 120)}</title>
-<style>${REPORT_CSS}</style>
-</head>
-<body>
-<header class="page">
-<h1>${h(title, 120)}</h1>
-<p class="verdict ${failed === 0 ? "pass" : "fail"}">${badge(failed === 0)} ${escapeHtml(verdict)}</p>
+  return htmlPage({
+    title,
+    css: REPORT_CSS,
+    header: `<p class="verdict ${failed === 0 ? "pass" : "fail"}">${badge(failed === 0)} ${escapeHtml(verdict)}</p>
 ${commits.length ? `<p class="muted">${commits.join(" · ")}</p>` : ""}
-${nav}${note ?? ""}
-</header>
-<main>
-${models}
-</main>
-<footer>
-<p><strong>How to read this.</strong> Change is challenger − champion on the same test rows. Its interval is a paired bootstrap interval (95% unless the spec sets another confidence): <span class="mark better">better</span> or <span class="mark worse">worse</span> when it excludes zero, <span class="mark neutral">not significant</span> when it includes zero. Whiskers in the charts are the bootstrap intervals of each metric. The gate decides on the point values and the rules of the spec.</p>
-<p class="muted">${h(`modelgate ${report.tool.version}`, 60)} · report schema ${report.schemaVersion} · ${escapeHtml(report.kind)}</p>
-</footer>
-</body>
-</html>
-`;
+${nav}${note ?? ""}`,
+    main: models,
+    howToRead:
+      'Change is challenger − champion on the same test rows. Its interval is a paired bootstrap interval (95% unless the spec sets another confidence): <span class="mark better">better</span> or <span class="mark worse">worse</span> when it excludes zero, <span class="mark neutral">not significant</span> when it includes zero. Whiskers in the charts are the bootstrap intervals of each metric. The gate decides on the point values and the rules of the spec.',
+    colophon: `${h(`modelgate ${report.tool.version}`, 60)} · report schema ${report.schemaVersion} · ${escapeHtml(report.kind)}`,
+  });
 }
 
 function renderModel(
