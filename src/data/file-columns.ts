@@ -14,10 +14,8 @@ import {
   tokenizeCsvRecord,
   unescapeQuotes,
 } from "./csv-tokenizer.js";
-import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } from "hyparquet";
 import type { ColumnType } from "../project/schemas.js";
 import { NEED_MORE, findValueEnd, isSpace } from "./json-records.js";
-import { parquetTypeName, suggestType } from "./parquet-source.js";
 import type { DataFormat } from "./read-dataset.js";
 
 /** What {@link readFileColumns} found. */
@@ -99,6 +97,9 @@ function formatOf(path: string, file: string): DataFormat {
 
 /** A Parquet file's top-level columns, from its footer alone. */
 async function parquetColumns(path: string, file: string): Promise<Pick<FileColumns, "names" | "types">> {
+  // Loaded only for Parquet: its codecs need WebAssembly, which a CSV read never does.
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } = await import("hyparquet");
+  const { parquetTypeName, suggestType } = await import("./parquet-source.js");
   const buffer = await asyncBufferFromFile(path);
   let metadata;
   try {
