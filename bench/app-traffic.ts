@@ -2,8 +2,8 @@
  * The app under a burst of traffic (issue 28), part of `npm run bench`: 200 `workflow_run.completed`
  * deliveries over 40 pull requests (per PR four runs: `pull_request`, `workflow_dispatch`,
  * `schedule`, and a re-run of the first, plus one delivery sent twice), shuffled (seeded) and sent
- * 32 at a time to 4 replicas of the app (each the real server with its own Probot and Octokit)
- * behind a round-robin balancer, against the GitHub simulator on loopback, which answers 5% of the
+ * 32 at a time to 4 replicas of the app (each the real server with its own Probot and Octokit, in
+ * a process apart from the simulator's: bench/app-replicas-child.ts) behind a round-robin balancer, against the GitHub simulator on loopback, which answers 5% of the
  * app's comment and check requests with a secondary rate limit (`retry-after: 1`; a second of
  * waiting lasts 10 ms here).
  *
@@ -11,16 +11,15 @@
  * is not the newest report, API calls per event, and the handling time per delivery (p50, p99).
  * It measures and prints; it exits 0 whatever the numbers.
  */
+import { fork } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cpus, loadavg } from "node:os";
 import { markdownTable } from "markdown-table";
-import { AppOctokit } from "../app/app-octokit.js";
 import type { HandledEvent } from "../app/modelgate-app.js";
 import type { RetryEvent } from "../app/octokit-resilience.js";
 import { COMMENT_MARKER } from "../app/plan-comment.js";
 import { compareVersions, readVersionLine, type ReportVersion } from "../app/report-version.js";
-import { startServer } from "../app/server.js";
 import { appManifest, exampleFiles } from "../demo/example-files.js";
 import { canonicalJson } from "../src/canonical-json.js";
 import { mulberry32 } from "../src/random.js";
@@ -33,7 +32,7 @@ import {
   type HeldDelivery,
   type Permissions,
 } from "../test/github-sim/index.js";
-import { simProbotOctokit } from "../test/github-sim/octokit-options.js";
+import type { ReplicasConfig } from "./app-replicas-child.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const REPO = "acme/models";
@@ -43,6 +42,17 @@ const PULLS = 40;
 const REPLICAS = 4;
 const IN_FLIGHT = 32;
 const RATE_LIMITED = 0.05;
+
+/** What the replicas' process sends. */
+interface ReplicasMessage {
+  urls?: string[];
+  handled?: HandledEvent;
+  retry?: RetryEvent;
+  cpu?: NodeJS.CpuUsage;
+}
+
+/** User and system CPU time, in milliseconds. */
+const cpuMs = (cpu: NodeJS.CpuUsage) => (cpu.user + cpu.system) / 1000;
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -73,29 +83,34 @@ async function main(): Promise<void> {
   sim.state.installApp(app, "acme");
   const handled: HandledEvent[] = [];
   const retries: RetryEvent[] = [];
-  const Octokit = simProbotOctokit(AppOctokit, sim).defaults((instance: Record<string, unknown>) => ({
-    ...instance,
-    resilience: { msPerSecond: 10, onRetry: (e: RetryEvent) => retries.push(e) },
-  })) as typeof AppOctokit;
-  const servers = await Promise.all(
-    Array.from({ length: REPLICAS }, () =>
-      startServer(
-        {
-          appId: String(app.id),
-          privateKey: app.privateKey,
-          secret: SECRET,
-          port: 0,
-          host: "127.0.0.1",
-          webhookPath: "/api/github/webhooks",
-          baseUrl: sim.url,
-          logLevel: "fatal",
-          development: false,
-        },
-        { Octokit, onHandled: (h) => handled.push(h) },
-      ),
-    ),
-  );
-  const urls = servers.map((s) => `${s.url}/api/github/webhooks`);
+  const cpuAnswers: ((cpu: NodeJS.CpuUsage) => void)[] = [];
+  const cpuOfReplicas = () =>
+    new Promise<NodeJS.CpuUsage>((resolve) => {
+      cpuAnswers.push(resolve);
+      replicas.send("cpu");
+    });
+  // The replicas run in a process of their own, apart from the simulator's checking.
+  const replicas = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), "app-replicas-child.js"), {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const urls = await new Promise<string[]>((resolve, reject) => {
+    replicas.once("exit", (code) => reject(new Error(`the replicas' process exited with ${code}`)));
+    replicas.on("message", (message: ReplicasMessage) => {
+      if (message.urls) resolve(message.urls);
+      if (message.cpu) cpuAnswers.shift()?.(message.cpu);
+      if (message.handled) handled.push(message.handled);
+      if (message.retry) retries.push(message.retry);
+    });
+    const config: ReplicasConfig = {
+      simUrl: sim.url,
+      appId: String(app.id),
+      privateKey: app.privateKey,
+      secret: SECRET,
+      replicas: REPLICAS,
+      msPerSecond: 10,
+    };
+    replicas.send(config);
+  });
   sim.webhooks.configure({ url: urls[0]!, replicas: urls, secret: SECRET, hold: true });
 
   // 40 PRs, four runs each (the fourth a re-run of the first), all completed before the burst.
@@ -150,12 +165,24 @@ async function main(): Promise<void> {
   );
   sim.setFaults(faults.hook);
   const exchangesBefore = sim.exchanges.length;
+  const simCpu = process.cpuUsage();
+  const replicasCpu = await cpuOfReplicas();
   const started = performance.now();
   await sim.webhooks.send(
     burst.map((delivery) => ({ delivery })),
     { concurrency: IN_FLIGHT },
   );
   const seconds = (performance.now() - started) / 1000;
+  const simMs = cpuMs(process.cpuUsage(simCpu));
+  // Each handled event comes over IPC, possibly just after its delivery's answer.
+  const finished = () => handled.filter((h) => h.event === "workflow_run" && h.action === "completed").length;
+  for (const deadline = Date.now() + 10_000; finished() < burst.length && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 10));
+  const replicasAfter = await cpuOfReplicas();
+  const appMs = cpuMs({
+    user: replicasAfter.user - replicasCpu.user,
+    system: replicasAfter.system - replicasCpu.system,
+  });
   sim.setFaults(undefined);
   const requests = sim.exchanges.length - exchangesBefore;
 
@@ -200,11 +227,17 @@ async function main(): Promise<void> {
           `${percentile(times, 50).toFixed(0)} / ${percentile(times, 99).toFixed(0)} / ${Math.max(...times).toFixed(0)} ms`,
         ],
         ["burst wall time", `${seconds.toFixed(1)} s`],
+        [
+          "CPU of the burst: the replicas' process / the simulator's",
+          `${(appMs / 1000).toFixed(2)} s (${(appMs / burst.length).toFixed(1)} ms per delivery) / ${(simMs / 1000).toFixed(2)} s`,
+        ],
       ],
       { align: ["l", "r"] },
     ),
   );
-  await Promise.all(servers.map((s) => s.close()));
+  const exited = new Promise((resolve) => replicas.once("exit", resolve));
+  replicas.send("close");
+  await exited;
   await sim.close();
 }
 
