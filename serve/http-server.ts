@@ -230,7 +230,9 @@ export function createServeHandler(options: HandlerOptions): ServeHandler {
               : decodeInvocationsRequest(body, options);
           if (request.id !== undefined) givenId = request.id;
           const batch = buildRequestBatch(request, served);
-          const predictions = await batcher.score(served, batch);
+          const scoring = batcher.score(served, batch);
+          // A synchronous model's predictions are used at once, without a turn of the queue.
+          const predictions = scoring instanceof Float64Array ? scoring : await scoring;
           // Scored: nothing reads the batch again (the log and the answer use the request).
           releaseRequestBatch(batch);
           scored = { served, rows: batch.length };

@@ -1,18 +1,19 @@
 /** The server's Prometheus metrics (`GET /metrics`), in a registry of its own. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { TalliedHistogram } from "./tallied-histogram.js";
 
 /** Every metric the server records. */
 export interface ServeMetrics {
   registry: Registry;
   requests: Counter<"model" | "version" | "code" | "protocol">;
-  latency: Histogram<"model" | "protocol">;
+  latency: TalliedHistogram<"model" | "protocol">;
   rows: Counter<"model" | "version">;
   validationErrors: Counter<"model" | "column">;
   unseen: Counter<"model" | "version">;
   loadSeconds: Histogram<"model">;
   loadFailures: Counter<"model">;
   currentVersion: Gauge<"model" | "alias">;
-  batchRows: Histogram<"model">;
+  batchRows: TalliedHistogram<"model">;
   /** Counts a request a served version scored (200): its answer and its rows. */
   scored(served: object, model: string, version: string, protocol: string, rows: number): void;
 }
@@ -99,13 +100,14 @@ export function createMetrics(): ServeMetrics {
   return {
     registry,
     requests,
-    latency: new Histogram({
-      name: "modelgate_serve_request_duration_seconds",
-      help: "Time from a request's arrival to its answer",
-      labelNames: ["model", "protocol"],
-      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    }),
+    // Observed at every request: kept in plain numbers (tallied-histogram.ts).
+    latency: new TalliedHistogram(
+      "modelgate_serve_request_duration_seconds",
+      "Time from a request's arrival to its answer",
+      ["model", "protocol"],
+      [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registry,
+    ),
     rows,
     validationErrors: new Counter({
       name: "modelgate_serve_validation_errors_total",
@@ -138,13 +140,13 @@ export function createMetrics(): ServeMetrics {
       labelNames: ["model", "alias"],
       registers,
     }),
-    batchRows: new Histogram({
-      name: "modelgate_serve_batch_rows",
-      help: "Rows per call of the model (adaptive batching coalesces requests)",
-      labelNames: ["model"],
-      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024],
-      registers,
-    }),
+    batchRows: new TalliedHistogram(
+      "modelgate_serve_batch_rows",
+      "Rows per call of the model (adaptive batching coalesces requests)",
+      ["model"],
+      [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024],
+      registry,
+    ),
     scored: (served, model, version, protocol, n) => tallies.add(served, model, version, protocol, n),
   };
 }

@@ -139,7 +139,7 @@ function byRow(a: FieldError, b: FieldError): number {
 
 /** The states of one request: the version's, with fresh ones for its open category columns. */
 function requestStates(reader: VersionReader): ColumnState[] {
-  for (const s of reader.states) s.missingRows.length = 0;
+  // The shared states' `missingRows` (at most five, for a data file's messages) go unread here.
   if (reader.open.length === 0) return reader.states;
   const states = reader.states.slice();
   for (const c of reader.open)
@@ -192,7 +192,7 @@ function readCells(
     // Taken while the cells are read: a throw leaves it half-filled, and the next request makes
     // another.
     reader.small = undefined;
-    used.collector.restore(NO_PROBLEMS);
+    if (!used.collector.empty) used.collector.restore(NO_PROBLEMS);
     for (const c of reader.open) used.builder.cols[c] = states[c]!;
   } else used = largeBuilder(request, reader, states);
   const { builder, collector } = used;
