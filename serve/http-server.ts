@@ -88,6 +88,11 @@ export function createServeHandler(options: HandlerOptions): ServeHandler {
   });
   let inFlight = 0;
   let draining = false;
+  let lastRoute: { method: string; url: string; route: Route } = {
+    method: "",
+    url: "",
+    route: { kind: "not-found" },
+  };
 
   /** Writes `answer` with `headers` (a flat list of names and values) in one go. */
   const send = (res: ServerResponse, answer: Answer, headers: string[], close = false) => {
@@ -287,8 +292,12 @@ export function createServeHandler(options: HandlerOptions): ServeHandler {
       const started = performance.now();
       inFlight++;
       res.on("close", () => inFlight--);
-      const route = routeRequest(req.method ?? "GET", (req.url ?? "/").split("?")[0]!);
-      void answer(req, res, route, started);
+      const method = req.method ?? "GET";
+      const url = req.url ?? "/";
+      // Requests in a row mostly ask for the same endpoint: its route (read only) is kept.
+      if (url !== lastRoute.url || method !== lastRoute.method)
+        lastRoute = { method, url, route: routeRequest(method, url.split("?")[0]!) };
+      void answer(req, res, lastRoute.route, started);
     },
     get inFlight() {
       return inFlight;
