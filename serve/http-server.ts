@@ -141,6 +141,8 @@ export function createServeHandler(options: HandlerOptions): ServeHandler {
       if (version) headers.push("x-model-version", version);
       send(res, out, headers);
     } catch (e) {
+      // Rows the model scored count even when the answer then failed; the request counts by its code.
+      if (scored !== undefined) metrics.rows.inc({ model: modelName, version }, scored.rows);
       scored = undefined;
       if (e instanceof RequestError) {
         const out = fail(e);
