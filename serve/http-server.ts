@@ -63,6 +63,22 @@ export interface ServeHandler {
 
 type Protocol = "v2" | "mlflow" | "other";
 
+const JSON_TYPE = "application/json";
+const TEXT_TYPE = "text/plain; charset=utf-8";
+
+/** An answer: its body as text, its content type, and further header fields as a flat list. */
+interface Answer {
+  status: number;
+  body: string;
+  type: string;
+  headers?: string[];
+}
+
+/** An answer with a JSON body. */
+function json(status: number, value: unknown, headers?: string[]): Answer {
+  return { status, body: JSON.stringify(value), type: JSON_TYPE, ...(headers ? { headers } : {}) };
+}
+
 /** Creates the request handler. */
 export function createServeHandler(options: HandlerOptions): ServeHandler {
   const { table, metrics, log } = options;
@@ -72,16 +88,19 @@ export function createServeHandler(options: HandlerOptions): ServeHandler {
   });
   let inFlight = 0;
   let draining = false;
+  let lastRoute: { method: string; url: string; route: Route } = {
+    method: "",
+    url: "",
+    route: { kind: "not-found" },
+  };
 
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    const text = typeof body === "string" ? body : JSON.stringify(body);
-    res.writeHead(status, {
-      "content-type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
-      "content-length": String(Buffer.byteLength(text)),
-      ...(draining ? { connection: "close" } : {}),
-      ...headers,
-    });
-    res.end(text);
+  /** Writes `answer` with `headers` (a flat list of names and values) in one go. */
+  const send = (res: ServerResponse, answer: Answer, headers: string[], close = false) => {
+    headers.push("content-type", answer.type, "content-length", String(Buffer.byteLength(answer.body)));
+    if (answer.headers) headers.push(...answer.headers);
+    if (close || draining) headers.push("connection", "close");
+    res.writeHead(answer.status, headers);
+    res.end(answer.body);
   };
 
   const ready = () => table.ready && !draining;
@@ -100,53 +119,61 @@ export function createServeHandler(options: HandlerOptions): ServeHandler {
           : "other";
     let modelName = "";
     let version = "";
-    let requestId = headerOf(req, "x-request-id") ?? randomUUID();
-    const fail = (e: RequestError) => {
+    // The client's id (header, or the body's `id`), else one made when first needed.
+    let givenId = headerOf(req, "x-request-id");
+    let madeId: string | undefined;
+    const requestId = () => givenId ?? (madeId ??= randomUUID());
+    // Set once a served version scored the request: its counts go to the tallies.
+    let scored: { served: object; rows: number } | undefined;
+    const fail = (e: RequestError): Answer => {
       for (const err of e.errors)
         metrics.validationErrors.inc({ model: modelName, column: err.column ?? "" });
-      const body =
-        protocol === "mlflow" ? invocationsErrorResponse(e.status, e.errors) : errorResponse(e.errors);
-      return { status: e.status, body };
+      return json(
+        e.status,
+        protocol === "mlflow" ? invocationsErrorResponse(e.status, e.errors) : errorResponse(e.errors),
+      );
     };
     let status = 200;
     try {
       const out = await respond();
       status = out.status;
-      send(res, out.status, out.body, {
-        "x-request-id": requestId,
-        ...(version ? { "x-model-version": version } : {}),
-        ...(out.headers ?? {}),
-      });
+      const headers = ["x-request-id", requestId()];
+      if (version) headers.push("x-model-version", version);
+      send(res, out, headers);
     } catch (e) {
+      // Rows the model scored count even when the answer then failed; the request counts by its code.
+      if (scored !== undefined) metrics.rows.inc({ model: modelName, version }, scored.rows);
+      scored = undefined;
       if (e instanceof RequestError) {
         const out = fail(e);
         status = out.status;
         // An answer before the whole body was read: the connection cannot be reused.
-        send(res, out.status, out.body, {
-          "x-request-id": requestId,
-          ...(req.complete ? {} : { connection: "close" }),
-        });
+        send(res, out, ["x-request-id", requestId()], !req.complete);
       } else {
         status = 500;
         log.event({
           msg: "internal error",
           error: e instanceof Error ? (e.stack ?? e.message) : String(e),
-          requestId,
+          requestId: requestId(),
         });
         send(
           res,
-          500,
-          protocol === "mlflow"
-            ? invocationsErrorResponse(500, [{ message: "internal error" }])
-            : { error: "internal error" },
+          json(
+            500,
+            protocol === "mlflow"
+              ? invocationsErrorResponse(500, [{ message: "internal error" }])
+              : { error: "internal error" },
+          ),
+          [],
         );
       }
     } finally {
       const seconds = (performance.now() - started) / 1000;
-      if (protocol !== "other" || route.kind === "model-metadata") {
+      if (scored !== undefined) metrics.scored(scored.served, modelName, version, protocol, scored.rows);
+      else if (protocol !== "other" || route.kind === "model-metadata")
         metrics.requests.inc({ model: modelName, version, code: String(status), protocol });
+      if (protocol !== "other" || route.kind === "model-metadata")
         metrics.latency.observe({ model: modelName, protocol }, seconds);
-      }
       log.request({
         msg: "request",
         method: req.method,
@@ -154,26 +181,26 @@ export function createServeHandler(options: HandlerOptions): ServeHandler {
         status,
         model: modelName,
         version,
-        requestId,
+        requestId: requestId(),
         ms: Math.round(seconds * 1e6) / 1e3,
       });
     }
 
-    async function respond(): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+    async function respond(): Promise<Answer> {
       switch (route.kind) {
         case "live":
-          return { status: 200, body: { live: true } };
+          return json(200, { live: true });
         case "ready":
-          return { status: ready() ? 200 : 503, body: { ready: ready() } };
+          return json(ready() ? 200 : 503, { ready: ready() });
         case "ping":
-          return { status: ready() ? 200 : 503, body: ready() ? "\n" : "not ready\n" };
+          return { status: ready() ? 200 : 503, body: ready() ? "\n" : "not ready\n", type: TEXT_TYPE };
         case "server-metadata":
-          return { status: 200, body: serverMetadata(options.serverVersion) };
+          return json(200, serverMetadata(options.serverVersion));
         case "metrics":
           return {
             status: 200,
             body: await metrics.registry.metrics(),
-            headers: { "content-type": metrics.registry.contentType },
+            type: metrics.registry.contentType,
           };
         case "not-found":
           throw new RequestError(404, {
@@ -181,19 +208,19 @@ export function createServeHandler(options: HandlerOptions): ServeHandler {
             hint: "see GET /v2/models/{name} for a model's endpoints",
           });
         case "method-not-allowed":
-          return {
-            status: 405,
-            body: errorResponse([{ message: `${req.method} is not allowed here; use ${route.allow}` }]),
-            headers: { allow: route.allow },
-          };
+          return json(
+            405,
+            errorResponse([{ message: `${req.method} is not allowed here; use ${route.allow}` }]),
+            ["allow", route.allow],
+          );
         case "model-metadata":
         case "model-ready": {
           modelName = route.model;
           const current = pick(route.model, route.version);
           version = String(current.served.version);
           if (route.kind === "model-ready")
-            return { status: draining ? 503 : 200, body: { name: route.model, ready: !draining } };
-          return { status: 200, body: modelMetadata(current.served, current.pinned ? null : current.alias) };
+            return json(draining ? 503 : 200, { name: route.model, ready: !draining });
+          return json(200, modelMetadata(current.served, current.pinned ? null : current.alias));
         }
         case "infer":
         case "invocations": {
@@ -208,21 +235,24 @@ export function createServeHandler(options: HandlerOptions): ServeHandler {
             route.kind === "infer"
               ? decodeInferRequest(body, served.dataSpec, options)
               : decodeInvocationsRequest(body, options);
-          if (request.id !== undefined) requestId = request.id;
+          if (request.id !== undefined) givenId = request.id;
           const batch = buildRequestBatch(request, served);
-          const predictions = await batcher.score(served, batch);
+          const scoring = batcher.score(served, batch);
+          // A synchronous model's predictions are used at once, without a turn of the queue.
+          const predictions = scoring instanceof Float64Array ? scoring : await scoring;
           // Scored: nothing reads the batch again (the log and the answer use the request).
           releaseRequestBatch(batch);
-          metrics.rows.inc({ model: name, version }, batch.length);
+          scored = { served, rows: batch.length };
           if (options.predictionLog)
-            options.predictionLog.write(records(request, predictions, current, requestId));
-          if (options.logPayloads) log.event({ msg: "payload", requestId, body });
+            options.predictionLog.write(records(request, predictions, current, requestId()));
+          if (options.logPayloads) log.event({ msg: "payload", requestId: requestId(), body });
           return {
             status: 200,
             body:
               route.kind === "infer"
                 ? inferResponse(served, predictions, request.id)
                 : invocationsResponse(predictions),
+            type: JSON_TYPE,
           };
         }
       }
@@ -264,8 +294,12 @@ export function createServeHandler(options: HandlerOptions): ServeHandler {
       const started = performance.now();
       inFlight++;
       res.on("close", () => inFlight--);
-      const route = routeRequest(req.method ?? "GET", (req.url ?? "/").split("?")[0]!);
-      void answer(req, res, route, started);
+      const method = req.method ?? "GET";
+      const url = req.url ?? "/";
+      // Requests in a row mostly ask for the same endpoint: its route (read only) is kept.
+      if (url !== lastRoute.url || method !== lastRoute.method)
+        lastRoute = { method, url, route: routeRequest(method, url.split("?")[0]!) };
+      void answer(req, res, lastRoute.route, started);
     },
     get inFlight() {
       return inFlight;
@@ -287,7 +321,12 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
 /** The body as JSON; 413 past `maxBytes`, 400 when it is not JSON, 415 when it says it is not. */
 function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const type = headerOf(req, "content-type");
-  if (type && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type))
+  if (
+    type &&
+    type !== JSON_TYPE &&
+    !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type) &&
+    !/^text\/plain\b/i.test(type)
+  )
     return Promise.reject(
       new RequestError(415, { message: `content-type ${type} is not JSON`, hint: "send application/json" }),
     );
@@ -323,7 +362,7 @@ function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
     req.on("end", () => {
       if (done) return;
       done = true;
-      const text = Buffer.concat(chunks).toString("utf8");
+      const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8");
       try {
         resolve(JSON.parse(text));
       } catch (e) {

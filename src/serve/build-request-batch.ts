@@ -3,8 +3,9 @@
  * file is (types, ranges, allowed values, nullability): the same cell reads the same here and
  * in `modelgate predict`. Every problem is reported, located by row and column.
  */
-import { BatchBuilder, columnStates } from "../data/build-batch.js";
-import { ProblemCollector } from "../data/collect-problems.js";
+import { BatchBuilder, columnStates, type ColumnState } from "../data/build-batch.js";
+import { T_CATEGORY } from "../data/column-states.js";
+import { ProblemCollector, type CollectedProblems } from "../data/collect-problems.js";
 import type { RowBatch } from "../data/row-batch.js";
 import { closest } from "../project/did-you-mean.js";
 import type { DataSpec } from "../project/schemas.js";
@@ -53,16 +54,57 @@ export function releaseRequestBatch(batch: RowBatch): void {
 }
 
 /**
+ * What every request to one served version shares, made at its first request (the canary row's,
+ * when the version is loaded): the column states and a builder for small requests. A request's
+ * cells are read synchronously, so one builder serves them all in turn.
+ */
+interface VersionReader {
+  spec: DataSpec;
+  /** The data spec's column names. */
+  known: ReadonlySet<string>;
+  /** Column states, `reportAbsent` set where the model needs the column. */
+  states: ColumnState[];
+  /** Category columns without `values`: their levels are each request's own, and so their states. */
+  open: number[];
+  /** The builder of requests up to {@link POOLED_MAX_ROWS} rows; undefined while one is read. */
+  small: { builder: BatchBuilder; collector: ProblemCollector } | undefined;
+}
+
+/** Per served version: a new version (a new ServedModel) gets a reader of its own. */
+const readers = new WeakMap<ServedModel, VersionReader>();
+
+/** What an empty collector holds: restoring it empties a collector for the next request. */
+const NO_PROBLEMS: CollectedProblems = { groups: [], total: 0, stoppedAt: undefined };
+
+function readerOf(model: ServedModel): VersionReader {
+  let reader = readers.get(model);
+  if (reader === undefined) {
+    const spec = model.dataSpec;
+    const states = columnStates(spec);
+    const features = new Set(model.features);
+    const open: number[] = [];
+    states.forEach((s, c) => {
+      // A column the request does not carry is missing only where the model needs it.
+      s.reportAbsent = features.has(s.name);
+      if (s.t === T_CATEGORY && !s.closed) open.push(c);
+    });
+    reader = { spec, known: new Set(states.map((s) => s.name)), states, open, small: undefined };
+    readers.set(model, reader);
+  }
+  return reader;
+}
+
+/**
  * The rows of `request` as a batch in the data spec's column order. Throws a RequestError (400)
  * with every problem: an unknown column, a feature the request lacks, a cell the spec refuses,
  * a missing value the model cannot impute.
  */
 export function buildRequestBatch(request: TabularRequest, model: ServedModel): RowBatch {
-  const spec = model.dataSpec;
-  const known = spec.columns.map((c) => c.name);
+  const reader = readerOf(model);
   const errors: FieldError[] = [];
   for (const name of request.columns.keys())
-    if (!known.includes(name)) {
+    if (!reader.known.has(name)) {
+      const known = [...reader.known];
       const near = closest(name, known);
       errors.push({
         column: name,
@@ -74,21 +116,20 @@ export function buildRequestBatch(request: TabularRequest, model: ServedModel): 
     if (!request.columns.has(f))
       errors.push({ column: f, message: `the model needs column "${f}", which the request lacks` });
   if (errors.length > 0) throw new RequestError(400, errors);
-  const { batch, problems } = readCells(request, spec, model.features);
-  errors.push(...problems);
-  const bad = new Set(problems.map((p) => p.row));
+  const { batch, problems } = readCells(request, reader);
+  const bad = problems.length > 0 ? new Set(problems.map((p) => p.row)) : undefined;
   for (let i = 0; i < batch.length; i++) {
-    if (bad.has(i)) continue;
+    if (bad?.has(i)) continue;
     const feature = model.unscorable(batch, i);
     if (feature !== null)
-      errors.push({
+      problems.push({
         row: i,
         column: feature,
         message: "missing value in a feature the model does not impute",
         hint: "send a value for it",
       });
   }
-  if (errors.length > 0) throw new RequestError(400, errors.sort(byRow));
+  if (problems.length > 0) throw new RequestError(400, problems.sort(byRow));
   return batch;
 }
 
@@ -96,32 +137,65 @@ function byRow(a: FieldError, b: FieldError): number {
   return (a.row ?? -1) - (b.row ?? -1);
 }
 
-function readCells(
-  request: TabularRequest,
-  spec: DataSpec,
-  features: readonly string[],
-): { batch: RowBatch; problems: FieldError[] } {
+/** The states of one request: the version's, with fresh ones for its open category columns. */
+function requestStates(reader: VersionReader): ColumnState[] {
+  // The shared states' `missingRows` (at most five, for a data file's messages) go unread here.
+  if (reader.open.length === 0) return reader.states;
+  const states = reader.states.slice();
+  for (const c of reader.open)
+    states[c] = { ...states[c]!, codeOf: new Map(), levels: [], raw: [], missingRows: [] };
+  return states;
+}
+
+/** A builder of small requests: its arrays come from the pool, sized for the largest of them. */
+function smallBuilder(reader: VersionReader): { builder: BatchBuilder; collector: ProblemCollector } {
   const collector = new ProblemCollector("request", Infinity, Infinity);
-  const states = columnStates(spec);
-  // A column the request does not carry is missing only where the model needs it.
-  for (const s of states) s.reportAbsent = features.includes(s.name);
-  let taken = false;
-  const small = request.rows <= POOLED_MAX_ROWS;
+  const limits = { batchSize: POOLED_MAX_ROWS, maxLevels: MAX_LEVELS };
+  return {
+    builder: new BatchBuilder(reader.spec, collector, limits, reader.states.slice(), pooledBuffer),
+    collector,
+  };
+}
+
+/** A builder of one large request, with arrays of its own. */
+function largeBuilder(
+  request: TabularRequest,
+  reader: VersionReader,
+  states: ColumnState[],
+): { builder: BatchBuilder; collector: ProblemCollector } {
+  const collector = new ProblemCollector("request", Infinity, Infinity);
+  let built = false;
   const newBuffer = (bytes: number): ArrayBuffer => {
-    if (taken) {
+    // The builder makes fresh arrays for a next batch as it hands this one out; there is none.
+    if (built) {
       let b = scratch.get(bytes);
       if (!b) scratch.set(bytes, (b = new ArrayBuffer(bytes)));
       return b;
     }
-    return small ? pooledBuffer(bytes) : new ArrayBuffer(bytes);
+    return new ArrayBuffer(bytes);
   };
-  const builder = new BatchBuilder(
-    spec,
-    collector,
-    { batchSize: request.rows, maxLevels: MAX_LEVELS },
-    states,
-    newBuffer,
-  );
+  const limits = { batchSize: request.rows, maxLevels: MAX_LEVELS };
+  const builder = new BatchBuilder(reader.spec, collector, limits, states, newBuffer);
+  built = true;
+  return { builder, collector };
+}
+
+function readCells(
+  request: TabularRequest,
+  reader: VersionReader,
+): { batch: RowBatch; problems: FieldError[] } {
+  const states = requestStates(reader);
+  const small = request.rows <= POOLED_MAX_ROWS;
+  let used: { builder: BatchBuilder; collector: ProblemCollector };
+  if (small) {
+    used = reader.small ?? smallBuilder(reader);
+    // Taken while the cells are read: a throw leaves it half-filled, and the next request makes
+    // another.
+    reader.small = undefined;
+    if (!used.collector.empty) used.collector.restore(NO_PROBLEMS);
+    for (const c of reader.open) used.builder.cols[c] = states[c]!;
+  } else used = largeBuilder(request, reader, states);
+  const { builder, collector } = used;
   const given = states.map((s) => request.columns.get(s.name));
   const problems: FieldError[] = [];
   for (let i = 0; i < request.rows; i++) {
@@ -148,9 +222,8 @@ function readCells(
     }
     builder.end();
   }
-  // The builder makes fresh arrays for a next batch as it hands this one out; there is none.
-  taken = true;
   const built = builder.take();
+  if (small) reader.small = used;
   for (const p of collector.problems())
     problems.push({
       ...(p.row !== undefined ? { row: p.row - 1 } : {}),

@@ -3,7 +3,7 @@
  * same number of rows. What the protocols allow is checked here (names, datatypes, shapes);
  * what the data spec allows is checked when the rows are built ({@link buildRequestBatch}).
  */
-import type { DataSpec } from "../project/schemas.js";
+import type { ColumnSpec, DataSpec } from "../project/schemas.js";
 import { RequestError, type FieldError } from "./request-error.js";
 import { datatypeOf, type Datatype } from "./served-model.js";
 
@@ -51,6 +51,18 @@ function flatten(data: unknown[]): unknown[] {
   return data.some(Array.isArray) ? (data.flat(Infinity) as unknown[]) : data;
 }
 
+/** A data spec's columns by name, made once per spec (a served version keeps its spec). */
+const columnsByName = new WeakMap<DataSpec, ReadonlyMap<string, ColumnSpec>>();
+
+function byNameOf(spec: DataSpec): ReadonlyMap<string, ColumnSpec> {
+  let byName = columnsByName.get(spec);
+  if (byName === undefined) {
+    byName = new Map(spec.columns.map((c) => [c.name, c]));
+    columnsByName.set(spec, byName);
+  }
+  return byName;
+}
+
 /**
  * Decodes an Open Inference Protocol inference request (`POST /v2/models/{name}/infer`): one
  * input tensor per column, shape `[rows]` or `[rows, 1]`.
@@ -63,7 +75,7 @@ export function decodeInferRequest(body: unknown, spec: DataSpec, limits: Reques
     });
   if (body.id !== undefined && typeof body.id !== "string")
     throw new RequestError(400, { message: "`id` must be a string" });
-  const byName = new Map(spec.columns.map((c) => [c.name, c]));
+  const byName = byNameOf(spec);
   const errors: FieldError[] = [];
   const columns = new Map<string, unknown[]>();
   let rows: number | undefined;

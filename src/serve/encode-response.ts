@@ -3,22 +3,36 @@ import type { FieldError } from "./request-error.js";
 import { summarise } from "./request-error.js";
 import type { ServedModel } from "./served-model.js";
 
-/** The Open Inference Protocol inference response for `predictions` of `model`. */
-export function inferResponse(model: ServedModel, predictions: Float64Array, id?: string): object {
+/**
+ * The Open Inference Protocol inference response for `predictions` of `model`, as JSON text:
+ * `{"model_name", "model_version", "id" (when the request had one), "outputs": [one FP64 tensor]}`.
+ * Written out directly (the text `JSON.stringify` gives for that object, byte for byte): it is
+ * the one encoding every request pays for.
+ */
+export function inferResponse(model: ServedModel, predictions: Float64Array, id?: string): string {
   const out = model.outputs[0]!;
-  return {
-    model_name: model.name,
-    model_version: String(model.version),
-    ...(id !== undefined ? { id } : {}),
-    outputs: [
-      { name: out.name, datatype: out.datatype, shape: [predictions.length], data: Array.from(predictions) },
-    ],
-  };
+  return (
+    `{"model_name":${JSON.stringify(model.name)},"model_version":"${model.version}"` +
+    (id !== undefined ? `,"id":${JSON.stringify(id)}` : "") +
+    `,"outputs":[{"name":${JSON.stringify(out.name)},"datatype":${JSON.stringify(out.datatype)},` +
+    `"shape":[${predictions.length}],"data":${numbersText(predictions)}}]}`
+  );
 }
 
-/** MLflow's scoring response: `{"predictions": [...]}`. */
-export function invocationsResponse(predictions: Float64Array): object {
-  return { predictions: Array.from(predictions) };
+/** MLflow's scoring response, as JSON text: `{"predictions": [...]}`. */
+export function invocationsResponse(predictions: Float64Array): string {
+  return `{"predictions":${numbersText(predictions)}}`;
+}
+
+/** A JSON array of numbers; NaN and infinities are null, as `JSON.stringify` writes them. */
+function numbersText(values: Float64Array): string {
+  let text = "[";
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (i > 0) text += ",";
+    text += Number.isFinite(v) ? String(v) : "null";
+  }
+  return text + "]";
 }
 
 /** The Open Inference Protocol model metadata (`GET /v2/models/{name}`). */

@@ -329,6 +329,30 @@ describe("metrics", () => {
     expect(text).toMatch(/modelgate_serve_model_version\{model="mpg",alias="production"\} 1/);
     expect(text).toMatch(/modelgate_serve_process_resident_memory_bytes \d+/);
   });
+
+  it("counts every scored request, its rows and its latency once, however often /metrics is read", async () => {
+    const count = async () => {
+      const text = (await call("GET", "/metrics")).body as string;
+      const read = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+      return {
+        requests: read(
+          /modelgate_serve_requests_total\{model="mpg",version="1",code="200",protocol="v2"\} (\d+)/,
+        ),
+        rows: read(/modelgate_serve_rows_scored_total\{model="mpg",version="1"\} (\d+)/),
+        latency: read(/modelgate_serve_request_duration_seconds_count\{model="mpg",protocol="v2"\} (\d+)/),
+      };
+    };
+    const before = await count();
+    for (const rows of [complete.slice(0, 1), complete.slice(1, 4), complete.slice(4, 6)])
+      expect((await call("POST", "/v2/models/mpg/infer", inferBody(rows))).status).toBe(200);
+    const after = await count();
+    expect(after).toEqual({
+      requests: before.requests + 3,
+      rows: before.rows + 6,
+      latency: before.latency + 3,
+    });
+    expect(await count()).toEqual(after);
+  });
 });
 
 describe("the protocol check itself", () => {
