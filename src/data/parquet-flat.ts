@@ -179,7 +179,11 @@ export class FlatReader {
         const plain = decompressPage(page, header.uncompressed_page_size, codec, codecs);
         const view = { view: new DataView(plain.buffer, plain.byteOffset, plain.byteLength), offset: 0 };
         const count = header.dictionary_page_header?.num_values ?? 0;
-        dictionary = converted(readPlain(view, decoder.type, count, decoder.element.type_length), kind, texts);
+        dictionary = converted(
+          readPlain(view, decoder.type, count, decoder.element.type_length),
+          kind,
+          texts,
+        );
         continue;
       }
       let data: ArrayLike<unknown>;
@@ -191,7 +195,8 @@ export class FlatReader {
         const plain = decompressPage(page, header.uncompressed_page_size, codec, codecs);
         count = daph.num_values;
         encoding = daph.encoding;
-        const simple = encoding === "PLAIN" || (encoding.endsWith("_DICTIONARY") && decoder.type !== "BOOLEAN");
+        const simple =
+          encoding === "PLAIN" || (encoding.endsWith("_DICTIONARY") && decoder.type !== "BOOLEAN");
         if (simple && (maxDefinition === 0 || daph.definition_level_encoding === "RLE")) {
           if (this.levels.length < count) this.levels = new Uint8Array(count);
           ({ data, levels } = readPageV1(plain, daph, decoder, maxDefinition, this.levels));

@@ -96,7 +96,7 @@ export class FlatRows {
     const textOf = (v: number) => group.texts[v]!;
     const added: number[] = [];
     let clean = 0;
-    for (let r = 0; r < n; ) {
+    for (let r = 0; r < n;) {
       if (clean < r) clean = r;
       while (clean < n && slow[clean] === 0) clean++;
       let end = Math.min(n, r + builder.room, clean);
