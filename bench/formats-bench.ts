@@ -158,7 +158,7 @@ export async function runFormatsBench(cache: string, rows: number, repeat: numbe
     },
     {
       key: "hyparquet",
-      label: "hyparquet read alone (modelgate's Parquet reader)",
+      label: "hyparquet read alone (its generic read)",
       script: "formats-bench-child.js",
       args: ["hyparquet", parquet.csv],
     },
