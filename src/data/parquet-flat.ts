@@ -352,6 +352,7 @@ export function flatPlans(
   names: readonly string[],
   inBlock: readonly boolean[],
 ): FlatColumnPlan[] | undefined {
+  if (names.length === 0) return undefined;
   const plans: FlatColumnPlan[] = [];
   for (const [c, name] of names.entries()) {
     const tree = root.children.find((t) => t.element.name === name);
