@@ -15,6 +15,7 @@ import { flatPlans } from "../../src/data/parquet-flat.js";
 import type { RowBatch } from "../../src/data/row-batch.js";
 import { scanDataset, type ReadRowsOptions } from "../../src/data/scan-dataset.js";
 import { dataSpec, tempFile } from "./data-test-helpers.js";
+import { writeParquetPages } from "./parquet-pages.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/data/parquet");
 
@@ -218,6 +219,60 @@ describe("the flat-column Parquet decoder", () => {
       if (!written) expect(runs.mock.calls.length).toBeGreaterThan(8);
     }
     runs.mockRestore();
+  });
+
+  it("reads column chunks of many pages: v1 and v2, RLE and bit-packed levels, a dictionary giving way to PLAIN", async () => {
+    const rows = 3277;
+    const ids = Array.from({ length: rows }, (_, i) => i + 1);
+    const file = tempFile(
+      "pages.parquet",
+      writeParquetPages(
+        [
+          {
+            name: "x",
+            type: "DOUBLE",
+            optional: true,
+            pageRows: 150,
+            v2: (p) => p % 2 === 1,
+            values: ids.map((i) => (i % 7 === 0 ? null : i % 50 === 0 ? NaN : i / 8)),
+          },
+          {
+            name: "s",
+            type: "BYTE_ARRAY",
+            optional: true,
+            pageRows: 97,
+            dictionaryPages: 4,
+            v2: (p) => p % 3 === 2,
+            // Nulls only from row 200 on: the first pages' levels are one RLE run.
+            values: ids.map((i) => (i > 200 && i % 5 === 0 ? null : ["a", "bb", "ccc", "é"][(i * 3) % 4]!)),
+          },
+          { name: "k", type: "INT32", optional: false, pageRows: 301, values: ids.map((i) => (i % 61) - 30) },
+          {
+            name: "t",
+            type: "BYTE_ARRAY",
+            optional: false,
+            pageRows: 64,
+            v2: () => true,
+            values: ids.map((i) => `text ${i}`),
+          },
+        ],
+        [1000, 777, 1500],
+      ),
+    );
+    expect(await readsFlat(file, ["x", "s", "k", "t"])).toBe(true);
+    const spec = dataSpec({
+      file: "pages.parquet",
+      columns: [
+        { name: "x", type: "number", nullable: true },
+        { name: "s", type: "category", nullable: true },
+        { name: "k", type: "integer" },
+        { name: "t", type: "string" },
+      ],
+    });
+    const flat = await compare(spec, file, { batchSize: 250 });
+    expect(flat.error).toBeUndefined();
+    expect(flat.rows).toHaveLength(rows);
+    expect(flat.rows[rows - 1]).toEqual([rows, 0, expect.any(Number), rows / 8, [0, "é"], 14, "text 3277"]);
   });
 
   it("gives the same problems, and stops at the same row, when the values break the spec", async () => {
