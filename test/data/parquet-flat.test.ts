@@ -3,7 +3,8 @@
  * (`parquetFlat: false`): the same rows, values, category codes, sides, problems, profile and
  * hash, on the committed fixtures and on a file DuckDB writes here with nulls, NaN, dictionary
  * and plain pages, DELTA and BYTE_STREAM_SPLIT pages (`PARQUET_VERSION v2`), several row groups,
- * and a spec of every pairing, read whole, with problems, and stopped by them.
+ * and a spec of every pairing, read whole, with problems, and stopped by them; and on a file of
+ * many pages per column chunk (parquet-pages.ts), which DuckDB does not write.
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";
