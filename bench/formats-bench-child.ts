@@ -6,8 +6,11 @@
  *
  * Tasks: `duckdb` (DuckDB's read_csv or read_parquet of the file, by its extension, every
  * chunk's columns taken into JavaScript: doubles as the Float64Array DuckDB fills, text as
- * strings; DuckDB's ingest alone, on 2 threads) and `hyparquet` (the reader modelgate uses, each
- * row group's columns read, the same way, without modelgate's checks).
+ * strings; DuckDB's ingest alone, on 2 threads), `duckdb-dialect` (the same read_csv of the
+ * bench's dialect file, ", " after every comma and `?` for a missing value, with `?` and ` ?`
+ * as its null strings: DuckDB's numbers read past a leading space, so that is modelgate's
+ * `trim` and `missing: ["?"]`) and `hyparquet` (the library under modelgate's Parquet reader,
+ * each row group's columns read through its generic read, without modelgate's checks).
  */
 import { writeSync } from "node:fs";
 import path from "node:path";
@@ -42,14 +45,16 @@ class Consumer {
 
 async function runTask(task: string, file: string): Promise<string> {
   const out = new Consumer();
-  if (task === "duckdb") {
+  if (task === "duckdb" || task === "duckdb-dialect") {
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const db = await DuckDBInstance.create(":memory:", { threads: "2" });
     const connection = await db.connect();
     const quoted = file.replaceAll("'", "''");
     const read = file.endsWith(".parquet")
       ? `read_parquet('${quoted}')`
-      : `read_csv('${quoted}', header = true)`;
+      : task === "duckdb-dialect"
+        ? `read_csv('${quoted}', header = true, nullstr = ['?', ' ?'])`
+        : `read_csv('${quoted}', header = true)`;
     const result = await connection.stream(`SELECT * FROM ${read}`);
     const names = result.columnNames();
     for (;;) {

@@ -2,8 +2,11 @@
  * The data-formats section of `npm run bench` (`--tasks formats`): the same 1,000,000 rows × 20
  * features (2 of them categories) + target as CSV and as Parquet (snappy, written by DuckDB),
  * through modelgate's whole `run` and its ingest alone, against DuckDB's read_csv/read_parquet
- * of the same files into JavaScript (its ingest alone), and hyparquet's bare read (the reader
- * modelgate uses for Parquet). Each task is one child process, so peak memory is its own.
+ * of the same files into JavaScript (its ingest alone), and hyparquet's bare read (the library
+ * under modelgate's Parquet reader). Beside them the CSV dialect case (dialect-data.ts: ", "
+ * after every comma, `?` for missing values, read with `trim` and `missing: ["?"]`) through
+ * `modelgate run`, against DuckDB's read_csv of the same file with those markers as its nulls.
+ * Each task is one child process, so peak memory is its own.
  */
 import { spawn } from "node:child_process";
 import {
@@ -21,6 +24,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { markdownTable } from "markdown-table";
 import { benchProject, type BenchProject } from "./bench-data.js";
+import { dialectBenchProject } from "./dialect-data.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -97,8 +101,10 @@ export async function runFormatsBench(cache: string, rows: number, repeat: numbe
   process.stdout.write(`data formats: generating ${rows.toLocaleString("en")} rows as CSV and Parquet … `);
   const csv = await benchProject(cache, rows, undefined, CATEGORIES);
   const parquet = await parquetTwin(csv);
+  const dialect = await dialectBenchProject(cache, rows);
   console.log(
-    `CSV ${(csv.bytes / 1e6).toFixed(0)} MB, Parquet (snappy) ${(parquet.bytes / 1e6).toFixed(0)} MB`,
+    `CSV ${(csv.bytes / 1e6).toFixed(0)} MB, Parquet (snappy) ${(parquet.bytes / 1e6).toFixed(0)} MB, ` +
+      `CSV dialect (no categories) ${(dialect.bytes / 1e6).toFixed(0)} MB`,
   );
   const out = mkdtempSync(path.join(tmpdir(), "modelgate-formats-bench-"));
   const tasks: { key: string; label: string; script: string; args: string[] }[] = [
@@ -108,7 +114,12 @@ export async function runFormatsBench(cache: string, rows: number, repeat: numbe
       script: "bench-child.js",
       args: ["run", csv.root, out],
     },
-    // Slot: "modelgate run, CSV with trim + missing markers" (the CSV dialects' measurement) goes here.
+    {
+      key: "run-dialect",
+      label: "modelgate run, CSV with trim + missing markers",
+      script: "bench-child.js",
+      args: ["run", dialect.root, out],
+    },
     {
       key: "run-parquet",
       label: "modelgate run, Parquet (snappy)",
@@ -140,8 +151,14 @@ export async function runFormatsBench(cache: string, rows: number, repeat: numbe
       args: ["duckdb", parquet.csv],
     },
     {
+      key: "duckdb-dialect",
+      label: "DuckDB read_csv, nullstr ['?', ' ?'] (ingest alone)",
+      script: "formats-bench-child.js",
+      args: ["duckdb-dialect", dialect.csv],
+    },
+    {
       key: "hyparquet",
-      label: "hyparquet read alone (modelgate's Parquet reader)",
+      label: "hyparquet read alone (its generic read)",
       script: "formats-bench-child.js",
       args: ["hyparquet", parquet.csv],
     },
@@ -164,7 +181,7 @@ export async function runFormatsBench(cache: string, rows: number, repeat: numbe
   }
   rmSync(out, { recursive: true, force: true });
   console.log(
-    `\n${rows.toLocaleString("en")} rows × 20 features (${CATEGORIES} categories) + target, CSV and Parquet:\n`,
+    `\n${rows.toLocaleString("en")} rows × 20 features (${CATEGORIES} categories; the dialect's none) + target, CSV and Parquet:\n`,
   );
   console.log(
     markdownTable(
@@ -193,6 +210,11 @@ export async function runFormatsBench(cache: string, rows: number, repeat: numbe
   };
   console.log("");
   ratio("run-csv", "duckdb-csv", "modelgate run on CSV / DuckDB read_csv alone");
+  ratio(
+    "run-dialect",
+    "duckdb-dialect",
+    "modelgate run on CSV with trim + missing markers / DuckDB read_csv with the markers alone",
+  );
   ratio("run-parquet", "duckdb-parquet", "modelgate run on Parquet / DuckDB read_parquet alone");
   ratio("ingest-parquet", "duckdb-parquet", "modelgate ingest of Parquet / DuckDB read_parquet alone");
   console.log("");

@@ -18,6 +18,7 @@ import {
   T_INTEGER,
   T_NUMBER,
   T_STRING,
+  addLevel,
   columnStates,
   decode,
   numberWithPoint,
@@ -138,7 +139,8 @@ export class BatchBuilder {
    * `values[f * stride, f * stride + count)`, each already within its column's range (an integer
    * column's a safe integer), or the code of a level its category column has, or what `textOf`
    * turns into a string cell's text; NaN (a category's -1) for a missing value; the records are
-   * rows `row, row + 1, ...` on one line each from `line`. `count` is at most {@link room}.
+   * rows `row, row + 1, ...` on one line each from `line` (0: a format without lines, every row's
+   * line is 0). `count` is at most {@link room}.
    */
   kernelRows(
     values: Float64Array,
@@ -185,7 +187,7 @@ export class BatchBuilder {
     const lines = this.lines;
     for (let k = 0; k < count; k++) {
       rows[n + k] = row + k;
-      lines[n + k] = line + k;
+      lines[n + k] = line === 0 ? 0 : line + k;
     }
     this.n = n + count;
   }
@@ -482,11 +484,7 @@ export class BatchBuilder {
         );
         return this.skip(c);
       }
-      code = col.raw.length;
-      col.codeOf.set(value, code);
-      col.raw.push(value);
-      const labels = col.spec.type === "category" ? col.spec.labels : undefined;
-      col.levels.push(labels?.[value] ?? value);
+      code = addLevel(col, value);
     }
     this.stamp[c] = this.n;
     this.codes[c]![this.n] = code;

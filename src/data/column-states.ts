@@ -148,3 +148,13 @@ export function numberWithPoint(text: string, point: number): number {
   }
   return NUMBER_TEXT.test(text) ? Number(text) : NaN;
 }
+
+/** Adds a level to a category column that has not seen it (the spec's `labels` applied); returns its code. */
+export function addLevel(col: ColumnState, value: string): number {
+  const code = col.raw.length;
+  col.codeOf.set(value, code);
+  col.raw.push(value);
+  const labels = col.spec.type === "category" ? col.spec.labels : undefined;
+  col.levels.push(labels?.[value] ?? value);
+  return code;
+}

@@ -20,6 +20,8 @@ import { InputError } from "../errors.js";
 import { closest } from "../project/did-you-mean.js";
 import type { ColumnType } from "../project/schemas.js";
 import type { BatchBuilder, BuiltBatch } from "./build-batch.js";
+import { FlatReader, flatPlans, type FlatColumnPlan } from "./parquet-flat.js";
+import { FlatRows, parquetCell } from "./parquet-rows.js";
 import type { SourceOwner } from "./record-source.js";
 
 /** The file's type names each spec type accepts (see {@link parquetTypeName}). */
@@ -99,9 +101,60 @@ export class ParquetSource {
       this.stopped = true;
       return;
     }
+    const names = this.owner.spec.columns.map((c) => c.name);
+    // A category's numbers are kept apart from the block its codes are written to.
+    const inBlock = this.owner.spec.columns.map((c) => c.type !== "category");
+    const plans = this.owner.limits.parquetFlat
+      ? flatPlans(parquetSchema(metadata), names, inBlock)
+      : undefined;
+    const stopped =
+      plans === undefined
+        ? yield* this.genericRows(file, metadata, names)
+        : yield* this.flatRows(metadata, plans);
+    if (stopped) {
+      this.stopped = true;
+      return;
+    }
+    if (this.builder.n > 0) yield this.builder.take();
+    if (hashing !== undefined) this.sha256 = await hashing;
+  }
+
+  /**
+   * The rows of a file whose columns are all flat (parquet-flat.ts), each row group decoded into
+   * typed arrays and given to the builder a run of rows at a time. Returns true when stopped.
+   */
+  private async *flatRows(
+    metadata: FileMetaData,
+    plans: FlatColumnPlan[],
+  ): AsyncGenerator<BuiltBatch, boolean, undefined> {
+    const reader = await FlatReader.open(this.path);
+    try {
+      const rows = new FlatRows(this.builder, this.owner.problems, this.owner.limits.maxLevels);
+      let start = 0;
+      for (let g = 0; g < metadata.row_groups.length; g++) {
+        const n = Number(metadata.row_groups[g]!.num_rows);
+        if (n === 0) continue;
+        const group = await reader.readGroup(metadata, g, plans);
+        if (yield* rows.rows(group, n, start + 1)) return true;
+        start += n;
+      }
+      return false;
+    } finally {
+      await reader.close();
+    }
+  }
+
+  /**
+   * The rows of any file hyparquet reads, through its generic read (nested values assembled,
+   * every column a JavaScript array), a cell at a time. Returns true when stopped.
+   */
+  private async *genericRows(
+    file: Awaited<ReturnType<typeof asyncBufferFromFile>>,
+    metadata: FileMetaData,
+    names: string[],
+  ): AsyncGenerator<BuiltBatch, boolean, undefined> {
     const builder = this.builder;
     const problems = this.owner.problems;
-    const names = this.owner.spec.columns.map((c) => c.name);
     const types = this.owner.spec.columns.map((c) => c.type);
     let start = 0;
     for (const group of metadata.row_groups) {
@@ -133,39 +186,17 @@ export class ParquetSource {
       for (let r = 0; r < n; r++) {
         const row = start + r + 1;
         builder.begin(row, 0);
-        for (let c = 0; c < names.length; c++) this.cell(c, types[c]!, data[c]![r]);
+        for (let c = 0; c < names.length; c++) parquetCell(builder, c, types[c]!, data[c]![r]);
         builder.end();
         if (builder.full) yield builder.take();
         if (problems.full) {
           problems.stop({ row });
-          this.stopped = true;
-          return;
+          return true;
         }
       }
       start += n;
     }
-    if (builder.n > 0) yield builder.take();
-    if (hashing !== undefined) this.sha256 = await hashing;
-  }
-
-  /** One value as hyparquet decoded it, to the builder as the spec's type reads it. */
-  private cell(c: number, type: ColumnType, v: unknown): void {
-    const b = this.builder;
-    if (v === null || v === undefined) return b.missing(c);
-    if (typeof v === "bigint") v = Number(v);
-    if (typeof v === "number") {
-      // A float NaN is how pandas writes a missing number.
-      if (v !== v) return b.missing(c);
-      if (type === "number" || type === "integer" || type === "date") {
-        return Number.isFinite(v) ? b.number(c, v) : b.text(c, String(v));
-      }
-      if (type === "boolean") return b.jsonBoolean(c, v !== 0);
-      return b.text(c, String(v));
-    }
-    if (typeof v === "boolean") return b.jsonBoolean(c, v);
-    if (v instanceof Date) return b.number(c, v.getTime());
-    if (typeof v === "string") return b.text(c, v);
-    b.text(c, JSON.stringify(v) ?? "");
+    return false;
   }
 
   private async open(): Promise<{

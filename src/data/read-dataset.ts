@@ -63,6 +63,12 @@ export interface ReadOptions {
    * Default true; false reads every record in JavaScript (the tests compare the two).
    */
   csvKernel?: boolean;
+  /**
+   * @internal Read Parquet files whose columns are all flat with the direct decoder
+   * (parquet-flat.ts). Default true; false reads through hyparquet's generic read (the tests
+   * compare the two).
+   */
+  parquetFlat?: boolean;
 }
 
 /** Files from this size on are read in a worker thread when `worker` is "auto" (16 MiB). */
@@ -127,6 +133,7 @@ export class DatasetReader {
       maxLevels: options.maxLevels ?? 10000,
       readSize: options.readSize ?? READ_SIZE,
       csvKernel: options.csvKernel ?? true,
+      parquetFlat: options.parquetFlat ?? true,
     };
     this.format = dataFormat(spec, path, this.file);
     this.problems = new ProblemCollector(this.file, this.options.maxProblems, this.options.examplesPerKind);

@@ -10,7 +10,7 @@ import type { RowHashes } from "./row-hash-sketch.js";
 import type { DataSpec } from "../project/schemas.js";
 import type { Problem } from "../errors.js";
 
-/** The limits of a read: the numeric ReadOptions (read-dataset.ts) and the kernel's switch, defaults applied. */
+/** The limits of a read: the numeric ReadOptions (read-dataset.ts) and the fast paths' switches, defaults applied. */
 export interface ReadLimits {
   batchSize: number;
   maxRecordBytes: number;
@@ -19,6 +19,7 @@ export interface ReadLimits {
   maxLevels: number;
   readSize: number;
   csvKernel: boolean;
+  parquetFlat: boolean;
 }
 
 /** Where a finished read ended up, carried from a worker thread to the reader that started it. */
