@@ -126,3 +126,17 @@ export async function inputErrorOf(promise: Promise<unknown>): Promise<string> {
   }
   throw new Error("expected an InputError, but the read succeeded");
 }
+
+/** The data spec of the Parquet fixtures' rows (test/fixtures/data/parquet, scripts/write-parquet-fixtures.mjs). */
+export const parquetRowsSpec = {
+  columns: [
+    { name: "id", type: "integer", min: 1 },
+    { name: "x", type: "number", nullable: true },
+    { name: "n", type: "integer", min: 0, max: 49 },
+    { name: "flag", type: "boolean" },
+    { name: "color", type: "category", values: ["red", "green", "blue"] },
+    { name: "note", type: "string", nullable: true },
+    { name: "day", type: "date", min: "2024-01-01" },
+    { name: "y", type: "number" },
+  ],
+};

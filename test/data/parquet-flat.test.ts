@@ -15,24 +15,10 @@ import { BatchBuilder } from "../../src/data/build-batch.js";
 import { flatPlans } from "../../src/data/parquet-flat.js";
 import type { RowBatch } from "../../src/data/row-batch.js";
 import { scanDataset, type ReadRowsOptions } from "../../src/data/scan-dataset.js";
-import { dataSpec, tempFile } from "./data-test-helpers.js";
+import { dataSpec, parquetRowsSpec, tempFile } from "./data-test-helpers.js";
 import { writeParquetPages } from "./parquet-pages.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/data/parquet");
-
-/** The data spec of the fixtures' rows (as in parquet.test.ts). */
-const rowsSpec = {
-  columns: [
-    { name: "id", type: "integer", min: 1 },
-    { name: "x", type: "number", nullable: true },
-    { name: "n", type: "integer", min: 0, max: 49 },
-    { name: "flag", type: "boolean" },
-    { name: "color", type: "category", values: ["red", "green", "blue"] },
-    { name: "note", type: "string", nullable: true },
-    { name: "day", type: "date", min: "2024-01-01" },
-    { name: "y", type: "number" },
-  ],
-};
 
 /** Every cell of a batch, a category as its code and level (so the order of levels shows). */
 function cellsOf(batch: RowBatch): unknown[] {
@@ -189,13 +175,13 @@ describe("the flat-column Parquet decoder", () => {
     expect(names.length).toBeGreaterThanOrEqual(8);
     for (const name of names) {
       const file = path.join(fixtures, name);
-      const spec = dataSpec({ ...rowsSpec, file: path.basename(name) });
+      const spec = dataSpec({ ...parquetRowsSpec, file: path.basename(name) });
       const flat = await compare(spec, file);
       if (name.startsWith("rows-") || name.startsWith("parts/")) {
         expect(
           await readsFlat(
             file,
-            rowsSpec.columns.map((c) => c.name),
+            parquetRowsSpec.columns.map((c) => c.name),
           ),
         ).toBe(true);
         expect(flat.scan?.rows, name).toBeGreaterThan(0);

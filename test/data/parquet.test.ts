@@ -9,25 +9,11 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { scanDataset } from "../../src/data/scan-dataset.js";
 import { InputError } from "../../src/errors.js";
-import { dataSpec, readAll } from "./data-test-helpers.js";
+import { dataSpec, parquetRowsSpec, readAll } from "./data-test-helpers.js";
 import { readWorkerScript } from "./worker-script.js";
 
 const fixtures = path.resolve(import.meta.dirname, "../fixtures/data/parquet");
 const fixture = (name: string) => path.join(fixtures, name);
-
-/** The data spec of the fixtures' rows. */
-export const rowsSpec = {
-  columns: [
-    { name: "id", type: "integer", min: 1 },
-    { name: "x", type: "number", nullable: true },
-    { name: "n", type: "integer", min: 0, max: 49 },
-    { name: "flag", type: "boolean" },
-    { name: "color", type: "category", values: ["red", "green", "blue"] },
-    { name: "note", type: "string", nullable: true },
-    { name: "day", type: "date", min: "2024-01-01" },
-    { name: "y", type: "number" },
-  ],
-};
 
 async function problemsOf(promise: Promise<unknown>) {
   const error = await promise.then(
@@ -40,12 +26,12 @@ async function problemsOf(promise: Promise<unknown>) {
 
 describe("Parquet data", () => {
   it("reads snappy, zstd, gzip and uncompressed files to the rows the same data has as CSV", async () => {
-    const csv = await readAll(dataSpec({ ...rowsSpec, file: "rows.csv" }), fixture("rows.csv"));
+    const csv = await readAll(dataSpec({ ...parquetRowsSpec, file: "rows.csv" }), fixture("rows.csv"));
     expect(csv).toHaveLength(120);
     for (const codec of ["snappy", "zstd", "gzip", "uncompressed"]) {
       // The format comes from the extension: the spec names none.
       const rows = await readAll(
-        dataSpec({ ...rowsSpec, file: `rows-${codec}.parquet` }),
+        dataSpec({ ...parquetRowsSpec, file: `rows-${codec}.parquet` }),
         fixture(`rows-${codec}.parquet`),
       );
       expect(
@@ -66,7 +52,7 @@ describe("Parquet data", () => {
 
   it("scans a Parquet file: the sha256 of its bytes, its rows, its format", async () => {
     const file = fixture("rows-zstd.parquet");
-    const scan = await scanDataset(dataSpec({ ...rowsSpec, file: "rows-zstd.parquet" }), file);
+    const scan = await scanDataset(dataSpec({ ...parquetRowsSpec, file: "rows-zstd.parquet" }), file);
     expect(scan.format).toBe("parquet");
     expect(scan.rows).toBe(120);
     expect(scan.train + scan.test).toBe(120);
@@ -76,7 +62,7 @@ describe("Parquet data", () => {
   });
 
   it("reads the same rows, hash and profile in a worker thread", { timeout: 60_000 }, async () => {
-    const spec = dataSpec({ ...rowsSpec, file: "rows-gzip.parquet" });
+    const spec = dataSpec({ ...parquetRowsSpec, file: "rows-gzip.parquet" });
     const file = fixture("rows-gzip.parquet");
     const workerScript = await readWorkerScript();
     const here = await scanDataset(spec, file, { worker: false, batchSize: 32 });
@@ -87,7 +73,7 @@ describe("Parquet data", () => {
 
   it("refuses columns whose type in the file contradicts the spec, naming the column and both types", async () => {
     const problems = await problemsOf(
-      scanDataset(dataSpec({ ...rowsSpec, file: "bad-types.parquet" }), fixture("bad-types.parquet"), {
+      scanDataset(dataSpec({ ...parquetRowsSpec, file: "bad-types.parquet" }), fixture("bad-types.parquet"), {
         file: "bad-types.parquet",
       }),
     );
@@ -106,7 +92,7 @@ describe("Parquet data", () => {
 
   it("names columns missing from the file or from the spec, with a did-you-mean", async () => {
     const problems = await problemsOf(
-      scanDataset(dataSpec({ ...rowsSpec, file: "renamed.parquet" }), fixture("renamed.parquet")),
+      scanDataset(dataSpec({ ...parquetRowsSpec, file: "renamed.parquet" }), fixture("renamed.parquet")),
     );
     expect(problems.map((p) => [p.field, p.message, p.hint])).toEqual([
       [
@@ -124,9 +110,9 @@ describe("Parquet data", () => {
 
   it("applies every check of the spec to the values, pointing at the row and column", async () => {
     const spec = dataSpec({
-      ...rowsSpec,
+      ...parquetRowsSpec,
       file: "rows-snappy.parquet",
-      columns: rowsSpec.columns.map((c) =>
+      columns: parquetRowsSpec.columns.map((c) =>
         c.name === "x"
           ? { ...c, nullable: false }
           : c.name === "n"
@@ -150,9 +136,13 @@ describe("Parquet data", () => {
 
   it("says so when a file read as Parquet (`format: parquet`) is not Parquet", async () => {
     const problems = await problemsOf(
-      scanDataset(dataSpec({ ...rowsSpec, file: "rows.csv", format: "parquet" }), fixture("rows.csv"), {
-        file: "rows.csv",
-      }),
+      scanDataset(
+        dataSpec({ ...parquetRowsSpec, file: "rows.csv", format: "parquet" }),
+        fixture("rows.csv"),
+        {
+          file: "rows.csv",
+        },
+      ),
     );
     expect(problems[0]!.message).toMatch(/^the data file is not a Parquet file/);
   });
