@@ -71,6 +71,14 @@ describe("modelgate predict", () => {
       expect(await main(["train", "--out", "out"], memoryIo(project.root))).toBe(0);
     }
 
+    /** New rows with a data spec of their own: what each spec-less read must score alike. */
+    const newRows = {
+      "new.yml": spec
+        .replace("FILE", "new.csv")
+        .replace(/type: number \}/g, "type: number, nullable: true }"),
+      "new.csv": "x,c,y\n10,a,\n10,b,\n10,zebra,\n,a,\n",
+    };
+
     async function predict(data: string, ...more: string[]) {
       const io = memoryIo(project!.root);
       const code = await main(["predict", "--model", "out/m.json", "--data", data, ...more], io);
@@ -79,10 +87,7 @@ describe("modelgate predict", () => {
 
     it("scores a CSV file with other columns in any order, as the spec would", async () => {
       await trained({
-        "new.yml": spec
-          .replace("FILE", "new.csv")
-          .replace(/type: number \}/g, "type: number, nullable: true }"),
-        "new.csv": "x,c,y\n10,a,\n10,b,\n10,zebra,\n,a,\n",
+        ...newRows,
         // Reordered, without the target, with an id column the model never saw.
         "bare.csv": "id,c,x\nr1,a,10\nr2,b,10\nr3,zebra,10\nr4,a,\n",
         "bare.jsonl":
@@ -103,10 +108,7 @@ describe("modelgate predict", () => {
 
     it("scores a Parquet file from its footer's columns and types, and names a type the model cannot read", async () => {
       await trained({
-        "new.yml": spec
-          .replace("FILE", "new.csv")
-          .replace(/type: number \}/g, "type: number, nullable: true }"),
-        "new.csv": "x,c,y\n10,a,\n10,b,\n10,zebra,\n,a,\n",
+        ...newRows,
       });
       const db = await DuckDBInstance.create(":memory:");
       const c = await db.connect();
