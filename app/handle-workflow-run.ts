@@ -122,12 +122,15 @@ export async function handleWorkflowRun(
   const pulls = await findPullRequestsForRun(client, repo, { headSha: run.headSha, ...event.head });
   const version: ReportVersion = { runId: run.id, attempt: run.attempt ?? 1, headSha: run.headSha };
   // What is published already decides whether the report is needed at all: a duplicate or an
-  // older delivery downloads no artifact.
-  const checks = await listOwnChecks(client, repo, identity, GATE_CHECK, run.headSha);
+  // older delivery downloads no artifact. The check and each PR's comments are listed together.
+  const [checks, seenByPull] = await Promise.all([
+    listOwnChecks(client, repo, identity, GATE_CHECK, run.headSha),
+    Promise.all(pulls.map((number) => listOwnStickies(client, repo, number, identity))),
+  ]);
   const stickies = new Map<number, OwnSticky[]>();
   const left: number[] = [];
-  for (const number of pulls) {
-    const seen = await listOwnStickies(client, repo, number, identity);
+  for (const [i, number] of pulls.entries()) {
+    const seen = seenByPull[i]!;
     // A late delivery for a head the PR has left writes no comment (the check on its commit still
     // follows the rules). Only a newer report on another head makes the read worth its call.
     if (stickyNeedsReport(seen, version) && newerOnAnotherHead(seen, version)) {
@@ -161,16 +164,15 @@ export async function handleWorkflowRun(
   if (needed) await assess();
 
   const wait: ListingWait = runtime.listingWait ?? {};
-  if (assessment) {
+  // The check and the comments are separate resources, each converging by its own rules, so they
+  // are published together; every write is finished before the first failure is thrown.
+  const publishCheck = async () => {
+    if (!assessment) return;
     const plan = planGateCheck(assessment, state.registry);
     await publishGateCheck(client, repo, identity, plan, version, wait, checks);
-  }
-  const comments: StickyOutcome["outcome"][] = [];
-  for (const number of pulls) {
-    if (left.includes(number)) {
-      comments.push("superseded");
-      continue;
-    }
+  };
+  const publishComment = async (number: number): Promise<StickyOutcome["outcome"]> => {
+    if (left.includes(number)) return "superseded";
     const { outcome } = await publishStickyComment(
       client,
       repo,
@@ -181,7 +183,14 @@ export async function handleWorkflowRun(
       wait,
       stickies.get(number),
     );
-    comments.push(outcome);
-  }
+    return outcome;
+  };
+  const [checkDone, ...commentsDone] = await Promise.allSettled([
+    publishCheck(),
+    ...pulls.map(publishComment),
+  ]);
+  const failed = [checkDone, ...commentsDone].find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  const comments = commentsDone.map((r) => (r as PromiseFulfilledResult<StickyOutcome["outcome"]>).value);
   return { handled: true, ...(assessment ? { assessment } : {}), pulls, comments };
 }

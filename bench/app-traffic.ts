@@ -3,9 +3,12 @@
  * deliveries over 40 pull requests (per PR four runs: `pull_request`, `workflow_dispatch`,
  * `schedule`, and a re-run of the first, plus one delivery sent twice), shuffled (seeded) and sent
  * 32 at a time to 4 replicas of the app (each the real server with its own Probot and Octokit, in
- * a process apart from the simulator's: bench/app-replicas-child.ts) behind a round-robin balancer, against the GitHub simulator on loopback, which answers 5% of the
- * app's comment and check requests with a secondary rate limit (`retry-after: 1`; a second of
- * waiting lasts 10 ms here).
+ * a process apart from the simulator's: bench/app-replicas-child.ts; `--processes 4` gives each
+ * replica a process) behind a round-robin balancer, against the GitHub simulator on loopback,
+ * which answers 5% of the app's comment and check requests with a secondary rate limit
+ * (`retry-after: 1`; a second of waiting lasts 10 ms here). Before the burst, two deliveries per
+ * replica (not measured) bring what a running deployment has: installation tokens, the default
+ * branch's snapshot, compiled code.
  *
  * Prints deliveries handled and lost, PRs with other than one modelgate comment, PRs whose comment
  * is not the newest report, API calls per event, and the handling time per delivery (p50, p99).
@@ -42,6 +45,10 @@ const PULLS = 40;
 const REPLICAS = 4;
 const IN_FLIGHT = 32;
 const RATE_LIMITED = 0.05;
+const WARM_UP = 2 * REPLICAS;
+const processesArg = process.argv.indexOf("--processes");
+const PROCESSES =
+  processesArg > 0 ? Math.max(1, Math.min(REPLICAS, Number(process.argv[processesArg + 1]) || REPLICAS)) : 1;
 
 /** What the replicas' process sends. */
 interface ReplicasMessage {
@@ -83,57 +90,107 @@ async function main(): Promise<void> {
   sim.state.installApp(app, "acme");
   const handled: HandledEvent[] = [];
   const retries: RetryEvent[] = [];
-  const cpuAnswers: ((cpu: NodeJS.CpuUsage) => void)[] = [];
-  const cpuOfReplicas = () =>
-    new Promise<NodeJS.CpuUsage>((resolve) => {
-      cpuAnswers.push(resolve);
-      replicas.send("cpu");
+  // The replicas share a process of their own, apart from the simulator's
+  // checking; `--processes N` spreads them over N processes (one each: `--processes 4`).
+  const child = path.join(path.dirname(fileURLToPath(import.meta.url)), "app-replicas-child.js");
+  const startProcess = async (replicas: number) => {
+    const process = fork(child, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const cpuAnswers: ((cpu: NodeJS.CpuUsage) => void)[] = [];
+    const urls = await new Promise<string[]>((resolve, reject) => {
+      process.once("exit", (code) => reject(new Error(`a replicas' process exited with ${code}`)));
+      process.on("message", (message: ReplicasMessage) => {
+        if (message.urls) resolve(message.urls);
+        if (message.cpu) cpuAnswers.shift()?.(message.cpu);
+        if (message.handled) handled.push(message.handled);
+        if (message.retry) retries.push(message.retry);
+      });
+      const config: ReplicasConfig = {
+        simUrl: sim.url,
+        appId: String(app.id),
+        privateKey: app.privateKey,
+        secret: SECRET,
+        replicas,
+        msPerSecond: 10,
+      };
+      process.send(config);
     });
-  // The replicas run in a process of their own, apart from the simulator's checking.
-  const replicas = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), "app-replicas-child.js"), {
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const urls = await new Promise<string[]>((resolve, reject) => {
-    replicas.once("exit", (code) => reject(new Error(`the replicas' process exited with ${code}`)));
-    replicas.on("message", (message: ReplicasMessage) => {
-      if (message.urls) resolve(message.urls);
-      if (message.cpu) cpuAnswers.shift()?.(message.cpu);
-      if (message.handled) handled.push(message.handled);
-      if (message.retry) retries.push(message.retry);
-    });
-    const config: ReplicasConfig = {
-      simUrl: sim.url,
-      appId: String(app.id),
-      privateKey: app.privateKey,
-      secret: SECRET,
-      replicas: REPLICAS,
-      msPerSecond: 10,
+    const cpu = () =>
+      new Promise<NodeJS.CpuUsage>((resolve) => {
+        cpuAnswers.push(resolve);
+        process.send("cpu");
+      });
+    const close = async () => {
+      const exited = new Promise((resolve) => process.once("exit", resolve));
+      process.send("close");
+      await exited;
     };
-    replicas.send(config);
-  });
+    return { urls, cpu, close };
+  };
+  const perProcess = Array.from(
+    { length: PROCESSES },
+    (_, i) => Math.floor(REPLICAS / PROCESSES) + (i < REPLICAS % PROCESSES ? 1 : 0),
+  );
+  const processes = await Promise.all(perProcess.map(startProcess));
+  // Round robin over the replicas, taking one process after another.
+  const urls = processes
+    .flatMap((p) => p.urls.map((url, i) => ({ url, i })))
+    .sort((x, y) => x.i - y.i)
+    .map((r) => r.url);
+  const cpuOfReplicas = async () => {
+    const all = await Promise.all(processes.map((p) => p.cpu()));
+    return all.reduce((sum, c) => ({ user: sum.user + c.user, system: sum.system + c.system }), {
+      user: 0,
+      system: 0,
+    });
+  };
   sim.webhooks.configure({ url: urls[0]!, replicas: urls, secret: SECRET, hold: true });
+
+  const openPull = (branch: string) => {
+    sim.state.pushCommit(REPO, { branch, files: { [`notes/${branch}.md`]: `${branch}\n` } });
+    const number = sim.state.openPullRequest(REPO, { head: branch }).number;
+    return { number, head: sim.state.issue(REPO, number).pull!.headSha };
+  };
+  const completeRun = (branch: string, number: number, head: string, event: string) => {
+    const run = sim.state.createWorkflowRun(REPO, {
+      headSha: head,
+      headBranch: branch,
+      path: WORKFLOW,
+      name: "modelgate",
+      event,
+      pullNumbers: event === "pull_request" ? [number] : [],
+      actor: "acme",
+    });
+    sim.state.addArtifact(run, "modelgate-report-mpg", artifact(head));
+    sim.state.completeWorkflowRun(REPO, run);
+    return run;
+  };
+  const completedRuns = () =>
+    sim.webhooks.takeHeld().filter((d) => d.event === "workflow_run" && d.action === "completed");
+
+  // Warm-up, not measured: a running deployment has its installation token, the default branch's
+  // snapshot and its code compiled; two first reports per replica (round robin) bring that here.
+  for (let i = 0; i < WARM_UP; i++) {
+    const { number, head } = openPull(`warm-up-${i}`);
+    completeRun(`warm-up-${i}`, number, head, "pull_request");
+  }
+  await sim.webhooks.send(
+    completedRuns().map((delivery) => ({ delivery })),
+    { concurrency: 1 },
+  );
+  const runsHandled = () =>
+    handled.filter((h) => h.event === "workflow_run" && h.action === "completed").length;
+  for (const deadline = Date.now() + 10_000; runsHandled() < WARM_UP && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 10));
+  handled.length = 0;
 
   // 40 PRs, four runs each (the fourth a re-run of the first), all completed before the burst.
   const newest = new Map<number, ReportVersion>();
   for (let i = 0; i < PULLS; i++) {
     const branch = `burst-${i}`;
-    sim.state.pushCommit(REPO, { branch, files: { [`notes/${branch}.md`]: `${i}\n` } });
-    const number = sim.state.openPullRequest(REPO, { head: branch }).number;
-    const head = sim.state.issue(REPO, number).pull!.headSha;
-    const runs = ["pull_request", "workflow_dispatch", "schedule"].map((event) => {
-      const run = sim.state.createWorkflowRun(REPO, {
-        headSha: head,
-        headBranch: branch,
-        path: WORKFLOW,
-        name: "modelgate",
-        event,
-        pullNumbers: event === "pull_request" ? [number] : [],
-        actor: "acme",
-      });
-      sim.state.addArtifact(run, "modelgate-report-mpg", artifact(head));
-      sim.state.completeWorkflowRun(REPO, run);
-      return run;
-    });
+    const { number, head } = openPull(branch);
+    const runs = ["pull_request", "workflow_dispatch", "schedule"].map((event) =>
+      completeRun(branch, number, head, event),
+    );
     const first = runs[0]!;
     sim.state.rerunWorkflowRun(REPO, first);
     sim.state.addArtifact(first, "modelgate-report-mpg", artifact(head));
@@ -142,9 +199,7 @@ async function main(): Promise<void> {
     newest.set(number, { runId: last.id, attempt: 1, headSha: head });
   }
   const random = mulberry32(28);
-  const completed = sim.webhooks
-    .takeHeld()
-    .filter((d) => d.event === "workflow_run" && d.action === "completed");
+  const completed = completedRuns();
   const burst: HeldDelivery[] = [...completed];
   for (let i = 0; i < PULLS; i++) burst.push(completed[(random() >>> 0) % completed.length]!);
   for (let i = burst.length - 1; i > 0; i--) {
@@ -175,8 +230,7 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const simMs = cpuMs(process.cpuUsage(simCpu));
   // Each handled event comes over IPC, possibly just after its delivery's answer.
-  const finished = () => handled.filter((h) => h.event === "workflow_run" && h.action === "completed").length;
-  for (const deadline = Date.now() + 10_000; finished() < burst.length && Date.now() < deadline;)
+  for (const deadline = Date.now() + 10_000; runsHandled() < burst.length && Date.now() < deadline;)
     await new Promise((r) => setTimeout(r, 10));
   const replicasAfter = await cpuOfReplicas();
   const appMs = cpuMs({
@@ -203,7 +257,7 @@ async function main(): Promise<void> {
   const times = runs.map((h) => h.ms);
   const cpu = cpus();
   console.log(
-    `\napp traffic: ${burst.length} workflow_run.completed deliveries over ${PULLS} PRs, ${REPLICAS} replicas, ${IN_FLIGHT} in flight, ` +
+    `\napp traffic: ${burst.length} workflow_run.completed deliveries over ${PULLS} PRs, ${REPLICAS} replicas in ${PROCESSES} ${PROCESSES === 1 ? "process" : "processes"}, ${IN_FLIGHT} in flight, ` +
       `${(RATE_LIMITED * 100).toFixed(0)}% of comment and check requests rate limited; node ${process.version}, ${cpu.length} CPUs, load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(" ")}\n`,
@@ -228,16 +282,14 @@ async function main(): Promise<void> {
         ],
         ["burst wall time", `${seconds.toFixed(1)} s`],
         [
-          "CPU of the burst: the replicas' process / the simulator's",
+          `CPU of the burst: the replicas' ${PROCESSES === 1 ? "process" : `${PROCESSES} processes`} / the simulator's`,
           `${(appMs / 1000).toFixed(2)} s (${(appMs / burst.length).toFixed(1)} ms per delivery) / ${(simMs / 1000).toFixed(2)} s`,
         ],
       ],
       { align: ["l", "r"] },
     ),
   );
-  const exited = new Promise((resolve) => replicas.once("exit", resolve));
-  replicas.send("close");
-  await exited;
+  await Promise.all(processes.map((p) => p.close()));
   await sim.close();
 }
 
