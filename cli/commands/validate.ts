@@ -2,6 +2,7 @@
 import path from "node:path";
 import { scanDataset, type DatasetScan } from "../../src/data/scan-dataset.js";
 import { ExitCode, InputError, type Problem } from "../../src/errors.js";
+import { isPartsPin } from "../../src/project/data-pin.js";
 import { displayPath, loadProject } from "../../src/project/load-project.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 import { describeOnnxModel, OnnxScorer, openSpecOnnxModel } from "../../src/model/onnx/index.js";
@@ -31,7 +32,7 @@ export const validateCommand = defineCommand(definition, async ({ values }, io) 
           file: show(m.dataFile),
           specFile: show(m.dataSpecFile),
           recycle: true,
-          ...(m.pin ? { pin: m.pin } : {}),
+          ...(m.pin && !isPartsPin(m.pin) ? { pin: m.pin } : {}),
         }),
       );
     } catch (e) {
