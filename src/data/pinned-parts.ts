@@ -144,9 +144,12 @@ async function verifyDvcFolder(
  * DVC's manifest of a folder, the bytes whose md5 is the `.dvc` file's `md5` (without `.dir`):
  * Python's `json.dumps(entries, sort_keys=True)` of `{"md5", "relpath"}` per file, sorted by
  * relpath. That is `Tree.as_list` / `Tree.as_bytes` / `Tree.digest` in dvc-data's
- * src/dvc_data/hashfile/tree.py (iterative/dvc-data at b9ec41c4a59faaa1e0a181344db146ba110360ff):
- * entries without meta, an `md5-dos2unix` hash (DVC 2) written as `md5`, relpaths joined with
- * `/`, sorted by Python's string order (code points, which UTF-8 bytes keep), and the default
+ * src/dvc_data/hashfile/tree.py (iterative/dvc-data at b9ec41c4a59faaa1e0a181344db146ba110360ff,
+ * DVC 3; the same bytes in src/dvc_data/tree.py at d812f86c151f8a140882befcd1f637a91d4dd3b5,
+ * tag 0.0.1, DVC 2): entries without meta, an `md5-dos2unix` hash (DVC 2's md5 of a text
+ * file, CRLF read as LF: each file's md5 as pinned-file.ts computes it) written as `md5`,
+ * relpaths joined with `/`, sorted by Python's string order (code points, which UTF-8 bytes
+ * keep), and the default
  * separators `", "` and `": "` with `ensure_ascii` (every character outside ASCII 0x20-0x7e
  * escaped as `\uxxxx`, lower-case, in UTF-16 units).
  */

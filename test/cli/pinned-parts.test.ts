@@ -21,23 +21,33 @@ afterEach(() => project?.remove());
 const md5 = (s: string | Buffer) => createHash("md5").update(s).digest("hex");
 const sha256 = (s: string | Buffer) => createHash("sha256").update(s).digest("hex");
 
-/** DVC's md5 of a folder, by Python: os.walk, md5 of each file, json.dumps(sort_keys), md5. */
+/**
+ * DVC's md5 of a folder, by Python: os.walk, md5 of each file (with "dos2unix", DVC 2's: a text
+ * file's CRLF read as LF), json.dumps(sort_keys), md5.
+ */
 const DVC_DIR_MD5 = `
 import hashlib, json, os, sys
-root = sys.argv[1]
+root, dos2unix = sys.argv[1], sys.argv[2] == "dos2unix"
+TEXT = bytes(range(32, 127)) + b"\\n\\r\\t\\f\\b"
+def istext(block):
+    return not block or (b"\\x00" not in block and len(block.translate(None, TEXT)) / len(block) <= 0.3)
 entries = []
 for dirpath, dirnames, filenames in os.walk(root):
     for f in filenames:
         p = os.path.join(dirpath, f)
         with open(p, "rb") as fh:
-            entries.append({"md5": hashlib.md5(fh.read()).hexdigest(), "relpath": os.path.relpath(p, root).replace(os.sep, "/")})
+            data = fh.read()
+        if dos2unix and istext(data[:512]):
+            data = data.replace(b"\\r\\n", b"\\n")
+        entries.append({"md5": hashlib.md5(data).hexdigest(), "relpath": os.path.relpath(p, root).replace(os.sep, "/")})
 entries.sort(key=lambda e: e["relpath"])
 print(hashlib.md5(json.dumps(entries, sort_keys=True).encode("utf-8")).hexdigest())
 `;
 
 /** Python is a requirement of this test: without /usr/bin/python3 it fails, it does not skip. */
-function pythonDirMd5(folder: string): string {
-  return execFileSync("/usr/bin/python3", ["-c", DVC_DIR_MD5, folder], { encoding: "utf8" }).trim();
+function pythonDirMd5(folder: string, dos2unix = false): string {
+  const mode = dos2unix ? "dos2unix" : "md5";
+  return execFileSync("/usr/bin/python3", ["-c", DVC_DIR_MD5, folder, mode], { encoding: "utf8" }).trim();
 }
 
 function rows(from: number, n: number): string {
@@ -104,6 +114,12 @@ describe("part files pinned by a DVC folder output", () => {
     setUp({ "data.yml": dataSpec("dvc: data/parts.dvc") });
     const pinned = pythonDirMd5(project!.file("data/parts"));
     project!.write("data/parts.dvc", dvcFolder(pinned, `  size: ${folderBytes}\n  nfiles: 3\n`));
+    const validated = await cli(["validate"]);
+    expect(validated.code, validated.err).toBe(0);
+    expect(validated.out).toContain(
+      `pinned     by data/parts.dvc (md5 ${pinned}.dir, 3 files in data/parts, 2 of them parts): matches`,
+    );
+    expect(validated.out).toContain("rows       60 (");
     const run = await cli(["run", "--out", "out"]);
     expect(run.code, run.err).toBe(0);
     const report = reportSchema.parse(JSON.parse(readFileSync(project!.file("out/report.json"), "utf8")));
@@ -168,6 +184,20 @@ describe("part files pinned by a DVC folder output", () => {
     );
   });
 
+  it("reads a DVC 2 folder output (no `hash: md5`) as DVC 2 hashed it: text files' CRLF as LF", async () => {
+    setUp({ "data.yml": dataSpec("dvc: data/parts.dvc") });
+    project!.write("data/parts/part-1.csv", parts["data/parts/part-1.csv"].replace(/\n/g, "\r\n"));
+    project!.write("data/parts/docs/logo.bin", Buffer.from([0, 13, 10, 1, 13, 10]));
+    const legacy = pythonDirMd5(project!.file("data/parts"), true);
+    expect(legacy).not.toBe(pythonDirMd5(project!.file("data/parts")));
+    project!.write("data/parts.dvc", dvcFolder(legacy).replace("  hash: md5\n", ""));
+    const r = await cli(["validate"]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`pinned     by data/parts.dvc (md5 ${legacy}.dir, 4 files`);
+    project!.write("data/parts.dvc", dvcFolder(legacy));
+    expect((await cli(["validate"])).err).toContain(`but data/parts.dvc pins ${legacy}.dir`);
+  });
+
   it("exits 2 when the folder was not fetched, and refuses a folder pin on one file", async () => {
     setUp({ "data.yml": dataSpec("dvc: data/parts.dvc") });
     const pinned = pythonDirMd5(project!.file("data/parts"));
@@ -209,6 +239,10 @@ describe("part files pinned by sha256", () => {
       ),
     );
     project!.write("data.yml", dataSpec(`sha256: ${pin}`));
+    const validated = await cli(["validate"]);
+    expect(validated.code, validated.err).toBe(0);
+    expect(validated.out).toContain(`sha256 ${pin}`);
+    expect(validated.out).toContain("pinned     by sha256 in data.yml (2 part files): matches");
     const run = await cli(["run", "--out", "out"]);
     expect(run.code, run.err).toBe(0);
     const report = reportSchema.parse(JSON.parse(readFileSync(project!.file("out/report.json"), "utf8")));
@@ -231,14 +265,16 @@ describe("part files pinned by sha256", () => {
         rmSync(project!.file("data/parts/part-2.csv"));
       }
       const found = sumOfSums();
-      const r = await cli(["run", "--out", "out"]);
-      expect(r.code, change).toBe(2);
-      expect(r.err, change).toContain(
-        `sha256 is ${found}, but data.yml pins ${pin}: these are not the pinned data`,
-      );
-      expect(r.err, change).toContain(
-        `${sha256(readFileSync(project!.file("data/parts/part-0.csv")))}  data/parts/part-0.csv`,
-      );
+      for (const command of [["validate"], ["run", "--out", "out"]]) {
+        const r = await cli(command);
+        expect(r.code, `${change}, ${command[0]}`).toBe(2);
+        expect(r.err, change).toContain(
+          `sha256 is ${found}, but data.yml pins ${pin}: these are not the pinned data`,
+        );
+        expect(r.err, change).toContain(
+          `${sha256(readFileSync(project!.file("data/parts/part-0.csv")))}  data/parts/part-0.csv`,
+        );
+      }
     }
   });
 });
