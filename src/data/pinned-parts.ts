@@ -58,7 +58,7 @@ async function verifySha256Parts(
   parts: readonly PinnedPart[],
 ): Promise<VerifiedParts> {
   const sha256 = new Map<string, string>();
-  for (const part of parts) sha256.set(part.name, (await hashOne(part.path, false)).sha256);
+  for (const part of parts) sha256.set(part.name, (await hashOne(part.path)).sha256);
   const problem = partsMismatch(pin, parts, sha256);
   if (problem) throw new InputError(problem);
   return { record: { kind: "sha256-parts", parts: parts.length }, sha256 };
@@ -210,18 +210,20 @@ async function listFolder(folder: string, shown: string, dvcFile: string): Promi
   return files;
 }
 
-/** sha256 and DVC md5 of a file, in one streaming pass. */
+/** sha256 and, with `dos2unix` given (a DVC pin), DVC's md5 of a file, in one streaming pass. */
 async function hashOne(
   file: string,
-  dos2unix: boolean,
+  dos2unix?: boolean,
 ): Promise<{ md5: string; sha256: string; bytes: number }> {
   const sha = createHash("sha256");
-  const md5 = new DvcMd5(dos2unix);
+  const md5 = dos2unix === undefined ? undefined : new DvcMd5(dos2unix);
+  let bytes = 0;
   for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
     sha.update(chunk);
-    md5.update(chunk);
+    md5?.update(chunk);
+    bytes += chunk.length;
   }
-  return { md5: md5.digest(), sha256: sha.digest("hex"), bytes: md5.bytes };
+  return { md5: md5?.digest() ?? "", sha256: sha.digest("hex"), bytes };
 }
 
 /**
