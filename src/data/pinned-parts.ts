@@ -84,8 +84,10 @@ export function partsMismatch(
   if (lines.length > SHOWN_LINES) listed.push(`… and ${lines.length - SHOWN_LINES} more`);
   return {
     file: pin.specFile,
+    line: pin.line,
+    column: pin.column,
     message: `the ${parts.length} part file${parts.length === 1 ? "'s" : "s'"} sha256 is ${found}, but ${pin.specFile} pins ${pin.sha256}: these are not the pinned data. The parts, as \`sha256sum\` prints them: ${listed.join("; ")}`,
-    hint: "compare with the lines the pin was made of (`LC_ALL=C sha256sum <glob>` in the data spec's folder) to find the part that differs, added or missing; re-run the step that fetches the parts; if the data changed on purpose, put the new `LC_ALL=C sha256sum <glob> | sha256sum` in the data spec's `sha256:`",
+    hint: `compare with the lines the pin was made of (\`sha256sum ${pin.pattern}\` in the data spec's folder, with LC_ALL=C) to find the part that differs, is added or is missing; re-run the step that fetches the parts; if the data changed on purpose, put the new sum in the data spec's \`sha256:\` (\`export LC_ALL=C && sha256sum ${pin.pattern} | sha256sum\`)`,
   };
 }
 
@@ -168,9 +170,11 @@ function pyJson(text: string): string {
 
 /**
  * Every file under a folder, relative to it with `/`, as DVC walks it: subfolders descended
- * (a link to a folder is not, as os.walk), links to files hashed as their targets, `.git`,
- * `.hg` and `.dvc` skipped (DVC's default ignores). A `.dvcignore` inside is refused, as DVC
- * refuses it; `.dvcignore` patterns elsewhere are not applied.
+ * (a link to a folder is not, as os.walk), links to files hashed as their targets, `.git` and
+ * the folders `.hg` and `.dvc` skipped (DVC's default ignores: `default_ignore_patterns` in
+ * dvc/ignore.py, iterative/dvc at 9f901e57a20889bd08f91479cd326c3b7f80d037). A `.dvcignore`
+ * inside is refused, as dvc-data's `_build_tree` refuses it; `.dvcignore` patterns elsewhere
+ * are not applied.
  */
 async function listFolder(folder: string, shown: string, dvcFile: string): Promise<string[]> {
   const files: string[] = [];
@@ -195,7 +199,7 @@ async function listFolder(folder: string, shown: string, dvcFile: string): Promi
           message: "a .dvcignore file inside a DVC-tracked folder (DVC refuses it too)",
           hint: "move the .dvcignore out of the folder",
         });
-      if (entry.name === ".git" || entry.name === ".hg" || (entry.name === ".dvc" && entry.isDirectory()))
+      if (entry.name === ".git" || ((entry.name === ".hg" || entry.name === ".dvc") && entry.isDirectory()))
         continue;
       if (entry.isDirectory()) await walk(name);
       else if (entry.isFile()) files.push(name);

@@ -84,6 +84,11 @@ export type DataPin =
       kind: "sha256-parts";
       sha256: string;
       specFile: string;
+      /** The glob, as the data spec writes it (relative to its folder). */
+      pattern: string;
+      /** Where the data spec writes `sha256:`, for messages. */
+      line: number;
+      column: number;
     }
   | {
       /** Part files (a glob) inside a folder that a `.dvc` folder output pins. */
@@ -158,7 +163,15 @@ export function resolveDataPin(
   }
   const glob = /[*?[]/.test(data.file);
   if (data.sha256 !== undefined)
-    return { kind: glob ? "sha256-parts" : "sha256", sha256: data.sha256, specFile: show(dataSpecFile) };
+    return glob
+      ? {
+          kind: "sha256-parts",
+          sha256: data.sha256,
+          pattern: data.file,
+          specFile: show(dataSpecFile),
+          ...at("sha256"),
+        }
+      : { kind: "sha256", sha256: data.sha256, specFile: show(dataSpecFile) };
 
   const remote = remoteFileProblem(data.dvc!);
   if (remote) {

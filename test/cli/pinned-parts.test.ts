@@ -269,11 +269,12 @@ describe("part files pinned by sha256", () => {
         const r = await cli(command);
         expect(r.code, `${change}, ${command[0]}`).toBe(2);
         expect(r.err, change).toContain(
-          `sha256 is ${found}, but data.yml pins ${pin}: these are not the pinned data`,
+          `data.yml:2:9: the ${{ changed: "2 part files'", added: "3 part files'", removed: "1 part file's" }[change]} sha256 is ${found}, but data.yml pins ${pin}: these are not the pinned data`,
         );
         expect(r.err, change).toContain(
           `${sha256(readFileSync(project!.file("data/parts/part-0.csv")))}  data/parts/part-0.csv`,
         );
+        expect(r.err, change).toContain("(`export LC_ALL=C && sha256sum data/parts/*.csv | sha256sum`)");
       }
     }
   });
