@@ -223,6 +223,14 @@ export function resolveDataPin(
     return undefined;
   }
   if (glob) {
+    if (!isInside(root, target)) {
+      problems.push({
+        ...where("path"),
+        message: `the DVC file pins the folder "${show(target)}", which is not inside the repository`,
+        hint: "`dvc add` the folder of the part files, inside the repository",
+      });
+      return undefined;
+    }
     const outside = (dataParts ?? []).find((p) => !isInside(target, p));
     if (outside !== undefined) {
       problems.push({

@@ -208,6 +208,12 @@ describe("part files pinned by a DVC folder output", () => {
       `the folder's files have ${folderBytes} bytes in all, but data/parts.dvc pins ${folderBytes + 1} bytes`,
     );
 
+    project!.write("data/parts/.dvcignore", "*.tmp\n");
+    const ignore = await cli(["validate"]);
+    expect(ignore.code).toBe(2);
+    expect(ignore.err).toContain("data/parts/.dvcignore: a .dvcignore file inside a DVC-tracked folder");
+    rmSync(project!.file("data/parts/.dvcignore"));
+
     project!.write(
       "data.yml",
       dataSpec("dvc: data/parts.dvc").replace("data/parts/*.csv", "data/parts/part-0.csv"),

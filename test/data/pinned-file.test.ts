@@ -194,6 +194,14 @@ describe("pins the loader refuses, each at its file and line", () => {
       'data.csv.dvc:2:8: the DVC file pins one file, "data.csv", and the data spec\'s file "data*.csv" is a pattern of part files',
     ],
     [
+      "a pinned folder outside the repository",
+      {
+        "data.yml": dataSpec("dvc: parts.dvc").replace("file: data.csv", "file: data*.csv"),
+        "parts.dvc": dvcFile(`${md5(csv)}.dir`, csv.length).replace("path: data.csv", "path: .."),
+      },
+      ", which is not inside the repository",
+    ],
+    [
       "a part file outside the pinned folder",
       {
         "data.yml": dataSpec("dvc: parts.dvc").replace("file: data.csv", "file: data*.csv"),
