@@ -2,7 +2,15 @@
 import path from "node:path";
 import { scanDataset, type DatasetScan } from "../../src/data/scan-dataset.js";
 import { ExitCode, InputError, type Problem } from "../../src/errors.js";
-import { displayPath, loadProject } from "../../src/project/load-project.js";
+import { isPartsPin, type DataPinRecord } from "../../src/project/data-pin.js";
+import { displayPath, loadProject, type LoadedModel } from "../../src/project/load-project.js";
+import {
+  combineScans,
+  scanPart,
+  sharedEdges,
+  verifyParts,
+  type PartScan,
+} from "../../src/shard/shard-data.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 import { describeOnnxModel, OnnxScorer, openSpecOnnxModel } from "../../src/model/onnx/index.js";
 
@@ -25,15 +33,7 @@ export const validateCommand = defineCommand(definition, async ({ values }, io) 
   for (const m of project.models) {
     if (scans.has(m.dataSpecFile)) continue;
     try {
-      scans.set(
-        m.dataSpecFile,
-        await scanDataset(m.data, m.dataFile, {
-          file: show(m.dataFile),
-          specFile: show(m.dataSpecFile),
-          recycle: true,
-          ...(m.pin ? { pin: m.pin } : {}),
-        }),
-      );
+      scans.set(m.dataSpecFile, await scanData(m, io.cwd));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       problems.push(...e.problems);
@@ -67,13 +67,7 @@ export const validateCommand = defineCommand(definition, async ({ values }, io) 
           ? [
               `  rows       ${scan.rows} (${scan.train} train, ${scan.test} test)  sha256 ${scan.sha256}`,
               `  missing    ${describeMissing(scan.missing)}`,
-              ...(scan.pin
-                ? [
-                    scan.pin.kind === "dvc"
-                      ? `  pinned     by ${scan.pin.dvcFile} (md5 ${scan.pin.md5}): matches`
-                      : `  pinned     by sha256 in ${show(m.dataSpecFile)}: matches`,
-                  ]
-                : []),
+              ...(scan.pin ? [`  pinned     ${describePin(scan.pin, show(m.dataSpecFile))}: matches`] : []),
             ]
           : ["  data       INVALID (see the problems below)"]),
         ...(onnx.get(m.name) ?? []).map((line) => `  ${line}`),
@@ -85,6 +79,35 @@ export const validateCommand = defineCommand(definition, async ({ values }, io) 
   io.out(`ok: ${project.models.length} model${project.models.length === 1 ? "" : "s"} valid\n`);
   return ExitCode.ok;
 });
+
+/** The data's scan: one file, or part files (a glob) scanned in order, pinned ones checked first. */
+async function scanData(m: LoadedModel, cwd: string): Promise<DatasetScan> {
+  if (m.dataParts === undefined)
+    return scanDataset(m.data, m.dataFile, {
+      file: displayPath(cwd, m.dataFile),
+      specFile: displayPath(cwd, m.dataSpecFile),
+      recycle: true,
+      ...(m.pin && !isPartsPin(m.pin) ? { pin: m.pin } : {}),
+    });
+  const verified = await verifyParts(m, cwd);
+  const edges = await sharedEdges(m);
+  const parts: PartScan[] = [];
+  for (const file of m.dataParts) parts.push(await scanPart(m, file, { displayBase: cwd, edges }));
+  return combineScans(m, parts, cwd, verified);
+}
+
+function describePin(pin: DataPinRecord, dataSpecFile: string): string {
+  switch (pin.kind) {
+    case "sha256":
+      return `by sha256 in ${dataSpecFile}`;
+    case "sha256-parts":
+      return `by sha256 in ${dataSpecFile} (${pin.parts} part files)`;
+    case "dvc":
+      return `by ${pin.dvcFile} (md5 ${pin.md5})`;
+    case "dvc-dir":
+      return `by ${pin.dvcFile} (md5 ${pin.md5}.dir, ${pin.files} files in ${pin.folder}, ${pin.parts} of them parts)`;
+  }
+}
 
 function describeMissing(missing: Record<string, number>): string {
   const some = Object.entries(missing).filter(([, n]) => n > 0);

@@ -8,7 +8,7 @@ import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { InputError, type Problem } from "../errors.js";
-import type { DataPin } from "../project/data-pin.js";
+import type { FilePin } from "../project/data-pin.js";
 
 /** Bytes DVC looks at to tell a text file from a binary one (dvc-data's istextblock). */
 const TEXT_BLOCK = 512;
@@ -89,7 +89,7 @@ function isTextBlock(block: Buffer): boolean {
  * @param file the data file as messages name it
  * @throws InputError (exit 2) naming the file, what was expected and what to do
  */
-export async function checkPinnedFile(pin: DataPin, path: string, file: string): Promise<void> {
+export async function checkPinnedFile(pin: FilePin, path: string, file: string): Promise<void> {
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -116,7 +116,7 @@ export async function checkPinnedFile(pin: DataPin, path: string, file: string):
  * After the read: the problem when the file's hash is not the pinned one, else undefined.
  * `md5` is needed for a DVC pin only.
  */
-export function pinMismatch(pin: DataPin, file: string, sha256: string, md5: string): Problem | undefined {
+export function pinMismatch(pin: FilePin, file: string, sha256: string, md5: string): Problem | undefined {
   if (pin.kind === "sha256") {
     if (sha256 === pin.sha256) return undefined;
     return {
@@ -133,11 +133,11 @@ export function pinMismatch(pin: DataPin, file: string, sha256: string, md5: str
   };
 }
 
-function pinSource(pin: DataPin): string {
+function pinSource(pin: FilePin): string {
   return pin.kind === "dvc" ? `by ${pin.dvcFile}` : `by sha256 in ${pin.specFile}`;
 }
 
-function mismatchHint(pin: DataPin): string {
+function mismatchHint(pin: FilePin): string {
   return pin.kind === "dvc"
     ? `run \`dvc pull ${pin.dvcFile}\` again to fetch the pinned version; if the data changed on purpose, \`dvc add\` the file and commit the new .dvc file`
     : `re-run the step that fetches the file (the remote copy may have changed); if the data changed on purpose, put its new hash (\`sha256sum\` prints it) in the data spec's \`sha256:\``;

@@ -9,7 +9,7 @@ import { DataProfiler, joinProfiles } from "./profile-columns.js";
 import type { DataFormat, ReadOptions } from "./read-dataset.js";
 import { DatasetReader } from "./read-dataset.js";
 import type { RowBatch } from "./row-batch.js";
-import { pinRecord, type DataPin, type DataPinRecord } from "../project/data-pin.js";
+import { pinRecord, type DataPinRecord, type FilePin } from "../project/data-pin.js";
 import { checkPinnedFile, DvcMd5, hashFile, pinMismatch } from "./pinned-file.js";
 
 /**
@@ -30,9 +30,10 @@ export interface ScanOptions extends ReadOptions, ProfileOptions {
   onBatch?: (batch: RowBatch) => unknown;
   /**
    * The hash the file must have (data a workflow step fetched): checked before the read (the
-   * file is there, DVC's size) and after it (sha256, or DVC's md5 of the same bytes).
+   * file is there, DVC's size) and after it (sha256, or DVC's md5 of the same bytes). Pinned
+   * part files are checked before their scans (src/data/pinned-parts.ts).
    */
-  pin?: DataPin;
+  pin?: FilePin;
   /** Row hashes kept in the profile's `rowHashes` sketch (row-hash-sketch.ts). Default 4096. */
   rowSketch?: number;
 }
@@ -126,7 +127,7 @@ export async function scanDataset(
  * before any problem of the rows (other data than the pinned is the cause to fix first).
  */
 async function checkPin(
-  pin: DataPin,
+  pin: FilePin,
   path: string,
   reader: DatasetReader,
   md5: DvcMd5 | undefined,

@@ -171,7 +171,7 @@ function loadModel(
   const pinned = data.value.sha256 !== undefined || data.value.dvc !== undefined;
   const isGlob = /[*?[]/.test(data.value.file);
   const dataParts = isGlob
-    ? resolveGlob(root, dataSpecFile, data.value.file, show, data.locate(["file"]), problems)
+    ? resolveGlob(root, dataSpecFile, data.value.file, show, data.locate(["file"]), problems, pinned)
     : undefined;
   const dataFile = isGlob
     ? dataParts && path.resolve(path.dirname(dataSpecFile), data.value.file)
@@ -189,7 +189,7 @@ function loadModel(
   // Pinned data is fetched by a workflow step: its absence is reported when it is read.
   const pin =
     pinned && dataFile !== undefined
-      ? resolveDataPin(root, dataSpecFile, data.value, dataFile, data.locate, show, problems)
+      ? resolveDataPin(root, dataSpecFile, data.value, dataFile, data.locate, show, problems, dataParts)
       : undefined;
   checkDataSpec(data.value, dataAt, problems);
   const features = checkModelAgainstData(spec, data.value, at, problems);
@@ -242,6 +242,7 @@ function resolveGlob(
   show: (p: string) => string,
   position: { line: number; column: number },
   problems: Problem[],
+  pinned = false,
 ): string[] | undefined {
   const base = path.dirname(fromFile);
   let found: string[] = [""];
@@ -276,7 +277,7 @@ function resolveGlob(
       file: show(fromFile),
       ...position,
       message: `no data file matches "${pattern}" (looked in ${show(base)})`,
-      hint: `paths are relative to ${show(fromFile)}'s folder; * and ? match within one folder name`,
+      hint: `paths are relative to ${show(fromFile)}'s folder; * and ? match within one folder name${pinned ? "; pinned parts are fetched by a workflow step before modelgate runs (`dvc pull`, `aws s3 sync`)" : ""}`,
     });
     return undefined;
   }

@@ -204,12 +204,12 @@ export const dataSpecSchema = z
       .transform((s) => s.toLowerCase())
       .optional()
       .describe(
-        "Pins `file` by the sha256 of its bytes: data a workflow step fetched (aws s3 cp, azcopy, dvc pull). Other bytes are refused (exit 2).",
+        "Pins `file` by the sha256 of its bytes: data a workflow step fetched (aws s3 cp, azcopy, dvc pull). Other bytes are refused (exit 2). For a glob of part files: the sha256 of their `sha256sum` lines, sorted (`LC_ALL=C sha256sum <glob> | sha256sum` in this spec's folder).",
       ),
     dvc: relativePath
       .optional()
       .describe(
-        "A DVC `.dvc` file (relative to this spec) that pins `file` by md5 and size; `dvc pull` fetches it before modelgate runs.",
+        "A DVC `.dvc` file (relative to this spec) that pins `file` by md5 and size; `dvc pull` fetches it before modelgate runs. For a glob of part files: a folder output (`md5: ….dir`) that holds them, checked whole as DVC hashes it.",
       ),
   })
   .describe("A data spec: the file, its columns, checks, and the split.");

@@ -160,9 +160,17 @@ export function coefficientsDetails(m: ModelReport, limit = Infinity): string {
 /** How a data file fetched by a workflow step was checked, after its hash; nothing otherwise. */
 function pinned(pin: ModelReport["data"]["pin"]): string {
   if (pin === undefined) return "";
-  return pin.kind === "sha256"
-    ? "; fetched by a workflow step, its bytes checked against the data spec's <code>sha256:</code>"
-    : `; fetched by a workflow step, its bytes checked against <code>${h(pin.dvcFile, 160)}</code> (md5 <code>${h(pin.md5.slice(0, 12))}</code>)`;
+  const fetched = "; fetched by a workflow step, ";
+  switch (pin.kind) {
+    case "sha256":
+      return `${fetched}its bytes checked against the data spec's <code>sha256:</code>`;
+    case "sha256-parts":
+      return `${fetched}its ${formatCount(pin.parts)} part files checked against the data spec's <code>sha256:</code> (of their <code>sha256sum</code> lines)`;
+    case "dvc":
+      return `${fetched}its bytes checked against <code>${h(pin.dvcFile, 160)}</code> (md5 <code>${h(pin.md5.slice(0, 12))}</code>)`;
+    case "dvc-dir":
+      return `${fetched}its ${formatCount(pin.parts)} part files in <code>${h(pin.folder, 160)}</code> checked with the folder's ${formatCount(pin.files)} files against <code>${h(pin.dvcFile, 160)}</code> (folder md5 <code>${h(pin.md5.slice(0, 12))}</code>)`;
+  }
 }
 
 /** The data file, its hash, the split and the column profile, collapsed. */

@@ -216,11 +216,7 @@ export function dataSection(m: ModelReport): string {
         : ` (changed: the champion's was ${codeSpan(theirs.slice(0, 12))})`;
   const lines = [
     `- File ${codeSpan(d.file, { max: 160 })}, sha256 ${codeSpan(d.sha256.slice(0, 12))}${same(d.sha256, c?.dataHash, "data")}` +
-      (d.pin === undefined
-        ? ""
-        : d.pin.kind === "sha256"
-          ? "; fetched by a workflow step, its bytes checked against the data spec's `sha256:`"
-          : `; fetched by a workflow step, its bytes checked against ${codeSpan(d.pin.dvcFile, { max: 160 })} (md5 ${codeSpan(d.pin.md5.slice(0, 12))})`),
+      pinned(d.pin),
     `- ${formatCount(d.rows)} rows: ${formatCount(d.trainRows)} train, ${formatCount(d.testRows)} test` +
       (d.missingTarget > 0 ? `; ${formatCount(d.missingTarget)} without a target, left out` : ""),
     `- Split: ${formatNumber(d.split.test * 100)}% test by a stable hash, salt ${codeSpan(d.split.salt, { max: 60 })}`,
@@ -348,4 +344,20 @@ function chartNumber(v: number): string {
   if (!text.includes("e")) return text;
   const decimals = Math.min(20, Math.max(0, 5 - Math.floor(Math.log10(Math.abs(r)))));
   return r.toFixed(decimals);
+}
+
+/** How data fetched by a workflow step were checked, after their hash; nothing otherwise. */
+function pinned(pin: ModelReport["data"]["pin"]): string {
+  if (pin === undefined) return "";
+  const fetched = "; fetched by a workflow step, ";
+  switch (pin.kind) {
+    case "sha256":
+      return `${fetched}its bytes checked against the data spec's \`sha256:\``;
+    case "sha256-parts":
+      return `${fetched}its ${formatCount(pin.parts)} part files checked against the data spec's \`sha256:\` (of their \`sha256sum\` lines)`;
+    case "dvc":
+      return `${fetched}its bytes checked against ${codeSpan(pin.dvcFile, { max: 160 })} (md5 ${codeSpan(pin.md5.slice(0, 12))})`;
+    case "dvc-dir":
+      return `${fetched}its ${formatCount(pin.parts)} part files in ${codeSpan(pin.folder, { max: 160 })} checked with the folder's ${formatCount(pin.files)} files against ${codeSpan(pin.dvcFile, { max: 160 })} (folder md5 ${codeSpan(pin.md5.slice(0, 12))})`;
+  }
 }

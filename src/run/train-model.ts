@@ -7,6 +7,7 @@ import { RowSpill } from "../data/row-spill.js";
 import { scanDataset, type DatasetScan } from "../data/scan-dataset.js";
 import type { DataProfile } from "../data/profile-columns.js";
 import { referenceProfiler } from "./data-change.js";
+import { isPartsPin } from "../project/data-pin.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
 import { builtinAlgorithm } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
@@ -17,7 +18,14 @@ import { progress } from "./progress-stream.js";
 import { openSpecOnnxModel, type CheckedOnnxModel } from "../model/onnx/index.js";
 import { modelFileHeader, onnxModelFile, prebuiltFit } from "./prebuilt-model.js";
 import { fitCommand, type CommandRecord } from "../train/command/fit-command.js";
-import { combineScans, scanPart, sharedEdges, shareLevels, type PartScan } from "../shard/shard-data.js";
+import {
+  combineScans,
+  scanPart,
+  sharedEdges,
+  shareLevels,
+  verifyParts,
+  type PartScan,
+} from "../shard/shard-data.js";
 
 /** What training needs from its caller (evaluation passes its own options). */
 export interface TrainOptions {
@@ -114,12 +122,13 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
           specFile,
           onBatch,
           recycle: true,
-          ...(m.pin ? { pin: m.pin } : {}),
+          ...(m.pin && !isPartsPin(m.pin) ? { pin: m.pin } : {}),
         });
         return;
       }
-      // Part files: each scanned in order into the one spill (with levels shared by all
-      // parts), the scans combined.
+      // Part files: pinned ones checked before any is read, then each scanned in order into
+      // the one spill (with levels shared by all parts), the scans combined.
+      const verified = await verifyParts(m, options.displayBase);
       const edges = await sharedEdges(m);
       const unify = shareLevels();
       const parts: PartScan[] = [];
@@ -131,7 +140,7 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
             onBatch: (b) => onBatch(unify(b)),
           }),
         );
-      scan = combineScans(m, parts, options.displayBase);
+      scan = combineScans(m, parts, options.displayBase, verified);
     };
     let reads = 0;
     const read = () => {

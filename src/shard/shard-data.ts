@@ -7,6 +7,8 @@
  *
  * - Hash: the sha256 of the text `<sha256 of part>  <path of part>\n` over the parts in order
  *   (the lines of `sha256sum`, paths relative to the data spec's folder, with `/`).
+ * - Pin: pinned parts are checked before any is read (`verifyParts`, src/data/pinned-parts.ts);
+ *   the combined scan then checks that the parts read are the parts checked, and records the pin.
  * - Histogram edges: parts must share them to merge, so for a numeric column without both
  *   `min` and `max` in the spec they come from the first part's first values (the quantiles of
  *   its first 10,000, as a single file's come from its first values), for every part.
@@ -15,7 +17,9 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { mergeProfiles, readRows, scanDataset, type DatasetScan, type RowBatch } from "../data/index.js";
 import { quantileEdges } from "../data/profile-columns.js";
+import { changedPart, partsMismatch, verifyPinnedParts, type VerifiedParts } from "../data/pinned-parts.js";
 import { InputError, type Problem } from "../errors.js";
+import { isPartsPin, type DataPinRecord } from "../project/data-pin.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
 import type { DataSpec } from "../project/schemas.js";
 
@@ -31,6 +35,20 @@ export function dataFilesOf(m: LoadedModel): string[] {
 /** A part's path as the hash names it: relative to the data spec's folder, with `/`. */
 export function partName(m: LoadedModel, file: string): string {
   return path.relative(path.dirname(m.dataSpecFile), file).split(path.sep).join("/");
+}
+
+/**
+ * Checks the model's pinned parts against their pin before they are read (undefined when the
+ * data are not pinned parts).
+ * @throws InputError when they are not there or not the pinned ones
+ */
+export async function verifyParts(m: LoadedModel, displayBase: string): Promise<VerifiedParts | undefined> {
+  if (m.pin === undefined || !isPartsPin(m.pin) || m.dataParts === undefined) return undefined;
+  return verifyPinnedParts(
+    m.pin,
+    m.dataParts.map((file) => ({ path: file, name: partName(m, file) })),
+    (p) => displayPath(displayBase, p),
+  );
 }
 
 /** The spec without dataset checks: they apply to the combined scan, not to each part. */
@@ -94,11 +112,19 @@ export async function scanPart(
 }
 
 /**
- * The data set's scan from its parts' (in part order), with the dataset checks applied.
- * @throws InputError when a dataset check fails.
+ * The data set's scan from its parts' (in part order), with the dataset checks applied. With
+ * pinned parts: `verified` is the check made before this run read them (a merge of shards has
+ * none; each shard checked the parts, and its parts' scans carry the record).
+ * @throws InputError when a dataset check fails, or the parts are not the pinned ones.
  */
-export function combineScans(m: LoadedModel, parts: readonly PartScan[], displayBase: string): DatasetScan {
+export function combineScans(
+  m: LoadedModel,
+  parts: readonly PartScan[],
+  displayBase: string,
+  verified?: VerifiedParts,
+): DatasetScan {
   if (parts.length === 0) throw new Error("no parts to combine");
+  const pin = combinedPin(m, parts, displayPath(displayBase, m.dataFile), verified);
   const hash = createHash("sha256");
   for (const p of parts) hash.update(`${p.scan.sha256}  ${p.name}\n`);
   const missing: Record<string, number> = {};
@@ -117,9 +143,38 @@ export function combineScans(m: LoadedModel, parts: readonly PartScan[], display
     test: sum((s) => s.test),
     missing,
     profile,
+    ...(pin ? { pin } : {}),
   };
   checkCombined(m, scan, displayPath(displayBase, m.dataSpecFile));
   return scan;
+}
+
+/** The pin's record of the parts read, after checking they are the pinned ones. */
+function combinedPin(
+  m: LoadedModel,
+  parts: readonly PartScan[],
+  file: string,
+  verified: VerifiedParts | undefined,
+): DataPinRecord | undefined {
+  if (m.pin === undefined || !isPartsPin(m.pin)) return undefined;
+  const read = parts.map((p) => ({ name: p.name, sha256: p.scan.sha256 }));
+  const changed = verified && changedPart(verified, read, file);
+  if (changed) throw new InputError(changed);
+  if (m.pin.kind === "sha256-parts") {
+    // Checked here again from the parts' own scans: a merge of shards checks it too.
+    const mismatch = partsMismatch(m.pin, read, new Map(read.map((p) => [p.name, p.sha256])));
+    if (mismatch) throw new InputError(mismatch);
+    return { kind: "sha256-parts", parts: parts.length };
+  }
+  if (verified) return verified.record;
+  const record = parts[0]!.scan.pin;
+  if (record === undefined || parts.some((p) => JSON.stringify(p.scan.pin) !== JSON.stringify(record)))
+    throw new InputError({
+      file,
+      message: "the shards' parts do not all carry the same checked pin",
+      hint: "run every shard and the merge on the same commit",
+    });
+  return record;
 }
 
 function checkCombined(m: LoadedModel, scan: DatasetScan, specFile: string): void {

@@ -19,7 +19,9 @@ import { makeScorer, type Scorer } from "../model/builtin-model.js";
 import { DESIGN_STATE_FORMAT, type DesignState } from "./design-state.js";
 import { MissingFeaturesError } from "../model/pipeline.js";
 import type { Champion } from "../model/load-model.js";
-import { combineScans, dataFilesOf, scanPart, sharedEdges } from "./shard-data.js";
+import { changedPart } from "../data/pinned-parts.js";
+import { isPartsPin } from "../project/data-pin.js";
+import { combineScans, dataFilesOf, scanPart, sharedEdges, verifyParts } from "./shard-data.js";
 import { toModelFile } from "../run/train-model.js";
 import { championEdges, championProfile, referenceProfiler } from "../run/data-change.js";
 import { mergeProfiles, type DataProfile, type DataProfiler } from "../data/profile-columns.js";
@@ -167,6 +169,9 @@ export async function fitShard(
   const referenceEdges = championEdges(championProfile(options.champion));
   const parts: ShardPart[] = [];
   if (mode === "parts") {
+    // Pinned parts: each shard checks them all (a DVC folder is checked whole) before reading
+    // its own, and its parts' scans carry the pin's record to the merge.
+    const verified = await verifyParts(m, options.displayBase);
     const edges = await sharedEdges(m);
     for (let p = shard.index - 1; p < files.length; p += shard.count) {
       const counts = new Map<number, [number, number]>();
@@ -176,10 +181,12 @@ export async function fitShard(
         edges,
         onBatch: withReference(countTests(counts), reference),
       });
+      const changed = verified && changedPart(verified, [{ name, sha256: scan.sha256 }], source);
+      if (changed) throw new InputError(changed);
       parts.push({
         index: p,
         name,
-        scan: withoutFile(scan),
+        scan: { ...withoutFile(scan), ...(verified ? { pin: verified.record } : {}) },
         test: testOf(counts),
         ...(reference ? { binned: reference.result() } : {}),
       });
@@ -192,7 +199,7 @@ export async function fitShard(
       specFile: displayPath(options.displayBase, m.dataSpecFile),
       onBatch: withReference(countTests(counts), reference),
       recycle: true,
-      ...(m.pin ? { pin: m.pin } : {}),
+      ...(m.pin && !isPartsPin(m.pin) ? { pin: m.pin } : {}),
     });
     parts.push({
       index: 0,

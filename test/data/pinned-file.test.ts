@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.js";
 import { DvcMd5 } from "../../src/data/pinned-file.js";
 import { scanDataset } from "../../src/data/scan-dataset.js";
+import type { FilePin } from "../../src/project/data-pin.js";
 import { loadProject } from "../../src/project/load-project.js";
 import { readWorkerScript } from "./worker-script.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
@@ -34,7 +35,12 @@ function setUp(files: Record<string, string>) {
 async function scan(files: Record<string, string>, worker: boolean | "auto" = false) {
   const m = setUp(files);
   const workerScript = worker === true ? { workerScript: await readWorkerScript() } : {};
-  return scanDataset(m.data, m.dataFile, { file: "data.csv", pin: m.pin!, worker, ...workerScript });
+  return scanDataset(m.data, m.dataFile, {
+    file: "data.csv",
+    pin: m.pin! as FilePin,
+    worker,
+    ...workerScript,
+  });
 }
 
 async function problemOf(files: Record<string, string>): Promise<string> {
@@ -160,7 +166,9 @@ describe("pinned data that is not here yet", () => {
       "data.csv.dvc": dvcFile(md5(csv), csv.length),
     });
     const m = loadProject(project.file("modelgate.yml"), { displayBase: project.root }).models[0]!;
-    await expect(scanDataset(m.data, m.dataFile, { file: "data.csv", pin: m.pin! })).rejects.toThrow(
+    await expect(
+      scanDataset(m.data, m.dataFile, { file: "data.csv", pin: m.pin! as FilePin }),
+    ).rejects.toThrow(
       /data.csv: the data file is not here: it is pinned external data \(by data.csv.dvc\) that a workflow step fetches before modelgate runs\n {2}hint: run `dvc pull data.csv.dvc`/,
     );
   });
@@ -178,9 +186,28 @@ describe("pins the loader refuses, each at its file and line", () => {
       "data.yml:3:6: the data spec has both `sha256` and `dvc`; one pin is enough",
     ],
     [
-      "a pin on a pattern of part files",
-      { "data.yml": dataSpec(`sha256: ${sha256(csv)}`).replace("file: data.csv", "file: data*.csv") },
-      'data.yml:2:9: a pin names one file, and "data*.csv" is a pattern of part files',
+      "a .dvc file of one file on a pattern of part files",
+      {
+        "data.yml": dataSpec("dvc: data.csv.dvc").replace("file: data.csv", "file: data*.csv"),
+        "data.csv.dvc": dvcFile(md5(csv), csv.length),
+      },
+      'data.csv.dvc:2:8: the DVC file pins one file, "data.csv", and the data spec\'s file "data*.csv" is a pattern of part files',
+    ],
+    [
+      "a pinned folder outside the repository",
+      {
+        "data.yml": dataSpec("dvc: parts.dvc").replace("file: data.csv", "file: data*.csv"),
+        "parts.dvc": dvcFile(`${md5(csv)}.dir`, csv.length).replace("path: data.csv", "path: .."),
+      },
+      ", which is not inside the repository",
+    ],
+    [
+      "a part file outside the pinned folder",
+      {
+        "data.yml": dataSpec("dvc: parts.dvc").replace("file: data.csv", "file: data*.csv"),
+        "parts.dvc": dvcFile(`${md5(csv)}.dir`, csv.length).replace("path: data.csv", "path: parts"),
+      },
+      'parts.dvc:5:9: the DVC file pins the folder "parts", but the data spec\'s part file "data.csv" is not in it',
     ],
     [
       "a .dvc file that is not there",
@@ -201,7 +228,7 @@ describe("pins the loader refuses, each at its file and line", () => {
         "data.yml": dataSpec("dvc: data.csv.dvc"),
         "data.csv.dvc": dvcFile(`${md5(csv)}.dir`, csv.length),
       },
-      'data.csv.dvc:2:8: "data.csv" is a folder output; a data spec pins one file',
+      'data.csv.dvc:2:8: "data.csv" is a folder output, and the data spec\'s file "data.csv" is one file',
     ],
     [
       "a URL as the .dvc file, shown without its token",
