@@ -5,6 +5,8 @@
  * builder cell by cell, so every check of the spec (nullable, min/max, allowed values) applies as
  * for CSV. A row is the 1-based row of the file; Parquet has no lines, so problems name the row.
  */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import {
   asyncBufferFromFile,
   parquetMetadataAsync,
@@ -21,7 +23,6 @@ import type { BatchBuilder, BuiltBatch } from "./build-batch.js";
 import { FlatReader, flatPlans, type FlatColumnPlan } from "./parquet-flat.js";
 import { FlatRows, parquetCell } from "./parquet-rows.js";
 import type { SourceOwner } from "./record-source.js";
-import { sha256OfFile } from "./file-sha256.js";
 
 /** The file's type names each spec type accepts (see {@link parquetTypeName}). */
 const ACCEPTS: Record<ColumnType, readonly string[]> = {
@@ -284,4 +285,12 @@ export class ParquetSource {
     }
     return bad ? undefined : matched;
   }
+}
+
+/** sha256 of a file's bytes, hex. */
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)
+    hash.update(chunk);
+  return hash.digest("hex");
 }

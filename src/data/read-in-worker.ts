@@ -19,7 +19,6 @@ import type {
   WorkerReader,
 } from "./read-protocol.js";
 import { dataFormat } from "./data-format.js";
-import { sha256OfFile } from "./file-sha256.js";
 import type { ColumnVector, RowBatch } from "./row-batch.js";
 
 /** Batches the worker may have sent that this thread has not yet taken. */
@@ -43,18 +42,14 @@ export async function* readInWorker(
 ): AsyncGenerator<RowBatch, void, undefined> {
   // This thread hashes the bytes the worker reads: it has time to spare while the worker parses.
   const wanted = reader.workerInput();
-  const parquet = dataFormat(wanted.spec, wanted.path) === "parquet";
-  const hash = wanted.hash && !parquet ? createHash("sha256") : undefined;
-  // A Parquet reader does not stream the file's bytes: this thread reads the file and hashes it
-  // while the worker decodes (on the worker it took about a tenth of a 1M-row file's read).
-  const fileHash = wanted.hash && parquet ? sha256OfFile(wanted.path) : undefined;
-  // Awaited on every way out, so that no read of the file outlives this one.
-  fileHash?.catch(() => undefined);
+  // A Parquet reader does not stream the file's bytes: the worker hashes the file itself.
+  const hash =
+    wanted.hash && dataFormat(wanted.spec, wanted.path) !== "parquet" ? createHash("sha256") : undefined;
   // A caller that sees the bytes (passBytes: a DVC pin's md5) sees them here, as the worker reads.
   const observe = reader.passBytes;
   const input: WorkerInput = {
     ...wanted,
-    hash: false,
+    hash: wanted.hash && hash === undefined,
     sendBytes: hash !== undefined || observe !== undefined,
   };
   const worker = startWorker(script, { workerData: input });
@@ -102,13 +97,7 @@ export async function* readInWorker(
       }
       if (m.type === "end") {
         // As a read on one thread: the hash is set once the whole file was read.
-        const sha256 = m.state.stopped
-          ? m.state.sha256
-          : hash !== undefined
-            ? hash.digest("hex")
-            : fileHash !== undefined
-              ? await fileHash
-              : m.state.sha256;
+        const sha256 = hash !== undefined && !m.state.stopped ? hash.digest("hex") : m.state.sha256;
         reader.adopt({ ...m.state, sha256 });
         return;
       }
