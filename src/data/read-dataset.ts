@@ -174,6 +174,20 @@ export class DatasetReader {
   }
 
   /**
+   * The share of the columns whose profile the reading thread should draw when the caller has
+   * work of its own for each batch (a fit): 0.6 when the kernel reads CSV, all of them when the
+   * flat decoder reads Parquet (a CPU profile of `modelgate run` on the 1M-row bench file showed
+   * its worker idle half the time while the fitting thread was never idle), else none. Measured
+   * on the 1M-row bench (bench/README.md).
+   */
+  get readerProfileShare(): number {
+    if (this.readsWithKernel) return 0.6;
+    // The flat decoder's codecs are WebAssembly too.
+    if (this.format === "parquet" && this.options.parquetFlat && typeof WebAssembly !== "undefined") return 1;
+    return 0;
+  }
+
+  /**
    * Draws the profile of every row as it is read, on the thread that reads (a worker thread for
    * large files), of every column or of those `columns` marks: call before {@link batches}, read
    * the result with {@link profile}.

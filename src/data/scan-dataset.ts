@@ -12,13 +12,6 @@ import type { RowBatch } from "./row-batch.js";
 import { pinRecord, type DataPinRecord, type FilePin } from "../project/data-pin.js";
 import { checkPinnedFile, DvcMd5, hashFile, pinMismatch } from "./pinned-file.js";
 
-/**
- * The share of the columns whose profile the reader draws when the caller has work of its own
- * for each batch and the reader parses fast (its kernel reads the data: CSV with no string
- * column).
- */
-const READER_PROFILE_SHARE = 0.6;
-
 /** Options of {@link scanDataset}. */
 export interface ScanOptions extends ReadOptions, ProfileOptions {
   /**
@@ -73,9 +66,10 @@ export async function scanDataset(
 ): Promise<DatasetScan> {
   // This thread draws the profile while the reader (a worker thread for large files) parses the
   // next batches. When the caller has work of its own for each batch (onBatch: a fit) and the
-  // reader's kernel reads the file (CSV with no string column), the reader profiles the first
-  // columns and this thread the rest. Measured on the 1M-row bench, that balances the two threads
-  // best (bench/README.md). A column's profile is the same whichever thread draws it.
+  // reader has time to spare (the kernel reads CSV, the flat decoder Parquet), the reader profiles
+  // the first columns (`readerProfileShare` of them) and this thread the rest. Measured on the
+  // 1M-row bench, that balances the two threads best (bench/README.md). A column's profile is the
+  // same whichever thread draws it.
   const pin = options.pin;
   if (pin) await checkPinnedFile(pin, path, options.file ?? path);
   const reader = new DatasetReader(spec, path, options, true, false);
@@ -84,10 +78,8 @@ export async function scanDataset(
   reader.sketchRows(options.rowSketch);
   const onBatch = options.onBatch;
   const columns = spec.columns.length;
-  const here =
-    onBatch !== undefined && reader.readsWithKernel
-      ? spec.columns.map((_, i) => i >= Math.round(columns * READER_PROFILE_SHARE))
-      : undefined;
+  const share = onBatch !== undefined ? reader.readerProfileShare : 0;
+  const here = share > 0 ? spec.columns.map((_, i) => i >= Math.round(columns * share)) : undefined;
   if (here !== undefined)
     reader.drawProfile(
       options,
