@@ -181,7 +181,7 @@ async function main(): Promise<void> {
     handled.filter((h) => h.event === "workflow_run" && h.action === "completed").length;
   for (const deadline = Date.now() + 10_000; runsHandled() < WARM_UP && Date.now() < deadline;)
     await new Promise((r) => setTimeout(r, 10));
-  handled.length = 0;
+  const warmUp = handled.splice(0).filter((h) => h.event === "workflow_run" && h.action === "completed");
 
   // 40 PRs, four runs each (the fourth a re-run of the first), all completed before the burst.
   const newest = new Map<number, ReportVersion>();
@@ -281,6 +281,10 @@ async function main(): Promise<void> {
           `${percentile(times, 50).toFixed(0)} / ${percentile(times, 99).toFixed(0)} / ${Math.max(...times).toFixed(0)} ms`,
         ],
         ["burst wall time", `${seconds.toFixed(1)} s`],
+        [
+          `before the burst, ${WARM_UP} deliveries one at a time: first per replica / second (handling time, max)`,
+          `${Math.max(...warmUp.slice(0, REPLICAS).map((h) => h.ms)).toFixed(0)} / ${Math.max(...warmUp.slice(REPLICAS).map((h) => h.ms)).toFixed(0)} ms`,
+        ],
         [
           `CPU of the burst: the replicas' ${PROCESSES === 1 ? "process" : `${PROCESSES} processes`} / the simulator's`,
           `${(appMs / 1000).toFixed(2)} s (${(appMs / burst.length).toFixed(1)} ms per delivery) / ${(simMs / 1000).toFixed(2)} s`,
