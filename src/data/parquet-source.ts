@@ -20,7 +20,7 @@ import type { ColumnType } from "../project/schemas.js";
 import type { BatchBuilder, BuiltBatch } from "./build-batch.js";
 import { FlatReader, flatPlans, type FlatColumnPlan } from "./parquet-flat.js";
 import { FlatRows, parquetCell } from "./parquet-rows.js";
-import type { SourceOwner } from "./record-source.js";
+import { unknownColumnProblem, type SourceOwner } from "./record-source.js";
 import { sha256OfFile } from "./file-sha256.js";
 
 /** The file's type names each spec type accepts (see {@link parquetTypeName}). */
@@ -241,15 +241,7 @@ export class ParquetSource {
     const absent = specNames.filter((n) => !fileNames.includes(n));
     let bad = false;
     for (const name of unknown) {
-      const near = closest(name, absent);
-      problems.add("header", "", {
-        field: name,
-        message: `column "${name}" is in the file but not in the data spec`,
-        hint:
-          near !== undefined
-            ? `did you mean "${near}"? Rename the column in the file or in the data spec`
-            : "describe every column of the file in the data spec's `columns`",
-      });
+      unknownColumnProblem(this.owner, name, absent);
       bad = true;
     }
     for (const name of absent) {

@@ -2,6 +2,7 @@
  * What the streaming read asks of each format's record loop (CSV, JSON array, JSON Lines), and
  * what a record loop may see of the read that drives it.
  */
+import { closest } from "../project/did-you-mean.js";
 import type { DataSpec } from "../project/schemas.js";
 import type { ProblemCollector } from "./collect-problems.js";
 import type { DataFormat } from "./data-format.js";
@@ -49,5 +50,28 @@ export function tooLongProblem(
       owner.format === "csv"
         ? "look for a quote that never closes above this point, or raise the record limit (maxRecordBytes)"
         : "look for a string that never closes, or raise the record limit (maxRecordBytes)",
+  });
+}
+
+/**
+ * Reports a column of the file (CSV header, Parquet schema) that the data spec does not name,
+ * with the absent spec column it most likely is. Monitoring reads this message as a column added
+ * (src/monitor/resolve-new-columns.ts).
+ */
+export function unknownColumnProblem(
+  owner: SourceOwner,
+  name: string,
+  absent: readonly string[],
+  line?: number,
+): void {
+  const near = closest(name, absent);
+  owner.problems.add("header", "", {
+    ...(line === undefined ? {} : { line }),
+    field: name,
+    message: `column "${name}" is in the file but not in the data spec`,
+    hint:
+      near !== undefined
+        ? `did you mean "${near}"? Rename the column in the file or in the data spec`
+        : "describe every column of the file in the data spec's `columns`",
   });
 }
