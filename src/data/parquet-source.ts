@@ -20,7 +20,7 @@ import type { ColumnType } from "../project/schemas.js";
 import type { BatchBuilder, BuiltBatch } from "./build-batch.js";
 import { FlatReader, flatPlans, type FlatColumnPlan } from "./parquet-flat.js";
 import { FlatRows, parquetCell } from "./parquet-rows.js";
-import { unknownColumnProblem, type SourceOwner } from "./record-source.js";
+import { unknownColumnProblem, unreadableDataFile, type SourceOwner } from "./record-source.js";
 import { sha256OfFile } from "./file-sha256.js";
 
 /** The file's type names each spec type accepts (see {@link parquetTypeName}). */
@@ -206,15 +206,7 @@ export class ParquetSource {
     try {
       file = await asyncBufferFromFile(this.path);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new InputError({
-        file: this.owner.file,
-        message:
-          code === "ENOENT"
-            ? "the data file does not exist"
-            : `cannot read the data file (${code ?? String(error)})`,
-        hint: "the data spec's `file` is relative to the data spec",
-      });
+      throw unreadableDataFile(this.owner.file, error);
     }
     try {
       return { file, metadata: await parquetMetadataAsync(file) };

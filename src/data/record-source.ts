@@ -1,7 +1,9 @@
 /**
- * What the streaming read asks of each format's record loop (CSV, JSON array, JSON Lines), and
- * what a record loop may see of the read that drives it.
+ * What the streaming read asks of each format's record loop (CSV, JSON array, JSON Lines), what
+ * a record loop may see of the read that drives it, and the problems every format reports alike
+ * (the Parquet read's too).
  */
+import { InputError } from "../errors.js";
 import { closest } from "../project/did-you-mean.js";
 import type { DataSpec } from "../project/schemas.js";
 import type { ProblemCollector } from "./collect-problems.js";
@@ -73,5 +75,18 @@ export function unknownColumnProblem(
       near !== undefined
         ? `did you mean "${near}"? Rename the column in the file or in the data spec`
         : "describe every column of the file in the data spec's `columns`",
+  });
+}
+
+/** The error of a data file that cannot be opened: not there, or not readable. */
+export function unreadableDataFile(file: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new InputError({
+    file,
+    message:
+      code === "ENOENT"
+        ? "the data file does not exist"
+        : `cannot read the data file (${code ?? String(error)})`,
+    hint: "the data spec's `file` is relative to the data spec",
   });
 }
