@@ -291,6 +291,29 @@ export const reportSchema = z.strictObject({
 
 export type Report = z.output<typeof reportSchema>;
 
+/**
+ * The evaluation report of a run (single or sharded) around its models' reports: it passes when
+ * every model was evaluated (`allEvaluated`, default true) and passed.
+ */
+export function evaluationReport(
+  models: ModelReport[],
+  options: {
+    head?: Report["head"];
+    base?: Report["base"];
+    allEvaluated?: boolean;
+  },
+): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    kind: "evaluation",
+    tool: { name: "modelgate", version: TOOL_VERSION },
+    head: options.head ?? { sha: null, ref: null },
+    base: options.base ?? null,
+    passed: (options.allEvaluated ?? true) && models.every((m) => m.passed),
+    models,
+  };
+}
+
 /** A model's metric names in report order: `metricOrder`, else the primary first, then by name. */
 export function metricNamesOf(m: {
   primaryMetric: string;
