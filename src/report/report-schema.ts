@@ -9,19 +9,14 @@ import { z } from "zod";
 import { MODEL_NAME_PATTERN } from "../project/schemas.js";
 import { dataPinRecordSchema } from "../project/data-pin.js";
 import { dataChangeSchema } from "./data-change-schema.js";
+import { list, name, num, sha, text } from "./bounded-schema.js";
 
 /** The version of modelgate that writes report.json (its `tool.version`). */
 export const TOOL_VERSION = "0.1.0";
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-/** Bounded strings: names come from specs and data a PR controls. */
-const name = z.string().max(200);
-const text = z.string().max(2000);
-const sha = z.string().regex(/^[0-9a-f]{7,64}$/);
-const num = z.number();
 const interval = z.strictObject({ lower: num, upper: num });
-const list = <T extends z.ZodType>(item: T, max = 1000) => z.array(item).max(max);
 
 export const metricEstimateSchema = z.strictObject({
   value: num.nullable(),
