@@ -19,7 +19,13 @@ import {
 import { csvSyntaxOf, unescapeField, type CsvSyntax } from "./csv-syntax.js";
 import { STRING_ADDRESS_SCALE, type CsvKernel } from "./csv-kernel.js";
 import type { ChunkReader } from "./read-chunks.js";
-import { tooLongProblem, type RecordSource, type SourceOwner, type SourceStatus } from "./record-source.js";
+import {
+  tooLongProblem,
+  unknownColumnProblem,
+  type RecordSource,
+  type SourceOwner,
+  type SourceStatus,
+} from "./record-source.js";
 
 /** Every spelling of a boolean the reader accepts (`true`, `no`, `1`... in any case), and its value. */
 const BOOLEAN_SPELLINGS: readonly [string, number][] = Object.entries(BOOLEAN_TEXT).flatMap(([word, value]) =>
@@ -396,18 +402,7 @@ export class CsvSource implements RecordSource {
     });
     const unknown = names.filter((n, f) => fieldToCol[f] === -1 && n !== "");
     const absent = specNames.filter((n) => !seen.has(n));
-    for (const name of unknown) {
-      const near = closest(name, absent);
-      problems.add("header", "", {
-        line,
-        field: name,
-        message: `column "${name}" is in the file but not in the data spec`,
-        hint:
-          near !== undefined
-            ? `did you mean "${near}"? Rename the column in the file or in the data spec`
-            : "describe every column of the file in the data spec's `columns`",
-      });
-    }
+    for (const name of unknown) unknownColumnProblem(this.owner, name, absent, line);
     names.forEach((name, f) => {
       if (name === "") {
         problems.add("header", "", {

@@ -10,7 +10,24 @@ export type DataFormat = "csv" | "json" | "jsonl" | "parquet";
 
 /** The format of a data file: the spec's `format`, else from the file's extension. */
 export function dataFormat(spec: DataSpec, path: string, file = path): DataFormat {
-  if (spec.format !== undefined) return spec.format;
+  return (
+    spec.format ??
+    formatOfExtension(
+      path,
+      file,
+      "name the file .csv, .json, .jsonl or .parquet, or set `format: csv | json | jsonl | parquet` in the data spec",
+    )
+  );
+}
+
+/**
+ * The format a data file's extension names.
+ *
+ * @param file how the error names the file.
+ * @param hint what the user can do when the extension names no format.
+ * @throws InputError when the extension names no format.
+ */
+export function formatOfExtension(path: string, file: string, hint: string): DataFormat {
   const ext = extname(path).toLowerCase();
   if (ext === ".csv" || ext === ".tsv" || ext === ".txt") return "csv";
   if (ext === ".json") return "json";
@@ -19,6 +36,6 @@ export function dataFormat(spec: DataSpec, path: string, file = path): DataForma
   throw new InputError({
     file,
     message: `cannot tell the format of the data from the extension "${ext}"`,
-    hint: "name the file .csv, .json, .jsonl or .parquet, or set `format: csv | json | jsonl | parquet` in the data spec",
+    hint,
   });
 }

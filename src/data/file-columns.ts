@@ -16,7 +16,7 @@ import {
 } from "./csv-tokenizer.js";
 import type { ColumnType } from "../project/schemas.js";
 import { NEED_MORE, findValueEnd, isSpace } from "./json-records.js";
-import type { DataFormat } from "./read-dataset.js";
+import { formatOfExtension, type DataFormat } from "./data-format.js";
 
 /** What {@link readFileColumns} found. */
 export interface FileColumns {
@@ -57,7 +57,13 @@ const MAX_HEADER_BYTES = 8 << 20;
  *   header row, or a JSON file has more keys than `maxColumns`.
  */
 export async function readFileColumns(path: string, options: FileColumnsOptions): Promise<FileColumns> {
-  const format = options.format ?? formatOf(path, options.file);
+  const format =
+    options.format ??
+    formatOfExtension(
+      path,
+      options.file,
+      "name the file .csv, .json, .jsonl or .parquet, or pass --spec with a data spec that sets `format`",
+    );
   const delimiter = options.delimiter ?? (extname(path).toLowerCase() === ".tsv" ? "\t" : ",");
   try {
     if (format === "parquet") return { format, delimiter, ...(await parquetColumns(path, options.file)) };
@@ -80,19 +86,6 @@ export async function readFileColumns(path: string, options: FileColumnsOptions)
       hint: "check the path",
     });
   }
-}
-
-function formatOf(path: string, file: string): DataFormat {
-  const ext = extname(path).toLowerCase();
-  if (ext === ".csv" || ext === ".tsv" || ext === ".txt") return "csv";
-  if (ext === ".json") return "json";
-  if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
-  if (ext === ".parquet" || ext === ".pq") return "parquet";
-  throw new InputError({
-    file,
-    message: `cannot tell the format of the data from the extension "${ext}"`,
-    hint: "name the file .csv, .json, .jsonl or .parquet, or pass --spec with a data spec that sets `format`",
-  });
 }
 
 /** A Parquet file's top-level columns, from its footer alone. */

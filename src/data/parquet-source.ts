@@ -22,7 +22,7 @@ import type { ColumnType } from "../project/schemas.js";
 import type { BatchBuilder, BuiltBatch } from "./build-batch.js";
 import { FlatReader, flatPlans, type FlatColumnPlan } from "./parquet-flat.js";
 import { FlatRows, parquetCell } from "./parquet-rows.js";
-import type { SourceOwner } from "./record-source.js";
+import { unknownColumnProblem, unreadableDataFile, type SourceOwner } from "./record-source.js";
 
 /** The file's type names each spec type accepts (see {@link parquetTypeName}). */
 const ACCEPTS: Record<ColumnType, readonly string[]> = {
@@ -207,15 +207,7 @@ export class ParquetSource {
     try {
       file = await asyncBufferFromFile(this.path);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new InputError({
-        file: this.owner.file,
-        message:
-          code === "ENOENT"
-            ? "the data file does not exist"
-            : `cannot read the data file (${code ?? String(error)})`,
-        hint: "the data spec's `file` is relative to the data spec",
-      });
+      throw unreadableDataFile(this.owner.file, error);
     }
     try {
       return { file, metadata: await parquetMetadataAsync(file) };
@@ -242,15 +234,7 @@ export class ParquetSource {
     const absent = specNames.filter((n) => !fileNames.includes(n));
     let bad = false;
     for (const name of unknown) {
-      const near = closest(name, absent);
-      problems.add("header", "", {
-        field: name,
-        message: `column "${name}" is in the file but not in the data spec`,
-        hint:
-          near !== undefined
-            ? `did you mean "${near}"? Rename the column in the file or in the data spec`
-            : "describe every column of the file in the data spec's `columns`",
-      });
+      unknownColumnProblem(this.owner, name, absent);
       bad = true;
     }
     for (const name of absent) {

@@ -21,7 +21,7 @@ import type { RowBatch } from "./row-batch.js";
 import { SplitAssigner } from "./stable-split.js";
 import type { RowHashes } from "./row-hash-sketch.js";
 import type { ReaderState, ReadLimits, WorkerInput } from "./read-protocol.js";
-import { MIB, type RecordSource } from "./record-source.js";
+import { MIB, unreadableDataFile, type RecordSource } from "./record-source.js";
 import { dataFormat, type DataFormat } from "./data-format.js";
 
 /** Options of every read. All have defaults. */
@@ -319,15 +319,7 @@ export class DatasetReader {
       );
     } catch (error) {
       numbers?.release();
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new InputError({
-        file: this.file,
-        message:
-          code === "ENOENT"
-            ? "the data file does not exist"
-            : `cannot read the data file (${code ?? String(error)})`,
-        hint: "the data spec's `file` is relative to the data spec",
-      });
+      throw unreadableDataFile(this.file, error);
     }
     try {
       yield* this.run(reader, numbers);

@@ -1,7 +1,10 @@
 /**
- * What the streaming read asks of each format's record loop (CSV, JSON array, JSON Lines), and
- * what a record loop may see of the read that drives it.
+ * What the streaming read asks of each format's record loop (CSV, JSON array, JSON Lines), what
+ * a record loop may see of the read that drives it, and the problems every format reports alike
+ * (the Parquet read's too).
  */
+import { InputError } from "../errors.js";
+import { closest } from "../project/did-you-mean.js";
 import type { DataSpec } from "../project/schemas.js";
 import type { ProblemCollector } from "./collect-problems.js";
 import type { DataFormat } from "./data-format.js";
@@ -49,5 +52,41 @@ export function tooLongProblem(
       owner.format === "csv"
         ? "look for a quote that never closes above this point, or raise the record limit (maxRecordBytes)"
         : "look for a string that never closes, or raise the record limit (maxRecordBytes)",
+  });
+}
+
+/**
+ * Reports a column of the file (CSV header, Parquet schema) that the data spec does not name,
+ * with the absent spec column it most likely is. Monitoring reads this message as a column added
+ * (src/monitor/resolve-new-columns.ts).
+ */
+export function unknownColumnProblem(
+  owner: SourceOwner,
+  name: string,
+  absent: readonly string[],
+  line?: number,
+): void {
+  const near = closest(name, absent);
+  owner.problems.add("header", "", {
+    ...(line === undefined ? {} : { line }),
+    field: name,
+    message: `column "${name}" is in the file but not in the data spec`,
+    hint:
+      near !== undefined
+        ? `did you mean "${near}"? Rename the column in the file or in the data spec`
+        : "describe every column of the file in the data spec's `columns`",
+  });
+}
+
+/** The error of a data file that cannot be opened: not there, or not readable. */
+export function unreadableDataFile(file: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new InputError({
+    file,
+    message:
+      code === "ENOENT"
+        ? "the data file does not exist"
+        : `cannot read the data file (${code ?? String(error)})`,
+    hint: "the data spec's `file` is relative to the data spec",
   });
 }

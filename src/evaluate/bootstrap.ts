@@ -246,46 +246,65 @@ export function pairedBootstraps(
     return { c0, c1, defined: !Number.isNaN(c0) && !Number.isNaN(c1) };
   });
   const sampled = names.filter((_, j) => points[j]!.defined);
-  const diffs = new Map<string, Float64Array>();
-  const rels = new Map<string, Float64Array>();
+  const drawsOf = new Map<string, PairedDraws>();
   if (sampled.length > 0 && options.samples > 0) {
     const draws = resampleStatistics(
       rows,
       sampled.flatMap((name) => pairs[name]!),
       options,
     );
-    sampled.forEach((name, k) => {
-      const champion = draws[2 * k]!;
-      const challenger = draws[2 * k + 1]!;
-      const diff = new Float64Array(options.samples);
-      const rel = new Float64Array(options.samples);
-      for (let b = 0; b < options.samples; b++) {
-        const a = champion[b]!;
-        diff[b] = challenger[b]! - a;
-        rel[b] = a !== 0 ? diff[b]! / Math.abs(a) : NaN;
-      }
-      diffs.set(name, diff);
-      rels.set(name, rel);
-    });
+    sampled.forEach((name, k) =>
+      drawsOf.set(name, { champion: draws[2 * k]!, challenger: draws[2 * k + 1]! }),
+    );
   }
   const out: Record<string, PairedDifference> = {};
   names.forEach((name, j) => {
-    const { c0, c1, defined } = points[j]!;
-    const relativeChange = defined && c0 !== 0 ? (c1 - c0) / Math.abs(c0) : null;
-    const ci =
-      defined && options.samples > 0 ? percentileInterval(diffs.get(name)!, options.confidence) : null;
-    out[name] = {
-      champion: Number.isNaN(c0) ? null : c0,
-      challenger: Number.isNaN(c1) ? null : c1,
-      difference: defined ? c1 - c0 : null,
-      relativeChange,
-      ci,
-      relativeCi:
-        relativeChange !== null && options.samples > 0
-          ? percentileInterval(rels.get(name)!, options.confidence)
-          : null,
-      significant: ci === null ? null : ci.lower > 0 || ci.upper < 0,
-    };
+    const { c0, c1 } = points[j]!;
+    out[name] = pairedDifference(c0, c1, drawsOf.get(name), options.confidence);
   });
   return out;
+}
+
+/** Both models' values of one metric on each resample (the same rows for both). */
+export interface PairedDraws {
+  champion: ArrayLike<number>;
+  challenger: ArrayLike<number>;
+}
+
+/**
+ * Challenger minus champion from their point values (NaN where undefined), with intervals from
+ * their values on each resample: `draws`, undefined without resamples. Used by the single run and
+ * by the merge of shards, so that both report the same differences.
+ */
+export function pairedDifference(
+  c0: number,
+  c1: number,
+  draws: PairedDraws | undefined,
+  confidence: number,
+): PairedDifference {
+  const defined = !Number.isNaN(c0) && !Number.isNaN(c1);
+  const relativeChange = defined && c0 !== 0 ? (c1 - c0) / Math.abs(c0) : null;
+  let ci: Interval | null = null;
+  let relativeCi: Interval | null = null;
+  if (defined && draws !== undefined && draws.champion.length > 0) {
+    const samples = draws.champion.length;
+    const diff = new Float64Array(samples);
+    const rel = new Float64Array(samples);
+    for (let b = 0; b < samples; b++) {
+      const a = draws.champion[b]!;
+      diff[b] = draws.challenger[b]! - a;
+      rel[b] = a !== 0 ? diff[b]! / Math.abs(a) : NaN;
+    }
+    ci = percentileInterval(diff, confidence);
+    if (relativeChange !== null) relativeCi = percentileInterval(rel, confidence);
+  }
+  return {
+    champion: Number.isNaN(c0) ? null : c0,
+    challenger: Number.isNaN(c1) ? null : c1,
+    difference: defined ? c1 - c0 : null,
+    relativeChange,
+    ci,
+    relativeCi,
+    significant: ci === null ? null : ci.lower > 0 || ci.upper < 0,
+  };
 }

@@ -103,6 +103,8 @@ const rankings = new WeakMap<Float64Array, { actual: Float64Array; ranked: Ranke
  * below it and 1/2 per tied one. NaN without a positive or a negative of positive weight.
  */
 export function rankedAuc(r: RankedScores, w: RowWeights): number {
+  // The loop of groupSums, written out: it runs for every bootstrap resample, and through
+  // groupSums's callback it took 40% longer (200,000 rows, Node 20).
   const { order, label, groupEnd } = r;
   let totalPos = 0;
   let totalAll = 0;

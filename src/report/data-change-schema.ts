@@ -5,13 +5,7 @@
  * of the report, since the App reads it from an untrusted artifact.
  */
 import { z } from "zod";
-
-const name = z.string().max(200);
-const text = z.string().max(2000);
-const sha = z.string().regex(/^[0-9a-f]{7,64}$/);
-const num = z.number();
-const count = z.number().int().min(0);
-const list = <T extends z.ZodType>(item: T, max = 1000) => z.array(item).max(max);
+import { count, list, name, num, sha, text } from "./bounded-schema.js";
 
 /** Rows added and removed, from the two profiles' row sketches. */
 export const rowChangeSchema = z.strictObject({

@@ -7,16 +7,10 @@
 import { z } from "zod";
 import { gateSchema, metricEstimateSchema } from "./report-schema.js";
 import { MODEL_NAME_PATTERN } from "../project/schemas.js";
+import { count, list, name, num, sha, text } from "./bounded-schema.js";
 
 /** The report format this file describes; the same number as the evaluation report's. */
 export const MONITOR_REPORT_SCHEMA_VERSION = 1;
-
-const name = z.string().max(200);
-const text = z.string().max(2000);
-const sha = z.string().regex(/^[0-9a-f]{7,64}$/);
-const num = z.number();
-const count = z.number().int().min(0);
-const list = <T extends z.ZodType>(item: T, max = 1000) => z.array(item).max(max);
 
 export const verdictSchema = z.enum(["ok", "warn", "alert"]);
 export type Verdict = z.output<typeof verdictSchema>;

@@ -9,19 +9,14 @@ import { z } from "zod";
 import { MODEL_NAME_PATTERN } from "../project/schemas.js";
 import { dataPinRecordSchema } from "../project/data-pin.js";
 import { dataChangeSchema } from "./data-change-schema.js";
+import { list, name, num, sha, text } from "./bounded-schema.js";
 
 /** The version of modelgate that writes report.json (its `tool.version`). */
 export const TOOL_VERSION = "0.1.0";
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-/** Bounded strings: names come from specs and data a PR controls. */
-const name = z.string().max(200);
-const text = z.string().max(2000);
-const sha = z.string().regex(/^[0-9a-f]{7,64}$/);
-const num = z.number();
 const interval = z.strictObject({ lower: num, upper: num });
-const list = <T extends z.ZodType>(item: T, max = 1000) => z.array(item).max(max);
 
 export const metricEstimateSchema = z.strictObject({
   value: num.nullable(),
@@ -290,6 +285,29 @@ export const reportSchema = z.strictObject({
 });
 
 export type Report = z.output<typeof reportSchema>;
+
+/**
+ * The evaluation report of a run (single or sharded) around its models' reports: it passes when
+ * every model was evaluated (`allEvaluated`, default true) and passed.
+ */
+export function evaluationReport(
+  models: ModelReport[],
+  options: {
+    head?: Report["head"];
+    base?: Report["base"];
+    allEvaluated?: boolean;
+  },
+): Report {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    kind: "evaluation",
+    tool: { name: "modelgate", version: TOOL_VERSION },
+    head: options.head ?? { sha: null, ref: null },
+    base: options.base ?? null,
+    passed: (options.allEvaluated ?? true) && models.every((m) => m.passed),
+    models,
+  };
+}
 
 /** A model's metric names in report order: `metricOrder`, else the primary first, then by name. */
 export function metricNamesOf(m: {

@@ -38,6 +38,7 @@ import { progress } from "./progress-stream.js";
 import { trainModel, type TrainedModel, type TrainOptions } from "./train-model.js";
 import { builtinModel } from "../model/builtin-model.js";
 import { onnxFittedModel } from "../model/onnx/onnx-fitted-model.js";
+import { onnxModelSpecOf } from "../train/command/fit-command.js";
 import type { BatchScorer } from "../model/fitted-model.js";
 
 /** The production model to compare with, as the registry holds it. */
@@ -147,17 +148,7 @@ async function challengerScorer(
   columnNames: readonly string[],
 ): Promise<BatchScorer> {
   if (trained.onnx === undefined) return builtinModel(trained.model, trained.modelSha256).bind(columnNames);
-  const algorithm = m.spec.algorithm;
-  const types = new Map(m.data.columns.map((c) => [c.name, c.type]));
-  return onnxFittedModel(trained.onnx, {
-    model: m.name,
-    task: m.spec.task,
-    target: m.spec.target,
-    positiveClass: m.spec.positiveClass === undefined ? null : String(m.spec.positiveClass),
-    specHash: m.specHash,
-    features: m.features.map((name) => ({ name, type: types.get(name)! })),
-    threads: isOnnxAlgorithm(algorithm) ? algorithm.threads : 1,
-  }).bind(columnNames);
+  return onnxFittedModel(trained.onnx, onnxModelSpecOf(m)).bind(columnNames);
 }
 
 async function scoreAndReport(

@@ -4,7 +4,7 @@
  * others are returned beside it.
  */
 import { InputError, type Problem } from "../errors.js";
-import { REPORT_SCHEMA_VERSION, TOOL_VERSION, type Report } from "../report/report-schema.js";
+import { evaluationReport, type Report } from "../report/report-schema.js";
 import type { LoadedProject } from "../project/load-project.js";
 import type { Champion } from "../model/load-model.js";
 import { evaluateModel, type EvaluateOptions, type ModelEvaluation } from "./evaluate-model.js";
@@ -38,14 +38,9 @@ export async function evaluateProject(
       invalid.push({ model: m.name, problems: e.problems });
     }
   }
-  const report: Report = {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    kind: "evaluation",
-    tool: { name: "modelgate", version: TOOL_VERSION },
-    head: options.head ?? { sha: null, ref: null },
-    base: options.base ?? null,
-    passed: invalid.length === 0 && evaluations.every((e) => e.report.passed),
-    models: evaluations.map((e) => e.report),
-  };
+  const report = evaluationReport(
+    evaluations.map((e) => e.report),
+    { head: options.head, base: options.base, allEvaluated: invalid.length === 0 },
+  );
   return { report, evaluations, invalid };
 }

@@ -5,7 +5,12 @@
  */
 import { canonicalJson } from "../canonical-json.js";
 import { decideGate } from "../compare/decide-gate.js";
-import { percentileInterval, type MetricEstimate, type PairedDifference } from "../evaluate/bootstrap.js";
+import {
+  pairedDifference,
+  percentileInterval,
+  type MetricEstimate,
+  type PairedDifference,
+} from "../evaluate/bootstrap.js";
 import { DEFAULT_MAPE_EPSILON } from "../evaluate/metric-types.js";
 import { defaultMetrics, metricDefinition } from "../evaluate/metrics.js";
 import type { SliceGroup, SliceResult } from "../evaluate/slices.js";
@@ -143,31 +148,13 @@ function differencesOf(
   for (const name of names) {
     const c0 = metricOf(name, merged.point.sums, merged.point.maxima[1], merged.point.rows, 1, c);
     const c1 = metricOf(name, merged.point.sums, merged.point.maxima[0], merged.point.rows, 0, c);
-    const defined = !Number.isNaN(c0) && !Number.isNaN(c1);
-    let ci = null;
-    let relativeCi = null;
-    const relativeChange = defined && c0 !== 0 ? (c1 - c0) / Math.abs(c0) : null;
-    if (defined && merged.samples > 0) {
-      const champion = draws(merged, name, 1, c);
-      const challenger = draws(merged, name, 0, c);
-      const diff = new Float64Array(merged.samples);
-      const rel = new Float64Array(merged.samples);
-      for (let b = 0; b < merged.samples; b++) {
-        diff[b] = challenger[b]! - champion[b]!;
-        rel[b] = champion[b] !== 0 ? diff[b]! / Math.abs(champion[b]!) : NaN;
-      }
-      ci = percentileInterval(diff, confidence);
-      if (relativeChange !== null) relativeCi = percentileInterval(rel, confidence);
-    }
-    out[name] = {
-      champion: Number.isNaN(c0) ? null : c0,
-      challenger: Number.isNaN(c1) ? null : c1,
-      difference: defined ? c1 - c0 : null,
-      relativeChange,
-      ci,
-      relativeCi,
-      significant: ci === null ? null : ci.lower > 0 || ci.upper < 0,
-    };
+    const sampled = merged.samples > 0 && !Number.isNaN(c0) && !Number.isNaN(c1);
+    out[name] = pairedDifference(
+      c0,
+      c1,
+      sampled ? { champion: draws(merged, name, 1, c), challenger: draws(merged, name, 0, c) } : undefined,
+      confidence,
+    );
   }
   return out;
 }

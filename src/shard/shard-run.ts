@@ -15,7 +15,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { InputError, type Problem } from "../errors.js";
 import type { Registry } from "../registry/registry-document.js";
-import { REPORT_SCHEMA_VERSION, TOOL_VERSION, type Report } from "../report/report-schema.js";
+import { evaluationReport, type Report } from "../report/report-schema.js";
 import { canonicalJson } from "../canonical-json.js";
 import { displayPath, type LoadedProject } from "../project/load-project.js";
 import type { Champion } from "../model/load-model.js";
@@ -180,15 +180,10 @@ export async function mergeShards(
     );
   }
   if (problems.length > 0) throw new InputError(problems);
-  const report: Report = {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    kind: "evaluation",
-    tool: { name: "modelgate", version: TOOL_VERSION },
-    head: options.head ?? { sha: null, ref: null },
-    base: options.base ?? null,
-    passed: merged.every((e) => e.report.passed),
-    models: merged.map((e) => e.report),
-  };
+  const report = evaluationReport(
+    merged.map((e) => e.report),
+    { head: options.head, base: options.base },
+  );
   return {
     stage: "report",
     files: mergedReportFiles(

@@ -2,11 +2,10 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { main } from "../../cli/main.js";
-import { memoryIo } from "../../cli/io.js";
 import { reportSchema, type Report } from "../../src/report/report-schema.js";
 import { committedSchemaErrors } from "../helpers/committed-schema.js";
-import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { initGit, tempProject, type TempProject } from "../helpers/temp-project.js";
+import { runCli } from "../helpers/run-cli.js";
 
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
@@ -50,18 +49,12 @@ function setUp(features: string) {
     "data.csv": houses(),
     "model.yml": modelSpec(features),
   });
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: project!.root, stdio: "pipe" });
-  git("init", "-q");
-  git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "start");
-  git("config", "user.name", "Ada");
+  initGit(project);
+  execFileSync("git", ["config", "user.name", "Ada"], { cwd: project.root, stdio: "pipe" });
   return project;
 }
 
-async function cli(args: string[]) {
-  const io = memoryIo(project!.root);
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+const cli = (args: string[]) => runCli(project!.root, args);
 
 /** The run's report.json, checked against both the zod schema and the committed JSON Schema. */
 function report(): Report {

@@ -1,18 +1,13 @@
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { main } from "../../cli/main.js";
-import { memoryIo } from "../../cli/io.js";
 import { minimalProject, tempProject, type TempProject } from "../helpers/temp-project.js";
+import { runCli } from "../helpers/run-cli.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
 
-async function cli(args: string[], cwd = repoRoot) {
-  const io = memoryIo(cwd);
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+const cli = (args: string[], cwd = repoRoot) => runCli(cwd, args);
 
 describe("modelgate CLI conventions", () => {
   it("lists the commands and exit codes with --help", async () => {

@@ -1,19 +1,14 @@
 /** The credit-scoring example through the CLI, and classification's documented edge cases. */
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { main } from "../../cli/main.js";
-import { memoryIo } from "../../cli/io.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { runCli } from "../helpers/run-cli.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
 
-async function cli(args: string[], cwd = root) {
-  const io = memoryIo(cwd);
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+const cli = (args: string[], cwd = root) => runCli(cwd, args);
 
 describe("examples/credit", () => {
   it("prints AUC, KS, the calibration table and the fairness differences with intervals", async () => {

@@ -6,8 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { main } from "../../cli/main.js";
-import { memoryIo } from "../../cli/io.js";
+import { runCli } from "../helpers/run-cli.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "../..");
 const census = path.join(repoRoot, "test/fixtures/data/dialects/census");
@@ -17,11 +16,7 @@ afterEach(() => {
   dir = undefined;
 });
 
-async function cli(args: string[], cwd = repoRoot) {
-  const io = memoryIo(cwd);
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+const cli = (args: string[], cwd = repoRoot) => runCli(cwd, args);
 
 describe("modelgate validate on a census-style CSV", () => {
   it("reads it with trim and missing markers", async () => {

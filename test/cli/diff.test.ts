@@ -1,9 +1,8 @@
 /** `modelgate diff --base REF` in real git repositories. */
 import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { main } from "../../cli/main.js";
-import { memoryIo } from "../../cli/io.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { runCli } from "../helpers/run-cli.js";
 
 const projects: TempProject[] = [];
 afterEach(() => projects.splice(0).forEach((p) => p.remove()));
@@ -38,26 +37,20 @@ function repo() {
   return { p, git };
 }
 
-async function cli(cwd: string, args: string[]) {
-  const io = memoryIo(cwd);
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
-
 describe("modelgate diff", () => {
   it("compares the working tree with the production model as of a ref and previews the comment", async () => {
     const { p, git } = repo();
     git("add", "-A");
     git("commit", "-qm", "first");
-    await cli(p.root, ["run", "--out", "out"]);
-    await cli(p.root, ["promote", "m", "--from", "out"]);
+    await runCli(p.root, ["run", "--out", "out"]);
+    await runCli(p.root, ["promote", "m", "--from", "out"]);
     git("add", ".modelgate");
     git("commit", "-qm", "promote v1");
     p.write(
       "model.yml",
       "data: data.yml\ntarget: y\nfeatures: [a, b]\nmetrics: { bootstrap: { samples: 200 } }\n",
     );
-    const r = await cli(p.root, ["diff", "--base", "main", "--out", "preview"]);
+    const r = await runCli(p.root, ["diff", "--base", "main", "--out", "preview"]);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toContain("champion  version 1 (alias production), scored on the same");
@@ -74,7 +67,7 @@ describe("modelgate diff", () => {
       "model.yml",
       "data: data.yml\ntarget: y\nfeatures: [a, b]\nmetrics: { bootstrap: { samples: 200 } }\n",
     );
-    const r = await cli(p.root, ["diff", "--base", "HEAD", "--retrain-base"]);
+    const r = await runCli(p.root, ["diff", "--base", "HEAD", "--retrain-base"]);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/^trained 1 model\(s\) as of HEAD \([0-9a-f]{7}\)/);
     expect(r.out).toContain("champion  version 0 (alias spec at HEAD, retrained)");
@@ -96,7 +89,7 @@ describe("modelgate diff", () => {
     execFileSync("git", ["clone", "-q", "--depth", "1", `file://${p.root}`, clone.file("c")], {
       stdio: "pipe",
     });
-    const r = await cli(clone.file("c"), ["diff", "--base", "HEAD~1"]);
+    const r = await runCli(clone.file("c"), ["diff", "--base", "HEAD~1"]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('diff: the repository has no commit "HEAD~1"');
     expect(r.err).toContain("this is a shallow clone: fetch it first");

@@ -4,11 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { main } from "../../cli/main.js";
-import { memoryIo } from "../../cli/io.js";
 import { parseModelFile } from "../../src/model/model-file.js";
 import { reportSchema } from "../../src/report/report-schema.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { runCli } from "../helpers/run-cli.js";
 
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
@@ -42,11 +41,7 @@ const dataSpec = (file: string) =>
 const modelSpec = (expand: string) =>
   `data: data.yml\ntarget: y\nfeatures:\n  - x\n  - { name: when, expand: ${expand} }\nmetrics: { bootstrap: { samples: 20 } }\n`;
 
-async function cli(args: string[]) {
-  const io = memoryIo(project!.root);
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+const cli = (args: string[]) => runCli(project!.root, args);
 
 describe("an expanded date feature", () => {
   it("trains the same model in run and train, and predict scores with its parts in UTC", async () => {

@@ -4,16 +4,14 @@
  * echoing its credentials.
  */
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { main } from "../../cli/main.js";
-import { memoryIo } from "../../cli/io.js";
 import { reportSchema } from "../../src/report/report-schema.js";
 import { registrySchema } from "../../src/registry/registry-document.js";
-import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { runCli } from "../helpers/run-cli.js";
+import { initGit, tempProject, type TempProject } from "../helpers/temp-project.js";
 
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
@@ -37,16 +35,10 @@ function setUp(files: Record<string, string>) {
     "data/train.csv": csv,
     ...files,
   });
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: project!.root, stdio: "pipe" });
-  git("init", "-q");
-  git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "start");
+  initGit(project);
 }
 
-async function cli(args: string[]) {
-  const io = memoryIo(project!.root);
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+const cli = (args: string[]) => runCli(project!.root, args);
 
 describe("pinned data through the CLI", () => {
   it("records a DVC pin in report.json and in the version promote registers", async () => {
@@ -143,10 +135,7 @@ describe("examples/external-data", () => {
     const root = mkdtempSync(path.join(tmpdir(), "modelgate-external-"));
     try {
       cpSync(path.join(examples, "external-data"), root, { recursive: true });
-      const validate = async () => {
-        const io = memoryIo(root);
-        return { code: await main(["validate"], io), out: io.stdout, err: io.stderr };
-      };
+      const validate = () => runCli(root, ["validate"]);
       const before = await validate();
       expect(before.code).toBe(2);
       expect(before.err).toContain("data/cars.json: the data file is not here: it is pinned external data");

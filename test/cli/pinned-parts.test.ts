@@ -2,53 +2,23 @@
  * Pinned part files through the CLI: a glob of parts pinned by a DVC folder output (checked as
  * DVC hashes the folder, without its cache) or by the sha256 of their `sha256sum` lines;
  * recorded in report.json, the comment, the HTML report and the registry; other data exit 2.
- * DVC's folder md5 is computed here independently by Python, as DVC does (json.dumps, md5).
+ * DVC's folder md5 is computed independently by Python, as DVC does (`pythonDirMd5`).
  */
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { main } from "../../cli/main.js";
-import { memoryIo } from "../../cli/io.js";
 import { dvcDirManifest } from "../../src/data/pinned-parts.js";
 import { reportSchema } from "../../src/report/report-schema.js";
 import { registrySchema } from "../../src/registry/registry-document.js";
-import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { pythonDirMd5, sumOfSha256sums } from "../helpers/pin-hashes.js";
+import { runCli } from "../helpers/run-cli.js";
+import { initGit, tempProject, type TempProject } from "../helpers/temp-project.js";
 
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
 
 const md5 = (s: string | Buffer) => createHash("md5").update(s).digest("hex");
 const sha256 = (s: string | Buffer) => createHash("sha256").update(s).digest("hex");
-
-/**
- * DVC's md5 of a folder, by Python: os.walk, md5 of each file (with "dos2unix", DVC 2's: a text
- * file's CRLF read as LF), json.dumps(sort_keys), md5.
- */
-const DVC_DIR_MD5 = `
-import hashlib, json, os, sys
-root, dos2unix = sys.argv[1], sys.argv[2] == "dos2unix"
-TEXT = bytes(range(32, 127)) + b"\\n\\r\\t\\f\\b"
-def istext(block):
-    return not block or (b"\\x00" not in block and len(block.translate(None, TEXT)) / len(block) <= 0.3)
-entries = []
-for dirpath, dirnames, filenames in os.walk(root):
-    for f in filenames:
-        p = os.path.join(dirpath, f)
-        with open(p, "rb") as fh:
-            data = fh.read()
-        if dos2unix and istext(data[:512]):
-            data = data.replace(b"\\r\\n", b"\\n")
-        entries.append({"md5": hashlib.md5(data).hexdigest(), "relpath": os.path.relpath(p, root).replace(os.sep, "/")})
-entries.sort(key=lambda e: e["relpath"])
-print(hashlib.md5(json.dumps(entries, sort_keys=True).encode("utf-8")).hexdigest())
-`;
-
-/** Python is a requirement of this test: without /usr/bin/python3 it fails, it does not skip. */
-function pythonDirMd5(folder: string, dos2unix = false): string {
-  const mode = dos2unix ? "dos2unix" : "md5";
-  return execFileSync("/usr/bin/python3", ["-c", DVC_DIR_MD5, folder, mode], { encoding: "utf8" }).trim();
-}
 
 function rows(from: number, n: number): string {
   const lines = ["x,y"];
@@ -71,16 +41,10 @@ function setUp(files: Record<string, string>) {
     ...notes,
     ...files,
   });
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: project!.root, stdio: "pipe" });
-  git("init", "-q");
-  git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "start");
+  initGit(project);
 }
 
-async function cli(args: string[]) {
-  const io = memoryIo(project!.root);
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+const cli = (args: string[]) => runCli(project!.root, args);
 
 const folderBytes = Object.values({ ...parts, ...notes }).reduce((s, t) => s + Buffer.byteLength(t), 0);
 
@@ -228,11 +192,7 @@ describe("part files pinned by a DVC folder output", () => {
 
 describe("part files pinned by sha256", () => {
   /** The documented one-liner, run in the data spec's folder. */
-  const sumOfSums = () =>
-    execFileSync("bash", ["-c", "export LC_ALL=C && sha256sum data/parts/*.csv | sha256sum"], {
-      cwd: project!.root,
-      encoding: "utf8",
-    }).split(" ")[0]!;
+  const sumOfSums = () => sumOfSha256sums(project!.root, "data/parts/*.csv");
 
   it("matches the sha256 of `sha256sum`'s lines: the data hash of the parts", async () => {
     setUp({ "data.yml": dataSpec("sha256: 0") });

@@ -47,5 +47,13 @@ describe("readFileColumns", () => {
     );
     await expect(columnsOf("h.csv", "")).rejects.toThrow(/h\.csv:1: the file has no header row/);
     await expect(columnsOf("i.parquet", "PAR1")).rejects.toBeInstanceOf(InputError);
+    const xlsx = await columnsOf("j.xlsx", "x\n1\n").catch((e: unknown) => e);
+    expect((xlsx as InputError).problems).toEqual([
+      {
+        file: "j.xlsx",
+        message: 'cannot tell the format of the data from the extension ".xlsx"',
+        hint: "name the file .csv, .json, .jsonl or .parquet, or pass --spec with a data spec that sets `format`",
+      },
+    ]);
   });
 });

@@ -160,4 +160,19 @@ describe("Parquet data", () => {
     );
     expect(problems[0]!.message).toMatch(/^the data file is not a Parquet file/);
   });
+
+  it("says the file does not exist as a CSV read does", async () => {
+    const problems = await problemsOf(
+      scanDataset(dataSpec({ ...parquetRowsSpec, file: "gone.parquet" }), fixture("gone.parquet"), {
+        file: "data/gone.parquet",
+      }),
+    );
+    expect(problems).toEqual([
+      {
+        file: "data/gone.parquet",
+        message: "the data file does not exist",
+        hint: "the data spec's `file` is relative to the data spec",
+      },
+    ]);
+  });
 });

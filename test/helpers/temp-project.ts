@@ -1,4 +1,5 @@
 /** Builds small throw-away repositories for tests. */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -26,6 +27,13 @@ export function tempProject(files: Record<string, string | Uint8Array>): TempPro
   };
   for (const [rel, content] of Object.entries(files)) project.write(rel, content);
   return project;
+}
+
+/** Makes the project a git repository with one empty commit, as the commands that read git want. */
+export function initGit(project: TempProject): void {
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: project.root, stdio: "pipe" });
+  git("init", "-q");
+  git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "start");
 }
 
 /** A minimal valid project: one regression model on a tiny CSV. */

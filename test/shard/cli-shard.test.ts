@@ -1,19 +1,14 @@
 /** `modelgate shard` and `modelgate merge` through the CLI, against `modelgate run`. */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { memoryIo } from "../../cli/io.js";
-import { main } from "../../cli/main.js";
 import { expectClose, shardProject } from "./shard-project.js";
+import { runCli } from "../helpers/run-cli.js";
 import type { TempProject } from "../helpers/temp-project.js";
 
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = memoryIo(project!.root);
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
+const cli = (args: string[]) => runCli(project!.root, args);
 
 describe("modelgate shard and merge", () => {
   it("write the report modelgate run writes, from three shards in two rounds", async () => {
@@ -24,12 +19,12 @@ describe("modelgate shard and merge", () => {
       const r = await cli(
         i === 2 ? ["run", "--shard", "2/3", "--out", "fit-2"] : ["shard", `${i}/3`, "--out", `fit-${i}`],
       );
-      expect(r.stderr).toBe("");
+      expect(r.err).toBe("");
       expect(r.code).toBe(0);
     }
     const first = await cli(["merge", "fit-1", "fit-2", "fit-3", "--out", "plans"]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain("demand.plan.json");
+    expect(first.out).toContain("demand.plan.json");
     for (let i = 1; i <= 3; i++) {
       const args = ["--plan", "plans", "--out", `score-${i}`];
       expect(
@@ -37,7 +32,7 @@ describe("modelgate shard and merge", () => {
       ).toBe(0);
     }
     const last = await cli(["merge", "plans", "score-1", "score-2", "score-3", "--out", "merged"]);
-    expect(last.stderr).toBe("");
+    expect(last.err).toBe("");
     expect(last.code).toBe(0);
     const read = (dir: string) =>
       JSON.parse(readFileSync(project!.file(`${dir}/report.json`), "utf8")) as unknown;
@@ -54,16 +49,16 @@ describe("modelgate shard and merge", () => {
     await cli(["shard", "3/3", "--out", "b"]);
     const r = await cli(["merge", "a", "b"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("lacks shard 2/3");
+    expect(r.err).toContain("lacks shard 2/3");
   });
 
   it("refuses a bad shard and median imputation with exit 2", async () => {
     project = shardProject({ rows: 300, parts: 0, model: "preprocessing: { impute: { numeric: median } }" });
     const bad = await cli(["shard", "4/3"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("not a shard");
+    expect(bad.err).toContain("not a shard");
     const median = await cli(["shard", "1/2"]);
     expect(median.code).toBe(2);
-    expect(median.stderr).toContain("median");
+    expect(median.err).toContain("median");
   });
 });

@@ -2,36 +2,17 @@
  * Pinned part files in a sharded run: each shard checks the pin before it reads its parts, and
  * the merged report records the pin as `modelgate run` does.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { memoryIo } from "../../cli/io.js";
-import { main } from "../../cli/main.js";
 import { shardProject } from "./shard-project.js";
+import { pythonDirMd5, sumOfSha256sums } from "../helpers/pin-hashes.js";
+import { runCli } from "../helpers/run-cli.js";
 import type { TempProject } from "../helpers/temp-project.js";
 
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = memoryIo(project!.root);
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
-
-/** DVC's folder md5, by Python (json.dumps as DVC writes the manifest); fails without python3. */
-function pythonDirMd5(folder: string): string {
-  const script = [
-    "import hashlib, json, os, sys",
-    "root = sys.argv[1]",
-    "entries = [{'md5': hashlib.md5(open(os.path.join(d, f), 'rb').read()).hexdigest(),",
-    "            'relpath': os.path.relpath(os.path.join(d, f), root).replace(os.sep, '/')}",
-    "           for d, _, fs in os.walk(root) for f in fs]",
-    "entries.sort(key=lambda e: e['relpath'])",
-    "print(hashlib.md5(json.dumps(entries, sort_keys=True).encode('utf-8')).hexdigest())",
-  ].join("\n");
-  return execFileSync("/usr/bin/python3", ["-c", script, folder], { encoding: "utf8" }).trim();
-}
+const cli = (args: string[]) => runCli(project!.root, args);
 
 function pinByDvc(): string {
   const pinned = pythonDirMd5(project!.file("data/parts"));
@@ -47,7 +28,7 @@ async function shardedRun(): Promise<void> {
   for (const i of [1, 2])
     expect((await cli(["shard", `${i}/2`, "--plan", "plans", "--out", `score-${i}`])).code).toBe(0);
   const last = await cli(["merge", "plans", "score-1", "score-2", "--out", "merged"]);
-  expect(last.stderr).toBe("");
+  expect(last.err).toBe("");
   expect(last.code).toBe(0);
 }
 
@@ -83,15 +64,12 @@ describe("pinned part files in a sharded run", () => {
     project.write("data/parts/part-02.csv", readFileSync(part, "utf8").replace(/\n$/, "\n\n"));
     const r = await cli(["shard", "2/2", "--out", "fit-2"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`but data/parts.dvc pins ${pinned}.dir`);
+    expect(r.err).toContain(`but data/parts.dvc pins ${pinned}.dir`);
   });
 
   it("checks a sha256 pin of the parts again at the merge", async () => {
     project = shardProject({ rows: 600, parts: 3 });
-    const pin = execFileSync("bash", ["-c", "export LC_ALL=C && sha256sum parts/*.csv | sha256sum"], {
-      cwd: project.file("data"),
-      encoding: "utf8",
-    }).split(" ")[0]!;
+    const pin = sumOfSha256sums(project.file("data"), "parts/*.csv");
     const spec = readFileSync(project.file("data/demand.yml"), "utf8");
     project.write("data/demand.yml", spec.replace("file: parts/*.csv", `file: parts/*.csv\nsha256: ${pin}`));
     await shardedRun();

@@ -18,7 +18,7 @@ import { TRAIN, type RowBatch } from "../../data/row-batch.js";
 import { InputError } from "../../errors.js";
 import { metricDefinition } from "../../evaluate/metrics.js";
 import type { LoadedModel } from "../../project/load-project.js";
-import type { CommandAlgorithmSpec, MetricName } from "../../project/schemas.js";
+import { isOnnxAlgorithm, type CommandAlgorithmSpec, type MetricName } from "../../project/schemas.js";
 import { checkOnnxBytes, onnxRequest, type CheckedOnnxModel } from "../../model/onnx/index.js";
 import { onnxFittedModel, type OnnxModelSpec } from "../../model/onnx/onnx-fitted-model.js";
 import { chooseTrial, type ModelFit, type TrialResult } from "../fit-common.js";
@@ -105,7 +105,7 @@ export function onnxModelSpecOf(m: LoadedModel): OnnxModelSpec {
     positiveClass: m.spec.positiveClass === undefined ? null : String(m.spec.positiveClass),
     specHash: m.specHash,
     features: m.features.map((name) => ({ name, type: types.get(name)! })),
-    threads: algorithm.type === "onnx" || algorithm.type === "command" ? algorithm.threads : 1,
+    threads: isOnnxAlgorithm(algorithm) ? algorithm.threads : 1,
   };
 }
 
