@@ -3,12 +3,14 @@
  * added. The data layer calls either an error; monitoring calls it drift, reads what is there,
  * and says what changed. A probe read with every column taken as nullable text finds the
  * columns without caring about their values; the real read then uses the data spec's types
- * for every column that is there.
+ * for every column that is there. A Parquet file says its columns and their types in its footer:
+ * that is read instead of a probe, and a new column takes the type its file type reads as.
  */
 import { InputError, type Problem } from "../errors.js";
+import { readFileColumns } from "../data/file-columns.js";
 import { dataFormat } from "../data/read-dataset.js";
 import { scanDataset } from "../data/scan-dataset.js";
-import type { ColumnSpec, DataSpec } from "../project/schemas.js";
+import type { ColumnSpec, ColumnType, DataSpec } from "../project/schemas.js";
 
 export interface ResolvedColumns {
   /** The data spec for the file as it is: absent columns dropped, new ones read as nullable text. */
@@ -45,8 +47,9 @@ export async function resolveNewColumns(
   path: string,
   options: { file: string; specFile: string },
 ): Promise<ResolvedColumns> {
-  if (dataFormat(spec, path, options.file) === "csv" && !spec.header)
-    return { spec: forMonitoring(spec, [], []), added: [], absent: [] };
+  const format = dataFormat(spec, path, options.file);
+  if (format === "csv" && !spec.header) return { spec: forMonitoring(spec, [], []), added: [], absent: [] };
+  if (format === "parquet") return parquetColumns(spec, path, options.file);
   const added: string[] = [];
   const absent: string[] = [];
   for (let probe = 0; probe < MAX_PROBES; probe++) {
@@ -90,6 +93,28 @@ export async function resolveNewColumns(
   return { spec: forMonitoring(spec, added, absent), added, absent };
 }
 
+/**
+ * The columns of a Parquet file, from its footer: a new column is read as the type its file type
+ * reads as (a nested one, which no type reads, as text: the read then says why it cannot).
+ */
+async function parquetColumns(spec: DataSpec, path: string, file: string): Promise<ResolvedColumns> {
+  let found;
+  try {
+    found = await readFileColumns(path, { file, format: "parquet" });
+  } catch (e) {
+    // A file that cannot be read is left to the real read, which says why in full.
+    if (e instanceof InputError) return { spec: forMonitoring(spec, [], []), added: [], absent: [] };
+    throw e;
+  }
+  const { names, types = [] } = found;
+  const known = new Set(spec.columns.map((c) => c.name));
+  const inFile = new Set(names);
+  const added = names.filter((n) => !known.has(n));
+  const absent = spec.columns.filter((c) => !inFile.has(c.name)).map((c) => c.name);
+  const addedTypes = new Map(names.map((n, i) => [n, types[i] ?? "string"]));
+  return { spec: forMonitoring(spec, added, absent, addedTypes), added, absent };
+}
+
 function asText(c: ColumnSpec): ColumnSpec {
   return { name: c.name, type: "string", nullable: true };
 }
@@ -100,12 +125,17 @@ function asText(c: ColumnSpec): ColumnSpec {
  * and missing values that rose are a finding of the monitor, not a reason to stop it. The key
  * only chooses the split, which monitoring does not use.
  */
-function forMonitoring(spec: DataSpec, added: string[], absent: string[]): DataSpec {
+function forMonitoring(
+  spec: DataSpec,
+  added: string[],
+  absent: string[],
+  addedTypes?: ReadonlyMap<string, ColumnType>,
+): DataSpec {
   return {
     ...spec,
     columns: [
       ...spec.columns.filter((c) => !absent.includes(c.name)),
-      ...added.map((name): ColumnSpec => ({ name, type: "string", nullable: true })),
+      ...added.map((name): ColumnSpec => ({ name, type: addedTypes?.get(name) ?? "string", nullable: true })),
     ],
     key: undefined,
     checks: {},

@@ -1,6 +1,7 @@
 /** `modelgate monitor` on the cars example: unchanged data, drifted data, invalid data, usage. */
-import { cpSync, readFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { afterEach, describe, expect, it } from "vitest";
 import { monitorCommand } from "../../cli/commands/monitor.js";
 import { memoryIo } from "../../cli/io.js";
@@ -91,6 +92,35 @@ describe("modelgate monitor", () => {
     const prose = md.replace(/`[^`\n]*`/g, "");
     expect(prose).toContain("Colour \\@\u200bhere");
     expect(prose).not.toMatch(/(^|[^\\])@here/);
+  });
+
+  it("the same drift in a Parquet file: the same findings, a new numeric column read as a number", async () => {
+    cars();
+    // The format comes from each file's extension (the example's data spec names it: json).
+    const specFile = project!.file("data/cars.data.yml");
+    writeFileSync(specFile, readFileSync(specFile, "utf8").replace(/^format: json\n/m, ""));
+    const drifted = carRows().map((c, i) => {
+      const { Horsepower: _dropped, ...rest } = c;
+      return { ...rest, Weight_in_lbs: Math.round(Number(c["Weight_in_lbs"]) * 1.3), Torque: 100 + (i % 50) };
+    });
+    const json = project!.write("new.json", JSON.stringify(drifted));
+    // DuckDB writes the same rows as Parquet, as pyarrow or Spark would.
+    const connection = await (await DuckDBInstance.create(":memory:")).connect();
+    const parquet = project!.file("new.parquet");
+    await connection.run(`COPY (SELECT * FROM read_json_auto('${json}')) TO '${parquet}' (FORMAT parquet)`);
+    const fromJson = await monitor(["--model", "mpg", "--data", "new.json", "--out", "j"]);
+    const fromParquet = await monitor(["--model", "mpg", "--data", "new.parquet", "--out", "p"]);
+    expect(fromParquet.err).toBe("");
+    expect([fromJson.code, fromParquet.code]).toEqual([1, 1]);
+    const [j, p] = [readReport("j").models[0]!, readReport("p").models[0]!];
+    expect(p.missingColumns).toEqual([{ name: "Horsepower", role: "feature" }]);
+    expect(p.missingColumns).toEqual(j.missingColumns);
+    expect(p.newColumns).toEqual(["Torque"]);
+    expect(p.newColumns).toEqual(j.newColumns);
+    expect(p.columns.map((c) => [c.name, c.status, c.psi])).toEqual(
+      j.columns.map((c) => [c.name, c.status, c.psi]),
+    );
+    expect(p.verdict).toBe("alert");
   });
 
   it("thresholds from flags: a tolerant PSI turns the same drift into a warning", async () => {

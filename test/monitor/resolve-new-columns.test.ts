@@ -1,4 +1,5 @@
-/** Finding new and missing columns in CSV, JSON and JSON Lines files, as the data layer reports them. */
+/** Finding new and missing columns in CSV, JSON, JSON Lines and Parquet files. */
+import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
 import { resolveNewColumns } from "../../src/monitor/resolve-new-columns.js";
 import { dataSpecSchema } from "../../src/project/schemas.js";
@@ -53,6 +54,27 @@ describe("new and missing columns", () => {
     const r = await resolve("jsonl", '{"a":1,"b":2,"c":"u"}\n{"a":1,"b":2,"c":"v","note":"x"}\n');
     expect(r.added).toEqual(["note"]);
     expect(r.absent).toEqual([]);
+  });
+
+  it("Parquet: by the file's schema, a new column typed as its file type reads", async () => {
+    const file = project.file("x.parquet");
+    const connection = await (await DuckDBInstance.create(":memory:")).connect();
+    await connection.run(
+      `COPY (SELECT 'u' AS c, 1::INTEGER AS z, 2.5::DOUBLE AS a, 'x' AS w, true AS f) TO '${file}' (FORMAT parquet)`,
+    );
+    const r = await resolveNewColumns({ ...spec("csv"), format: "parquet" }, file, {
+      file: "new-data",
+      specFile: "data.yml",
+    });
+    expect(r.added).toEqual(["z", "w", "f"]);
+    expect(r.absent).toEqual(["b"]);
+    expect(r.spec.columns.map((c) => [c.name, c.type, c.nullable])).toEqual([
+      ["a", "number", false],
+      ["c", "category", false],
+      ["z", "integer", true],
+      ["w", "category", true],
+      ["f", "boolean", true],
+    ]);
   });
 
   it("a file with exactly the spec's columns changes nothing but the checks", async () => {
