@@ -15,7 +15,8 @@
  *                                      --paired-rounds 8 --round-seconds 2 adds the paired comparison,
  *                                      --serve-seconds 0 leaves out the best-of rounds,
  *                                      --serve-examples builtin|onnx one example,
- *                                      --serve-cpu-prof DIR profiles the servers)
+ *                                      --serve-cpu-prof DIR profiles the servers,
+ *                                      --paired-json FILE keeps every paired round)
  *
  * Each task runs in a child process (bench-child.ts); peak memory is the child's maximum
  * resident set as the operating system counts it. The data is cached in .bench/. The bench
@@ -216,6 +217,7 @@ async function main(): Promise<void> {
       "round-seconds": { type: "string", default: "2" },
       "serve-examples": { type: "string", default: "builtin,onnx" },
       "serve-cpu-prof": { type: "string" },
+      "paired-json": { type: "string" },
     },
   });
   const categories = Number(values.categories);
@@ -248,6 +250,7 @@ async function main(): Promise<void> {
       roundSeconds: Number(values["round-seconds"]),
       formats: values["serve-examples"].split(","),
       ...(values["serve-cpu-prof"] ? { cpuProfDir: path.resolve(values["serve-cpu-prof"]) } : {}),
+      ...(values["paired-json"] ? { pairedJson: path.resolve(values["paired-json"]) } : {}),
     });
   }
   if (wanted === undefined || wanted.includes("formats")) {

@@ -71,6 +71,8 @@ export function inferBodies(example: string, count: number): string[] {
 /** One round of load. */
 export interface Load {
   connections: number;
+  /** Answers in the round (any status). */
+  requests: number;
   requestsPerSecond: number;
   /** autocannon's percentiles: whole milliseconds (its histogram's unit). */
   p50: number;
@@ -122,6 +124,7 @@ export function load(
         for (let i = 0; i < count; i++) sum += sorted[i]!;
         resolve({
           connections,
+          requests: result.requests.total,
           requestsPerSecond: result.requests.total / (result.duration || seconds),
           p50: result.latency.p50,
           p99: result.latency.p99,

@@ -52,6 +52,8 @@ export interface ServeBenchOptions {
   cpuProfDir?: string;
   /** The examples to load, by format (`builtin`, `onnx`); both when absent. */
   formats?: string[];
+  /** A file to write the paired measurement's every round to (JSON), if any. */
+  pairedJson?: string;
 }
 
 const grouped = (v: number) => Math.round(v).toLocaleString("en");
@@ -65,6 +67,7 @@ async function loadTable(options: ServeBenchOptions): Promise<void> {
       format: "onnx",
     },
   ];
+  const pairedRecords: { example: string; loadAverage: number[]; measured: PairedMeasurement[] }[] = [];
   for (const ex of examples.filter((e) => options.formats?.includes(e.format) ?? true)) {
     const config = path.join(repoRoot, ex.config);
     const bodies = inferBodies(path.dirname(config), 50);
@@ -123,8 +126,10 @@ async function loadTable(options: ServeBenchOptions): Promise<void> {
       );
       console.log(pairedTable(paired));
       console.log("");
+      pairedRecords.push({ example: ex.format, loadAverage: loads.map(Number), measured: paired });
     }
   }
+  if (options.pairedJson) writeFileSync(options.pairedJson, JSON.stringify(pairedRecords, null, 1) + "\n");
 }
 
 /** Each server's best round at each connection count, against the bare server's. */
