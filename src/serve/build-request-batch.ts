@@ -202,7 +202,10 @@ function columnOf(state: ColumnState, c: number, arrays: BatchArrays, n: number)
   return { kind: "numeric", name, type: t, values: arrays.num[c]!.subarray(0, n) };
 }
 
-/** The batch of the first `n` rows of `slot`, its fresh columns from this request's `states`. */
+/**
+ * The batch of the first `n` rows of `slot`, made once per row count: it is this request's alone
+ * until released, so its fresh columns are replaced in place with this request's (`states`).
+ */
 function slotBatch(slot: Slot, n: number, reader: VersionReader, states: ColumnState[]): RowBatch {
   const { arrays } = slot;
   let view = slot.views[n];
@@ -213,12 +216,23 @@ function slotBatch(slot: Slot, n: number, reader: VersionReader, states: ColumnS
     slot.views[n] = view;
     slotOf.set(view, slot);
   }
-  if (reader.fresh.length === 0) return view;
-  const columns = view.columns.slice();
-  for (const c of reader.fresh) columns[c] = columnOf(states[c]!, c, arrays, n);
-  const batch = { ...view, columns };
-  slotOf.set(batch, slot);
-  return batch;
+  const columns = view.columns;
+  for (const c of reader.fresh) {
+    const state = states[c]!;
+    const old = columns[c]!;
+    columns[c] =
+      old.kind === "category"
+        ? {
+            kind: old.kind,
+            name: old.name,
+            type: old.type,
+            codes: old.codes,
+            levels: state.levels,
+            raw: state.raw,
+          }
+        : columnOf(state, c, arrays, n);
+  }
+  return view;
 }
 
 /** A builder of one large request, with arrays of its own. */
