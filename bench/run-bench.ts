@@ -11,7 +11,12 @@
  *   npm run bench -- --tasks formats    CSV and Parquet, 1,000,000 rows, against DuckDB (formats-bench.ts;
  *                                      --formats-rows)
  *   npm run bench -- --tasks serve     `modelgate serve` under load (serve-bench.ts; --serve-seconds,
- *                                      --connections 1,16,64, --batch-wait 2, --reloads 10, --poll 1000)
+ *                                      --connections 1,16,64, --batch-wait 2, --reloads 10, --poll 1000;
+ *                                      --paired-rounds 8 --round-seconds 2 adds the paired comparison,
+ *                                      --serve-seconds 0 leaves out the best-of rounds,
+ *                                      --serve-examples builtin|onnx one example,
+ *                                      --serve-cpu-prof DIR profiles the servers,
+ *                                      --paired-json FILE keeps every paired round)
  *
  * Each task runs in a child process (bench-child.ts); peak memory is the child's maximum
  * resident set as the operating system counts it. The data is cached in .bench/. The bench
@@ -208,6 +213,11 @@ async function main(): Promise<void> {
       "batch-wait": { type: "string", default: "2" },
       reloads: { type: "string", default: "10" },
       poll: { type: "string", default: "1000" },
+      "paired-rounds": { type: "string", default: "0" },
+      "round-seconds": { type: "string", default: "2" },
+      "serve-examples": { type: "string", default: "builtin,onnx" },
+      "serve-cpu-prof": { type: "string" },
+      "paired-json": { type: "string" },
     },
   });
   const categories = Number(values.categories);
@@ -236,6 +246,11 @@ async function main(): Promise<void> {
       batchWaitMs: Number(values["batch-wait"]),
       reloads: Number(values.reloads),
       pollMs: Number(values.poll),
+      pairedRounds: Number(values["paired-rounds"]),
+      roundSeconds: Number(values["round-seconds"]),
+      formats: values["serve-examples"].split(","),
+      ...(values["serve-cpu-prof"] ? { cpuProfDir: path.resolve(values["serve-cpu-prof"]) } : {}),
+      ...(values["paired-json"] ? { pairedJson: path.resolve(values["paired-json"]) } : {}),
     });
   }
   if (wanted === undefined || wanted.includes("formats")) {

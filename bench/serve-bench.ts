@@ -8,17 +8,22 @@
  * batching on. Each server runs in a child process; the load tool runs here. Then the time from a
  * registry commit to the new version answering: a git checkout of the cars example, a server
  * polling it, and a promotion committed while a client asks which version answers.
+ *
+ * With `pairedRounds`, the bare server and modelgate with batching off are also compared in short
+ * alternating rounds (serve-bench-paired.ts), which a machine whose speed drifts cannot fool as
+ * easily as the best of a few long rounds.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import { markdownTable } from "markdown-table";
 import { parseRegistry } from "../src/registry/registry-document.js";
 import { promote } from "../src/registry/registry-transitions.js";
 import { parseModelFile } from "../src/model/model-file.js";
+import { inferBodies, load, startChild, stopChild, type Load, type Served } from "./serve-bench-load.js";
+import { measurePaired, pairedTable, type PairedMeasurement } from "./serve-bench-paired.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
@@ -36,87 +41,19 @@ export interface ServeBenchOptions {
   reloads: number;
   /** The server's poll interval for the reload timing, in milliseconds. */
   pollMs: number;
-}
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-}
-
-/** Starts a server child and waits for its URL. */
-function startChild(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [path.join(here, "serve-bench-server.js"), ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const line = out.split("\n")[0];
-      if (out.includes("\n") && line) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
-    });
-    child.once("exit", (code) => reject(new Error(`the server exited with code ${code} before listening`)));
-  });
-}
-
-async function stopChild(s: Served): Promise<void> {
-  const exited = new Promise((r) => s.child.once("exit", r));
-  s.child.kill("SIGTERM");
-  await exited;
-}
-
-/** One-row infer bodies from the example's first rows. */
-function inferBodies(example: string, count: number): string[] {
-  const rows = JSON.parse(readFileSync(path.join(example, "data/cars.json"), "utf8")) as Record<
-    string,
-    unknown
-  >[];
-  const tensors: [string, string][] = [
-    ["Weight_in_lbs", "INT64"],
-    ["Horsepower", "FP64"],
-    ["Displacement", "FP64"],
-    ["Acceleration", "FP64"],
-    ["Cylinders", "INT64"],
-    ["Year", "BYTES"],
-    ["Origin", "BYTES"],
-  ];
-  return rows
-    .filter((r) => r.Horsepower !== null)
-    .slice(0, count)
-    .map((r, k) =>
-      JSON.stringify({
-        id: `bench-${k}`,
-        inputs: tensors.map(([name, datatype]) => ({ name, datatype, shape: [1], data: [r[name]] })),
-      }),
-    );
-}
-
-interface Load {
-  connections: number;
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  failed: number;
-}
-
-async function load(url: string, bodies: string[], connections: number, seconds: number): Promise<Load> {
-  const result = await autocannon({
-    url: `${url}/v2/models/mpg/infer`,
-    connections,
-    duration: seconds,
-    requests: bodies.map((body) => ({
-      method: "POST",
-      body,
-      headers: { "content-type": "application/json" },
-    })),
-  });
-  return {
-    connections,
-    requestsPerSecond: result.requests.total / (result.duration || seconds),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    failed: result.errors + result.timeouts + result.non2xx,
-  };
+  /**
+   * Pairs of alternating rounds, bare and modelgate batching off, per connection count
+   * (serve-bench-paired.ts); 0 leaves the paired measurement out.
+   */
+  pairedRounds?: number;
+  /** Seconds of load per paired round. */
+  roundSeconds?: number;
+  /** A directory for CPU profiles of the server children (`node --cpu-prof`), if any. */
+  cpuProfDir?: string;
+  /** The examples to load, by format (`builtin`, `onnx`); both when absent. */
+  formats?: string[];
+  /** A file to write the paired measurement's every round to (JSON), if any. */
+  pairedJson?: string;
 }
 
 const grouped = (v: number) => Math.round(v).toLocaleString("en");
@@ -130,7 +67,8 @@ async function loadTable(options: ServeBenchOptions): Promise<void> {
       format: "onnx",
     },
   ];
-  for (const ex of examples) {
+  const pairedRecords: { example: string; loadAverage: number[]; measured: PairedMeasurement[] }[] = [];
+  for (const ex of examples.filter((e) => options.formats?.includes(e.format) ?? true)) {
     const config = path.join(repoRoot, ex.config);
     const bodies = inferBodies(path.dirname(config), 50);
     const servers = [
@@ -145,11 +83,17 @@ async function loadTable(options: ServeBenchOptions): Promise<void> {
     // change in the machine's load falls on all of them alike; each keeps its best round.
     const running: Served[] = [];
     const best = new Map<string, Load>();
+    const rounds = options.seconds > 0 ? options.repeat : 0;
+    const pairs = options.pairedRounds ?? 0;
+    const roundSeconds = options.roundSeconds ?? 2;
+    let paired: PairedMeasurement[] = [];
+    const loads: string[] = [];
+    const nodeArgs = options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir] : [];
     try {
-      for (const s of servers) running.push(await startChild(s.args));
+      for (const s of servers) running.push(await startChild(s.args, nodeArgs));
       // A short warm-up: the JIT and the runtime's first calls are not measured.
       for (const served of running) await load(served.url, bodies, 16, 1);
-      for (let round = 0; round < options.repeat; round++)
+      for (let round = 0; round < rounds; round++)
         for (const c of options.connections)
           for (const [k, served] of running.entries()) {
             const r = await load(served.url, bodies, c, options.seconds);
@@ -157,48 +101,82 @@ async function loadTable(options: ServeBenchOptions): Promise<void> {
             const before = best.get(key);
             if (!before || r.requestsPerSecond > before.requestsPerSecond) best.set(key, r);
           }
+      if (pairs > 0) {
+        loads.push(loadavg()[0]!.toFixed(2));
+        paired = await measurePaired(
+          running[0]!,
+          running[1]!,
+          bodies,
+          options.connections,
+          pairs,
+          roundSeconds,
+        );
+        loads.push(loadavg()[0]!.toFixed(2));
+      }
     } finally {
       for (const served of running) await stopChild(served);
     }
-    const rows: string[][] = [];
-    for (const [k, s] of servers.entries())
-      for (const c of options.connections) {
-        const r = best.get(`${k}/${c}`)!;
-        const base = k === 0 ? undefined : best.get(`0/${c}`);
-        rows.push([
-          s.label,
-          String(c),
-          grouped(r.requestsPerSecond),
-          String(r.p50),
-          String(r.p99),
-          base ? `${((100 * r.requestsPerSecond) / base.requestsPerSecond).toFixed(0)}%` : "",
-          base ? (base.p99 > 0 ? `${(r.p99 / base.p99).toFixed(2)}×` : "–") : "",
-          String(r.failed),
-        ]);
-      }
-    console.log(
-      `\n${ex.title}, one-row requests, ${options.seconds} s per measurement, best of ${options.repeat}:\n`,
-    );
-    console.log(
-      markdownTable(
-        [
-          [
-            "server",
-            "connections",
-            "requests/s",
-            "p50 ms",
-            "p99 ms",
-            "of bare throughput",
-            "p99 / bare",
-            "failed",
-          ],
-          ...rows,
-        ],
-        { align: ["l", "r", "r", "r", "r", "r", "r", "r"] },
-      ),
-    );
-    console.log("");
+    if (rounds > 0) printBestTable(ex.title, servers, best, options);
+    if (pairs > 0) {
+      console.log(
+        `${ex.title}, paired rounds: the bare server and modelgate serve (batching off) in turn, ABBA, ` +
+          `${pairs} pairs of ${roundSeconds} s rounds per connection count, load average ${loads[0]} at ` +
+          `the start and ${loads[1]} at the end. Ratios modelgate / bare, the median of the pairs; ` +
+          `latencies from each answer's own time (fractional ms):\n`,
+      );
+      console.log(pairedTable(paired));
+      console.log("");
+      pairedRecords.push({ example: ex.format, loadAverage: loads.map(Number), measured: paired });
+    }
   }
+  if (options.pairedJson) writeFileSync(options.pairedJson, JSON.stringify(pairedRecords, null, 1) + "\n");
+}
+
+/** Each server's best round at each connection count, against the bare server's. */
+function printBestTable(
+  title: string,
+  servers: { label: string }[],
+  best: Map<string, Load>,
+  options: ServeBenchOptions,
+): void {
+  const rows: string[][] = [];
+  for (const [k, s] of servers.entries())
+    for (const c of options.connections) {
+      const r = best.get(`${k}/${c}`)!;
+      const base = k === 0 ? undefined : best.get(`0/${c}`);
+      rows.push([
+        s.label,
+        String(c),
+        grouped(r.requestsPerSecond),
+        String(r.p50),
+        String(r.p99),
+        base ? `${((100 * r.requestsPerSecond) / base.requestsPerSecond).toFixed(0)}%` : "",
+        base ? (base.p99 > 0 ? `${(r.p99 / base.p99).toFixed(2)}×` : "–") : "",
+        String(r.failed),
+      ]);
+    }
+  console.log(
+    `\n${title}, one-row requests, ${options.seconds} s per measurement, best of ${options.repeat}:\n`,
+  );
+  console.log(
+    markdownTable(
+      [
+        [
+          "server",
+          "connections",
+          "requests/s",
+          "p50 ms",
+          "p99 ms",
+          "of bare throughput",
+          "p99 / bare",
+          "failed",
+        ],
+        ...rows,
+      ],
+      { align: ["l", "r", "r", "r", "r", "r", "r", "r"] },
+    ),
+  );
+  console.log("");
 }
 
 function git(cwd: string, ...args: string[]): void {

@@ -61,8 +61,18 @@ export class TalliedHistogram<L extends string> {
     registry.registerMetric(this as unknown as Histogram);
   }
 
+  /** The labels' values and series of the last {@link seriesOf}: requests in a row mostly share them. */
+  private last: { values: string[]; series: Series } | undefined;
+
   /** The series of `labels`, to keep and observe into. */
   seriesOf(labels: Readonly<Record<L, string>>): HistogramSeries {
+    const last = this.last;
+    if (last !== undefined) {
+      let same = true;
+      for (let k = 0; k < this.labelNames.length && same; k++)
+        same = labels[this.labelNames[k]!] === last.values[k];
+      if (same) return last.series;
+    }
     let key = "";
     for (const n of this.labelNames) key += `${labels[n]}\u0000`;
     let s = this.series.get(key);
@@ -72,6 +82,7 @@ export class TalliedHistogram<L extends string> {
       s = new Series(own, this.bounds);
       this.series.set(key, s);
     }
+    this.last = { values: this.labelNames.map((n) => labels[n]), series: s };
     return s;
   }
 
@@ -83,6 +94,7 @@ export class TalliedHistogram<L extends string> {
   /** Forgets every observation. */
   reset(): void {
     this.series.clear();
+    this.last = undefined;
   }
 
   /** The metric as prom-client's registry reads it: cumulative buckets, +Inf, sum, count. */

@@ -9,7 +9,7 @@ import { closest } from "../project/did-you-mean.js";
 import { showValue, type ProblemCollector } from "./collect-problems.js";
 import { parseBooleanBytes, parseIsoDate, parseNumberBytes, trimEnd, trimStart } from "./parse-values.js";
 import type { ColumnVector } from "./row-batch.js";
-import type { BuildLimits, BuiltBatch } from "./built-batch.js";
+import { batchArrays, type BatchArrays, type BuildLimits, type BuiltBatch } from "./built-batch.js";
 import {
   BOOLEAN_TEXT,
   T_BOOLEAN,
@@ -27,7 +27,7 @@ import {
 import { rangeProblem, typeProblem } from "./cell-problems.js";
 
 export { BOOLEAN_TEXT, columnStates, decode, type ColumnState } from "./column-states.js";
-export type { BuildLimits, BuiltBatch } from "./built-batch.js";
+export { batchArrays, type BatchArrays, type BuildLimits, type BuiltBatch } from "./built-batch.js";
 
 /** Rows of the first batch of a read (see BatchBuilder's `size`). */
 const FIRST_BATCH_ROWS = 1024;
@@ -83,17 +83,19 @@ export class BatchBuilder {
   }
 
   private allocate(): void {
-    const size = this.size;
-    // Every cell of a row is written before the row counts, so reused arrays need no clearing.
-    this.rows = new Uint32Array(this.newBuffer(size * 4));
-    this.lines = new Uint32Array(this.newBuffer(size * 4));
-    this.num = this.cols.map((c) => (c.t <= T_DATE ? new Float64Array(this.newBuffer(size * 8)) : undefined));
-    this.codes = this.cols.map((c) =>
-      c.t === T_CATEGORY ? new Int32Array(this.newBuffer(size * 4)) : undefined,
-    );
-    this.texts = this.cols.map((c) =>
-      c.t === T_STRING ? new Array<string | null>(size).fill(null) : undefined,
-    );
+    this.fillInto(batchArrays(this.cols, this.size, this.newBuffer));
+  }
+
+  /**
+   * Fills `arrays` (from {@link batchArrays}, at least a batch long) from an empty batch on, in place
+   * of the arrays being filled, which are dropped. For a caller that recycles whole sets of arrays
+   * and reads the `n` rows from the arrays it gave, instead of through {@link take}.
+   */
+  fillInto(arrays: BatchArrays): void {
+    ({ rows: this.rows, lines: this.lines, num: this.num, codes: this.codes, texts: this.texts } = arrays);
+    this.n = 0;
+    this.badRows = 0;
+    this.stamp.fill(-1);
   }
 
   /** Whether the batch is full and should be taken. */
@@ -269,10 +271,8 @@ export class BatchBuilder {
       columns,
       badRows: this.badRows,
     };
-    this.n = 0;
-    this.badRows = 0;
-    this.stamp.fill(-1);
     this.taken++;
+    // Empties the batch too.
     this.allocate();
     return batch;
   }

@@ -1,4 +1,5 @@
 /** What the batch builder (build-batch.ts) is given and gives back. */
+import { T_CATEGORY, T_DATE, T_STRING } from "./column-states.js";
 import type { ColumnVector } from "./row-batch.js";
 
 export interface BuildLimits {
@@ -16,4 +17,35 @@ export interface BuiltBatch {
   columns: ColumnVector[];
   /** Rows of this batch that had a problem. */
   badRows: number;
+}
+
+/**
+ * The arrays a batch is filled into: the rows', the lines' and each column's (numbers and dates
+ * in `num`, category codes in `codes`, strings in `texts`; undefined for the other columns).
+ */
+export interface BatchArrays {
+  rows: Uint32Array;
+  lines: Uint32Array;
+  num: (Float64Array | undefined)[];
+  codes: (Int32Array | undefined)[];
+  texts: ((string | null)[] | undefined)[];
+}
+
+/**
+ * A set of arrays of `size` rows for the columns `cols` (their states' types), the buffers from
+ * `newBuffer`.
+ */
+export function batchArrays(
+  cols: readonly { t: number }[],
+  size: number,
+  newBuffer: (bytes: number) => ArrayBuffer = (bytes) => new ArrayBuffer(bytes),
+): BatchArrays {
+  // Every cell of a row is written before the row counts, so reused arrays need no clearing.
+  return {
+    rows: new Uint32Array(newBuffer(size * 4)),
+    lines: new Uint32Array(newBuffer(size * 4)),
+    num: cols.map((c) => (c.t <= T_DATE ? new Float64Array(newBuffer(size * 8)) : undefined)),
+    codes: cols.map((c) => (c.t === T_CATEGORY ? new Int32Array(newBuffer(size * 4)) : undefined)),
+    texts: cols.map((c) => (c.t === T_STRING ? new Array<string | null>(size).fill(null) : undefined)),
+  };
 }

@@ -3,10 +3,16 @@
  * file is (types, ranges, allowed values, nullability): the same cell reads the same here and
  * in `modelgate predict`. Every problem is reported, located by row and column.
  */
-import { BatchBuilder, columnStates, type ColumnState } from "../data/build-batch.js";
-import { T_CATEGORY } from "../data/column-states.js";
+import {
+  BatchBuilder,
+  batchArrays,
+  columnStates,
+  type BatchArrays,
+  type ColumnState,
+} from "../data/build-batch.js";
+import { T_CATEGORY, T_STRING } from "../data/column-states.js";
 import { ProblemCollector, type CollectedProblems } from "../data/collect-problems.js";
-import type { RowBatch } from "../data/row-batch.js";
+import type { ColumnVector, RowBatch } from "../data/row-batch.js";
 import { closest } from "../project/did-you-mean.js";
 import type { DataSpec } from "../project/schemas.js";
 import type { TabularRequest } from "./decode-request.js";
@@ -16,41 +22,41 @@ import type { ServedModel } from "./served-model.js";
 /** Most distinct values of a category column without `values` one request may hold. */
 const MAX_LEVELS = 10000;
 
-/** Requests up to this many rows take their arrays from the pool. */
+/** Requests up to this many rows fill arrays reused from request to request. */
 const POOLED_MAX_ROWS = 64;
-/** Free arrays kept per byte size. */
+/** Free sets of arrays kept per served version. */
 const POOL_DEPTH = 512;
 
 /**
- * Array buffers of small requests, reused: allocating an ArrayBuffer costs far more than filling
- * a one-row batch, and a request needs a dozen. A batch's buffers come back through
- * {@link releaseRequestBatch} once nothing reads the batch any more.
+ * A set of arrays for requests of up to {@link POOLED_MAX_ROWS} rows, and the batches that view
+ * it, made once per row count: allocating the dozen typed arrays of a batch (and views of them)
+ * costs more than filling a one-row batch. Back in its version's pool through
+ * {@link releaseRequestBatch} once nothing reads its batch any more.
  */
-const pool = new Map<number, ArrayBuffer[]>();
+interface Slot {
+  arrays: BatchArrays;
+  /** Every row's side (never written: all zero). */
+  side: Uint8Array;
+  /** The batch of `n` rows viewing the arrays, by `n`. */
+  views: (RowBatch | undefined)[];
+  free: Slot[];
+  inUse: boolean;
+}
+
+/** The slot each batch of a small request views. */
+const slotOf = new WeakMap<RowBatch, Slot>();
 /** Buffers the builder asks for after its batch was taken: never written, shared. */
 const scratch = new Map<number, ArrayBuffer>();
-
-function pooledBuffer(bytes: number): ArrayBuffer {
-  return pool.get(bytes)?.pop() ?? new ArrayBuffer(bytes);
-}
 
 /**
  * Gives the arrays of `batch` (from {@link buildRequestBatch}) back for later requests. Call it
  * only when nothing will read the batch again (its predictions are computed and copied out).
  */
 export function releaseRequestBatch(batch: RowBatch): void {
-  if (batch.row.length > POOLED_MAX_ROWS) return;
-  const give = (b: ArrayBufferLike) => {
-    if (!(b instanceof ArrayBuffer)) return;
-    let free = pool.get(b.byteLength);
-    if (!free) pool.set(b.byteLength, (free = []));
-    if (free.length < POOL_DEPTH) free.push(b);
-  };
-  give(batch.row.buffer);
-  give(batch.line.buffer);
-  for (const c of batch.columns)
-    if (c.kind === "numeric") give(c.values.buffer);
-    else if (c.kind === "category") give(c.codes.buffer);
+  const slot = slotOf.get(batch);
+  if (slot === undefined || !slot.inUse) return;
+  slot.inUse = false;
+  if (slot.free.length < POOL_DEPTH) slot.free.push(slot);
 }
 
 /**
@@ -66,8 +72,15 @@ interface VersionReader {
   states: ColumnState[];
   /** Category columns without `values`: their levels are each request's own, and so their states. */
   open: number[];
+  /**
+   * Columns whose vectors each request gets new: open categories (levels of its own) and strings
+   * (their values copied out of the reused arrays).
+   */
+  fresh: number[];
   /** The builder of requests up to {@link POOLED_MAX_ROWS} rows; undefined while one is read. */
   small: { builder: BatchBuilder; collector: ProblemCollector } | undefined;
+  /** Free slots for small requests. */
+  free: Slot[];
 }
 
 /** Per served version: a new version (a new ServedModel) gets a reader of its own. */
@@ -88,7 +101,9 @@ function readerOf(model: ServedModel): VersionReader {
       s.reportAbsent = features.has(s.name);
       if (s.t === T_CATEGORY && !s.closed) open.push(c);
     });
-    reader = { spec, known: new Set(states.map((s) => s.name)), states, open, small: undefined };
+    const fresh = states.flatMap((s, c) => (open.includes(c) || s.t === T_STRING ? [c] : []));
+    const known = new Set(states.map((s) => s.name));
+    reader = { spec, known, states, open, fresh, small: undefined, free: [] };
     readers.set(model, reader);
   }
   return reader;
@@ -129,7 +144,10 @@ export function buildRequestBatch(request: TabularRequest, model: ServedModel): 
         hint: "send a value for it",
       });
   }
-  if (problems.length > 0) throw new RequestError(400, problems.sort(byRow));
+  if (problems.length > 0) {
+    releaseRequestBatch(batch);
+    throw new RequestError(400, problems.sort(byRow));
+  }
   return batch;
 }
 
@@ -147,14 +165,74 @@ function requestStates(reader: VersionReader): ColumnState[] {
   return states;
 }
 
-/** A builder of small requests: its arrays come from the pool, sized for the largest of them. */
+/** A builder of small requests: each fills the arrays of a slot ({@link BatchBuilder.fillInto}). */
 function smallBuilder(reader: VersionReader): { builder: BatchBuilder; collector: ProblemCollector } {
   const collector = new ProblemCollector("request", Infinity, Infinity);
   const limits = { batchSize: POOLED_MAX_ROWS, maxLevels: MAX_LEVELS };
-  return {
-    builder: new BatchBuilder(reader.spec, collector, limits, reader.states.slice(), pooledBuffer),
-    collector,
+  return { builder: new BatchBuilder(reader.spec, collector, limits, reader.states.slice()), collector };
+}
+
+/** A free slot of `reader`'s, or a new one. */
+function slotFor(reader: VersionReader): Slot {
+  const slot = reader.free.pop() ?? {
+    arrays: batchArrays(reader.states, POOLED_MAX_ROWS),
+    side: new Uint8Array(POOLED_MAX_ROWS),
+    views: [],
+    free: reader.free,
+    inUse: false,
   };
+  slot.inUse = true;
+  return slot;
+}
+
+/** Column `c` of `n` rows in `arrays`, as BatchBuilder.take gives it. */
+function columnOf(state: ColumnState, c: number, arrays: BatchArrays, n: number): ColumnVector {
+  const { name, spec } = state;
+  const t = spec.type;
+  if (t === "category")
+    return {
+      kind: "category",
+      name,
+      type: t,
+      codes: arrays.codes[c]!.subarray(0, n),
+      levels: state.levels,
+      raw: state.raw,
+    };
+  if (t === "string") return { kind: "string", name, type: t, values: arrays.texts[c]!.slice(0, n) };
+  return { kind: "numeric", name, type: t, values: arrays.num[c]!.subarray(0, n) };
+}
+
+/**
+ * The batch of the first `n` rows of `slot`, made once per row count: it is this request's alone
+ * until released, so its fresh columns are replaced in place with this request's (`states`).
+ */
+function slotBatch(slot: Slot, n: number, reader: VersionReader, states: ColumnState[]): RowBatch {
+  const { arrays } = slot;
+  let view = slot.views[n];
+  if (view === undefined) {
+    const columns = reader.states.map((s, c) => columnOf(s, c, arrays, n));
+    const row = arrays.rows.subarray(0, n);
+    view = { length: n, row, line: arrays.lines.subarray(0, n), side: slot.side.subarray(0, n), columns };
+    slot.views[n] = view;
+    slotOf.set(view, slot);
+  }
+  const columns = view.columns;
+  for (const c of reader.fresh) {
+    const state = states[c]!;
+    const old = columns[c]!;
+    columns[c] =
+      old.kind === "category"
+        ? {
+            kind: old.kind,
+            name: old.name,
+            type: old.type,
+            codes: old.codes,
+            levels: state.levels,
+            raw: state.raw,
+          }
+        : columnOf(state, c, arrays, n);
+  }
+  return view;
 }
 
 /** A builder of one large request, with arrays of its own. */
@@ -185,15 +263,16 @@ function readCells(
   reader: VersionReader,
 ): { batch: RowBatch; problems: FieldError[] } {
   const states = requestStates(reader);
-  const small = request.rows <= POOLED_MAX_ROWS;
+  const slot = request.rows <= POOLED_MAX_ROWS ? slotFor(reader) : undefined;
   let used: { builder: BatchBuilder; collector: ProblemCollector };
-  if (small) {
+  if (slot !== undefined) {
     used = reader.small ?? smallBuilder(reader);
     // Taken while the cells are read: a throw leaves it half-filled, and the next request makes
     // another.
     reader.small = undefined;
     if (!used.collector.empty) used.collector.restore(NO_PROBLEMS);
     for (const c of reader.open) used.builder.cols[c] = states[c]!;
+    used.builder.fillInto(slot.arrays);
   } else used = largeBuilder(request, reader, states);
   const { builder, collector } = used;
   const given = states.map((s) => request.columns.get(s.name));
@@ -222,23 +301,27 @@ function readCells(
     }
     builder.end();
   }
-  const built = builder.take();
-  if (small) reader.small = used;
-  for (const p of collector.problems())
-    problems.push({
-      ...(p.row !== undefined ? { row: p.row - 1 } : {}),
-      ...(p.field !== undefined ? { column: p.field } : {}),
-      message: p.message,
-      ...(p.hint !== undefined ? { hint: p.hint } : {}),
-    });
-  return {
-    batch: {
+  let batch: RowBatch;
+  if (slot !== undefined) {
+    batch = slotBatch(slot, builder.n, reader, states);
+    reader.small = used;
+  } else {
+    const built = builder.take();
+    batch = {
       length: built.length,
       row: built.row,
       line: built.line,
       side: new Uint8Array(built.length),
       columns: built.columns,
-    },
-    problems,
-  };
+    };
+  }
+  if (!collector.empty)
+    for (const p of collector.problems())
+      problems.push({
+        ...(p.row !== undefined ? { row: p.row - 1 } : {}),
+        ...(p.field !== undefined ? { column: p.field } : {}),
+        message: p.message,
+        ...(p.hint !== undefined ? { hint: p.hint } : {}),
+      });
+  return { batch, problems };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CategoryVector, NumericVector } from "../../src/data/row-batch.js";
+import type { CategoryVector, NumericVector, StringVector } from "../../src/data/row-batch.js";
 import { dataSpecSchema } from "../../src/project/schemas.js";
 import { buildRequestBatch, releaseRequestBatch } from "../../src/serve/build-request-batch.js";
 import type { TabularRequest } from "../../src/serve/decode-request.js";
@@ -89,5 +89,45 @@ describe("buildRequestBatch, one served version answering request after request"
     expect(big.length).toBe(n);
     expect(x(big)).toEqual(Array.from({ length: n }, (_, i) => i));
     expect(levels(big, 1).slice(0, 4)).toEqual(["c0", "c1", "c2", "c0"]);
+  });
+
+  it("never gives one set of arrays to two requests, even when a batch is released twice", () => {
+    const model = served();
+    const first = buildRequestBatch(request({ x: [1], colour: ["a"], origin: ["USA"] }), model);
+    releaseRequestBatch(first);
+    releaseRequestBatch(first);
+    const second = buildRequestBatch(request({ x: [2], colour: ["b"], origin: ["Japan"] }), model);
+    const third = buildRequestBatch(request({ x: [3], colour: ["c"], origin: ["USA"] }), model);
+    expect([x(second), x(third)]).toEqual([[2], [3]]);
+    expect([levels(second, 2), levels(third, 2)]).toEqual([["Japan"], ["USA"]]);
+  });
+
+  it("gives a refused request's arrays back, and the next request reads as if it came first", () => {
+    const model = served();
+    for (let k = 0; k < 3; k++)
+      expect(() => buildRequestBatch(request({ x: [-1], colour: ["a"], origin: ["USA"] }), model)).toThrow(
+        RequestError,
+      );
+    const ok = buildRequestBatch(request({ x: [4, 5], colour: ["b", "a"], origin: ["USA", "USA"] }), model);
+    expect(x(ok)).toEqual([4, 5]);
+    expect(levels(ok, 1)).toEqual(["b", "a"]);
+  });
+
+  it("copies a string column's values out of the arrays it reuses", () => {
+    const withText = dataSpecSchema.parse({
+      file: "rows.csv",
+      columns: [
+        { name: "x", type: "number" },
+        { name: "note", type: "string" },
+      ],
+    });
+    const model = { dataSpec: withText, features: ["x"], unscorable: () => null } as unknown as ServedModel;
+    const first = buildRequestBatch(request({ x: [1], note: ["one"] }), model);
+    const firstNotes = (first.columns[1] as StringVector).values;
+    releaseRequestBatch(first);
+    const second = buildRequestBatch(request({ x: [2], note: ["two"] }), model);
+    expect(firstNotes).toEqual(["one"]);
+    expect((second.columns[1] as StringVector).values).toEqual(["two"]);
+    expect(x(second)).toEqual([2]);
   });
 });

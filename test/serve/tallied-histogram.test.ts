@@ -44,6 +44,30 @@ describe("TalliedHistogram", () => {
     expect(await ours.metrics()).toBe(await theirs.metrics());
   });
 
+  it("reads out as prom-client's for runs of the same labels, and after a reset", async () => {
+    const theirs = new Registry();
+    const ours = new Registry();
+    const reference = new Histogram({
+      name: "h",
+      help: "h",
+      labelNames: ["model"],
+      buckets,
+      registers: [theirs],
+    });
+    const tallied = new TalliedHistogram("h", "h", ["model"], buckets, ours);
+    const observe = (model: string, v: number) => {
+      reference.observe({ model }, v);
+      tallied.observe({ model }, v);
+    };
+    for (const model of ["a", "a", "a", "b", "b", "a"]) observe(model, 0.003);
+    expect(await ours.metrics()).toBe(await theirs.metrics());
+    reference.reset();
+    tallied.reset();
+    observe("a", 0.2);
+    observe("a", 0.0001);
+    expect(await ours.metrics()).toBe(await theirs.metrics());
+  });
+
   it("refuses a value that is not a finite number, as prom-client does", () => {
     const h = new TalliedHistogram("h", "h", ["model"], [1], new Registry());
     expect(() => h.observe({ model: "m" }, NaN)).toThrow(/not a valid number/);
