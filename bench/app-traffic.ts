@@ -45,7 +45,8 @@ const PULLS = 40;
 const REPLICAS = 4;
 const IN_FLIGHT = 32;
 const RATE_LIMITED = 0.05;
-const WARM_UP = 2 * REPLICAS;
+/** `--cold`: no warm-up, the burst meets replicas that have handled nothing yet. */
+const WARM_UP = process.argv.includes("--cold") ? 0 : 2 * REPLICAS;
 const processesArg = process.argv.indexOf("--processes");
 const PROCESSES =
   processesArg > 0 ? Math.max(1, Math.min(REPLICAS, Number(process.argv[processesArg + 1]) || REPLICAS)) : 1;
@@ -281,10 +282,12 @@ async function main(): Promise<void> {
           `${percentile(times, 50).toFixed(0)} / ${percentile(times, 99).toFixed(0)} / ${Math.max(...times).toFixed(0)} ms`,
         ],
         ["burst wall time", `${seconds.toFixed(1)} s`],
-        [
-          `before the burst, ${WARM_UP} deliveries one at a time: first per replica / second (handling time, max)`,
-          `${Math.max(...warmUp.slice(0, REPLICAS).map((h) => h.ms)).toFixed(0)} / ${Math.max(...warmUp.slice(REPLICAS).map((h) => h.ms)).toFixed(0)} ms`,
-        ],
+        WARM_UP === 0
+          ? ["before the burst", "nothing (--cold)"]
+          : [
+              `before the burst, ${WARM_UP} deliveries one at a time: first per replica / second (handling time, max)`,
+              `${Math.max(...warmUp.slice(0, REPLICAS).map((h) => h.ms)).toFixed(0)} / ${Math.max(...warmUp.slice(REPLICAS).map((h) => h.ms)).toFixed(0)} ms`,
+            ],
         [
           `CPU of the burst: the replicas' ${PROCESSES === 1 ? "process" : `${PROCESSES} processes`} / the simulator's`,
           `${(appMs / 1000).toFixed(2)} s (${(appMs / burst.length).toFixed(1)} ms per delivery) / ${(simMs / 1000).toFixed(2)} s`,
