@@ -8,8 +8,14 @@ import type { DataSpec } from "../project/schemas.js";
 
 export type DataFormat = "csv" | "json" | "jsonl" | "parquet";
 
-/** The format of a data file: the spec's `format`, else from the file's extension. */
+/**
+ * The format of a data file: Parquet when its name says so (`.parquet`, `.pq`), whatever the
+ * spec's `format`, which describes the text file the spec was written for (new rows to monitor or
+ * score often come as Parquet, and a Parquet file is never text); else the spec's `format`, else
+ * from the file's extension (a `.json` file may hold JSON Lines: `format` decides).
+ */
 export function dataFormat(spec: DataSpec, path: string, file = path): DataFormat {
+  if (isParquetName(path)) return "parquet";
   return (
     spec.format ??
     formatOfExtension(
@@ -32,10 +38,15 @@ export function formatOfExtension(path: string, file: string, hint: string): Dat
   if (ext === ".csv" || ext === ".tsv" || ext === ".txt") return "csv";
   if (ext === ".json") return "json";
   if (ext === ".jsonl" || ext === ".ndjson") return "jsonl";
-  if (ext === ".parquet" || ext === ".pq") return "parquet";
+  if (isParquetName(path)) return "parquet";
   throw new InputError({
     file,
     message: `cannot tell the format of the data from the extension "${ext}"`,
     hint,
   });
+}
+
+function isParquetName(path: string): boolean {
+  const ext = extname(path).toLowerCase();
+  return ext === ".parquet" || ext === ".pq";
 }
