@@ -170,7 +170,7 @@ export const dataSpecSchema = z
       .enum(["csv", "json", "jsonl", "parquet"])
       .optional()
       .describe(
-        "csv, json (an array of records), jsonl or parquet. Default: from the file's extension (.parquet is parquet).",
+        "csv, json (an array of records), jsonl or parquet. Default: from the file's extension. A file named .parquet or .pq is read as Parquet whatever this says.",
       ),
     header: z.boolean().default(true).describe("CSV only: whether the first row names the columns."),
     delimiter: z.string().length(1).default(",").describe("CSV only: the field delimiter."),
