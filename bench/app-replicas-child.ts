@@ -7,7 +7,7 @@
  *
  * Started by bench/app-traffic.ts with `fork`; the configuration comes as the first message:
  * `{ simUrl, appId, privateKey, secret, replicas, msPerSecond }`. Sends `{ urls }` once every
- * replica listens, then `{ handled }` per event and `{ retry }` per retried request; answers
+ * replica listens and has run its start-up reconciliation pass (as the App does by default), then `{ handled }` per event and `{ retry }` per retried request; answers
  * `"cpu"` with `{ cpu }` (its process.cpuUsage()); closes the servers and exits on `"close"`.
  */
 import { AppOctokit } from "../app/app-octokit.js";
@@ -47,6 +47,8 @@ async function start(config: ReplicasConfig): Promise<RunningServer[]> {
           baseUrl: config.simUrl,
           logLevel: "fatal",
           development: false,
+          // As `modelgate-app` runs by default: a reconciliation pass once it listens.
+          reconcile: { atStart: true, everyMs: 0 },
         },
         { Octokit, onHandled: (handled) => send({ handled }) },
       ),
@@ -67,7 +69,10 @@ process.on("message", (message: ReplicasConfig | "close" | "cpu") => {
   void start(message).then(
     (started) => {
       servers = started;
-      send({ urls: started.map((s) => `${s.url}/api/github/webhooks`) });
+      // Ready as a deployment is: the start-up pass has run (on a repository without PRs yet).
+      return Promise.all(started.map((s) => s.reconciler?.runNow())).then(() =>
+        send({ urls: started.map((s) => `${s.url}/api/github/webhooks`) }),
+      );
     },
     (error: unknown) => {
       console.error(error);
