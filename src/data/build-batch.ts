@@ -8,8 +8,13 @@ import type { DataSpec } from "../project/schemas.js";
 import { closest } from "../project/did-you-mean.js";
 import { showValue, type ProblemCollector } from "./collect-problems.js";
 import { parseBooleanBytes, parseIsoDate, parseNumberBytes, trimEnd, trimStart } from "./parse-values.js";
-import type { ColumnVector } from "./row-batch.js";
-import { batchArrays, type BatchArrays, type BuildLimits, type BuiltBatch } from "./built-batch.js";
+import {
+  batchArrays,
+  columnVector,
+  type BatchArrays,
+  type BuildLimits,
+  type BuiltBatch,
+} from "./built-batch.js";
 import {
   BOOLEAN_TEXT,
   T_BOOLEAN,
@@ -27,7 +32,13 @@ import {
 import { rangeProblem, typeProblem } from "./cell-problems.js";
 
 export { BOOLEAN_TEXT, columnStates, decode, type ColumnState } from "./column-states.js";
-export { batchArrays, type BatchArrays, type BuildLimits, type BuiltBatch } from "./built-batch.js";
+export {
+  batchArrays,
+  columnVector,
+  type BatchArrays,
+  type BuildLimits,
+  type BuiltBatch,
+} from "./built-batch.js";
 
 /** Rows of the first batch of a read (see BatchBuilder's `size`). */
 const FIRST_BATCH_ROWS = 1024;
@@ -248,22 +259,8 @@ export class BatchBuilder {
   /** Hands out the batch filled so far and starts a new one. */
   take(): BuiltBatch {
     const n = this.n;
-    const columns: ColumnVector[] = this.cols.map((col, c) => {
-      const t = col.spec.type;
-      if (t === "category") {
-        return {
-          kind: "category",
-          name: col.name,
-          type: t,
-          codes: this.codes[c]!.subarray(0, n),
-          levels: col.levels,
-          raw: col.raw,
-        };
-      }
-      if (t === "string")
-        return { kind: "string", name: col.name, type: t, values: this.texts[c]!.slice(0, n) };
-      return { kind: "numeric", name: col.name, type: t, values: this.num[c]!.subarray(0, n) };
-    });
+    const arrays = { num: this.num, codes: this.codes, texts: this.texts };
+    const columns = this.cols.map((col, c) => columnVector(col, c, arrays, n));
     const batch: BuiltBatch = {
       length: n,
       row: this.rows.subarray(0, n),

@@ -1,5 +1,5 @@
 /** What the batch builder (build-batch.ts) is given and gives back. */
-import { T_CATEGORY, T_DATE, T_STRING } from "./column-states.js";
+import { T_CATEGORY, T_DATE, T_STRING, type ColumnState } from "./column-states.js";
 import type { ColumnVector } from "./row-batch.js";
 
 export interface BuildLimits {
@@ -48,4 +48,29 @@ export function batchArrays(
     codes: cols.map((c) => (c.t === T_CATEGORY ? new Int32Array(newBuffer(size * 4)) : undefined)),
     texts: cols.map((c) => (c.t === T_STRING ? new Array<string | null>(size).fill(null) : undefined)),
   };
+}
+
+/**
+ * Column `c` of the first `n` rows of `arrays`, as a batch hands it out: numbers and codes as
+ * views of the arrays, strings copied, a category with its state's levels.
+ */
+export function columnVector(
+  col: ColumnState,
+  c: number,
+  arrays: Pick<BatchArrays, "num" | "codes" | "texts">,
+  n: number,
+): ColumnVector {
+  const { name, spec } = col;
+  const t = spec.type;
+  if (t === "category")
+    return {
+      kind: "category",
+      name,
+      type: t,
+      codes: arrays.codes[c]!.subarray(0, n),
+      levels: col.levels,
+      raw: col.raw,
+    };
+  if (t === "string") return { kind: "string", name, type: t, values: arrays.texts[c]!.slice(0, n) };
+  return { kind: "numeric", name, type: t, values: arrays.num[c]!.subarray(0, n) };
 }

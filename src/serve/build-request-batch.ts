@@ -7,12 +7,13 @@ import {
   BatchBuilder,
   batchArrays,
   columnStates,
+  columnVector,
   type BatchArrays,
   type ColumnState,
 } from "../data/build-batch.js";
 import { T_CATEGORY, T_STRING } from "../data/column-states.js";
 import { ProblemCollector, type CollectedProblems } from "../data/collect-problems.js";
-import type { ColumnVector, RowBatch } from "../data/row-batch.js";
+import type { RowBatch } from "../data/row-batch.js";
 import { closest } from "../project/did-you-mean.js";
 import type { DataSpec } from "../project/schemas.js";
 import type { TabularRequest } from "./decode-request.js";
@@ -185,23 +186,6 @@ function slotFor(reader: VersionReader): Slot {
   return slot;
 }
 
-/** Column `c` of `n` rows in `arrays`, as BatchBuilder.take gives it. */
-function columnOf(state: ColumnState, c: number, arrays: BatchArrays, n: number): ColumnVector {
-  const { name, spec } = state;
-  const t = spec.type;
-  if (t === "category")
-    return {
-      kind: "category",
-      name,
-      type: t,
-      codes: arrays.codes[c]!.subarray(0, n),
-      levels: state.levels,
-      raw: state.raw,
-    };
-  if (t === "string") return { kind: "string", name, type: t, values: arrays.texts[c]!.slice(0, n) };
-  return { kind: "numeric", name, type: t, values: arrays.num[c]!.subarray(0, n) };
-}
-
 /**
  * The batch of the first `n` rows of `slot`, made once per row count: it is this request's alone
  * until released, so its fresh columns are replaced in place with this request's (`states`).
@@ -210,7 +194,7 @@ function slotBatch(slot: Slot, n: number, reader: VersionReader, states: ColumnS
   const { arrays } = slot;
   let view = slot.views[n];
   if (view === undefined) {
-    const columns = reader.states.map((s, c) => columnOf(s, c, arrays, n));
+    const columns = reader.states.map((s, c) => columnVector(s, c, arrays, n));
     const row = arrays.rows.subarray(0, n);
     view = { length: n, row, line: arrays.lines.subarray(0, n), side: slot.side.subarray(0, n), columns };
     slot.views[n] = view;
@@ -230,7 +214,7 @@ function slotBatch(slot: Slot, n: number, reader: VersionReader, states: ColumnS
             levels: state.levels,
             raw: state.raw,
           }
-        : columnOf(state, c, arrays, n);
+        : columnVector(state, c, arrays, n);
   }
   return view;
 }
