@@ -1,16 +1,10 @@
 /** `modelgate validate`: every spec parsed and cross-checked, every data file read and checked. */
 import path from "node:path";
-import { scanDataset, type DatasetScan } from "../../src/data/scan-dataset.js";
+import type { DatasetScan } from "../../src/data/scan-dataset.js";
 import { ExitCode, InputError, type Problem } from "../../src/errors.js";
-import { isPartsPin, type DataPinRecord } from "../../src/project/data-pin.js";
-import { displayPath, loadProject, type LoadedModel } from "../../src/project/load-project.js";
-import {
-  combineScans,
-  scanPart,
-  sharedEdges,
-  verifyParts,
-  type PartScan,
-} from "../../src/shard/shard-data.js";
+import type { DataPinRecord } from "../../src/project/data-pin.js";
+import { displayPath, loadProject } from "../../src/project/load-project.js";
+import { scanModelData } from "../../src/shard/shard-data.js";
 import { defineCommand, type CommandDefinition } from "../args.js";
 import { describeOnnxModel, OnnxScorer, openSpecOnnxModel } from "../../src/model/onnx/index.js";
 
@@ -33,7 +27,7 @@ export const validateCommand = defineCommand(definition, async ({ values }, io) 
   for (const m of project.models) {
     if (scans.has(m.dataSpecFile)) continue;
     try {
-      scans.set(m.dataSpecFile, await scanData(m, io.cwd));
+      scans.set(m.dataSpecFile, await scanModelData(m, io.cwd));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       problems.push(...e.problems);
@@ -79,22 +73,6 @@ export const validateCommand = defineCommand(definition, async ({ values }, io) 
   io.out(`ok: ${project.models.length} model${project.models.length === 1 ? "" : "s"} valid\n`);
   return ExitCode.ok;
 });
-
-/** The data's scan: one file, or part files (a glob) scanned in order, pinned ones checked first. */
-async function scanData(m: LoadedModel, cwd: string): Promise<DatasetScan> {
-  if (m.dataParts === undefined)
-    return scanDataset(m.data, m.dataFile, {
-      file: displayPath(cwd, m.dataFile),
-      specFile: displayPath(cwd, m.dataSpecFile),
-      recycle: true,
-      ...(m.pin && !isPartsPin(m.pin) ? { pin: m.pin } : {}),
-    });
-  const verified = await verifyParts(m, cwd);
-  const edges = await sharedEdges(m);
-  const parts: PartScan[] = [];
-  for (const file of m.dataParts) parts.push(await scanPart(m, file, { displayBase: cwd, edges }));
-  return combineScans(m, parts, cwd, verified);
-}
 
 function describePin(pin: DataPinRecord, dataSpecFile: string): string {
   switch (pin.kind) {

@@ -4,10 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { TEST, TRAIN, type ColumnVector, type RowBatch, type Side } from "../data/row-batch.js";
 import { RowSpill } from "../data/row-spill.js";
-import { scanDataset, type DatasetScan } from "../data/scan-dataset.js";
+import type { DatasetScan } from "../data/scan-dataset.js";
 import type { DataProfile } from "../data/profile-columns.js";
 import { referenceProfiler } from "./data-change.js";
-import { isPartsPin } from "../project/data-pin.js";
 import { displayPath, type LoadedModel } from "../project/load-project.js";
 import { builtinAlgorithm } from "../project/schemas.js";
 import type { ModelFit } from "../train/fit-common.js";
@@ -18,14 +17,7 @@ import { progress } from "./progress-stream.js";
 import { openSpecOnnxModel, type CheckedOnnxModel } from "../model/onnx/index.js";
 import { modelFileHeader, onnxModelFile, prebuiltFit } from "./prebuilt-model.js";
 import { fitCommand, type CommandRecord } from "../train/command/fit-command.js";
-import {
-  combineScans,
-  scanPart,
-  sharedEdges,
-  shareLevels,
-  verifyParts,
-  type PartScan,
-} from "../shard/shard-data.js";
+import { scanModelData } from "../shard/shard-data.js";
 
 /** What training needs from its caller (evaluation passes its own options). */
 export interface TrainOptions {
@@ -81,7 +73,6 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
     m.spec.algorithm.type === "onnx"
       ? openSpecOnnxModel(m, (p) => displayPath(options.displayBase, p))
       : undefined;
-  const specFile = displayPath(options.displayBase, m.dataSpecFile);
   // Every row is kept for a fit that reads them again (logistic, or a search scored by mae...);
   // the scoring pass reads the test rows only: a spill of their own, a fifth of the bytes.
   const byCommand = m.spec.algorithm.type === "command";
@@ -115,32 +106,7 @@ export async function trainModel(m: LoadedModel, options: TrainOptions): Promise
         rows += batch.length;
         options.onProgress?.({ model: m.name, pass: "check", rows });
       };
-      if (m.dataParts === undefined) {
-        // Every use of a batch copies what it keeps (spills, statistics, profile).
-        scan = await scanDataset(m.data, m.dataFile, {
-          file: shown,
-          specFile,
-          onBatch,
-          recycle: true,
-          ...(m.pin && !isPartsPin(m.pin) ? { pin: m.pin } : {}),
-        });
-        return;
-      }
-      // Part files: pinned ones checked before any is read, then each scanned in order into
-      // the one spill (with levels shared by all parts), the scans combined.
-      const verified = await verifyParts(m, options.displayBase);
-      const edges = await sharedEdges(m);
-      const unify = shareLevels();
-      const parts: PartScan[] = [];
-      for (const file of m.dataParts)
-        parts.push(
-          await scanPart(m, file, {
-            displayBase: options.displayBase,
-            edges,
-            onBatch: (b) => onBatch(unify(b)),
-          }),
-        );
-      scan = combineScans(m, parts, options.displayBase, verified);
+      scan = await scanModelData(m, options.displayBase, onBatch);
     };
     let reads = 0;
     const read = () => {

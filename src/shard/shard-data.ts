@@ -112,6 +112,40 @@ export async function scanPart(
 }
 
 /**
+ * The model's data scanned once, every check applied: its file, or its part files in order
+ * (pinned parts checked before any is read, each batch's levels shared by all parts for
+ * `onBatch`) with the parts' scans combined.
+ */
+export async function scanModelData(
+  m: LoadedModel,
+  displayBase: string,
+  onBatch?: (batch: RowBatch) => void,
+): Promise<DatasetScan> {
+  if (m.dataParts === undefined)
+    return scanDataset(m.data, m.dataFile, {
+      file: displayPath(displayBase, m.dataFile),
+      specFile: displayPath(displayBase, m.dataSpecFile),
+      // The callers copy what they keep of a batch (spills, statistics, profile).
+      recycle: true,
+      ...(onBatch ? { onBatch } : {}),
+      ...(m.pin && !isPartsPin(m.pin) ? { pin: m.pin } : {}),
+    });
+  const verified = await verifyParts(m, displayBase);
+  const edges = await sharedEdges(m);
+  const unify = shareLevels();
+  const parts: PartScan[] = [];
+  for (const file of m.dataParts)
+    parts.push(
+      await scanPart(m, file, {
+        displayBase,
+        edges,
+        ...(onBatch ? { onBatch: (b) => onBatch(unify(b)) } : {}),
+      }),
+    );
+  return combineScans(m, parts, displayBase, verified);
+}
+
+/**
  * The data set's scan from its parts' (in part order), with the dataset checks applied. With
  * pinned parts: `verified` is the check made before this run read them (a merge of shards has
  * none; each shard checked the parts, and its parts' scans carry the record).
