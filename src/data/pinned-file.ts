@@ -143,13 +143,21 @@ function mismatchHint(pin: FilePin): string {
     : `re-run the step that fetches the file (the remote copy may have changed); if the data changed on purpose, put its new hash (\`sha256sum\` prints it) in the data spec's \`sha256:\``;
 }
 
-/** sha256 and DVC md5 of a whole file, in one streaming pass (for a read that stopped early). */
-export async function hashFile(path: string, dos2unix: boolean): Promise<{ sha256: string; md5: string }> {
+/**
+ * sha256 of a whole file and its size, and with `dos2unix` given DVC's md5 of it too (else ""),
+ * in one streaming pass (for a read that stopped early, and for pinned part files).
+ */
+export async function hashFile(
+  path: string,
+  dos2unix?: boolean,
+): Promise<{ sha256: string; md5: string; bytes: number }> {
   const sha = createHash("sha256");
-  const md5 = new DvcMd5(dos2unix);
+  const md5 = dos2unix === undefined ? undefined : new DvcMd5(dos2unix);
+  let bytes = 0;
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
     sha.update(chunk);
-    md5.update(chunk);
+    md5?.update(chunk);
+    bytes += chunk.length;
   }
-  return { sha256: sha.digest("hex"), md5: md5.digest() };
+  return { sha256: sha.digest("hex"), md5: md5?.digest() ?? "", bytes };
 }

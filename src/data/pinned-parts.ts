@@ -16,12 +16,12 @@
  * changed since (`changedPart`).
  */
 import { createHash } from "node:crypto";
-import { createReadStream, type Dirent } from "node:fs";
+import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { InputError, type Problem } from "../errors.js";
 import type { DataPinRecord, PartsPin } from "../project/data-pin.js";
-import { DvcMd5 } from "./pinned-file.js";
+import { hashFile } from "./pinned-file.js";
 
 /** A part file: its path and its name in the hash (relative to the data spec's folder, `/`). */
 export interface PinnedPart {
@@ -58,7 +58,7 @@ async function verifySha256Parts(
   parts: readonly PinnedPart[],
 ): Promise<VerifiedParts> {
   const sha256 = new Map<string, string>();
-  for (const part of parts) sha256.set(part.name, (await hashOne(part.path)).sha256);
+  for (const part of parts) sha256.set(part.name, (await hashFile(part.path)).sha256);
   const problem = partsMismatch(pin, parts, sha256);
   if (problem) throw new InputError(problem);
   return { record: { kind: "sha256-parts", parts: parts.length }, sha256 };
@@ -100,7 +100,7 @@ async function verifyDvcFolder(
   const files = await listFolder(pin.folder, folder, pin.dvcFile);
   const hashed: { relpath: string; md5: string; sha256: string; bytes: number }[] = [];
   for (const relpath of files)
-    hashed.push({ relpath, ...(await hashOne(path.join(pin.folder, relpath), pin.dos2unix)) });
+    hashed.push({ relpath, ...(await hashFile(path.join(pin.folder, relpath), pin.dos2unix)) });
   const pull = `run \`dvc pull ${pin.dvcFile}\` again to fetch the pinned version; which files differ is not knowable from the .dvc file alone (it holds the md5 of DVC's list of the folder's files, not the list): \`dvc status ${pin.dvcFile}\` or \`dvc diff\` names them where DVC's cache is at hand; if the data changed on purpose, \`dvc add\` the folder and commit the new .dvc file`;
   if (pin.nfiles !== undefined && hashed.length !== pin.nfiles)
     throw new InputError({
@@ -212,22 +212,6 @@ async function listFolder(folder: string, shown: string, dvcFile: string): Promi
   };
   await walk("");
   return files;
-}
-
-/** sha256 and, with `dos2unix` given (a DVC pin), DVC's md5 of a file, in one streaming pass. */
-async function hashOne(
-  file: string,
-  dos2unix?: boolean,
-): Promise<{ md5: string; sha256: string; bytes: number }> {
-  const sha = createHash("sha256");
-  const md5 = dos2unix === undefined ? undefined : new DvcMd5(dos2unix);
-  let bytes = 0;
-  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-    sha.update(chunk);
-    md5?.update(chunk);
-    bytes += chunk.length;
-  }
-  return { md5: md5?.digest() ?? "", sha256: sha.digest("hex"), bytes };
 }
 
 /**
