@@ -5,8 +5,6 @@
  * builder cell by cell, so every check of the spec (nullable, min/max, allowed values) applies as
  * for CSV. A row is the 1-based row of the file; Parquet has no lines, so problems name the row.
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import {
   asyncBufferFromFile,
   parquetMetadataAsync,
@@ -22,6 +20,7 @@ import type { ColumnType } from "../project/schemas.js";
 import type { BatchBuilder, BuiltBatch } from "./build-batch.js";
 import { FlatReader, flatPlans, type FlatColumnPlan } from "./parquet-flat.js";
 import { FlatRows, parquetCell } from "./parquet-rows.js";
+import { hashFile } from "./pinned-file.js";
 import { unknownColumnProblem, unreadableDataFile, type SourceOwner } from "./record-source.js";
 
 /** The file's type names each spec type accepts (see {@link parquetTypeName}). */
@@ -92,7 +91,7 @@ export class ParquetSource {
   async *batches(): AsyncGenerator<BuiltBatch, void, undefined> {
     const { file, metadata } = await this.open();
     // Hashed while the rows are decoded: the reads of the file interleave with the decoding.
-    const hashing = this.hash ? sha256OfFile(this.path) : undefined;
+    const hashing = this.hash ? hashFile(this.path).then((h) => h.sha256) : undefined;
     // Awaited on every way out, so that no read of the file outlives this one.
     hashing?.catch(() => undefined);
     this.bytes = file.byteLength;
@@ -269,12 +268,4 @@ export class ParquetSource {
     }
     return bad ? undefined : matched;
   }
-}
-
-/** sha256 of a file's bytes, hex. */
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)
-    hash.update(chunk);
-  return hash.digest("hex");
 }

@@ -154,7 +154,7 @@ export async function hashFile(
   const sha = createHash("sha256");
   const md5 = dos2unix === undefined ? undefined : new DvcMd5(dos2unix);
   let bytes = 0;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     sha.update(chunk);
     md5?.update(chunk);
     bytes += chunk.length;
