@@ -24,7 +24,7 @@ export function bodyKind(contentType: string | undefined): "json" | "text" | "bi
 }
 
 /** Parses `text` as a JSON body the way the plugin does: a body that is not JSON stays text. */
-export function parseJsonBody(text: string): unknown {
+function parseJsonBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
