@@ -32,13 +32,7 @@ import {
 import { rangeProblem, typeProblem } from "./cell-problems.js";
 
 export { BOOLEAN_TEXT, columnStates, decode, type ColumnState } from "./column-states.js";
-export {
-  batchArrays,
-  columnVector,
-  type BatchArrays,
-  type BuildLimits,
-  type BuiltBatch,
-} from "./built-batch.js";
+export type { BuildLimits, BuiltBatch } from "./built-batch.js";
 
 /** Rows of the first batch of a read (see BatchBuilder's `size`). */
 const FIRST_BATCH_ROWS = 1024;

@@ -3,14 +3,8 @@
  * file is (types, ranges, allowed values, nullability): the same cell reads the same here and
  * in `modelgate predict`. Every problem is reported, located by row and column.
  */
-import {
-  BatchBuilder,
-  batchArrays,
-  columnStates,
-  columnVector,
-  type BatchArrays,
-  type ColumnState,
-} from "../data/build-batch.js";
+import { BatchBuilder, columnStates, type ColumnState } from "../data/build-batch.js";
+import { batchArrays, columnVector, type BatchArrays } from "../data/built-batch.js";
 import { T_CATEGORY, T_STRING } from "../data/column-states.js";
 import { ProblemCollector, type CollectedProblems } from "../data/collect-problems.js";
 import type { RowBatch } from "../data/row-batch.js";
