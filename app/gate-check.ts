@@ -22,6 +22,41 @@ export interface OwnCheck {
   version: Pick<ReportVersion, "runId" | "attempt"> | null;
 }
 
+/** A check run to add: what `POST .../check-runs` (or GraphQL's `createCheckRun`) takes. */
+export interface CheckRunDraft {
+  name: string;
+  headSha: string;
+  status: CheckPlan["status"];
+  conclusion?: "success" | "failure" | "neutral";
+  externalId?: string;
+  output: { title: string; summary: string; text?: string };
+}
+
+/** How the check runs of a name on a commit are listed and added (REST here, or graphql-publication.ts). */
+export interface CheckChannel {
+  list(name: string, headSha: string): Promise<OwnCheck[]>;
+  create(draft: CheckRunDraft): Promise<number>;
+}
+
+/** The REST channel: `GET .../commits/{sha}/check-runs` and `POST .../check-runs`. */
+export function restCheckChannel(client: GitHubClient, repo: RepoRef, identity: AppIdentity): CheckChannel {
+  return {
+    list: (name, headSha) => listOwnChecks(client, repo, identity, name, headSha),
+    create: async (draft) => {
+      const { data } = await client.rest.checks.create({
+        ...repo,
+        name: draft.name,
+        head_sha: draft.headSha,
+        status: draft.status,
+        ...(draft.conclusion ? { conclusion: draft.conclusion } : {}),
+        ...(draft.externalId ? { external_id: draft.externalId } : {}),
+        output: draft.output,
+      });
+      return data.id;
+    },
+  };
+}
+
 /** Copies of a newer check run one writer adds at most. */
 const MAX_COPIES = 3;
 
@@ -97,31 +132,30 @@ export function gateCheckNeedsReport(
 export async function publishGateCheck(
   client: GitHubClient,
   repo: RepoRef,
-  identity: AppIdentity,
+  channel: CheckChannel,
   plan: CheckPlan,
   version: Pick<ReportVersion, "runId" | "attempt">,
   wait: ListingWait = {},
   listed?: OwnCheck[],
 ): Promise<GateCheckOutcome> {
-  const list = () => listOwnChecks(client, repo, identity, plan.name, plan.headSha);
+  const list = () => channel.list(plan.name, plan.headSha);
   const before = listed ?? (await list());
   const latest = latestOf(before);
   if (latest && order(latest.version, version) >= 0)
     return { outcome: order(latest.version, version) === 0 ? "unchanged" : "superseded", created: [] };
-  const { data } = await client.rest.checks.create({
-    ...repo,
+  const id = await channel.create({
     name: plan.name,
-    head_sha: plan.headSha,
+    headSha: plan.headSha,
     status: plan.status,
     ...(plan.status === "completed" ? { conclusion: plan.conclusion ?? "neutral" } : {}),
-    external_id: checkExternalId(version),
+    externalId: checkExternalId(version),
     output: {
       title: clip(plan.title, 250),
       summary: clip(plan.summary, CHECK_TEXT_LIMIT),
       ...(plan.text ? { text: clip(plan.text, CHECK_TEXT_LIMIT) } : {}),
     },
   });
-  const created = [data.id];
+  const created = [id];
   for (let i = 0; i < MAX_COPIES; i++) {
     const mine = created.at(-1)!;
     const listing = await listUntilShown(list, (items) => items.some((c) => c.id === mine), wait);
@@ -131,20 +165,19 @@ export async function publishGateCheck(
     if (order(last.version, newest.version) >= 0) break;
     // An older report's check run came last: it must not be what the commit shows.
     const { data: source } = await client.rest.checks.get({ ...repo, check_run_id: newest.id });
-    const { data: copy } = await client.rest.checks.create({
-      ...repo,
+    const copy = await channel.create({
       name: plan.name,
-      head_sha: plan.headSha,
+      headSha: plan.headSha,
       status: "completed",
       conclusion: (source.conclusion ?? "neutral") as "success" | "failure" | "neutral",
-      external_id: source.external_id ?? undefined,
+      ...(source.external_id ? { externalId: source.external_id } : {}),
       output: {
         title: source.output.title ?? "",
         summary: source.output.summary ?? "",
         ...(source.output.text ? { text: source.output.text } : {}),
       },
     });
-    created.push(copy.id);
+    created.push(copy);
   }
   return { outcome: "created", created };
 }

@@ -1,6 +1,6 @@
 /**
  * The one GitHub client type the app's decisions and effects take: exactly the REST methods
- * they call, typed from Probot's Octokit, so `context.octokit` passes as is and tests can hand
+ * they call and GraphQL, typed from Probot's Octokit, so `context.octokit` passes as is and tests can hand
  * in any Octokit pointed at the simulator.
  */
 import type { ProbotOctokit } from "probot";
@@ -41,6 +41,8 @@ export interface GitHubClient {
     >;
   };
   paginate: FullClient["paginate"];
+  /** GitHub's GraphQL API, for the `workflow_run` path's batched reads and writes (graphql-publication.ts). */
+  graphql: FullClient["graphql"];
 }
 
 /** A repository as the REST API names it. */

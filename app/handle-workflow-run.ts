@@ -18,11 +18,10 @@ import type { AppRuntime, GitHubClient, RepoRef } from "./github-client.js";
 import { ARTIFACT_PREFIX, loadRunReports } from "./load-run-reports.js";
 import { GATE_CHECK, planGateCheck } from "./plan-check.js";
 import { planComment } from "./plan-comment.js";
-import { gateCheckNeedsReport, listOwnChecks, publishGateCheck } from "./gate-check.js";
+import { gateCheckNeedsReport, publishGateCheck } from "./gate-check.js";
 import type { ListingWait } from "./read-your-write.js";
 import type { ReportVersion } from "./report-version.js";
 import {
-  listOwnStickies,
   newerOnAnotherHead,
   publishStickyComment,
   stickyNeedsReport,
@@ -30,6 +29,13 @@ import {
   type StickyOutcome,
 } from "./sticky-comment.js";
 import { branchHead, contentsSource } from "./repo-files.js";
+import { GraphqlPublication } from "./graphql-publication.js";
+
+/** `promise`, with a rejection nobody awaits yet not reported as unhandled (it is awaited later, or dropped). */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
 
 /** The fields of the `workflow_run` payload the handler reads. */
 export interface WorkflowRunEvent {
@@ -57,16 +63,18 @@ export interface DefaultBranchState {
 }
 
 /**
- * Reads modelgate.yml and registry.json at the default branch's head commit; with `snapshots`,
- * a commit already read is not read again (its content is fixed by its sha).
+ * Reads modelgate.yml and registry.json at the default branch's head commit (`head`, when the
+ * caller has asked for it already); with `snapshots`, a commit already read is not read again
+ * (its content is fixed by its sha).
  */
 export async function readDefaultBranch(
   client: GitHubClient,
   repo: RepoRef,
   defaultBranch: string,
   snapshots?: AppRuntime["snapshots"],
+  head?: Promise<string>,
 ): Promise<DefaultBranchState> {
-  const sha = await branchHead(client, repo, defaultBranch);
+  const sha = await (head ?? branchHead(client, repo, defaultBranch));
   const kept = snapshots?.get(repo, sha) as DefaultBranchState | undefined;
   if (kept) return kept;
   const state = await readSnapshot(client, repo, sha);
@@ -112,33 +120,46 @@ export async function handleWorkflowRun(
 ): Promise<WorkflowRunOutcome> {
   const { identity, limits } = runtime;
   const { repo, run } = event;
-  const state = await readDefaultBranch(client, repo, event.defaultBranch, runtime.snapshots);
+  const publication = new GraphqlPublication(client, repo, identity);
+  const version: ReportVersion = { runId: run.id, attempt: run.attempt ?? 1, headSha: run.headSha };
+  // What is published already decides whether the report is needed at all: a duplicate or an
+  // older delivery downloads no artifact. The default branch's head, the commit's check runs and
+  // the comments of the PRs the payload names are asked for at once: one GraphQL request.
+  // A run whose payload names no PR (a fork's PR, a `schedule` run) has its PRs looked up by head
+  // branch in the same request.
+  const { known = [], listed, headBranch, headOwner } = event.head;
+  const byHead =
+    known.length === 0 && listed.length === 0 && headBranch && headOwner
+      ? quiet(publication.pullsByHead(headBranch, headOwner, run.headSha))
+      : undefined;
+  const read = new Map(known.map((number) => [number, quiet(publication.listStickies(number))] as const));
+  const checksRead = quiet(publication.listChecks(GATE_CHECK, run.headSha));
+  const head = quiet(publication.branchHead(event.defaultBranch));
+  const state = await readDefaultBranch(client, repo, event.defaultBranch, runtime.snapshots, head);
   const configProblems = [...state.settingsProblems, ...state.registryProblems];
   const watched = state.settings?.config.workflow ?? ".github/workflows/modelgate.yml";
   const isWatched = workflowPathOf(run.path) === workflowPathOf(watched);
   if (!isWatched && (configProblems.length === 0 || !(await hasReportArtifacts(client, repo, run.id))))
     return { handled: false, reason: "not the watched workflow", pulls: [], comments: [] };
 
-  const pulls = await findPullRequestsForRun(client, repo, { headSha: run.headSha, ...event.head });
-  const version: ReportVersion = { runId: run.id, attempt: run.attempt ?? 1, headSha: run.headSha };
-  // What is published already decides whether the report is needed at all: a duplicate or an
-  // older delivery downloads no artifact. The check and each PR's comments are listed together.
+  for (const [number, pull] of (await byHead) ?? []) read.set(number, Promise.resolve(pull));
+  const pulls =
+    read.size > 0 && listed.length === 0
+      ? [...read.keys()].sort((a, b) => a - b)
+      : await findPullRequestsForRun(client, repo, { headSha: run.headSha, ...event.head });
   const [checks, seenByPull] = await Promise.all([
-    listOwnChecks(client, repo, identity, GATE_CHECK, run.headSha),
-    Promise.all(pulls.map((number) => listOwnStickies(client, repo, number, identity))),
+    checksRead,
+    Promise.all(pulls.map((number) => read.get(number) ?? publication.listStickies(number))),
   ]);
   const stickies = new Map<number, OwnSticky[]>();
   const left: number[] = [];
   for (const [i, number] of pulls.entries()) {
-    const seen = seenByPull[i]!;
+    const { stickies: seen, headSha } = seenByPull[i]!;
     // A late delivery for a head the PR has left writes no comment (the check on its commit still
-    // follows the rules). Only a newer report on another head makes the read worth its call.
-    if (stickyNeedsReport(seen, version) && newerOnAnotherHead(seen, version)) {
-      const { data: pull } = await client.rest.pulls.get({ ...repo, pull_number: number });
-      if (pull.head.sha !== run.headSha) {
-        left.push(number);
-        continue;
-      }
+    // follows the rules).
+    if (headSha !== run.headSha && stickyNeedsReport(seen, version) && newerOnAnotherHead(seen, version)) {
+      left.push(number);
+      continue;
     }
     stickies.set(number, seen);
   }
@@ -169,7 +190,7 @@ export async function handleWorkflowRun(
   const publishCheck = async () => {
     if (!assessment) return;
     const plan = planGateCheck(assessment, state.registry);
-    await publishGateCheck(client, repo, identity, plan, version, wait, checks);
+    await publishGateCheck(client, repo, publication.checkChannel(), plan, version, wait, checks);
   };
   const publishComment = async (number: number): Promise<StickyOutcome["outcome"]> => {
     if (left.includes(number)) return "superseded";
@@ -177,7 +198,7 @@ export async function handleWorkflowRun(
       client,
       repo,
       number,
-      identity,
+      publication.commentChannel(),
       version,
       (previous) => planComment(assessment!, previous, state.registry).body,
       wait,

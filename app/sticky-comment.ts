@@ -20,6 +20,40 @@ export interface OwnSticky {
   version: ReportVersion | null;
 }
 
+/** How a PR's own sticky comments are listed and added (REST here, or graphql-publication.ts). */
+export interface CommentChannel {
+  list(number: number): Promise<OwnSticky[]>;
+  create(number: number, body: string): Promise<number>;
+}
+
+/** The REST channel: `GET` and `POST /repos/{o}/{r}/issues/{n}/comments`. */
+export function restCommentChannel(
+  client: GitHubClient,
+  repo: RepoRef,
+  identity: AppIdentity,
+): CommentChannel {
+  return {
+    list: (number) => listOwnStickies(client, repo, number, identity),
+    create: async (number, body) =>
+      (await client.rest.issues.createComment({ ...repo, issue_number: number, body })).data.id,
+  };
+}
+
+/** Whether a comment is one of the app's sticky comments. */
+export function isOwnSticky(
+  author: { login: string; bot: boolean } | null,
+  body: unknown,
+  login: string,
+): boolean {
+  return (
+    author !== null &&
+    author.bot &&
+    author.login === login &&
+    typeof body === "string" &&
+    body.startsWith(COMMENT_MARKER)
+  );
+}
+
 /** What publishing did: created a comment, or found one as new or newer already there. */
 export interface StickyOutcome {
   outcome: "created" | "unchanged" | "superseded";
@@ -44,12 +78,16 @@ export async function listOwnStickies(
     per_page: 100,
   })) {
     for (const c of page.data) {
-      const own = c.user?.login === login && c.user.type === "Bot";
-      if (own && typeof c.body === "string" && c.body.startsWith(COMMENT_MARKER))
-        found.push({ id: c.id, body: c.body, version: readVersionLine(c.body) });
+      const author = c.user ? { login: c.user.login, bot: c.user.type === "Bot" } : null;
+      if (isOwnSticky(author, c.body, login)) found.push(ownSticky(c.id, c.body!));
     }
   }
   return found.sort((a, b) => a.id - b.id);
+}
+
+/** A sticky comment as listed, its version read from its hidden line. */
+export function ownSticky(id: number, body: string): OwnSticky {
+  return { id, body, version: readVersionLine(body) };
 }
 
 /**
@@ -114,13 +152,13 @@ export async function publishStickyComment(
   client: GitHubClient,
   repo: RepoRef,
   number: number,
-  identity: AppIdentity,
+  channel: CommentChannel,
   version: ReportVersion,
   render: (previousBody: string | null) => string,
   wait: ListingWait = {},
   listed?: OwnSticky[],
 ): Promise<StickyOutcome> {
-  const list = () => listOwnStickies(client, repo, number, identity);
+  const list = () => channel.list(number);
   const seen = listed ?? (await list());
   const asNew = asNewAs(seen, version);
   let listing: OwnSticky[] | null = seen;
@@ -128,18 +166,18 @@ export async function publishStickyComment(
   if (asNew.length === 0) {
     const previous = keeperOf(seen, version.headSha);
     const body = versioned(render(previous?.body ?? null), version);
-    const { data } = await client.rest.issues.createComment({ ...repo, issue_number: number, body });
-    result = { outcome: "created", id: data.id };
+    const id = await channel.create(number, body);
+    result = { outcome: "created", id };
     // Act only on a listing that shows this comment or a later one: it shows every comment
     // created before. If another writer deleted this comment, that writer saw a better one and
     // deleted every worse one created before it: nothing is left for this writer to do.
     listing = await listUntilShown(
       list,
-      (items) => items.some((c) => c.id >= data.id),
+      (items) => items.some((c) => c.id >= id),
       wait,
       async () => {
         try {
-          await client.rest.issues.getComment({ ...repo, comment_id: data.id });
+          await client.rest.issues.getComment({ ...repo, comment_id: id });
           return false;
         } catch (error) {
           if (statusOf(error) === 404) return true;
