@@ -27,7 +27,8 @@ interface Connection<T> {
 }
 
 interface CommentNode {
-  databaseId: number | null;
+  /** GitHub's comment ids passed 2^31, beyond GraphQL's `Int`: the id is a `BigInt`, sent as a string. */
+  fullDatabaseId: string | null;
   body: string;
   author: { __typename: string; login: string } | null;
 }
@@ -58,7 +59,7 @@ export interface PullStickies {
 /** What is read of a PR: its node id, head, and first page of comments. */
 const PULL_FIELDS =
   `id number headRefOid comments(first: 100) { ` +
-  `nodes { databaseId body author { __typename login } } pageInfo { hasNextPage } }`;
+  `nodes { fullDatabaseId body author { __typename login } } pageInfo { hasNextPage } }`;
 
 const REPOSITORY = {
   owner: ["String!", ""],
@@ -121,7 +122,10 @@ export class GraphqlPublication {
     const suites = found.object?.checkSuites;
     if (!suites) return [];
     const runs = (suites.nodes ?? []).map((s) => s?.checkRuns);
-    if (suites.pageInfo.hasNextPage || runs.some((r) => r?.pageInfo.hasNextPage))
+    // A check run's id is GraphQL's `databaseId: Int`, which GitHub fills past 2^31 (check run ids
+    // are there); should it ever answer null instead, the listing is made over REST.
+    const unnamed = runs.some((r) => r?.nodes?.some((n) => n !== null && n.databaseId === null));
+    if (suites.pageInfo.hasNextPage || runs.some((r) => r?.pageInfo.hasNextPage) || unnamed)
       return listOwnChecks(this.client, this.repo, this.identity, name, headSha);
     const checks: OwnCheck[] = [];
     for (const run of runs.flatMap((r) => r?.nodes ?? []))
@@ -176,9 +180,10 @@ export class GraphqlPublication {
     // GraphQL names an app's bot user by its slug, without REST's `[bot]`.
     const stickies: OwnSticky[] = [];
     for (const c of pull.comments.nodes ?? []) {
-      if (c?.databaseId == null) continue;
+      if (c?.fullDatabaseId == null) continue;
       const author = c.author ? { login: c.author.login, bot: c.author.__typename === "Bot" } : null;
-      if (isOwnSticky(author, c.body, this.identity.slug)) stickies.push(ownSticky(c.databaseId, c.body));
+      if (isOwnSticky(author, c.body, this.identity.slug))
+        stickies.push(ownSticky(Number(c.fullDatabaseId), c.body));
     }
     return { stickies: stickies.sort((a, b) => a.id - b.id), headSha: pull.headRefOid };
   }
@@ -214,14 +219,14 @@ export class GraphqlPublication {
     const subjectId =
       this.pullIds.get(number) ?? (await this.listStickies(number), this.pullIds.get(number)!);
     const added = await this.batch.mutate<{
-      commentEdge: { node: { databaseId: number | null } | null } | null;
+      commentEdge: { node: { fullDatabaseId: string | null } | null } | null;
     } | null>({
       variables: { input: ["AddCommentInput!", { subjectId, body }] },
-      field: (v) => `addComment(input: ${v("input")}) { commentEdge { node { databaseId } } }`,
+      field: (v) => `addComment(input: ${v("input")}) { commentEdge { node { fullDatabaseId } } }`,
     });
-    const id = added?.commentEdge?.node?.databaseId;
+    const id = added?.commentEdge?.node?.fullDatabaseId;
     if (id == null) throw new Error("addComment answered without the comment's id");
-    return id;
+    return Number(id);
   }
 
   checkChannel(): CheckChannel {
