@@ -27,8 +27,13 @@ export type Source =
   | { __typename: "App"; app: SimApp };
 
 /** The source of one type (members tagged with several names count for each). */
-export type SourceOf<N extends Source["__typename"]> =
-  Source extends infer S ? (S extends { __typename: infer T } ? (N extends T ? S : never) : never) : never;
+export type SourceOf<N extends Source["__typename"]> = Source extends infer S
+  ? S extends { __typename: infer T }
+    ? N extends T
+      ? S
+      : never
+    : never
+  : never;
 
 /** What every resolver gets: the state and the (authenticated) caller. */
 export interface GraphQLContext {
