@@ -153,8 +153,8 @@ const RESOLVERS: Record<string, Fields> = {
     },
   }),
   Ref: fields("Ref", {
-    name: (s) => s.name.replace(/^refs\/(heads|tags)\//, ""),
-    prefix: (s) => /^refs\/(heads|tags)\//.exec(s.name)?.[0] ?? "refs/",
+    name: (s) => s.name.replace(/^refs\/[^/]+\//, ""),
+    prefix: (s) => /^refs\/[^/]+\//.exec(s.name)?.[0] ?? "refs/",
     target: (s) => gitObject(s.repo, s.sha),
     repository: (s) => ({ __typename: "Repository", repo: s.repo }),
   }),

@@ -176,6 +176,16 @@ describe("mutations, permissions, violations and faults", () => {
       type: "FORBIDDEN",
       message: "You must authenticate via a GitHub App.",
     });
+    // User tokens act with the user's role: anyone reads a public repository, a private one is invisible.
+    sim.state.createRepo({ owner: "acme", name: "secret", private: true });
+    sim.state.addComment("acme/models", pr, "read me", "alice");
+    const bob = new Octokit(simOctokitOptions(sim, { auth: sim.state.userToken("bob") }));
+    const read = await bob.graphql(
+      `{ repository(owner: "acme", name: "models") { pullRequest(number: ${pr}) { comments(first: 1) { nodes { body } } } } }`,
+    );
+    expect(at(read, "repository.pullRequest.comments.nodes")).toHaveLength(1);
+    const hidden = await failing(bob.graphql(`{ repository(owner: "acme", name: "secret") { id } }`));
+    expect(hidden.errors[0]).toMatchObject({ type: "NOT_FOUND", path: ["repository"] });
     expect(sim.violations.slice(before)).toEqual([]);
   });
 
