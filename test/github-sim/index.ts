@@ -9,6 +9,7 @@ import { checkRoutes } from "./routes-checks.js";
 import { gitRoutes } from "./routes-git.js";
 import { issueRoutes } from "./routes-issues.js";
 import { pullRoutes } from "./routes-pulls.js";
+import { graphqlHandler } from "./routes-graphql.js";
 import { repoRoutes } from "./routes-repos.js";
 import { createHandler, type Exchange, type FaultHook, type ServerDeps } from "./server.js";
 import { SimState } from "./sim-state.js";
@@ -38,6 +39,7 @@ export type { Job, JobContext, RunWorkflowOptions, WorkflowResult } from "./work
 export { runtimeToken } from "./artifact-service.js";
 export { parseOutputFile, withProcessEnv } from "./runner-env.js";
 export { validateWebhook } from "./webhook-spec.js";
+export { githubGraphQLSchema } from "./graphql-schema.js";
 
 /** Options of `startGitHubSim`. */
 export interface GitHubSimOptions {
@@ -100,6 +102,7 @@ export async function startGitHubSim(options: GitHubSimOptions = {}): Promise<Gi
     state,
     router: new Router(routes),
     rawHandlers: [
+      graphqlHandler(state, violations),
       rawFileHandler(state),
       artifactDownloadHandler(state),
       ...artifactServiceHandlers(state, violations, onViolation),

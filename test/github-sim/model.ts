@@ -93,6 +93,14 @@ export interface SimCheckRun {
   checkSuiteId: number;
 }
 
+/** A check suite: one per app and head commit, created with the app's first check run there. */
+export interface SimCheckSuite {
+  id: number;
+  nodeId: string;
+  headSha: string;
+  app: SimApp | null;
+}
+
 export interface SimArtifact {
   id: number;
   nodeId: string;
@@ -188,6 +196,7 @@ export interface SimRepo {
   comments: Map<number, SimComment>;
   labels: Map<string, SimLabel>;
   checkRuns: SimCheckRun[];
+  checkSuites: SimCheckSuite[];
   workflowRuns: SimWorkflowRun[];
   deployments: SimDeployment[];
 }

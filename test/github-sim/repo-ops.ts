@@ -106,6 +106,7 @@ function emptyRepo(
     comments: new Map(),
     labels: new Map(),
     checkRuns: [],
+    checkSuites: [],
     workflowRuns: [],
     deployments: [],
   };

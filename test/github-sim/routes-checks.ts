@@ -1,50 +1,14 @@
 import type { SimCheckRun, SimDeployment, SimDeploymentStatus } from "./model.js";
+import { applyCheckBody, createCheckRun, type CheckBody } from "./check-ops.js";
 import { renderCheckRun, renderDeployment, renderDeploymentStatus } from "./render-ci.js";
 import { resolveRef } from "./repo-ops.js";
 import { paginate, route, type Route, type RouteContext } from "./router.js";
 import { ApiError } from "./state-core.js";
 
-interface CheckBody {
-  name?: string;
-  head_sha?: string;
-  details_url?: string;
-  external_id?: string;
-  status?: SimCheckRun["status"];
-  conclusion?: string;
-  started_at?: string;
-  completed_at?: string;
-  output?: { title?: string; summary?: string; text?: string };
-}
-
 function checkRun(ctx: RouteContext): SimCheckRun {
   const run = ctx.repo.checkRuns.find((r) => r.id === Number(ctx.params.check_run_id));
   if (!run) throw new ApiError(404, "Not Found");
   return run;
-}
-
-function applyCheckBody(ctx: RouteContext, run: SimCheckRun, body: CheckBody): void {
-  if (body.name !== undefined) run.name = body.name;
-  if (body.details_url !== undefined) run.detailsUrl = body.details_url;
-  if (body.external_id !== undefined) run.externalId = body.external_id;
-  if (body.started_at !== undefined) run.startedAt = body.started_at;
-  if (body.status !== undefined) run.status = body.status;
-  if (body.output)
-    run.output = {
-      title: body.output.title ?? null,
-      summary: body.output.summary ?? null,
-      text: body.output.text ?? null,
-    };
-  if (body.conclusion !== undefined) {
-    run.conclusion = body.conclusion;
-    run.status = "completed";
-  }
-  if (run.status === "completed") {
-    if (run.conclusion === null)
-      throw new ApiError(422, "Conclusion required if status is completed", [
-        { resource: "CheckRun", field: "conclusion", code: "missing_field" },
-      ]);
-    run.completedAt = body.completed_at ?? run.completedAt ?? ctx.state.now();
-  }
 }
 
 const deploymentOf = (ctx: RouteContext): SimDeployment => {
@@ -62,37 +26,8 @@ export function checkRoutes(): Route[] {
       "checks/create",
       (ctx) => {
         const body = ctx.body as CheckBody & { name: string; head_sha: string };
-        if (!ctx.repo.git.commit(body.head_sha))
-          throw new ApiError(422, "No commit found for SHA: " + body.head_sha, [
-            { resource: "CheckRun", field: "head_sha", code: "invalid" },
-          ]);
-        const id = ctx.state.id();
-        const grant = ctx.grant;
-        const run: SimCheckRun = {
-          id,
-          nodeId: ctx.state.nodeId("CheckRun", id),
-          name: body.name,
-          headSha: body.head_sha,
-          status: "queued",
-          conclusion: null,
-          startedAt: ctx.state.now(),
-          completedAt: null,
-          externalId: null,
-          detailsUrl: null,
-          output: { title: null, summary: null, text: null },
-          app: grant?.kind === "installation" ? grant.installation.app : null,
-          checkSuiteId: id + 1,
-        };
-        applyCheckBody(ctx, run, body);
-        ctx.repo.checkRuns.push(run);
-        ctx.state.markWritten(run);
-        ctx.state.emit({
-          name: "check_run",
-          action: "created",
-          repo: ctx.repo,
-          checkRunId: id,
-          sender: ctx.actor(),
-        });
+        const app = ctx.grant?.kind === "installation" ? ctx.grant.installation.app : null;
+        const run = createCheckRun(ctx.state, ctx.repo, body, app, ctx.actor());
         return { status: 201, body: renderCheckRun(ctx.state, ctx.repo, run) };
       },
       { need: checksWrite },
@@ -112,7 +47,7 @@ export function checkRoutes(): Route[] {
           );
         }
         const wasCompleted = run.status === "completed";
-        applyCheckBody(ctx, run, ctx.body as CheckBody);
+        applyCheckBody(ctx.state, run, ctx.body as CheckBody);
         if (!wasCompleted && run.status === "completed") {
           ctx.state.emit({
             name: "check_run",

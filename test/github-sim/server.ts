@@ -10,7 +10,7 @@ import { actorOf, authorize, resolveAuthorization } from "./tokens.js";
 export interface Exchange {
   method: string;
   path: string;
-  /** Operation id for REST routes; `twirp/<Method>`, `blob` or `raw` for the others; undefined when unrouted. */
+  /** Operation id for REST routes; `graphql`, `twirp/<Method>`, `blob` or `raw` for the others; undefined when unrouted. */
   operationId: string | undefined;
   status: number;
   /** True when the answer was an injected fault. */
@@ -77,6 +77,7 @@ function surfaceOf(pathname: string): string | undefined {
   if (twirp) return `twirp/${twirp[1]}`;
   if (pathname.startsWith("/_sim/blob/")) return "blob";
   if (pathname.startsWith("/_sim/raw/")) return "raw";
+  if (pathname === "/graphql") return "graphql";
   return undefined;
 }
 

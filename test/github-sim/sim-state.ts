@@ -5,6 +5,7 @@ import type {
   SimApp,
   SimArtifact,
   SimCheckRun,
+  SimCheckSuite,
   SimComment,
   SimDeployment,
   SimInstallation,
@@ -288,6 +289,11 @@ export class SimState extends StateCore {
   /** Check runs, optionally only those on `sha`, oldest first. */
   checkRuns(repo: RepoRef, sha?: string): SimCheckRun[] {
     return this.resolve(repo).checkRuns.filter((c) => sha === undefined || c.headSha === sha);
+  }
+
+  /** Check suites (one per app and head commit), optionally only those on `sha`. */
+  checkSuites(repo: RepoRef, sha?: string): SimCheckSuite[] {
+    return this.resolve(repo).checkSuites.filter((s) => sha === undefined || s.headSha === sha);
   }
 
   deployments(repo: RepoRef): SimDeployment[] {
