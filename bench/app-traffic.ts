@@ -214,7 +214,7 @@ async function main(): Promise<void> {
         kind: "secondary-rate-limit",
         retryAfter: 1,
         probability: RATE_LIMITED,
-        operationId: /^(issues|checks)\//,
+        operationId: /^(issues|checks)\/|^graphql$/,
       },
     ],
     28,

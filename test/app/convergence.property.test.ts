@@ -200,7 +200,7 @@ describe("convergence under generated traffic", () => {
               kind: "secondary-rate-limit",
               retryAfter: 1,
               probability: c.rateLimited,
-              operationId: /^(issues|checks)\//,
+              operationId: /^(issues|checks)\/|^graphql$/,
             },
           ],
           caseNumber,

@@ -10,13 +10,13 @@ import { PROMOTION_MARKER } from "../../app/handle-promotion-label.js";
 import { COMMENT_MARKER } from "../../app/plan-comment.js";
 import { readVersionLine } from "../../app/report-version.js";
 import { parseRegistry } from "../../src/registry/registry-document.js";
-import { createFaults, type HeldDelivery } from "../github-sim/index.js";
+import { createFaults, type FaultRule, type HeldDelivery } from "../github-sim/index.js";
 import { startReplicas, type Replicas } from "./replicas.js";
 import { carsArtifact, REPO, WORKFLOW } from "./scenario.js";
 
 let r: Replicas;
 beforeAll(async () => {
-  r = await startReplicas(3);
+  r = await startReplicas(4);
   r.sim.state.addCollaborator(REPO, "wendy", "write");
 });
 afterAll(async () => {
@@ -67,24 +67,29 @@ async function pullWithRun(branch: string): Promise<{ pull: number; head: string
 }
 
 /**
- * Sends the held deliveries matching `keep` to `replica`, which dies when it makes the request
- * `operationId` (never answered); resolves once it is dead.
+ * Sends the held deliveries matching `keep` to `replica`, which dies at the request the last of
+ * `rules` (a latency rule) matches: the simulator never answers it. Resolves once it is dead.
  */
-async function dieAt(
-  replica: number,
-  operationId: string,
-  keep: (d: HeldDelivery) => boolean,
-): Promise<void> {
-  const faults = createFaults([{ kind: "latency", ms: 3_600_000, operationId, times: 1 }]);
+async function dieAt(replica: number, rules: FaultRule[], keep: (d: HeldDelivery) => boolean): Promise<void> {
+  const faults = createFaults(rules);
   r.sim.setFaults(faults.hook);
   const held = r.sim.webhooks.takeHeld().filter(keep);
   const sending = r.sim.webhooks.send(held.map((delivery) => ({ delivery, url: r.urls[replica]! })));
-  for (let i = 0; i < 500 && faults.fired.length === 0; i++) await new Promise((ok) => setTimeout(ok, 20));
-  expect(faults.fired).toHaveLength(1);
+  const hung = () => faults.fired.filter((f) => f.kind === "latency").length;
+  for (let i = 0; i < 500 && hung() === 0; i++) await new Promise((ok) => setTimeout(ok, 20));
+  expect(faults.fired.map((f) => f.kind)).toEqual(rules.map((rule) => rule.kind));
   await r.kill(replica);
   await sending;
   r.sim.setFaults(undefined);
 }
+
+/** A request that is never answered. */
+const hang = (match: Omit<FaultRule, "kind" | "ms">): FaultRule => ({
+  kind: "latency",
+  ms: 3_600_000,
+  times: 1,
+  ...match,
+});
 
 /** `/modelgate refresh` on `pull` by wendy, handled by replica 0. */
 async function refresh(pull: number): Promise<string> {
@@ -98,43 +103,58 @@ async function refresh(pull: number): Promise<string> {
 const completed = (d: HeldDelivery) => d.event === "workflow_run" && d.action === "completed";
 
 describe("a replica killed mid-handling", () => {
-  it("after the check, before the comment: refresh posts the comment an undisturbed run posts", async () => {
-    const calm = await pullWithRun("calm");
-    await deliver(0, completed);
+  // The check run and the comment are written in one GraphQL mutation: a handler is left with one
+  // and not the other when a field of it fails, and then dies while the other waits for its listing.
+  it.each([
+    { what: "the check, before the comment", fails: "addComment", checks: 1, comments: 0, replica: 1 },
+    { what: "the comment, before the check", fails: "createCheckRun", checks: 0, comments: 1, replica: 2 },
+  ])(
+    "after $what: refresh brings up what an undisturbed run has",
+    async ({ fails, checks, comments, replica }) => {
+      const calm = await pullWithRun(`calm-${fails}`);
+      await deliver(0, completed);
 
-    const hit = await pullWithRun("hit");
-    await dieAt(1, "issues/create-comment", completed);
-    const lost = r.sim.webhooks.deliveries.at(-1)!;
-    expect([lost.status, lost.error]).toEqual([undefined, expect.any(String)]);
-    expect(gateChecks(hit.head)).toHaveLength(1);
-    expect(sticky(hit.pull)).toHaveLength(0);
+      const hit = await pullWithRun(`hit-${fails}`);
+      const rules: FaultRule[] = [
+        { kind: "graphql-field-error", graphqlField: fails, times: 1 },
+        // The first query reads what is published; the second is the survivor's listing after its write.
+        hang({ operationId: "graphql", graphqlField: "repository", after: 1 }),
+      ];
+      await dieAt(replica, rules, completed);
+      const lost = r.sim.webhooks.deliveries.at(-1)!;
+      expect([lost.status, lost.error]).toEqual([undefined, expect.any(String)]);
+      expect(gateChecks(hit.head)).toHaveLength(checks);
+      expect(sticky(hit.pull)).toHaveLength(comments);
 
-    const reply = await refresh(hit.pull);
-    expect(reply).toContain(`- #${hit.pull}: comment and check brought up to run ${hit.runId}.`);
-    // The same end state as the undisturbed PR: one comment with its run's report, one check.
-    for (const p of [calm, hit]) {
-      expect(sticky(p.pull)).toHaveLength(1);
-      expect(readVersionLine(sticky(p.pull)[0]!.body)).toEqual({
-        runId: p.runId,
-        attempt: 1,
-        headSha: p.head,
-      });
-      expect(gateChecks(p.head).map((c) => [c.conclusion, c.externalId])).toEqual([
-        ["success", `run:${p.runId}`],
-      ]);
-    }
-    // The bodies differ only in the head commit, the run id and the encoded history naming them.
-    const strip = (body: string, p: typeof calm) =>
-      body
-        .replace(/<!-- modelgate:history [A-Za-z0-9_-]* -->/, "")
-        .replaceAll(p.head, "HEAD")
-        .replaceAll(p.head.slice(0, 12), "HEAD")
-        .replaceAll(p.head.slice(0, 7), "HEAD")
-        .replaceAll(String(p.runId), "RUN");
-    expect(strip(sticky(hit.pull)[0]!.body, hit)).toBe(strip(sticky(calm.pull)[0]!.body, calm));
-    // A second refresh finds nothing to do.
-    expect(await refresh(hit.pull)).toContain("every open pull request's comment and check were up to date");
-  });
+      const reply = await refresh(hit.pull);
+      expect(reply).toContain(`- #${hit.pull}: comment and check brought up to run ${hit.runId}.`);
+      // The same end state as the undisturbed PR: one comment with its run's report, one check.
+      for (const p of [calm, hit]) {
+        expect(sticky(p.pull)).toHaveLength(1);
+        expect(readVersionLine(sticky(p.pull)[0]!.body)).toEqual({
+          runId: p.runId,
+          attempt: 1,
+          headSha: p.head,
+        });
+        expect(gateChecks(p.head).map((c) => [c.conclusion, c.externalId])).toEqual([
+          ["success", `run:${p.runId}`],
+        ]);
+      }
+      // The bodies differ only in the head commit, the run id and the encoded history naming them.
+      const strip = (body: string, p: typeof calm) =>
+        body
+          .replace(/<!-- modelgate:history [A-Za-z0-9_-]* -->/, "")
+          .replaceAll(p.head, "HEAD")
+          .replaceAll(p.head.slice(0, 12), "HEAD")
+          .replaceAll(p.head.slice(0, 7), "HEAD")
+          .replaceAll(String(p.runId), "RUN");
+      expect(strip(sticky(hit.pull)[0]!.body, hit)).toBe(strip(sticky(calm.pull)[0]!.body, calm));
+      // A second refresh finds nothing to do.
+      expect(await refresh(hit.pull)).toContain(
+        "every open pull request's comment and check were up to date",
+      );
+    },
+  );
 
   it("after the registry commit, before the deployment: refresh deploys as an undisturbed merge does", async () => {
     const promoteAndMerge = async (branch: string) => {
@@ -150,7 +170,7 @@ describe("a replica killed mid-handling", () => {
     await deliver(0, closed);
 
     const hit = await promoteAndMerge("hit-merge");
-    await dieAt(2, "repos/create-deployment", closed);
+    await dieAt(3, [hang({ operationId: "repos/create-deployment" })], closed);
     const versionOf = (head: string) => registry().models.mpg!.versions.find((v) => v.headSha === head);
     expect(versionOf(hit.head)).toBeDefined();
     expect(r.sim.state.deployments(REPO).filter((d) => d.sha === hit.mergeSha)).toEqual([]);

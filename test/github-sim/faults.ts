@@ -23,6 +23,8 @@ export interface RequestMatch {
   operationId?: string | RegExp;
   method?: string;
   path?: RegExp;
+  /** For `POST /graphql`: only documents selecting this top-level field (`addComment`, `repository`, ...). */
+  graphqlField?: string;
   /** Skip this many matching requests first (default 0). */
   after?: number;
   /** Fire at most this many times (default: always). */
@@ -39,6 +41,8 @@ export type FaultRule = RequestMatch &
     | { kind: "rate-limit"; resetInSeconds: number }
     | { kind: "rate-limit-headers"; remaining: number; limit?: number }
     | { kind: "latency"; ms: number }
+    /** The mutation field `graphqlField` fails (is not applied), the rest of the document runs. */
+    | { kind: "graphql-field-error"; graphqlField: string }
   );
 
 /** Faults and a log of the ones that fired. */
@@ -59,7 +63,7 @@ export function createFaults(rules: FaultRule[], seed = 1): Faults {
   const seen = rules.map(() => 0);
   const firedCount = rules.map(() => 0);
   const fired: Faults["fired"] = [];
-  const hook: FaultHook = ({ method, path, operationId }) => {
+  const hook: FaultHook = ({ method, path, operationId, graphqlFields }) => {
     const decision: FaultDecision = {};
     for (const [i, rule] of rules.entries()) {
       if (rule.method !== undefined && rule.method !== method) continue;
@@ -69,6 +73,7 @@ export function createFaults(rules: FaultRule[], seed = 1): Faults {
         if (typeof rule.operationId === "string" ? rule.operationId !== id : !rule.operationId.test(id))
           continue;
       }
+      if (rule.graphqlField !== undefined && !(graphqlFields ?? []).includes(rule.graphqlField)) continue;
       seen[i] = (seen[i] ?? 0) + 1;
       if ((seen[i] ?? 0) <= (rule.after ?? 0)) continue;
       if (rule.times !== undefined && (firedCount[i] ?? 0) >= rule.times) continue;
@@ -78,6 +83,9 @@ export function createFaults(rules: FaultRule[], seed = 1): Faults {
       switch (rule.kind) {
         case "latency":
           decision.delayMs = (decision.delayMs ?? 0) + rule.ms;
+          continue;
+        case "graphql-field-error":
+          decision.failFields = [...(decision.failFields ?? []), rule.graphqlField];
           continue;
         case "rate-limit-headers":
           decision.headers = {
@@ -131,7 +139,7 @@ export function createFaults(rules: FaultRule[], seed = 1): Faults {
           };
       }
     }
-    return decision.delayMs !== undefined || decision.headers ? decision : undefined;
+    return decision.delayMs !== undefined || decision.headers || decision.failFields ? decision : undefined;
   };
   return { hook, fired };
 }

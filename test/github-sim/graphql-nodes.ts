@@ -39,6 +39,8 @@ export type SourceOf<N extends Source["__typename"]> = Source extends infer S
 export interface GraphQLContext {
   state: StateCore;
   grant: TokenGrant;
+  /** Mutation fields an injected fault makes fail (faults.ts, `graphql-field-error`). */
+  failFields?: readonly string[];
 }
 
 /** An error GitHub itself answers with (`type` as GitHub names it); not a violation. */

@@ -1,5 +1,5 @@
 import type { GraphQLFieldResolver, GraphQLTypeResolver } from "graphql";
-import type { SimCheckRun, SimComment, SimRepo } from "./model.js";
+import type { SimCheckRun, SimComment, SimIssue, SimRepo } from "./model.js";
 import { graphqlMutations } from "./graphql-mutations.js";
 import {
   actorLogin,
@@ -91,6 +91,11 @@ function filterCheckRuns(
   return runs.sort((a, b) => a.id - b.id);
 }
 
+/** `PullRequest.state` (`PullRequestState`): OPEN, CLOSED or MERGED. */
+function pullState(issue: SimIssue): string {
+  return issue.pull?.merged ? "MERGED" : issue.state.toUpperCase();
+}
+
 const ACTOR = {
   id: (s: SourceOf<"User" | "Bot" | "Organization">) => s.user.nodeId,
   databaseId: (s: SourceOf<"User" | "Bot" | "Organization">) => s.user.id,
@@ -137,6 +142,26 @@ const RESOLVERS: Record<string, Fields> = {
     object: {
       args: ["oid"],
       resolve: (s, a) => gitObject(s.repo, String(a.oid)),
+    },
+    pullRequests: {
+      args: [...PAGE, "headRefName", "baseRefName", "states"],
+      resolve: (s, a, ctx) => {
+        guard(ctx, s.repo, READ.pulls);
+        const states = (a.states as string[] | null | undefined) ?? null;
+        const pulls = [...s.repo.issues.values()].filter(
+          (issue) =>
+            issue.pull !== null &&
+            issue.pull !== undefined &&
+            (a.headRefName == null || issue.pull.headRef === a.headRefName) &&
+            (a.baseRefName == null || issue.pull.baseRef === a.baseRefName) &&
+            (states === null || states.includes(pullState(issue))),
+        );
+        return connection(pulls, a as PageArgs, "Repository.pullRequests", (issue) => ({
+          __typename: "PullRequest",
+          repo: s.repo,
+          issue,
+        }));
+      },
     },
     pullRequest: {
       args: ["number"],
@@ -195,11 +220,12 @@ const RESOLVERS: Record<string, Fields> = {
     author: (s) => actorSource(s.issue.user),
     createdAt: (s) => s.issue.createdAt,
     updatedAt: (s) => s.issue.updatedAt,
-    state: (s) => (s.issue.pull?.merged ? "MERGED" : s.issue.state.toUpperCase()),
+    state: (s) => pullState(s.issue),
     merged: (s) => s.issue.pull?.merged ?? false,
     isDraft: (s) => s.issue.pull?.draft ?? false,
     headRefOid: (s) => s.issue.pull?.headSha,
     headRefName: (s) => s.issue.pull?.headRef,
+    headRepositoryOwner: (s) => (s.issue.pull ? actorSource(s.issue.pull.headRepo.owner) : null),
     baseRefName: (s) => s.issue.pull?.baseRef,
     baseRefOid: (s) => s.issue.pull?.baseSha,
     repository: (s) => ({ __typename: "Repository", repo: s.repo }),
@@ -222,6 +248,8 @@ const RESOLVERS: Record<string, Fields> = {
   IssueComment: fields("IssueComment", {
     id: (s) => s.comment.nodeId,
     databaseId: (s) => s.comment.id,
+    // A BigInt, which GitHub sends as a string (comment ids passed 2^31).
+    fullDatabaseId: (s) => String(s.comment.id),
     body: (s) => s.comment.body,
     author: (s) => actorSource(s.comment.user),
     createdAt: (s) => s.comment.createdAt,
@@ -285,6 +313,12 @@ export function resolvedFields(): string[] {
  */
 export const fieldResolver: GraphQLFieldResolver<unknown, GraphQLContext> = (source, args, ctx, info) => {
   const where = `${info.parentType.name}.${info.fieldName}`;
+  if (info.parentType.name === "Mutation" && ctx.failFields?.includes(info.fieldName))
+    throw new GitHubGraphQLError(
+      "",
+      "Something went wrong while executing your query. This may be the result of a timeout, or it could " +
+        "be a GitHub bug. Please include `SIM` when reporting this issue.",
+    );
   const field = RESOLVERS[info.parentType.name]?.[info.fieldName] as Field<unknown> | undefined;
   if (field) {
     const allowed = typeof field === "function" ? [] : field.args;

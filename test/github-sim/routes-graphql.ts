@@ -43,7 +43,7 @@ function answer(status: number, payload: unknown, used: number): RawResult {
 
 function entryOf(error: GraphQLError, type?: string): ErrorEntry {
   return {
-    ...(type ? { type } : {}),
+    ...(type ? { type } : {}), // GitHub's error for a field that broke has no type
     ...(error.path ? { path: error.path } : {}),
     ...(error.locations ? { locations: error.locations } : {}),
     message: error.message,
@@ -64,7 +64,7 @@ function operationLabel(document: DocumentNode | undefined, operationName: unkno
  */
 export function graphqlHandler(state: StateCore, violations: Violation[]): RawHandler {
   const rate = new Map<string, number>();
-  return ({ method, url, headers, body }) => {
+  return ({ method, url, headers, body, fault }) => {
     if (url.pathname !== "/graphql") return undefined;
     const key = headers.authorization ?? "anonymous";
     const used = (rate.get(key) ?? 0) + 1;
@@ -134,7 +134,11 @@ export function graphqlHandler(state: StateCore, violations: Violation[]): RawHa
         });
       return answer(200, { errors: invalid.map((e) => entryOf(e)) }, used);
     }
-    const contextValue: GraphQLContext = { state, grant };
+    const contextValue: GraphQLContext = {
+      state,
+      grant,
+      ...(fault?.failFields ? { failFields: fault.failFields } : {}),
+    };
     const result = execute({
       schema,
       document,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Kind, parse } from "graphql";
 import { formatViolation, validateRequest, validateResponse, type Violation } from "./openapi-validator.js";
 import type { SimRepo, TokenGrant } from "./model.js";
 import type { Route, Router, RouteContext, RouteResult } from "./router.js";
@@ -20,6 +21,8 @@ export interface Exchange {
 /** What a fault hook may do to one request: delay it, replace its answer, add headers. */
 export interface FaultDecision {
   delayMs?: number;
+  /** GraphQL mutation fields that fail (not applied) with GitHub's error for a field that broke. */
+  failFields?: string[];
   status?: number;
   headers?: Record<string, string>;
   body?: unknown;
@@ -29,6 +32,8 @@ export type FaultHook = (request: {
   method: string;
   path: string;
   operationId: string | undefined;
+  /** For `POST /graphql`: the top-level fields the document selects (`repository`, `addComment`, ...). */
+  graphqlFields?: string[];
 }) => FaultDecision | undefined;
 
 /** A handler for the non-REST surfaces (artifact twirp service, blob storage, raw files). Returns false to pass. */
@@ -39,6 +44,8 @@ export interface RawRequest {
   url: URL;
   headers: IncomingMessage["headers"];
   body: Buffer;
+  /** The fault decided for this request, if any (GraphQL reads `failFields`). */
+  fault?: FaultDecision;
 }
 
 export interface RawResult {
@@ -81,6 +88,22 @@ function surfaceOf(pathname: string): string | undefined {
   return undefined;
 }
 
+/** The top-level field names a GraphQL request body selects (none when it does not parse). */
+function topLevelFields(body: Buffer): string[] {
+  try {
+    const { query } = JSON.parse(body.toString("utf8")) as { query?: unknown };
+    if (typeof query !== "string") return [];
+    const document = parse(query);
+    return document.definitions.flatMap((d) =>
+      d.kind === Kind.OPERATION_DEFINITION
+        ? d.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []))
+        : [],
+    );
+  } catch {
+    return [];
+  }
+}
+
 /** Builds the request listener: faults, routing, auth, validation both ways, GitHub's error shapes. */
 export function createHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   let requestCounter = 0;
@@ -121,14 +144,25 @@ export function createHandler(deps: ServerDeps): (req: IncomingMessage, res: Ser
           operationId,
           fault,
         );
-      const fault = deps.faults?.({ method, path: url.pathname, operationId });
+      const fault = deps.faults?.({
+        method,
+        path: url.pathname,
+        operationId,
+        ...(operationId === "graphql" ? { graphqlFields: topLevelFields(body) } : {}),
+      });
       if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault?.status) {
         json(fault.status, fault.body ?? { message: "Server Error" }, fault.headers ?? {}, true);
         return;
       }
       for (const handler of deps.rawHandlers) {
-        const result = await handler({ method, url, headers: req.headers, body });
+        const result = await handler({
+          method,
+          url,
+          headers: req.headers,
+          body,
+          ...(fault ? { fault } : {}),
+        });
         if (result) {
           send(result.status, result.headers ?? {}, result.body, result.operationId);
           return;
