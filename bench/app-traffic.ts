@@ -5,7 +5,7 @@
  * 32 at a time to 4 replicas of the app (each the real server with its own Probot and Octokit, in
  * a process apart from the simulator's: bench/app-replicas-child.ts; `--processes 4` gives each
  * replica a process) behind a round-robin balancer, against the GitHub simulator on loopback,
- * which answers 5% of the app's comment and check requests with a secondary rate limit
+ * which answers 5% of the app's comment, check and GraphQL requests with a secondary rate limit
  * (`retry-after: 1`; a second of waiting lasts 10 ms here). Before the burst, two deliveries per
  * replica (not measured) bring what a running deployment has: installation tokens, the default
  * branch's snapshot, compiled code.
@@ -32,6 +32,7 @@ import { loadProject } from "../src/project/load-project.js";
 import {
   createFaults,
   startGitHubSim,
+  githubGraphQLSchema,
   type HeldDelivery,
   type Permissions,
 } from "../test/github-sim/index.js";
@@ -62,6 +63,16 @@ interface ReplicasMessage {
 /** User and system CPU time, in milliseconds. */
 const cpuMs = (cpu: NodeJS.CpuUsage) => (cpu.user + cpu.system) / 1000;
 
+/** `1: 120 · 2: 40 · 5: 30`: how many values of each. */
+function histogram(values: number[]): string {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => a[0] - b[0])
+    .map(([v, n]) => `${v}: ${n}`)
+    .join(" · ");
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -85,6 +96,9 @@ async function main(): Promise<void> {
   };
 
   const sim = await startGitHubSim();
+  // GitHub's GraphQL schema is built by the simulator on its first GraphQL request (0.3 s): built
+  // here, so that no delivery waits for what GitHub never makes anyone wait for.
+  githubGraphQLSchema();
   const manifest = appManifest(root) as { permissions: Permissions; events: string[] };
   const app = sim.state.createApp({ slug: "modelgate", ...manifest });
   sim.state.createRepo({ owner: "acme", name: "models", files: exampleFiles(root, "cars") });
@@ -259,7 +273,7 @@ async function main(): Promise<void> {
   const cpu = cpus();
   console.log(
     `\napp traffic: ${burst.length} workflow_run.completed deliveries over ${PULLS} PRs, ${REPLICAS} replicas in ${PROCESSES} ${PROCESSES === 1 ? "process" : "processes"}, ${IN_FLIGHT} in flight, ` +
-      `${(RATE_LIMITED * 100).toFixed(0)}% of comment and check requests rate limited; node ${process.version}, ${cpu.length} CPUs, load average ${loadavg()
+      `${(RATE_LIMITED * 100).toFixed(0)}% of comment, check and GraphQL requests rate limited; node ${process.version}, ${cpu.length} CPUs, load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(" ")}\n`,
   );
@@ -276,7 +290,8 @@ async function main(): Promise<void> {
           "API calls per workflow_run (mean / p50 / max)",
           `${(calls.reduce((a, b) => a + b, 0) / calls.length).toFixed(1)} / ${percentile(calls, 50)} / ${Math.max(...calls)}`,
         ],
-        ["REST requests the simulator answered", String(requests)],
+        ["API calls per workflow_run: deliveries by calls", histogram(calls)],
+        ["requests the simulator answered (REST and GraphQL)", String(requests)],
         [
           "handling time p50 / p99 / max",
           `${percentile(times, 50).toFixed(0)} / ${percentile(times, 99).toFixed(0)} / ${Math.max(...times).toFixed(0)} ms`,
