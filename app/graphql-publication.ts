@@ -12,7 +12,7 @@
 import type { OwnCheck, CheckChannel, CheckRunDraft } from "./gate-check.js";
 import { listOwnChecks } from "./gate-check.js";
 import { GraphqlBatch } from "./graphql-batch.js";
-import type { AppIdentity, GitHubClient, RepoRef } from "./github-client.js";
+import { statusOf, type AppIdentity, type GitHubClient, type RepoRef } from "./github-client.js";
 import { readCheckExternalId } from "./report-version.js";
 import type { CommentChannel, OwnSticky } from "./sticky-comment.js";
 import { isOwnSticky, listOwnStickies, ownSticky } from "./sticky-comment.js";
@@ -27,6 +27,7 @@ interface Connection<T> {
 }
 
 interface CommentNode {
+  id: string;
   /** GitHub's comment ids passed 2^31, beyond GraphQL's `Int`: the id is a `BigInt`, sent as a string. */
   fullDatabaseId: string | null;
   body: string;
@@ -59,7 +60,7 @@ export interface PullStickies {
 /** What is read of a PR: its node id, head, and first page of comments. */
 const PULL_FIELDS =
   `id number headRefOid comments(first: 100) { ` +
-  `nodes { fullDatabaseId body author { __typename login } } pageInfo { hasNextPage } }`;
+  `nodes { id fullDatabaseId body author { __typename login } } pageInfo { hasNextPage } }`;
 
 const REPOSITORY = {
   owner: ["String!", ""],
@@ -183,7 +184,7 @@ export class GraphqlPublication {
       if (c?.fullDatabaseId == null) continue;
       const author = c.author ? { login: c.author.login, bot: c.author.__typename === "Bot" } : null;
       if (isOwnSticky(author, c.body, this.identity.slug))
-        stickies.push(ownSticky(Number(c.fullDatabaseId), c.body));
+        stickies.push(ownSticky(Number(c.fullDatabaseId), c.body, c.id));
     }
     return { stickies: stickies.sort((a, b) => a.id - b.id), headSha: pull.headRefOid };
   }
@@ -214,17 +215,35 @@ export class GraphqlPublication {
     return id;
   }
 
-  /** Adds a comment to PR `number`; its id. */
-  async createComment(number: number, body: string): Promise<number> {
+  /**
+   * Adds a comment to PR `number`, then deletes `replaced` in the same request (a mutation's fields
+   * run in order; one without a node id is left to the caller's clean-up); the new comment's id.
+   */
+  async createComment(number: number, body: string, replaced: readonly OwnSticky[] = []): Promise<number> {
     const subjectId =
       this.pullIds.get(number) ?? (await this.listStickies(number), this.pullIds.get(number)!);
-    const added = await this.batch.mutate<{
+    const added = this.batch.mutate<{
       commentEdge: { node: { fullDatabaseId: string | null } | null } | null;
     } | null>({
       variables: { input: ["AddCommentInput!", { subjectId, body }] },
       field: (v) => `addComment(input: ${v("input")}) { commentEdge { node { fullDatabaseId } } }`,
     });
-    const id = added?.commentEdge?.node?.fullDatabaseId;
+    const deletions = replaced.flatMap((c) =>
+      c.nodeId === undefined
+        ? []
+        : [
+            this.batch
+              .mutate({
+                variables: { input: ["DeleteIssueCommentInput!", { id: c.nodeId }] },
+                field: (v) => `deleteIssueComment(input: ${v("input")}) { clientMutationId }`,
+              })
+              .catch((error: unknown) => {
+                if (statusOf(error) !== 404) throw error;
+              }),
+          ],
+    );
+    const [created] = await Promise.all([added, ...deletions]);
+    const id = created?.commentEdge?.node?.fullDatabaseId;
     if (id == null) throw new Error("addComment answered without the comment's id");
     return Number(id);
   }
@@ -236,7 +255,7 @@ export class GraphqlPublication {
   commentChannel(): CommentChannel {
     return {
       list: async (number) => (await this.listStickies(number)).stickies,
-      create: (number, body) => this.createComment(number, body),
+      create: (number, body, replaced) => this.createComment(number, body, replaced),
     };
   }
 }

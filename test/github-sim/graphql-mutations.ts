@@ -10,8 +10,9 @@ import {
   type GraphQLContext,
   type Source,
 } from "./graphql-nodes.js";
-import { createComment } from "./issue-ops.js";
-import type { SimCheckRun } from "./model.js";
+import { createComment, deleteComment } from "./issue-ops.js";
+import { ROLES, type SimCheckRun } from "./model.js";
+import { roleOf } from "./repo-ops.js";
 import { ApiError } from "./state-core.js";
 import { actorOf } from "./tokens.js";
 
@@ -29,6 +30,11 @@ interface CreateCheckRunInput {
   detailsUrl?: string | null;
   externalId?: string | null;
   output?: { title: string; summary: string; text?: string | null } | null;
+}
+
+interface DeleteIssueCommentInput {
+  clientMutationId?: string | null;
+  id: string;
 }
 
 interface AddCommentInput {
@@ -79,8 +85,9 @@ function repositoryNode(ctx: GraphQLContext, id: string): Extract<Source, { __ty
 }
 
 /**
- * `createCheckRun` and `addComment`, through the same state operations as `checks/create` and
- * `issues/create-comment` (same state, events and webhooks), with the same permissions.
+ * `createCheckRun`, `addComment` and `deleteIssueComment`, through the same state operations as
+ * `checks/create`, `issues/create-comment` and `issues/delete-comment` (same state, events and
+ * webhooks), with the same permissions.
  */
 export function graphqlMutations(): Record<string, { args: readonly string[]; resolve: unknown }> {
   return {
@@ -142,6 +149,30 @@ export function graphqlMutations(): Record<string, { args: readonly string[]; re
           subject,
           commentEdge: { cursor: cursorOf(comment.id), node },
         };
+      },
+    },
+    deleteIssueComment: {
+      args: ["input"],
+      resolve: (_s: unknown, a: Args, ctx: GraphQLContext) => {
+        const input = a.input as DeleteIssueCommentInput;
+        only(input, ["clientMutationId", "id"], "DeleteIssueCommentInput");
+        const node = nodeById(ctx.state, input.id);
+        if (node?.__typename !== "IssueComment") throw unresolvedNode(input.id);
+        guard(ctx, node.repo, WRITE.comment);
+        // As REST: a person deletes another's comment only with write access.
+        const grant = ctx.grant;
+        if (grant.kind === "user" && grant.user.id !== node.comment.user.id) {
+          const role = roleOf(node.repo, grant.user);
+          if (role === null || ROLES.indexOf(role) < ROLES.indexOf("write"))
+            throw fromApiError(
+              new ApiError(403, "Must have write access to delete another user's comment"),
+              "",
+            );
+        }
+        viaState(unresolvedNode(input.id).message, () =>
+          deleteComment(ctx.state, node.repo, node.comment.id, actorOf(ctx.state, ctx.grant)),
+        );
+        return { clientMutationId: input.clientMutationId ?? null };
       },
     },
   };

@@ -269,4 +269,97 @@ describe("mutations, permissions, violations and faults", () => {
       ["graphql", 200, false],
     ]);
   });
+  it("deleteIssueComment deletes as REST does; a person needs write access for another's comment", async () => {
+    const { sim, bot, pr } = scene;
+    const made = await bot.rest.issues.createComment({ ...MODELS, issue_number: pr, body: "to delete" });
+    const listed = await bot.graphql(
+      `query($pr: Int!) { repository(owner: "acme", name: "models") { pullRequest(number: $pr) { comments(first: 100) { nodes { id fullDatabaseId } } } } }`,
+      { pr },
+    );
+    const nodes = at<{ id: string; fullDatabaseId: string }[]>(
+      listed,
+      "repository.pullRequest.comments.nodes",
+    );
+    const node = nodes.find((n) => n.fullDatabaseId === String(made.data.id))!;
+    expect(node.id).toBe(made.data.node_id);
+
+    const reader = new Octokit(simOctokitOptions(sim, { auth: sim.state.userToken("alice") }));
+    const refused = await failing(
+      reader.graphql(`mutation($id: ID!) { deleteIssueComment(input: { id: $id }) { clientMutationId } }`, {
+        id: node.id,
+      }),
+    );
+    expect(refused).toMatchObject({ errors: [{ type: "FORBIDDEN" }] });
+    expect(sim.state.comments("acme/models", pr).some((c) => c.id === made.data.id)).toBe(true);
+
+    await bot.graphql(`mutation($id: ID!) { deleteIssueComment(input: { id: $id }) { clientMutationId } }`, {
+      id: node.id,
+    });
+    expect(sim.state.comments("acme/models", pr).some((c) => c.id === made.data.id)).toBe(false);
+    const last = sim.state.events.at(-1)!;
+    expect([last.name, "action" in last && last.action, last.sender.login]).toEqual([
+      "issue_comment",
+      "deleted",
+      "modelgate[bot]",
+    ]);
+    const again = await failing(
+      bot.graphql(`mutation($id: ID!) { deleteIssueComment(input: { id: $id }) { clientMutationId } }`, {
+        id: node.id,
+      }),
+    );
+    expect(again).toMatchObject({ errors: [{ type: "NOT_FOUND" }] });
+  });
+
+  it("finds open pull requests by head branch, with their head repository's owner", async () => {
+    const { bot, head, pr } = scene;
+    const data = await bot.graphql(
+      `{ repository(owner: "acme", name: "models") { pullRequests(headRefName: "challenger", states: [OPEN], first: 10) { nodes { number headRefOid headRepositoryOwner { login } } } } }`,
+    );
+    expect(at(data, "repository.pullRequests.nodes")).toEqual([
+      { number: pr, headRefOid: head, headRepositoryOwner: { login: "acme" } },
+    ]);
+    const none = await bot.graphql(
+      `{ repository(owner: "acme", name: "models") { pullRequests(headRefName: "challenger", states: [MERGED], first: 10) { nodes { number } } } }`,
+    );
+    expect(at(none, "repository.pullRequests.nodes")).toEqual([]);
+  });
+
+  it("fails one field of a mutation with a graphql-field-error fault and runs the others", async () => {
+    const { sim, app, pr } = scene;
+    // Octokit's retry plugin sends a whole document again on GitHub's "Something went wrong": off
+    // here, to see the one answer.
+    const bot = new Octokit({
+      ...simOctokitOptions(sim, { auth: sim.state.installationToken(sim.state.installApp(app, "acme")) }),
+      retry: { enabled: false },
+    });
+    const ids = await bot.graphql(
+      `{ repository(owner: "acme", name: "models") { pullRequest(number: ${pr}) { id } } }`,
+    );
+    const subject = at<string>(ids, "repository.pullRequest.id");
+    const before = sim.state.comments("acme/models", pr).length;
+    const faults = createFaults([{ kind: "graphql-field-error", graphqlField: "addComment", times: 1 }]);
+    sim.setFaults(faults.hook);
+    try {
+      // A query with no addComment field does not use the rule up.
+      await bot.graphql(`{ repository(owner: "acme", name: "models") { id } }`);
+      const answer = await failing(
+        bot.graphql(
+          `mutation($s: ID!) { a: addComment(input: { subjectId: $s, body: "lost" }) { clientMutationId } }`,
+          { s: subject },
+        ),
+      );
+      expect(answer).toMatchObject({
+        errors: [{ path: ["a"], message: expect.stringMatching(/^Something went wrong/) }],
+      });
+      expect(faults.fired.map((f) => f.kind)).toEqual(["graphql-field-error"]);
+      expect(sim.state.comments("acme/models", pr)).toHaveLength(before);
+      await bot.graphql(
+        `mutation($s: ID!) { addComment(input: { subjectId: $s, body: "kept" }) { clientMutationId } }`,
+        { s: subject },
+      );
+      expect(sim.state.comments("acme/models", pr)).toHaveLength(before + 1);
+    } finally {
+      sim.setFaults(undefined);
+    }
+  });
 });
