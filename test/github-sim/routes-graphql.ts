@@ -50,6 +50,14 @@ function entryOf(error: GraphQLError, type?: string): ErrorEntry {
   };
 }
 
+/** Documents kept parsed and validated, the oldest dropped first. */
+const CHECKED_DOCUMENTS = 256;
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CHECKED_DOCUMENTS) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+}
+
 /** The name of the operation a document runs, for the exchange's `request` text. */
 function operationLabel(document: DocumentNode | undefined, operationName: unknown): string {
   if (typeof operationName === "string") return operationName;
@@ -64,6 +72,8 @@ function operationLabel(document: DocumentNode | undefined, operationName: unkno
  */
 export function graphqlHandler(state: StateCore, violations: Violation[]): RawHandler {
   const rate = new Map<string, number>();
+  // A client sends the same few documents with other variables: each is parsed and validated once.
+  const checked = new Map<string, { document: DocumentNode; invalid: readonly GraphQLError[] }>();
   return ({ method, url, headers, body, fault }) => {
     if (url.pathname !== "/graphql") return undefined;
     const key = headers.authorization ?? "anonymous";
@@ -114,16 +124,22 @@ export function graphqlHandler(state: StateCore, violations: Violation[]): RawHa
       return answer(200, { errors: [{ message }] }, used);
     }
     let document: DocumentNode;
-    try {
-      document = parse(request.query);
-    } catch (e) {
-      if (!(e instanceof GraphQLError)) throw e;
-      violation({ direction: "request", location: "query", message: e.message });
-      return answer(200, { errors: [entryOf(e)] }, used);
+    let invalid: readonly GraphQLError[];
+    const { schema } = githubGraphQLSchema();
+    const known = checked.get(request.query);
+    if (known) ({ document, invalid } = known);
+    else {
+      try {
+        document = parse(request.query);
+      } catch (e) {
+        if (!(e instanceof GraphQLError)) throw e;
+        violation({ direction: "request", location: "query", message: e.message });
+        return answer(200, { errors: [entryOf(e)] }, used);
+      }
+      invalid = validate(schema, document);
+      remember(checked, request.query, { document, invalid });
     }
     label = operationLabel(document, request.operationName);
-    const { schema } = githubGraphQLSchema();
-    const invalid = validate(schema, document);
     if (invalid.length > 0) {
       for (const e of invalid)
         violation({
