@@ -30,7 +30,13 @@ export class GraphqlFieldError extends Error {
 }
 
 /** GitHub's GraphQL error types and the REST status each stands for (`statusOf` reads it). */
-const STATUS_OF_TYPE: Record<string, number> = { NOT_FOUND: 404, FORBIDDEN: 403, UNPROCESSABLE: 422 };
+const STATUS_OF_TYPE: Record<string, number> = {
+  NOT_FOUND: 404,
+  FORBIDDEN: 403,
+  UNPROCESSABLE: 422,
+  RATE_LIMITED: 403,
+  RATE_LIMIT: 403,
+};
 
 interface Pending {
   request: FieldRequest;
@@ -98,14 +104,14 @@ export class GraphqlBatch {
   }
 
   private async send(operation: "query" | "mutation", batch: Pending[]): Promise<void> {
-    const { document, variables } = batchDocument(
-      operation,
-      batch.map((p) => p.request),
-    );
-    this.sent++;
     let data: Record<string, unknown> | null | undefined;
     let errors: GraphqlError[] = [];
     try {
+      const { document, variables } = batchDocument(
+        operation,
+        batch.map((p) => p.request),
+      );
+      this.sent++;
       data = await this.client.graphql<Record<string, unknown>>(document, variables);
     } catch (error) {
       const answered = error as { name?: string; errors?: GraphqlError[]; data?: Record<string, unknown> };
@@ -118,12 +124,16 @@ export class GraphqlBatch {
     }
     for (const [i, p] of batch.entries()) {
       const alias = `f${i}`;
-      // An error without a path (a document GitHub refused) belongs to every field.
-      const error = errors.find((e) => e.path === undefined || e.path[0] === alias);
+      // An error without a path (a document GitHub refused) belongs to every field; a field missing
+      // from the answer failed with the first error, whatever its path.
+      const missing = data === null || data === undefined || !(alias in data);
+      const error =
+        errors.find((e) => e.path === undefined || e.path[0] === alias) ??
+        (missing ? (errors[0] ?? { message: "GitHub answered without this field" }) : undefined);
       if (error !== undefined) {
         const status = STATUS_OF_TYPE[error.type ?? ""] ?? 500;
         p.reject(new GraphqlFieldError(error.message ?? "GraphQL error", error.type, status));
-      } else p.resolve(data?.[alias] ?? null);
+      } else p.resolve(data![alias] ?? null);
     }
   }
 }

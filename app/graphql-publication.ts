@@ -12,12 +12,18 @@
 import type { OwnCheck, CheckChannel, CheckRunDraft } from "./gate-check.js";
 import { listOwnChecks } from "./gate-check.js";
 import { GraphqlBatch } from "./graphql-batch.js";
-import { statusOf, type AppIdentity, type GitHubClient, type RepoRef } from "./github-client.js";
+import type { AppIdentity, GitHubClient, RepoRef } from "./github-client.js";
 import { readCheckExternalId } from "./report-version.js";
 import type { CommentChannel, OwnSticky } from "./sticky-comment.js";
 import { isOwnSticky, listOwnStickies, ownSticky } from "./sticky-comment.js";
 
 const PAGE = 100;
+/**
+ * Open PRs from a branch name read with their comments at once: a branch name is shared across
+ * forks (`main`, `patch-1`), and a page of them with a page of comments each would be a heavy
+ * answer. More than this, and the PRs are listed over REST by owner and branch.
+ */
+const BY_HEAD = 5;
 /** An app has one check suite per commit; a few more are read in case GitHub made another. */
 const SUITES = 10;
 
@@ -27,7 +33,6 @@ interface Connection<T> {
 }
 
 interface CommentNode {
-  id: string;
   /** GitHub's comment ids passed 2^31, beyond GraphQL's `Int`: the id is a `BigInt`, sent as a string. */
   fullDatabaseId: string | null;
   body: string;
@@ -60,7 +65,7 @@ export interface PullStickies {
 /** What is read of a PR: its node id, head, and first page of comments. */
 const PULL_FIELDS =
   `id number headRefOid comments(first: 100) { ` +
-  `nodes { id fullDatabaseId body author { __typename login } } pageInfo { hasNextPage } }`;
+  `nodes { fullDatabaseId body author { __typename login } } pageInfo { hasNextPage } }`;
 
 const REPOSITORY = {
   owner: ["String!", ""],
@@ -147,8 +152,8 @@ export class GraphqlPublication {
 
   /**
    * The open PRs whose head is `headSha` on branch `branch` of `owner`'s repository (a fork's PR
-   * too: the run's payload lists none for those), with their own sticky comments; null when there
-   * are more than a page of open PRs from branches of that name.
+   * too: the run's payload lists none for those), with their own sticky comments; null when more
+   * than `BY_HEAD` open PRs come from branches of that name.
    */
   async pullsByHead(
     branch: string,
@@ -159,7 +164,7 @@ export class GraphqlPublication {
     const found = await this.repository<{ pullRequests: Connection<Found> }>(
       { branch: ["String!", branch] },
       (v) =>
-        `pullRequests(headRefName: ${v("branch")}, states: [OPEN], first: ${PAGE}) { ` +
+        `pullRequests(headRefName: ${v("branch")}, states: [OPEN], first: ${BY_HEAD}) { ` +
         `nodes { headRepositoryOwner { login } ${PULL_FIELDS} } pageInfo { hasNextPage } }`,
     );
     if (found.pullRequests.pageInfo.hasNextPage) return null;
@@ -184,7 +189,7 @@ export class GraphqlPublication {
       if (c?.fullDatabaseId == null) continue;
       const author = c.author ? { login: c.author.login, bot: c.author.__typename === "Bot" } : null;
       if (isOwnSticky(author, c.body, this.identity.slug))
-        stickies.push(ownSticky(Number(c.fullDatabaseId), c.body, c.id));
+        stickies.push(ownSticky(Number(c.fullDatabaseId), c.body));
     }
     return { stickies: stickies.sort((a, b) => a.id - b.id), headSha: pull.headRefOid };
   }
@@ -195,13 +200,16 @@ export class GraphqlPublication {
       (r) => r.id,
     ));
     const completed = draft.status === "completed";
+    const now = new Date().toISOString();
     const input = {
       repositoryId,
       headSha: draft.headSha,
       name: draft.name,
       status: draft.status.toUpperCase(),
+      // GraphQL takes the completion time from the caller (REST stamps it): started at the same
+      // moment, so another clock's skew cannot put the end before the start.
       ...(completed
-        ? { conclusion: (draft.conclusion ?? "neutral").toUpperCase(), completedAt: new Date().toISOString() }
+        ? { conclusion: (draft.conclusion ?? "neutral").toUpperCase(), startedAt: now, completedAt: now }
         : {}),
       ...(draft.externalId ? { externalId: draft.externalId } : {}),
       output: draft.output,
@@ -215,35 +223,17 @@ export class GraphqlPublication {
     return id;
   }
 
-  /**
-   * Adds a comment to PR `number`, then deletes `replaced` in the same request (a mutation's fields
-   * run in order; one without a node id is left to the caller's clean-up); the new comment's id.
-   */
-  async createComment(number: number, body: string, replaced: readonly OwnSticky[] = []): Promise<number> {
+  /** Adds a comment to PR `number`; its id. */
+  async createComment(number: number, body: string): Promise<number> {
     const subjectId =
       this.pullIds.get(number) ?? (await this.listStickies(number), this.pullIds.get(number)!);
-    const added = this.batch.mutate<{
+    const added = await this.batch.mutate<{
       commentEdge: { node: { fullDatabaseId: string | null } | null } | null;
     } | null>({
       variables: { input: ["AddCommentInput!", { subjectId, body }] },
       field: (v) => `addComment(input: ${v("input")}) { commentEdge { node { fullDatabaseId } } }`,
     });
-    const deletions = replaced.flatMap((c) =>
-      c.nodeId === undefined
-        ? []
-        : [
-            this.batch
-              .mutate({
-                variables: { input: ["DeleteIssueCommentInput!", { id: c.nodeId }] },
-                field: (v) => `deleteIssueComment(input: ${v("input")}) { clientMutationId }`,
-              })
-              .catch((error: unknown) => {
-                if (statusOf(error) !== 404) throw error;
-              }),
-          ],
-    );
-    const [created] = await Promise.all([added, ...deletions]);
-    const id = created?.commentEdge?.node?.fullDatabaseId;
+    const id = added?.commentEdge?.node?.fullDatabaseId;
     if (id == null) throw new Error("addComment answered without the comment's id");
     return Number(id);
   }
@@ -255,7 +245,7 @@ export class GraphqlPublication {
   commentChannel(): CommentChannel {
     return {
       list: async (number) => (await this.listStickies(number)).stickies,
-      create: (number, body, replaced) => this.createComment(number, body, replaced),
+      create: (number, body) => this.createComment(number, body),
     };
   }
 }

@@ -11,7 +11,9 @@
  * - a secondary rate limit (403 or 429 with `retry-after`, or GitHub's "secondary rate limit"
  *   message) waits `retry-after` seconds (60 without one) and retries, up to `rateLimitRetries`;
  * - a primary rate limit (`x-ratelimit-remaining: 0`) waits until `x-ratelimit-reset`, if that is
- *   at most `maxWaitSeconds` away, and retries; otherwise the error is thrown at once;
+ *   at most `maxWaitSeconds` away, and retries; otherwise the error is thrown at once. GraphQL
+ *   answers its primary rate limit with 200 and a pathless error of type `RATE_LIMITED` (nothing
+ *   of the document ran): treated the same;
  * - a 5xx answer or a network error is retried after 1, 2, 4 s, up to `retries` times;
  * - every request made (retries included) is counted: `octokit.apiCalls()`.
  */
@@ -91,6 +93,25 @@ export function retryDecision(
   return null;
 }
 
+/**
+ * A GraphQL answer refused as a whole for the primary rate limit (HTTP 200, a pathless error of
+ * type `RATE_LIMITED`), as the error-like shape `retryDecision` reads; null for any other answer.
+ */
+export function graphqlRateLimited(response: {
+  status: number;
+  headers: Record<string, string | number | undefined>;
+  data?: unknown;
+}): ErrorLike | null {
+  const errors = (response.data as { errors?: unknown } | null | undefined)?.errors;
+  if (!Array.isArray(errors)) return null;
+  const limited = errors.some(
+    (e: { type?: unknown; path?: unknown }) =>
+      (e?.type === "RATE_LIMITED" || e?.type === "RATE_LIMIT") && e.path === undefined,
+  );
+  if (!limited) return null;
+  return { status: 403, response: { headers: { ...response.headers, "x-ratelimit-remaining": "0" } } };
+}
+
 /** The Octokit plugin: `Octokit.plugin(resilience)`, configured by the `resilience` option. */
 export function resilience(
   octokit: Octokit,
@@ -109,9 +130,16 @@ export function resilience(
     for (;;) {
       calls += 1;
       try {
-        return await request(requestOptions);
+        const response = await request(requestOptions);
+        const limited = graphqlRateLimited(response as never);
+        if (limited === null) return response;
+        const decision = retryDecision(limited, attempt, options, Date.now() / 1000);
+        if (decision === null) return response;
+        throw Object.assign(new Error("GraphQL rate limit"), { graphqlRetry: decision });
       } catch (error) {
-        const decision = retryDecision(error, attempt, options, Date.now() / 1000);
+        const decision =
+          (error as { graphqlRetry?: ReturnType<typeof retryDecision> }).graphqlRetry ??
+          retryDecision(error, attempt, options, Date.now() / 1000);
         if (decision === null) throw error;
         if (decision.kind === "secondary-rate-limit" || decision.kind === "rate-limit")
           attempt.rateLimits += 1;

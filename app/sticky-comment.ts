@@ -18,15 +18,12 @@ export interface OwnSticky {
   id: number;
   body: string;
   version: ReportVersion | null;
-  /** GitHub's node id, when the listing was GraphQL's. */
-  nodeId?: string;
 }
 
 /** How a PR's own sticky comments are listed and added (REST here, or graphql-publication.ts). */
 export interface CommentChannel {
   list(number: number): Promise<OwnSticky[]>;
-  /** Adds a comment, then deletes `replaced` (a 404 is no error): as one request where it can. */
-  create(number: number, body: string, replaced: readonly OwnSticky[]): Promise<number>;
+  create(number: number, body: string): Promise<number>;
 }
 
 /** The REST channel: `GET` and `POST /repos/{o}/{r}/issues/{n}/comments`. */
@@ -37,21 +34,9 @@ export function restCommentChannel(
 ): CommentChannel {
   return {
     list: (number) => listOwnStickies(client, repo, number, identity),
-    create: async (number, body, replaced) => {
-      const { data } = await client.rest.issues.createComment({ ...repo, issue_number: number, body });
-      for (const c of replaced) await deleteOwnComment(client, repo, c.id);
-      return data.id;
-    },
+    create: async (number, body) =>
+      (await client.rest.issues.createComment({ ...repo, issue_number: number, body })).data.id,
   };
-}
-
-/** Deletes a comment; one already gone is no error. */
-async function deleteOwnComment(client: GitHubClient, repo: RepoRef, id: number): Promise<void> {
-  try {
-    await client.rest.issues.deleteComment({ ...repo, comment_id: id });
-  } catch (error) {
-    if (statusOf(error) !== 404) throw error;
-  }
 }
 
 /** Whether a comment is one of the app's sticky comments. */
@@ -101,8 +86,8 @@ export async function listOwnStickies(
 }
 
 /** A sticky comment as listed, its version read from its hidden line. */
-export function ownSticky(id: number, body: string, nodeId?: string): OwnSticky {
-  return { id, body, version: readVersionLine(body), ...(nodeId ? { nodeId } : {}) };
+export function ownSticky(id: number, body: string): OwnSticky {
+  return { id, body, version: readVersionLine(body) };
 }
 
 /**
@@ -178,17 +163,10 @@ export async function publishStickyComment(
   const asNew = asNewAs(seen, version);
   let listing: OwnSticky[] | null = seen;
   let result: Omit<StickyOutcome, "deleted">;
-  const deleted: number[] = [];
   if (asNew.length === 0) {
     const previous = keeperOf(seen, version.headSha);
     const body = versioned(render(previous?.body ?? null), version);
-    // Older reports for the same head are worse than this one whatever the PR's head is, so they
-    // go in the same request (README, "Convergence").
-    const replaced = seen.filter(
-      (c) => c.version?.headSha === version.headSha && compareVersions(c.version, version) < 0,
-    );
-    const id = await channel.create(number, body, replaced);
-    deleted.push(...replaced.map((c) => c.id));
+    const id = await channel.create(number, body);
     result = { outcome: "created", id };
     // Act only on a listing that shows this comment or a later one: it shows every comment
     // created before. If another writer deleted this comment, that writer saw a better one and
@@ -213,7 +191,7 @@ export async function publishStickyComment(
     // Cleaning up is the creators' duty (README); a reader helps only when it saw more than one.
     if (seen.length <= 1) listing = null;
   }
-  if (listing === null || listing.length <= 1) return { ...result, deleted };
+  if (listing === null || listing.length <= 1) return { ...result, deleted: [] };
   // The head is read after the listing, so it is at least as new as any head a listed comment
   // names. When every listed comment names one head, the keeper is the same whatever the PR's
   // head is, and the read is skipped.
@@ -224,10 +202,15 @@ export async function publishStickyComment(
       ? only
       : (await client.rest.pulls.get({ ...repo, pull_number: number })).data.head.sha;
   const keeper = keeperOf(listing, head);
+  const deleted: number[] = [];
   for (const c of listing) {
     if (c.id === keeper?.id) continue;
-    await deleteOwnComment(client, repo, c.id);
-    if (!deleted.includes(c.id)) deleted.push(c.id);
+    try {
+      await client.rest.issues.deleteComment({ ...repo, comment_id: c.id });
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+    deleted.push(c.id);
   }
   return { ...result, deleted };
 }

@@ -101,4 +101,36 @@ describe("GraphqlBatch", () => {
     const results = await Promise.allSettled([batch.query(repoField("a")), batch.query(repoField("b"))]);
     expect(results.map((r) => (r as PromiseRejectedResult).reason)).toEqual([refused, refused]);
   });
+  it("fails a field the answer lacks, and every field of a document that could not be written", async () => {
+    const { batch } = recording(() => {
+      throw new GraphqlResponseError(
+        { method: "POST", url: "/graphql" },
+        {},
+        {
+          data: null,
+          errors: [
+            {
+              type: "NOT_FOUND",
+              message: "gone",
+              path: ["f0"],
+              extensions: {},
+              locations: [{ line: 1, column: 1 }],
+            },
+          ],
+        },
+      );
+    });
+    const answered = await Promise.allSettled([batch.query(repoField("a")), batch.query(repoField("b"))]);
+    expect(answered.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect(answered.map((r) => ((r as PromiseRejectedResult).reason as GraphqlFieldError).status)).toEqual([
+      404, 404,
+    ]);
+
+    const { calls, batch: other } = recording(() => ({ f0: { id: "a" } }));
+    const broken = { variables: {}, field: (v: (n: string) => string) => `node(id: ${v("id")}) { id }` };
+    const results = await Promise.allSettled([other.query(repoField("a")), other.query(broken)]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/undeclared variable id/);
+    expect(calls).toHaveLength(0);
+  });
 });

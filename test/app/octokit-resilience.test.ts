@@ -94,7 +94,7 @@ describe("AppOctokit against the simulator's faults", () => {
   });
 
   /** A client whose second of waiting lasts 1 ms, and the retries it reports. */
-  function client(baseUrl = sim.url, options: { retries?: number } = {}) {
+  function client(baseUrl = sim.url, options: { retries?: number; maxWaitSeconds?: number } = {}) {
     const retries: RetryEvent[] = [];
     const octokit = new AppOctokit({
       auth: { token },
@@ -149,6 +149,33 @@ describe("AppOctokit against the simulator's faults", () => {
     expect(retries[0]!.kind).toBe("rate-limit");
     expect(retries[0]!.waitSeconds).toBeGreaterThanOrEqual(3);
     expect(retries[0]!.waitSeconds).toBeLessThanOrEqual(5);
+  });
+
+  it("waits out GraphQL's primary rate limit (200 with RATE_LIMITED), then runs the document", async () => {
+    const { octokit, retries } = client();
+    const query = `{ repository(owner: "${owner}", name: "${repo}") { nameWithOwner } }`;
+    const { value, fired } = await withFaults(
+      [{ kind: "graphql-rate-limit", resetInSeconds: 2, operationId: "graphql", times: 1 }],
+      () => octokit.graphql<{ repository: { nameWithOwner: string } }>(query),
+    );
+    expect(value.repository.nameWithOwner).toBe(REPO);
+    expect(fired).toBe(1);
+    expect(retries.map((e) => e.kind)).toEqual(["rate-limit"]);
+    expect(retries[0]!.waitSeconds).toBeGreaterThanOrEqual(2);
+    expect(apiCallsOf(octokit)).toBe(2);
+
+    // A reset too far away: the answer is GitHub's, for the caller to report.
+    const far = client(sim.url, { maxWaitSeconds: 10 });
+    const refused = await withFaults(
+      [{ kind: "graphql-rate-limit", resetInSeconds: 3600, operationId: "graphql", times: 1 }],
+      () =>
+        far.octokit.graphql(query).then(
+          () => [],
+          (error: { errors?: { type?: string }[] }) => (error.errors ?? []).map((e) => e.type),
+        ),
+    );
+    expect(refused.value).toEqual(["RATE_LIMITED"]);
+    expect(far.retries).toEqual([]);
   });
 
   it("gives up after its retries and throws GitHub's error; a refusal is not retried", async () => {

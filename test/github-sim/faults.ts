@@ -41,6 +41,8 @@ export type FaultRule = RequestMatch &
     | { kind: "rate-limit"; resetInSeconds: number }
     | { kind: "rate-limit-headers"; remaining: number; limit?: number }
     | { kind: "latency"; ms: number }
+    /** GraphQL's primary rate limit: HTTP 200, a pathless `RATE_LIMITED` error, nothing run. */
+    | { kind: "graphql-rate-limit"; resetInSeconds: number }
     /** The mutation field `graphqlField` fails (is not applied), the rest of the document runs. */
     | { kind: "graphql-field-error"; graphqlField: string }
   );
@@ -118,6 +120,24 @@ export function createFaults(rules: FaultRule[], seed = 1): Faults {
                 "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
               documentation_url: `${DOCS}#about-secondary-rate-limits`,
               status: "403",
+            },
+          };
+        case "graphql-rate-limit":
+          return {
+            ...decision,
+            status: 200,
+            headers: {
+              ...decision.headers,
+              "x-ratelimit-limit": "5000",
+              "x-ratelimit-remaining": "0",
+              "x-ratelimit-used": "5000",
+              "x-ratelimit-resource": "graphql",
+              "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + rule.resetInSeconds),
+            },
+            body: {
+              errors: [
+                { type: "RATE_LIMITED", message: "API rate limit already exceeded for installation ID 1." },
+              ],
             },
           };
         case "rate-limit":
