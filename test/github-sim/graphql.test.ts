@@ -219,7 +219,8 @@ describe("batching, pagination, list lag and check run filters", () => {
     const query = `query($n: Int!, $sha: GitObjectID!) { repository(owner: "acme", name: "models") {
       pullRequest(number: $n) { comments(first: 10) { nodes { body } } }
       object(oid: $sha) { ... on Commit { checkSuites(first: 10) { nodes { checkRuns(first: 10) { nodes { name } } } } } } } }`;
-    sim.state.listLagMs = 150;
+    // Long enough that no machine is slow enough to see the writes; then lowered to 0, as time passing would.
+    sim.state.listLagMs = 60_000;
     try {
       await bot.rest.issues.createComment({ ...MODELS, issue_number: n, body: "fresh" });
       await bot.rest.checks.create({ ...MODELS, name: "fresh", head_sha: sha, status: "in_progress" });
@@ -227,7 +228,7 @@ describe("batching, pagination, list lag and check run filters", () => {
       expect(at(early, "repository.pullRequest.comments.nodes")).toEqual([]);
       expect(at(early, "repository.object.checkSuites.nodes")).toEqual([]);
       expect((await bot.rest.issues.listComments({ ...MODELS, issue_number: n })).data).toEqual([]);
-      await new Promise((r) => setTimeout(r, 160));
+      sim.state.listLagMs = 0;
       const late = await bot.graphql(query, { n, sha });
       expect(at(late, "repository.pullRequest.comments.nodes")).toEqual([{ body: "fresh" }]);
       expect(at(late, "repository.object.checkSuites.nodes")).toEqual([
