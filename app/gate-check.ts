@@ -32,29 +32,10 @@ export interface CheckRunDraft {
   output: { title: string; summary: string; text?: string };
 }
 
-/** How the check runs of a name on a commit are listed and added (REST here, or graphql-publication.ts). */
+/** How the check runs of a name on a commit are listed and added: graphql-publication.ts, over GraphQL with REST fallbacks. */
 export interface CheckChannel {
   list(name: string, headSha: string): Promise<OwnCheck[]>;
   create(draft: CheckRunDraft): Promise<number>;
-}
-
-/** The REST channel: `GET .../commits/{sha}/check-runs` and `POST .../check-runs`. */
-export function restCheckChannel(client: GitHubClient, repo: RepoRef, identity: AppIdentity): CheckChannel {
-  return {
-    list: (name, headSha) => listOwnChecks(client, repo, identity, name, headSha),
-    create: async (draft) => {
-      const { data } = await client.rest.checks.create({
-        ...repo,
-        name: draft.name,
-        head_sha: draft.headSha,
-        status: draft.status,
-        ...(draft.conclusion ? { conclusion: draft.conclusion } : {}),
-        ...(draft.externalId ? { external_id: draft.externalId } : {}),
-        output: draft.output,
-      });
-      return data.id;
-    },
-  };
 }
 
 /** Copies of a newer check run one writer adds at most. */

@@ -67,11 +67,6 @@ const PULL_FIELDS =
   `id number headRefOid comments(first: 100) { ` +
   `nodes { fullDatabaseId body author { __typename login } } pageInfo { hasNextPage } }`;
 
-const REPOSITORY = {
-  owner: ["String!", ""],
-  name: ["String!", ""],
-} as const;
-
 /** The checks and comments of one repository for one event, over one batch of GraphQL requests. */
 export class GraphqlPublication {
   readonly batch: GraphqlBatch;
@@ -93,7 +88,6 @@ export class GraphqlPublication {
   ): Promise<T & { id: string }> {
     const found = await this.batch.query<(T & { id: string }) | null>({
       variables: {
-        ...REPOSITORY,
         owner: ["String!", this.repo.owner],
         name: ["String!", this.repo.repo],
         ...variables,

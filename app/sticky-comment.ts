@@ -20,23 +20,10 @@ export interface OwnSticky {
   version: ReportVersion | null;
 }
 
-/** How a PR's own sticky comments are listed and added (REST here, or graphql-publication.ts). */
+/** How a PR's own sticky comments are listed and added: graphql-publication.ts, over GraphQL with REST fallbacks. */
 export interface CommentChannel {
   list(number: number): Promise<OwnSticky[]>;
   create(number: number, body: string): Promise<number>;
-}
-
-/** The REST channel: `GET` and `POST /repos/{o}/{r}/issues/{n}/comments`. */
-export function restCommentChannel(
-  client: GitHubClient,
-  repo: RepoRef,
-  identity: AppIdentity,
-): CommentChannel {
-  return {
-    list: (number) => listOwnStickies(client, repo, number, identity),
-    create: async (number, body) =>
-      (await client.rest.issues.createComment({ ...repo, issue_number: number, body })).data.id,
-  };
 }
 
 /** Whether a comment is one of the app's sticky comments. */
