@@ -37,6 +37,7 @@ import {
   type Permissions,
 } from "../test/github-sim/index.js";
 import type { ReplicasConfig } from "./app-replicas-child.js";
+import { quantile } from "./serve-bench-load.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const REPO = "acme/models";
@@ -73,9 +74,12 @@ function histogram(values: number[]): string {
     .join(" · ");
 }
 
+/** The nearest-rank percentile `p` of `values` (the serving bench's quantile). */
 function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    p / 100,
+  );
 }
 
 async function main(): Promise<void> {
